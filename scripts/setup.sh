@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# One-time set-up of a fresh machine: pnpm, the workspace's npm packages (from the lockfile) and,
+# where we are root with apt, LAMMPS (the MD engine the dataset generator drives; Debian `lammps`).
+# Safe to run again: every step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version 2>/dev/null | grep -q '^10\.'; then
+  echo "[setup] installing pnpm 10 (corepack is not used: its signature check fails offline)"
+  npm install -g pnpm@10 >/dev/null
+fi
+
+if ! command -v lmp >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[setup] installing LAMMPS (Debian package lammps)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q lammps >/dev/null
+  else
+    echo "[setup] note: 'lmp' (LAMMPS) not found; the dataset generator needs it (apt-get install lammps)." >&2
+  fi
+fi
+
+echo "[setup] installing npm packages (pnpm install --frozen-lockfile)"
+pnpm install --frozen-lockfile

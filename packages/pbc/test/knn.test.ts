@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { KnnWorkspace, PbcError, periodicKnn, periodicKnnBatch, type KnnResult } from '../src/index';
+import { lengths, refMic, refRow, refWrap } from './brute';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomPoints(n: number, L: number[], r: () => number, spread = 1, f32 = false): Float64Array | Float32Array {
+  const a = f32 ? new Float32Array(3 * n) : new Float64Array(3 * n);
+  for (let i = 0; i < 3 * n; i++) a[i] = (r() * spread - (spread - 1) / 2) * L[i % 3];
+  return a;
+}
+
+const TOL = 1e-12;
+
+/**
+ * Check a kNN result against brute force: distances equal to tolerance, every returned neighbor has
+ * the claimed distance, rows sorted, no duplicates, self excluded, and the neighbor set equals the
+ * brute-force set except for ties at the k-th distance.
+ */
+function checkAgainstBrute(res: KnnResult, data: ArrayLike<number>, queries: ArrayLike<number>, box: number | number[], k: number, self: boolean): void {
+  const L = lengths(box);
+  const n = queries.length / 3;
+  expect(res.n).toBe(n);
+  expect(res.k).toBe(k);
+  expect(res.indices.length).toBe(n * k);
+  for (let i = 0; i < n; i++) {
+    const row = refRow(data, queries, i, L, self);
+    const seen = new Set<number>();
+    for (let t = 0; t < k; t++) {
+      const j = res.indices[i * k + t];
+      const d = res.distances[i * k + t];
+      expect(Math.abs(d - Math.sqrt(row[t].d2))).toBeLessThanOrEqual(TOL * Math.max(1, ...L));
+      if (self) expect(j).not.toBe(i);
+      expect(seen.has(j)).toBe(false);
+      seen.add(j);
+      if (t > 0) expect(d).toBeGreaterThanOrEqual(res.distances[i * k + t - 1]);
+      // claimed distance and vector are the true minimum image
+      let s = 0;
+      for (let c = 0; c < 3; c++) {
+        const v = res.vectors[3 * (i * k + t) + c];
+        const ref = refMic(refWrap(data[3 * j + c], L[c]) - refWrap(queries[3 * i + c], L[c]), L[c]);
+        expect(Math.abs(v - ref) < TOL * L[c] || Math.abs(Math.abs(v - ref) - L[c]) < TOL * L[c]).toBe(true);
+        expect(v).toBeGreaterThanOrEqual(-L[c] / 2);
+        expect(v).toBeLessThanOrEqual(L[c] / 2);
+        s += v * v;
+      }
+      expect(Math.abs(Math.sqrt(s) - d)).toBeLessThanOrEqual(TOL * Math.max(1, ...L));
+    }
+    // sets equal up to ties at the boundary distance
+    const dk = Math.sqrt(row[k - 1].d2);
+    for (let t = 0; t < k; t++) {
+      if (Math.sqrt(row[t].d2) < dk - TOL * Math.max(1, ...L)) expect(seen.has(row[t].j)).toBe(true);
+    }
+  }
+}
+
+describe('periodicKnn vs brute force', () => {
+  it('random points, cubic and orthorhombic boxes, several k', () => {
+    const r = rng(1);
+    for (const [n, box, k] of [
+      [200, 6, 8], [300, [5, 7, 9], 16], [64, 4, 63], [50, [1, 10, 3], 12], [500, 8, 32], [40, 0.01, 39],
+    ] as [number, number | number[], number][]) {
+      const x = randomPoints(n, lengths(box), r);
+      checkAgainstBrute(periodicKnn(x, box as never, k), x, x, box, k, true);
+    }
+  });
+
+  it('unwrapped positions (several box lengths away) and float32', () => {
+    const r = rng(2);
+    const x = randomPoints(300, [6, 6, 6], r, 7, true);
+    checkAgainstBrute(periodicKnn(x, 6, 20), x, x, 6, 20, true);
+  });
+
+  it('points on and next to the boundaries, duplicates', () => {
+    const r = rng(3);
+    const L = 5;
+    const pts: number[] = [];
+    const specials = [0, -0, L, -L, L - 1e-12, 1e-12, -1e-12, L / 2, 2 * L - 1e-9];
+    for (let i = 0; i < 120; i++) {
+      for (let c = 0; c < 3; c++) pts.push(r() < 0.5 ? specials[Math.floor(r() * specials.length)] : r() * L);
+    }
+    for (let i = 0; i < 30; i++) pts.push(pts[3 * i], pts[3 * i + 1], pts[3 * i + 2]); // duplicates
+    const x = Float64Array.from(pts);
+    for (const k of [1, 5, 40, 149]) checkAgainstBrute(periodicKnn(x, L, k), x, x, L, k, true);
+  });
+
+  it('k = N - 1 and tiny boxes where the search must widen', () => {
+    const r = rng(4);
+    for (const n of [2, 3, 5, 17, 90]) {
+      const x = randomPoints(n, [1, 1, 1], r);
+      checkAgainstBrute(periodicKnn(x, 1, n - 1), x, x, 1, n - 1, true);
+    }
+  });
+
+  it('clustered data (dense blob in a big box) widens the search correctly', () => {
+    const r = rng(5);
+    const n = 400;
+    const x = new Float64Array(3 * n);
+    for (let i = 0; i < 3 * n; i++) x[i] = i < 3 * 350 ? 10 + r() * 0.5 : r() * 40;
+    checkAgainstBrute(periodicKnn(x, 40, 30), x, x, 40, 30, true);
+  });
+
+  it('lattice with ties at exactly L/2', () => {
+    // simple cubic lattice, spacing 1, L = 4: every point has neighbors at exactly L/2 = 2
+    const L = 4, pts: number[] = [];
+    for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) for (let c = 0; c < 4; c++) pts.push(a, b, c);
+    const x = Float64Array.from(pts);
+    for (const k of [6, 7, 18, 30, 63]) {
+      const res = periodicKnn(x, L, k);
+      checkAgainstBrute(res, x, x, L, k, true);
+      // deterministic tie-breaking: exactly the brute-force (distance, index) order
+      for (let i = 0; i < 64; i++) {
+        const row = refRow(x, x, i, [L, L, L], true);
+        for (let t = 0; t < k; t++) expect(res.indices[i * k + t]).toBe(row[t].j);
+      }
+    }
+  });
+
+  it('queries distinct from data: self not excluded, k up to N', () => {
+    const r = rng(6);
+    const x = randomPoints(150, [6, 5, 4], r);
+    const q = randomPoints(40, [6, 5, 4], r, 3);
+    q.set(x.subarray(0, 9)); // three queries coincide with data points -> distance 0
+    for (const k of [1, 10, 150]) {
+      const res = periodicKnn(x, [6, 5, 4], k, { queries: q });
+      checkAgainstBrute(res, x, q, [6, 5, 4], k, false);
+    }
+    const res = periodicKnn(x, [6, 5, 4], 1, { queries: q });
+    expect(res.indices[0]).toBe(0);
+    expect(res.distances[0]).toBe(0);
+  });
+});
+
+describe('workspace and batch', () => {
+  it('workspace reuses result arrays and gives identical results', () => {
+    const r = rng(7);
+    const ws = new KnnWorkspace();
+    const x = randomPoints(300, [7, 7, 7], r);
+    const a = periodicKnn(x, 7, 12, { workspace: ws });
+    const copy = a.indices.slice();
+    const b = periodicKnn(x, 7, 12, { workspace: ws });
+    expect(b).toBe(a);
+    expect(b.indices).toEqual(copy);
+    const c = periodicKnn(x, 7, 12);
+    expect(c.indices).toEqual(copy);
+    expect(c.distances).toEqual(a.distances);
+  });
+
+  it('batch equals per-frame calls with global indices', () => {
+    const r = rng(8);
+    const B = 3, N = 120, k = 10;
+    const x = randomPoints(B * N, [5, 5, 5], r);
+    const res = periodicKnnBatch(x, B, 5, k, { workspace: new KnnWorkspace() });
+    expect(res.n).toBe(B * N);
+    for (let b = 0; b < B; b++) {
+      const one = periodicKnn(x.slice(3 * b * N, 3 * (b + 1) * N), 5, k);
+      for (let t = 0; t < N * k; t++) {
+        expect(res.indices[b * N * k + t]).toBe(one.indices[t] + b * N);
+        expect(res.distances[b * N * k + t]).toBe(one.distances[t]);
+      }
+    }
+  });
+});
+
+describe('periodicKnn input errors', () => {
+  const x = new Float64Array(30).map((_, i) => i % 7);
+  it.each([
+    ['non-integer k', () => periodicKnn(x, 10, 2.5), /integer.*2\.5/],
+    ['k < 1', () => periodicKnn(x, 10, 0), />= 1/],
+    ['k >= N', () => periodicKnn(x, 10, 10), /<= 9/],
+    ['k > N with queries', () => periodicKnn(x, 10, 11, { queries: x }), /<= 10/],
+    ['NaN k', () => periodicKnn(x, 10, NaN), /integer/],
+    ['length % 3', () => periodicKnn(new Float64Array(7), 10, 1), /multiple of 3.*7/],
+    ['NaN coordinate', () => periodicKnn(Float64Array.of(0, 0, 0, 1, NaN, 1), 10, 1), /finite.*NaN/],
+    ['Inf coordinate', () => periodicKnn(Float64Array.of(0, 0, 0, 1, Infinity, 1), 10, 1), /finite.*Infinity/],
+    ['bad queries', () => periodicKnn(x, 10, 1, { queries: new Float64Array(4) }), /queries.*multiple of 3/],
+    ['zero box', () => periodicKnn(x, 0, 1), /box.*> 0.*0/],
+    ['negative box', () => periodicKnn(x, [1, -2, 3], 1), /Ly.*-2/],
+    ['NaN box', () => periodicKnn(x, NaN, 1), /NaN/],
+    ['Inf box', () => periodicKnn(x, Infinity, 1), /Infinity/],
+    ['bad frames', () => periodicKnnBatch(x, 4, 10, 1), /multiple of frames/],
+  ])('%s', (_name, fn, msg) => {
+    expect(fn).toThrow(PbcError);
+    expect(fn).toThrow(msg);
+  });
+});

@@ -2,4 +2,11 @@
  * @packageDocumentation
  * Extended XYZ and LAMMPS dump formats, the LAMMPS OPP dataset generator and the shipped MDDM data sets.
  */
-export const PACKAGE_NAME = '@mddm/io';
+export { IoError } from './errors';
+export type { Frame, FrameInfoValue, FrameProperty } from './frame';
+export { readXyz, readXyzText } from './xyz/read';
+export { writeXyz, writeXyzText } from './xyz/write';
+export { oppEnergy, oppForce, type OppParameters } from './opp/potential';
+export { lammpsPairTable, type PairTableOptions } from './lammps/table';
+export { DEFAULT_PROTOCOL, lammpsInputScript, type AnnealProtocol, type LammpsRunSpec } from './lammps/protocol';
+export { runOppLammps, LammpsError, type OppRunParameters, type LammpsRunResult, type RunLammpsOptions } from './lammps/runLammps';

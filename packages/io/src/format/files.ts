@@ -1,0 +1,87 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { createGunzip, createGzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { IoError } from '../errors';
+
+/**
+ * Lines of a text file (gunzipped when the name ends in `.gz`), streamed with constant memory.
+ * Yields `[line, lineNo]` with 1-based line numbers; `\r\n` endings are handled.
+ * @internal
+ */
+export async function* readLines(path: string): AsyncGenerator<[string, number]> {
+  const raw = createReadStream(path);
+  const opened = new Promise<void>((resolve, reject) => {
+    raw.once('open', () => resolve());
+    raw.once('error', reject);
+  });
+  try {
+    await opened;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new IoError(`cannot open file: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, err.code === 'ENOENT' ? 'IO_NOT_FOUND' : 'IO_ERROR', { file: path });
+  }
+  const input = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  let streamError: Error | undefined;
+  if (input !== raw) input.on('error', (e) => (streamError = e));
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  let n = 0;
+  try {
+    for await (const line of rl) {
+      n++;
+      yield [line, n];
+    }
+  } catch (e) {
+    throw new IoError(`read failed after line ${n}: ${(e as Error).message}`, 'IO_ERROR', { file: path });
+  } finally {
+    rl.close();
+    raw.destroy();
+  }
+  if (streamError) throw new IoError(`read failed after line ${n}: ${streamError.message}`, 'IO_ERROR', { file: path });
+}
+
+/** Sink given to an {@link atomicWrite} producer: writes text, honouring back-pressure. @internal */
+export type TextSink = (text: string) => Promise<void> | void;
+
+/**
+ * Writes a file atomically: the producer writes into a temporary file next to `path`, which is
+ * then renamed over `path` (so readers never see a partial file, and a crash leaves the old file).
+ * Gzips when `path` ends in `.gz` (deterministic: no timestamp in the gzip header).
+ * @internal
+ */
+export async function atomicWrite(path: string, producer: (write: TextSink) => Promise<void> | void): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const file = createWriteStream(tmp);
+  let sink: Writable = file;
+  if (path.endsWith('.gz')) {
+    const gz = createGzip({ level: 9 });
+    gz.pipe(file);
+    sink = gz;
+  }
+  let failed: Error | undefined;
+  const onError = (e: Error) => (failed ??= e);
+  file.on('error', onError);
+  sink.on('error', onError);
+  const write: TextSink = (text) => {
+    if (failed) throw failed;
+    if (!sink.write(text)) return once(sink, 'drain').then(() => undefined);
+  };
+  try {
+    await once(file, 'open');
+    await producer(write);
+    sink.end();
+    await once(file, 'close');
+    if (failed) throw failed;
+    await rename(tmp, path);
+  } catch (e) {
+    sink.destroy();
+    file.destroy();
+    await unlink(tmp).catch(() => undefined);
+    if (e instanceof IoError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new IoError(`write failed: ${err.message}`, 'IO_ERROR', { file: path });
+  }
+}

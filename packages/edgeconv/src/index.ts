@@ -1,5 +1,10 @@
 /**
  * @packageDocumentation
- * The periodic EdgeConv layer (PBC-Conv) for TensorFlow.js with fused CPU kernels.
+ * The periodic EdgeConv layer (PBC-Conv) of MDDM for TensorFlow.js, with fused CPU kernels.
  */
-export const PACKAGE_NAME = '@mddm/edgeconv';
+export { EdgeConvError } from './errors';
+export type { EdgeGraph } from './graph';
+export { buildGraph, graphFromKnn, validateGraph } from './graph';
+export type { EdgeConvActivation, EdgeConvAggregation, EdgeConvKernel, PbcEdgeConvConfig } from './layer';
+export { PbcEdgeConv, pbcEdgeConv } from './layer';
+export { registerTfjsGradients } from './gradients';

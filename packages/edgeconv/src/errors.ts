@@ -1,0 +1,30 @@
+import { MddmError } from '@mddm/pbc';
+
+/**
+ * Error thrown by `@mddm/edgeconv` for invalid input: a malformed graph, features or global features
+ * whose shapes do not match the graph or the layer's config, NaN/Inf values, bad configs, or weights
+ * of the wrong shape.
+ *
+ * Codes: `EDGECONV_BAD_GRAPH`, `EDGECONV_BAD_FEATURES`, `EDGECONV_BAD_GLOBAL`, `EDGECONV_BAD_CONFIG`,
+ * `EDGECONV_BAD_WEIGHTS`, `EDGECONV_BAD_K`, `EDGECONV_BAD_POSITIONS`, `EDGECONV_DISPOSED`.
+ */
+export class EdgeConvError extends MddmError {
+  /**
+   * @param message - human-readable message naming the bad value and what is expected
+   * @param code - one of the `EDGECONV_*` codes listed on the class
+   */
+  constructor(message: string, code = 'EDGECONV_ERROR') {
+    super(message, code);
+  }
+}
+
+/** @internal Short printable form of a value for error messages. */
+export function show(value: unknown): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return `[${value.slice(0, 6).map(show).join(', ')}${value.length > 6 ? ', ...' : ''}]`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(length ${(value as unknown as ArrayLike<number>).length})`;
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}

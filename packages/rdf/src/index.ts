@@ -1,5 +1,19 @@
 /**
  * @packageDocumentation
- * Radial distribution function g(r) under periodic boundaries, multi-frame averaging, RDF-MSE and SVG plots.
+ * Radial distribution function g(r) under periodic boundaries (SPEC §3 convention), multi-frame
+ * averaging, partial (A-B) RDFs, coordination numbers, RDF-MSE and standalone SVG plots.
  */
 export const PACKAGE_NAME = '@mddm/rdf';
+
+export { RdfError } from './errors';
+export type { RdfResult } from './result';
+export { binEdges, shellVolumes } from './result';
+export { RdfWorkspace } from './pairCounts';
+export type { PairMethod } from './pairCounts';
+export { rdf } from './rdf';
+export type { RdfOptions } from './rdf';
+export { RdfAccumulator } from './accumulator';
+export { rdfMse } from './mse';
+export { coordinationNumber } from './coordination';
+export { rdfSvg } from './svg';
+export type { RdfCurve, RdfSvgOptions } from './svg';

@@ -10,3 +10,7 @@ export { oppEnergy, oppForce, type OppParameters } from './opp/potential';
 export { lammpsPairTable, type PairTableOptions } from './lammps/table';
 export { DEFAULT_PROTOCOL, lammpsInputScript, type AnnealProtocol, type LammpsRunSpec } from './lammps/protocol';
 export { runOppLammps, LammpsError, type OppRunParameters, type LammpsRunResult, type RunLammpsOptions } from './lammps/runLammps';
+export { DATASET_NAMES, type DatasetName } from './dataset/names';
+export { loadDataset, loadDataManifest, type LoadDatasetOptions } from './dataset/load';
+export { packDatasets, type PackOptions, type DataManifest, type PackedSet, type PackedConformation } from './dataset/pack';
+export { defaultDataDir, defaultRawDir } from './dataset/paths';

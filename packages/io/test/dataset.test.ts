@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DATASET_NAMES, IoError, defaultDataDir, loadDataManifest, loadDataset, packDatasets, readXyz, writeXyz, type DatasetName } from '../src/index';
+
+describe('shipped data sets', () => {
+  it('opp-unconditional: one 1000-particle conformation at k = 7, phi = 1, T = 0.03 in a 10^3 box', async () => {
+    const frames = await loadDataset('opp-unconditional');
+    expect(frames).toHaveLength(1);
+    const [f] = frames;
+    expect(f.positions.length).toBe(3000);
+    expect(f.box).toEqual([10, 10, 10]);
+    expect([f.info.k, f.info.phi, f.info.T]).toEqual([7, 1, 0.03]);
+    expect(f.positions.every((x) => x >= 0 && x < 10)).toBe(true);
+    expect(f.info.set).toBe('opp-unconditional');
+  });
+
+  it('opp-replicas: 4 independent replicas at the same parameters, distinct seeds', async () => {
+    const frames = await loadDataset('opp-replicas');
+    expect(frames).toHaveLength(4);
+    expect(new Set(frames.map((f) => f.info.seed)).size).toBe(4);
+    for (const f of frames) expect([f.info.k, f.info.phi, f.info.T, f.positions.length]).toEqual([7, 1, 0.03, 3000]);
+  });
+
+  it('every packed set matches its manifest (count, atoms, parameters, ranges)', async () => {
+    const manifest = await loadDataManifest();
+    for (const name of DATASET_NAMES) {
+      const entry = manifest.sets[name];
+      if (!entry) continue; // not packed yet
+      const frames = await loadDataset(name);
+      expect(frames.length).toBe(entry.count);
+      frames.forEach((f, i) => {
+        expect(f.positions.length).toBe(3 * entry.atoms);
+        expect(f.info.id).toBe(entry.conformations[i].id);
+        expect(f.info.k).toBe(entry.conformations[i].k);
+        expect(f.info.k).toBeGreaterThanOrEqual(1);
+        expect(f.info.k).toBeLessThanOrEqual(15);
+        expect(f.info.phi).toBeGreaterThanOrEqual(0);
+        expect(f.info.phi).toBeLessThanOrEqual(6);
+        expect(f.info.T).toBeGreaterThanOrEqual(0.01);
+        expect(f.info.T).toBeLessThanOrEqual(0.05);
+      });
+    }
+  });
+
+  it('rejects unknown names and reports unpacked sets clearly', async () => {
+    await expect(loadDataset('opp-nope' as DatasetName)).rejects.toThrow(/unknown data set "opp-nope"; expected one of 'opp-unconditional'/);
+    const empty = await mkdtemp(join(tmpdir(), 'mddm-io-empty-'));
+    try {
+      await expect(loadDataset('opp-train', { dataDir: empty })).rejects.toThrow(/data set 'opp-train' is not packed .*pnpm mddm-data pack/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+    expect(defaultDataDir()).toMatch(/packages[/\\]io[/\\]data$/);
+  });
+
+  it('packDatasets packs raw per-conformation files into one gzipped file per set + manifest', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'mddm-io-pack-'));
+    try {
+      const raw = join(root, 'raw');
+      await mkdir(join(raw, 'opp-test'), { recursive: true });
+      for (const [id, k] of [['0001_b', 3], ['0000_a', 2]] as const) {
+        await writeXyz(join(raw, 'opp-test', `${id}.xyz`), [{ positions: new Float64Array([1, 2, 3, 4, 5, 6]), box: [8, 8, 8], info: { k, phi: 1, T: 0.02, seed: 9, protocol: 'p' } }]);
+      }
+      await writeFile(join(raw, 'opp-test', 'notes.txt'), 'ignored');
+      const m = await packDatasets({ raw, out: join(root, 'data') });
+      expect(m.sets['opp-test'].count).toBe(2);
+      expect(m.sets['opp-test'].conformations.map((c) => [c.id, c.k])).toEqual([['0000_a', 2], ['0001_b', 3]]);
+      expect(m.sets['opp-test'].protocols).toEqual(['p']);
+      const frames = await loadDataset('opp-test', { dataDir: join(root, 'data') });
+      expect(frames.map((f) => f.info.id)).toEqual(['0000_a', '0001_b']);
+      expect(existsSync(join(root, 'data', 'manifest.json'))).toBe(true);
+      // malformed raw file -> IoError naming it
+      await writeFile(join(raw, 'opp-test', '0002_c.xyz'), '2\nLattice="8 0 0 0 8 0 0 0 8"\nX 1 2 3\n');
+      await expect(packDatasets({ raw, out: join(root, 'data') })).rejects.toBeInstanceOf(IoError);
+      await expect(packDatasets({ raw, out: join(root, 'data') })).rejects.toThrow(/0002_c\.xyz:3: truncated frame/);
+      // the previous packed file is intact (atomic write)
+      let n = 0;
+      for await (const _ of readXyz(join(root, 'data', 'opp-test.xyz.gz'))) n++;
+      expect(n).toBe(2);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

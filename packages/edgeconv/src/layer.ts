@@ -222,7 +222,7 @@ export class PbcEdgeConv {
         const Wi = tf.slice(W0, [3, 0], [F, H0]);
         const Wj = tf.slice(W0, [3 + F, 0], [F, H0]);
         const idx = tf.tensor1d(graph.indices, 'int32');
-        edge = tf.add(edge, tf.gather(tf.matMul(features, Wj), idx));          // f_j Wj
+        edge = tf.add(edge, gatherNeighbors(tf.matMul(features, Wj), idx, graph));  // f_j Wj
         node = tf.add(node, tf.reshape(tf.matMul(features, tf.sub(Wi, Wj)), [frames, nodesPerFrame, 1, H0]));
       }
       let a: tf.Tensor = tf.reshape(tf.add(tf.reshape(edge, [frames, nodesPerFrame, k, H0]), node), [E, H0]);
@@ -231,7 +231,7 @@ export class PbcEdgeConv {
       }
       const O = this.widths[this.widths.length - 1]!;
       const z = tf.reshape(a, [n, k, O]);
-      const out = aggregation === 'max' ? tf.max(z, 1) : aggregation === 'mean' ? tf.mean(z, 1) : tf.sum(z, 1);
+      const out = aggregation === 'max' ? maxOverNeighbors(z) : aggregation === 'mean' ? tf.mean(z, 1) : tf.sum(z, 1);
       return out as tf.Tensor2D;
     });
   }
@@ -362,6 +362,74 @@ export class PbcEdgeConv {
     this.savedPool.length = 0;
   }
 }
+
+const reverseCache = new WeakMap<EdgeGraph, Int32Array>();
+
+/**
+ * Reverse adjacency of a graph, padded: `[n, maxInDegree]` edge ids e with indices[e] = j for row j,
+ * padding = E (points to an appended zero row). Computed once per graph object.
+ */
+function reverseEdges(graph: EdgeGraph): { rev: Int32Array; maxDeg: number } {
+  let rev = reverseCache.get(graph);
+  const { n, k, indices } = graph;
+  const E = n * k;
+  if (rev === undefined) {
+    const deg = new Int32Array(n);
+    for (let e = 0; e < E; e++) deg[indices[e]!]!++;
+    let maxDeg = 1;
+    for (let j = 0; j < n; j++) maxDeg = Math.max(maxDeg, deg[j]!);
+    rev = new Int32Array(n * maxDeg).fill(E);
+    deg.fill(0);
+    for (let e = 0; e < E; e++) {
+      const j = indices[e]!;
+      rev[j * maxDeg + deg[j]!++] = e;
+    }
+    reverseCache.set(graph, rev);
+  }
+  return { rev, maxDeg: rev.length / n };
+}
+
+/**
+ * `gather(x, indices)` over the graph's neighbor indices with a linear-time gradient: the
+ * scatter-add is a gather over the padded reverse adjacency plus a sum. tfjs's stock gather
+ * gradient is `unsortedSegmentSum`, which is missing on wasm and quadratic on cpu.
+ */
+function gatherNeighbors(x: tf.Tensor, idx: tf.Tensor, graph: EdgeGraph): tf.Tensor {
+  const op = tf.customGrad((xx: tf.Tensor) => ({
+    value: tf.gather(xx, idx),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+      const dyT = Array.isArray(dy) ? dy[0]! : dy;
+      const H = dyT.shape[1]!;
+      const { rev, maxDeg } = reverseEdges(graph);
+      const padded = tf.concat([dyT, tf.zeros([1, H])], 0);
+      const r = tf.tensor1d(rev, 'int32');
+      return [tf.sum(tf.reshape(tf.gather(padded, r), [graph.n, maxDeg, H]), 1)];
+    },
+  })) as (xx: tf.Tensor) => tf.Tensor;
+  return op(x);
+}
+
+/**
+ * max over axis 1 of `[n, k, O]` with the gradient routed to ONE winner per (node, channel) (the
+ * first maximal neighbor, via argMax + oneHot). tfjs's stock max gradient sends dy to every tied
+ * entry, which is wrong when several neighbors give the same value (e.g. all-dead relu units: each
+ * then equals the last bias) and builds a broadcast `Equal` on the full tensor. Standard ops only,
+ * so it runs on every backend.
+ */
+const maxOverNeighbors = tf.customGrad((z: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([z]);
+  return {
+    value: tf.max(z, 1),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const zz = saved[0]!;
+      const k = zz.shape[1]!;
+      const dyT = Array.isArray(dy) ? dy[0]! : dy;
+      // int32 oneHot then cast: the wasm backend's OneHot ignores a float32 dtype (writes int32 bits)
+      const hot = tf.transpose(tf.cast(tf.oneHot(tf.argMax(zz, 1), k), 'float32'), [0, 2, 1]); // [n, k, O]
+      return [tf.mul(hot, tf.expandDims(dyT, 1))];
+    },
+  };
+}) as (z: tf.Tensor) => tf.Tensor;
 
 function checkFinite(t: tf.Tensor, what: string, code: string): void {
   const d = t.dataSync();

@@ -1,5 +1,37 @@
 /**
  * @packageDocumentation
- * The MDDM denoiser: training, sampling and checkpoints on TensorFlow.js.
+ * The MDDM denoiser (Ferguson, Chen & Kara 2025) on TensorFlow.js: a periodic graph network
+ * assembled from `@mddm/pbc` graphs and `@mddm/edgeconv` layers, training with Algorithm 1
+ * (`train`), sampling with Algorithm 2 (`sample`), atomic checkpoints and backend selection.
  */
+export { ModelError } from './errors';
+export { selectBackend, ensureBackend, type BackendName, type SelectBackendOptions } from './backend';
+export { MlpHead, mlpHead, type MlpHeadConfig, type Activation } from './head';
+export {
+  Denoiser,
+  createDenoiser,
+  composeDenoiser,
+  denoiserFromSpec,
+  type DenoiserConfig,
+  type DenoiserParts,
+  type DenoiserSpec,
+  type Readout,
+  type TrainingInfo,
+} from './denoiser';
+export { CUBE_SYMMETRIES, applySymmetry, boxSymmetries } from './augment';
+export { Adam, type AdamConfig, type AdamState } from './adam';
+export {
+  CHECKPOINT_MANIFEST,
+  crc32,
+  writeCheckpoint,
+  readCheckpoint,
+  applyCheckpoint,
+  saveDenoiser,
+  loadDenoiser,
+  type CheckpointManifest,
+  type CheckpointData,
+} from './checkpoint';
+export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
+export { sample, type SampleOptions, type SampleResult, type SampleProgress } from './sample';
+/** Name of this package. */
 export const PACKAGE_NAME = '@mddm/model';

@@ -1,0 +1,278 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Denoiser, denoiserFromSpec, type DenoiserSpec } from './denoiser';
+import { ModelError, show } from './errors';
+
+/** Name of the manifest file inside a checkpoint directory. */
+export const CHECKPOINT_MANIFEST = 'checkpoint.json';
+
+/** Where a block of float32 tensors lives in a checkpoint. */
+interface BlobRef {
+  file: string;
+  bytes: number;
+  crc32: number;
+  shapes: number[][];
+}
+
+/** The manifest `checkpoint.json` of a checkpoint directory (format version 1). */
+export interface CheckpointManifest {
+  /** Always `'mddm-checkpoint'`. */
+  format: 'mddm-checkpoint';
+  /** Format version (1). */
+  version: 1;
+  /** The denoiser's configuration. */
+  spec: DenoiserSpec;
+  /** Weights file (float32 little-endian, concatenated in `Denoiser.getWeights()` order). */
+  weights: BlobRef;
+  /** Optional optimizer moments (`m` of every variable, then `v`). */
+  optimizer?: BlobRef & { step: number };
+  /** Optional JSON training state (step, RNG state, losses, options). */
+  state?: unknown;
+}
+
+/** What {@link readCheckpoint} returns. */
+export interface CheckpointData {
+  /** The manifest. */
+  manifest: CheckpointManifest;
+  /** The weights, in `Denoiser.getWeights()` order. */
+  weights: { data: Float32Array; shape: number[] }[];
+  /** The optimizer state, if saved. */
+  optimizer?: { step: number; m: Float32Array[]; v: Float32Array[] };
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/**
+ * CRC-32 (IEEE 802.3, as in zip/PNG) of bytes.
+ * @param bytes - data
+ * @returns unsigned 32-bit checksum
+ */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+async function fsp(): Promise<typeof import('node:fs/promises')> {
+  return import('node:fs/promises');
+}
+
+async function pathJoin(...parts: string[]): Promise<string> {
+  const path = await import('node:path');
+  return path.join(...parts);
+}
+
+/** Writes a file atomically: temporary file in the same directory, fsync, rename. */
+async function atomicWrite(path: string, data: Uint8Array | string): Promise<void> {
+  const fs = await fsp();
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, path);
+}
+
+function packFloat32(arrays: ArrayLike<number>[]): Uint8Array {
+  const total = arrays.reduce((s, a) => s + a.length, 0);
+  const f = new Float32Array(total);
+  let o = 0;
+  for (const a of arrays) {
+    f.set(a, o);
+    o += a.length;
+  }
+  return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+}
+
+function unpackFloat32(bytes: Uint8Array, shapes: number[][]): Float32Array[] {
+  const copy = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(copy.buffer).set(bytes);
+  const out: Float32Array[] = [];
+  let o = 0;
+  for (const s of shapes) {
+    const size = s.reduce((a, b) => a * b, 1);
+    out.push(copy.slice(o, o + size));
+    o += size;
+  }
+  return out;
+}
+
+/**
+ * Writes a checkpoint directory atomically: new binary files get unique names, then the manifest
+ * `checkpoint.json` is atomically replaced, then files the new manifest does not reference are
+ * removed. A crash at any moment leaves either the old or the new checkpoint, never a mix.
+ *
+ * @param dir - directory (created if missing)
+ * @param denoiser - the model (weights and spec are saved)
+ * @param extra - optional optimizer state and JSON training state
+ */
+export async function writeCheckpoint(
+  dir: string,
+  denoiser: Denoiser,
+  extra: { optimizer?: { step: number; m: Float32Array[]; v: Float32Array[] }; state?: unknown } = {},
+): Promise<void> {
+  const fs = await fsp();
+  await fs.mkdir(dir, { recursive: true });
+  const tag = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const tensors = denoiser.getWeights();
+  let weightsBytes: Uint8Array;
+  let shapes: number[][];
+  try {
+    shapes = tensors.map((t) => [...t.shape]);
+    weightsBytes = packFloat32(tensors.map((t) => t.dataSync() as Float32Array));
+  } finally {
+    tf.dispose(tensors);
+  }
+  const weightsFile = `weights-${tag}.bin`;
+  await atomicWrite(await pathJoin(dir, weightsFile), weightsBytes);
+  const manifest: CheckpointManifest = {
+    format: 'mddm-checkpoint',
+    version: 1,
+    spec: denoiser.toSpec(),
+    weights: { file: weightsFile, bytes: weightsBytes.byteLength, crc32: crc32(weightsBytes), shapes },
+  };
+  if (extra.optimizer) {
+    const bytes = packFloat32([...extra.optimizer.m, ...extra.optimizer.v]);
+    const file = `optimizer-${tag}.bin`;
+    await atomicWrite(await pathJoin(dir, file), bytes);
+    manifest.optimizer = { file, bytes: bytes.byteLength, crc32: crc32(bytes), shapes: [...shapes, ...shapes], step: extra.optimizer.step };
+  }
+  if (extra.state !== undefined) manifest.state = extra.state;
+  await atomicWrite(await pathJoin(dir, CHECKPOINT_MANIFEST), JSON.stringify(manifest));
+  const keep = new Set([CHECKPOINT_MANIFEST, weightsFile, manifest.optimizer?.file]);
+  for (const f of await fs.readdir(dir)) {
+    if (!keep.has(f) && /^(weights|optimizer)-.*\.bin$/.test(f)) await fs.rm(await pathJoin(dir, f), { force: true });
+  }
+}
+
+async function readBlob(dir: string, ref: BlobRef, what: string): Promise<Float32Array[]> {
+  const fs = await fsp();
+  if (!ref || typeof ref.file !== 'string' || !/^[\w.-]+$/.test(ref.file) || !Array.isArray(ref.shapes)) {
+    throw new ModelError(`checkpoint ${dir}: ${what} entry of checkpoint.json is malformed: ${show(ref)}`, 'MODEL_CHECKPOINT_CORRUPT');
+  }
+  const path = await pathJoin(dir, ref.file);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.readFile(path));
+  } catch {
+    throw new ModelError(`checkpoint ${dir}: ${what} file ${ref.file} is missing`, 'MODEL_CHECKPOINT_MISSING');
+  }
+  const expected = ref.shapes.reduce((s, sh) => s + 4 * sh.reduce((a, b) => a * b, 1), 0);
+  if (bytes.byteLength !== ref.bytes || bytes.byteLength !== expected) {
+    throw new ModelError(`checkpoint ${dir}: ${what} file ${ref.file} has ${bytes.byteLength} bytes, expected ${expected}`, 'MODEL_CHECKPOINT_CORRUPT');
+  }
+  const c = crc32(bytes);
+  if (c !== ref.crc32) {
+    throw new ModelError(`checkpoint ${dir}: ${what} file ${ref.file} has CRC-32 ${c}, expected ${ref.crc32} (corrupt)`, 'MODEL_CHECKPOINT_CORRUPT');
+  }
+  return unpackFloat32(bytes, ref.shapes);
+}
+
+/**
+ * Reads and verifies a checkpoint directory (sizes and CRC-32 of every file).
+ * @param dir - directory written by {@link writeCheckpoint} / {@link saveDenoiser}
+ * @throws ModelError `MODEL_CHECKPOINT_MISSING` if the directory, manifest or a file is missing;
+ *   `MODEL_CHECKPOINT_CORRUPT` for bad JSON, a wrong format tag, a size or checksum mismatch
+ */
+export async function readCheckpoint(dir: string): Promise<CheckpointData> {
+  const fs = await fsp();
+  const path = await pathJoin(dir, CHECKPOINT_MANIFEST);
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch {
+    throw new ModelError(`no checkpoint at ${show(dir)}: ${CHECKPOINT_MANIFEST} is missing`, 'MODEL_CHECKPOINT_MISSING');
+  }
+  let manifest: CheckpointManifest;
+  try {
+    manifest = JSON.parse(text) as CheckpointManifest;
+  } catch (e) {
+    throw new ModelError(`checkpoint ${dir}: ${CHECKPOINT_MANIFEST} is not valid JSON (${(e as Error).message})`, 'MODEL_CHECKPOINT_CORRUPT');
+  }
+  if (!manifest || manifest.format !== 'mddm-checkpoint' || manifest.version !== 1 || !manifest.spec || !manifest.weights) {
+    throw new ModelError(`checkpoint ${dir}: ${CHECKPOINT_MANIFEST} is not an mddm-checkpoint version 1`, 'MODEL_CHECKPOINT_CORRUPT');
+  }
+  const w = await readBlob(dir, manifest.weights, 'weights');
+  const data: CheckpointData = { manifest, weights: w.map((d, i) => ({ data: d, shape: manifest.weights.shapes[i] })) };
+  if (manifest.optimizer) {
+    const o = await readBlob(dir, manifest.optimizer, 'optimizer');
+    const h = o.length / 2;
+    data.optimizer = { step: manifest.optimizer.step, m: o.slice(0, h), v: o.slice(h) };
+  }
+  return data;
+}
+
+/** Compares the architecture part of two specs (ignores training facts). @internal */
+export function sameArchitecture(a: DenoiserSpec, b: DenoiserSpec): string | null {
+  const strip = (s: DenoiserSpec) => JSON.stringify({ ...s, training: undefined, layers: s.layers.map((l) => ({ ...l, kernel: undefined, name: undefined, seed: undefined })), head: { ...s.head, name: undefined, seed: undefined } });
+  const x = strip(a);
+  const y = strip(b);
+  if (x === y) return null;
+  return `checkpoint: ${x.slice(0, 400)}\nmodel:      ${y.slice(0, 400)}`;
+}
+
+/**
+ * Loads checkpoint weights into an existing denoiser.
+ * @throws ModelError `MODEL_CONFIG_MISMATCH` if the checkpoint was written for another architecture,
+ *   plus the errors of {@link readCheckpoint}
+ */
+export function applyCheckpoint(denoiser: Denoiser, data: CheckpointData): void {
+  const diff = sameArchitecture(data.manifest.spec, denoiser.toSpec());
+  if (diff) throw new ModelError(`checkpoint was written for a different denoiser configuration:\n${diff}`, 'MODEL_CONFIG_MISMATCH');
+  const tensors = data.weights.map((w) => tf.tensor(w.data, w.shape));
+  try {
+    denoiser.setWeights(tensors);
+  } finally {
+    tf.dispose(tensors);
+  }
+  if (data.manifest.spec.training) denoiser.training = JSON.parse(JSON.stringify(data.manifest.spec.training));
+}
+
+/**
+ * Saves a denoiser's weights and configuration to a directory (atomic; see {@link writeCheckpoint}).
+ * Format: `checkpoint.json` (spec, shapes, CRC-32) + `weights-*.bin` (float32 little-endian).
+ * @param denoiser - the model
+ * @param dir - target directory (created if missing)
+ */
+export async function saveDenoiser(denoiser: Denoiser, dir: string): Promise<void> {
+  await writeCheckpoint(dir, denoiser);
+}
+
+/**
+ * Loads a denoiser saved by {@link saveDenoiser} or by `train` checkpoints.
+ * @param dir - checkpoint directory
+ * @param options - `expect`: a spec the checkpoint must match (throws `MODEL_CONFIG_MISMATCH` otherwise)
+ * @returns a new denoiser with the saved weights and training facts
+ * @throws ModelError `MODEL_CHECKPOINT_MISSING` / `MODEL_CHECKPOINT_CORRUPT` / `MODEL_CONFIG_MISMATCH`
+ */
+export async function loadDenoiser(dir: string, options: { expect?: DenoiserSpec } = {}): Promise<Denoiser> {
+  const data = await readCheckpoint(dir);
+  if (options.expect) {
+    const diff = sameArchitecture(data.manifest.spec, options.expect);
+    if (diff) throw new ModelError(`checkpoint ${dir} does not match the expected configuration:\n${diff}`, 'MODEL_CONFIG_MISMATCH');
+  }
+  let d: Denoiser;
+  try {
+    d = denoiserFromSpec(data.manifest.spec);
+  } catch (e) {
+    if (e instanceof ModelError) throw new ModelError(`checkpoint ${dir}: invalid denoiser spec: ${e.message}`, 'MODEL_CHECKPOINT_CORRUPT');
+    throw new ModelError(`checkpoint ${dir}: invalid denoiser spec: ${(e as Error).message}`, 'MODEL_CHECKPOINT_CORRUPT');
+  }
+  try {
+    applyCheckpoint(d, data);
+  } catch (e) {
+    d.dispose();
+    throw e;
+  }
+  return d;
+}

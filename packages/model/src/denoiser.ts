@@ -1,0 +1,456 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { KnnWorkspace, toBox, validatePositions, wrap, type BoxLike, type Vec3Array } from '@mddm/pbc';
+import { buildGraph, pbcEdgeConv, type EdgeGraph, type PbcEdgeConv, type PbcEdgeConvConfig } from '@mddm/edgeconv';
+import { ModelError, checkInt, show } from './errors';
+import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
+
+/** How the per-layer node features reach the output head. */
+export type Readout = 'concat' | 'last';
+
+/**
+ * Configuration of {@link createDenoiser}. Every field is optional; the defaults are the paper's
+ * network (Sec. 4.2): 8 PBC-Conv layers of 32 features, periodic kNN with k = 32, an MLP with two
+ * hidden layers of 32 inside each layer, max aggregation, DGCNN-style concatenation of all layer
+ * outputs and `g`, and an output MLP with two hidden layers of 128.
+ */
+export interface DenoiserConfig {
+  /** Neighbours per particle in the periodic kNN graph (default 32). */
+  k?: number;
+  /** Number of PBC-Conv layers (default 8). */
+  layers?: number;
+  /** Output features of every PBC-Conv layer (default 32). */
+  width?: number;
+  /** Hidden widths of the MLP `h` inside each PBC-Conv layer (default `[32, 32]`). */
+  hidden?: number[];
+  /** Hidden widths of the output MLP (default `[128, 128]`). */
+  headHidden?: number[];
+  /** Activation of every MLP (default `'relu'`). */
+  activation?: Activation;
+  /** Aggregation over the k neighbours (default `'max'`, Eq. 1). */
+  aggregation?: 'max' | 'mean' | 'sum';
+  /** `'concat'` (default): head sees all layer outputs + g; `'last'`: only the last layer + g. */
+  readout?: Readout;
+  /** Number of conditioning inputs appended to `g = [t/T, ...]` (default 0: unconditional). */
+  conditions?: number;
+  /**
+   * Range `[lo, hi]` of every condition over the data set; conditions are fed as `(c - lo)/(hi - lo)`
+   * (SPEC §2). Default `[0, 1]` for each (fed raw).
+   */
+  conditionRanges?: [number, number][];
+  /** Edge-convolution kernel of `@mddm/edgeconv` (default `'auto'`). */
+  kernel?: 'auto' | 'fused' | 'composed';
+  /** Seed of the weight initialisation (default 0). */
+  seed?: number;
+}
+
+/** Facts about the training data, recorded by `train` and used to warn at sampling time. */
+export interface TrainingInfo {
+  /** Particles per training conformation. */
+  n: number;
+  /** Box lengths of the training conformations `[Lx, Ly, Lz]`. */
+  box: [number, number, number];
+  /** Number density `n / volume` of the training data. */
+  density: number;
+  /** Noise schedule the model was trained with. */
+  schedule: { name: string; T: number; a: number[] };
+  /** Training target: `'eps'` or `'score'`. */
+  target: 'eps' | 'score';
+}
+
+/**
+ * Complete, JSON-serialisable description of a denoiser (what checkpoints store). Rebuild one with
+ * {@link denoiserFromSpec}.
+ */
+export interface DenoiserSpec {
+  /** Format tag, always `'mddm-denoiser'`. */
+  format: 'mddm-denoiser';
+  /** Format version (1). */
+  version: 1;
+  /** Neighbours per particle. */
+  k: number;
+  /** Readout of the layer features. */
+  readout: Readout;
+  /** Number of conditions. */
+  conditions: number;
+  /** Normalisation range of every condition. */
+  conditionRanges: [number, number][];
+  /** Configuration of every PBC-Conv layer, in order. */
+  layers: PbcEdgeConvConfig[];
+  /** Configuration of the output head. */
+  head: Required<MlpHeadConfig>;
+  /** Training facts, once trained. */
+  training?: TrainingInfo;
+}
+
+/** Parts assembled by {@link composeDenoiser}. */
+export interface DenoiserParts {
+  /** Neighbours per particle of the graph built for every forward pass. */
+  k: number;
+  /** PBC-Conv layers: the first has `inFeatures` 0, each next one the previous `outFeatures`; all `globalFeatures = 1 + conditions`. */
+  layers: PbcEdgeConv[];
+  /** Output head: `inFeatures` = sum of layer outputs + G (`'concat'`) or last output + G (`'last'`); `outFeatures` 3. */
+  head: MlpHead;
+  /** Default `'concat'`. */
+  readout?: Readout;
+  /** Number of conditions (default 0). */
+  conditions?: number;
+  /** Normalisation ranges of the conditions (default `[0, 1]` each). */
+  conditionRanges?: [number, number][];
+}
+
+/**
+ * The MDDM noise predictor `eps_theta(x_t, t/T, conditions)`: a periodic kNN graph, a stack of
+ * PBC-Conv layers and an output head. Translation invariant (only minimum-image difference vectors
+ * enter), local (each layer sees k neighbours), and independent of N and of the box size.
+ *
+ * Units: positions in LJ units; the output is the noise `eps` in the units of the forward process
+ * `x_t = wrap(x_0 + L sqrt(a_t) eps)` (dimensionless, ~N(0, 1)).
+ */
+export class Denoiser {
+  /** Neighbours per particle. */
+  readonly k: number;
+  /** PBC-Conv layers, in order. */
+  readonly layers: readonly PbcEdgeConv[];
+  /** Output head. */
+  readonly head: MlpHead;
+  /** Readout of the layer features. */
+  readonly readout: Readout;
+  /** Number of conditions after `t/T` in the global input. */
+  readonly conditions: number;
+  /** Normalisation range `[lo, hi]` of each condition. */
+  readonly conditionRanges: [number, number][];
+  /** Size of the global input `g = [t/T, conditions...]`. */
+  readonly globalFeatures: number;
+  /** Training facts (set by `train` and by checkpoints). */
+  training: TrainingInfo | undefined;
+  private readonly workspace = new KnnWorkspace();
+  private disposed = false;
+
+  /** Use {@link createDenoiser} or {@link composeDenoiser}. @internal */
+  constructor(parts: DenoiserParts) {
+    this.k = checkInt(parts.k, 'k', 1);
+    this.readout = parts.readout ?? 'concat';
+    if (this.readout !== 'concat' && this.readout !== 'last') {
+      throw new ModelError(`readout must be 'concat' | 'last', got ${show(this.readout)}`, 'MODEL_BAD_CONFIG');
+    }
+    this.conditions = checkInt(parts.conditions ?? 0, 'conditions', 0, 1000);
+    const ranges = parts.conditionRanges ?? Array.from({ length: this.conditions }, () => [0, 1] as [number, number]);
+    if (!Array.isArray(ranges) || ranges.length !== this.conditions) {
+      throw new ModelError(`conditionRanges must have one [lo, hi] per condition (${this.conditions}), got ${show(ranges)}`, 'MODEL_BAD_CONFIG');
+    }
+    ranges.forEach((r, i) => {
+      if (!Array.isArray(r) || r.length !== 2 || !Number.isFinite(r[0]) || !Number.isFinite(r[1]) || !(r[1] > r[0])) {
+        throw new ModelError(`conditionRanges[${i}] must be [lo, hi] with finite lo < hi, got ${show(r)}`, 'MODEL_BAD_CONFIG');
+      }
+    });
+    this.conditionRanges = ranges.map((r) => [r[0], r[1]] as [number, number]);
+    this.globalFeatures = 1 + this.conditions;
+    if (!Array.isArray(parts.layers) || parts.layers.length === 0) {
+      throw new ModelError(`layers must be a non-empty array of PbcEdgeConv, got ${show(parts.layers)}`, 'MODEL_BAD_CONFIG');
+    }
+    let prev = 0;
+    let total = 0;
+    parts.layers.forEach((layer, i) => {
+      const c = layer.config;
+      if (c.inFeatures !== prev) {
+        throw new ModelError(`layers[${i}].inFeatures must be ${prev} (the previous layer's outFeatures), got ${c.inFeatures}`, 'MODEL_BAD_CONFIG');
+      }
+      if (c.globalFeatures !== this.globalFeatures) {
+        throw new ModelError(`layers[${i}].globalFeatures must be ${this.globalFeatures} (1 + conditions), got ${c.globalFeatures}`, 'MODEL_BAD_CONFIG');
+      }
+      prev = c.outFeatures;
+      total += c.outFeatures;
+    });
+    this.layers = [...parts.layers];
+    this.head = parts.head;
+    const headIn = (this.readout === 'concat' ? total : prev) + this.globalFeatures;
+    if (this.head.config.inFeatures !== headIn) {
+      throw new ModelError(`head.inFeatures must be ${headIn} for readout '${this.readout}', got ${this.head.config.inFeatures}`, 'MODEL_BAD_CONFIG');
+    }
+    if (this.head.config.outFeatures !== 3) {
+      throw new ModelError(`head.outFeatures must be 3 (a noise vector per particle), got ${this.head.config.outFeatures}`, 'MODEL_BAD_CONFIG');
+    }
+  }
+
+  /** All trainable variables (layers in order, then the head). */
+  get trainableWeights(): tf.Variable[] {
+    return [...this.layers.flatMap((l) => l.trainableWeights), ...this.head.trainableWeights];
+  }
+
+  /** @returns the number of trainable scalars */
+  countParams(): number {
+    return this.layers.reduce((s, l) => s + l.countParams(), 0) + this.head.countParams();
+  }
+
+  /**
+   * Builds the periodic kNN graph of a batch of frames (built once per denoising step, shared by all layers).
+   * @param positions - `[frames * N, 3]` flat, LJ units, inside the box
+   * @param box - the common box of all frames
+   * @param frames - number of frames in `positions`
+   */
+  buildGraph(positions: Vec3Array, box: BoxLike, frames = 1): EdgeGraph {
+    return buildGraph(positions, box, this.k, { frames, workspace: this.workspace });
+  }
+
+  /**
+   * Global input rows `g = [t/T, (c - lo)/(hi - lo)...]` for every frame.
+   * @param tau - diffusion fraction t/T per frame (`[frames]`), or one value for all frames
+   * @param frames - number of frames
+   * @param conditions - raw conditions: one array of length `conditions` for all frames, or `[frames][conditions]`
+   * @returns Float32Array `[frames, 1 + conditions]`
+   * @throws ModelError `MODEL_BAD_INPUT` for conditions of the wrong length or non-finite values
+   */
+  globalInput(tau: number | ArrayLike<number>, frames: number, conditions?: ArrayLike<number> | ArrayLike<number>[]): Float32Array {
+    const G = this.globalFeatures;
+    const out = new Float32Array(frames * G);
+    for (let f = 0; f < frames; f++) {
+      const t = typeof tau === 'number' ? tau : tau[f];
+      if (!Number.isFinite(t)) throw new ModelError(`t/T must be finite, got ${show(t)} for frame ${f}`, 'MODEL_BAD_INPUT');
+      out[f * G] = t;
+    }
+    if (this.conditions === 0) {
+      if (conditions !== undefined && conditions !== null && (conditions as ArrayLike<unknown>).length > 0) {
+        throw new ModelError(`this denoiser is unconditional (0 conditions), got conditions ${show(conditions)}`, 'MODEL_BAD_INPUT');
+      }
+      return out;
+    }
+    if (conditions === undefined || conditions === null) {
+      throw new ModelError(`this denoiser needs ${this.conditions} conditions per frame, got none`, 'MODEL_BAD_INPUT');
+    }
+    const perFrame = conditions.length > 0 && typeof conditions[0] !== 'number';
+    if (perFrame && conditions.length !== frames) {
+      throw new ModelError(`conditions must have one row per frame (${frames}), got ${conditions.length} rows`, 'MODEL_BAD_INPUT');
+    }
+    for (let f = 0; f < frames; f++) {
+      const row = (perFrame ? (conditions as ArrayLike<number>[])[f] : conditions) as ArrayLike<number>;
+      if (!row || row.length !== this.conditions) {
+        throw new ModelError(`conditions must have length ${this.conditions}, got ${show(row)}`, 'MODEL_BAD_INPUT');
+      }
+      for (let c = 0; c < this.conditions; c++) {
+        const v = row[c];
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`condition ${c} must be a finite number, got ${show(v)}`, 'MODEL_BAD_INPUT');
+        const [lo, hi] = this.conditionRanges[c];
+        out[f * G + 1 + c] = (v - lo) / (hi - lo);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Differentiable forward pass on a prebuilt graph.
+   * @param graph - from {@link Denoiser.buildGraph} (n = frames * N nodes)
+   * @param global - `[frames, G]` global input from {@link Denoiser.globalInput}
+   * @returns predicted noise `[n, 3]`
+   */
+  apply(graph: EdgeGraph, global: tf.Tensor2D): tf.Tensor2D {
+    this.checkAlive();
+    return tf.tidy(() => {
+      const feats: tf.Tensor2D[] = [];
+      let f: tf.Tensor2D | null = null;
+      for (const layer of this.layers) {
+        f = layer.apply(graph, f, global);
+        feats.push(f);
+      }
+      const frames = graph.frames;
+      const N = graph.nodesPerFrame;
+      const G = this.globalFeatures;
+      const gNodes = tf.reshape(tf.tile(tf.reshape(global, [frames, 1, G]), [1, N, 1]), [frames * N, G]) as tf.Tensor2D;
+      const x = this.readout === 'concat' ? tf.concat([...feats, gNodes], 1) : tf.concat([f as tf.Tensor2D, gNodes], 1);
+      return this.head.apply(x as tf.Tensor2D);
+    });
+  }
+
+  /**
+   * Predicts the noise for a batch of frames (no gradient). Positions outside the box are wrapped
+   * into it first (documented behaviour: the model is periodic, so this changes nothing physical).
+   * @param positions - `[frames * N, 3]` flat, LJ units
+   * @param box - common box of all frames
+   * @param tau - diffusion fraction t/T in [0, 1], per frame or one for all
+   * @param options - `frames` (default 1) and raw `conditions`
+   * @returns predicted noise `[frames * N, 3]` (Float32Array)
+   * @throws ModelError `MODEL_BAD_INPUT` for bad positions, frames or conditions
+   */
+  predict(
+    positions: Vec3Array,
+    box: BoxLike,
+    tau: number | ArrayLike<number>,
+    options: { frames?: number; conditions?: ArrayLike<number> | ArrayLike<number>[] } = {},
+  ): Float32Array {
+    this.checkAlive();
+    const frames = options.frames ?? 1;
+    const n = checkPositions(positions, 'positions');
+    if (!Number.isInteger(frames) || frames < 1 || n % frames !== 0) {
+      throw new ModelError(`frames must be a positive integer dividing N = ${n}, got ${show(frames)}`, 'MODEL_BAD_INPUT');
+    }
+    if (n / frames <= this.k) {
+      throw new ModelError(`each frame needs more than k = ${this.k} particles, got ${n / frames}`, 'MODEL_BAD_INPUT');
+    }
+    const g = this.globalInput(tau, frames, options.conditions);
+    const wrapped = wrap(Float64Array.from(positions), box);
+    const graph = this.buildGraph(wrapped, box, frames);
+    const out = tf.tidy(() => this.apply(graph, tf.tensor2d(g, [frames, this.globalFeatures])));
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    return data;
+  }
+
+  /** @returns copies of all weights (layers, then head); the caller disposes them */
+  getWeights(): tf.Tensor[] {
+    return [...this.layers.flatMap((l) => l.getWeights()), ...this.head.getWeights()];
+  }
+
+  /**
+   * Overwrites all weights (order of {@link Denoiser.getWeights}).
+   * @throws ModelError `MODEL_CONFIG_MISMATCH` if the count or a shape differs
+   */
+  setWeights(weights: tf.Tensor[]): void {
+    const vars = this.trainableWeights;
+    if (weights.length !== vars.length) {
+      throw new ModelError(`denoiser expects ${vars.length} weight tensors, got ${weights.length}`, 'MODEL_CONFIG_MISMATCH');
+    }
+    vars.forEach((v, i) => {
+      if (v.shape.join(',') !== weights[i].shape.join(',')) {
+        throw new ModelError(`weight ${i} (${v.name}) must have shape [${v.shape}], got [${weights[i].shape}]`, 'MODEL_CONFIG_MISMATCH');
+      }
+    });
+    let o = 0;
+    for (const l of this.layers) {
+      const c = l.trainableWeights.length;
+      l.setWeights(weights.slice(o, o + c));
+      o += c;
+    }
+    this.head.setWeights(weights.slice(o));
+  }
+
+  /** @returns the JSON-serialisable description of this denoiser (see {@link denoiserFromSpec}) */
+  toSpec(): DenoiserSpec {
+    const spec: DenoiserSpec = {
+      format: 'mddm-denoiser',
+      version: 1,
+      k: this.k,
+      readout: this.readout,
+      conditions: this.conditions,
+      conditionRanges: this.conditionRanges.map((r) => [r[0], r[1]] as [number, number]),
+      layers: this.layers.map((l) => ({ ...l.getConfig() })),
+      head: this.head.getConfig(),
+    };
+    if (this.training) spec.training = JSON.parse(JSON.stringify(this.training)) as TrainingInfo;
+    return spec;
+  }
+
+  /** Frees all variables. The denoiser cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const l of this.layers) l.dispose();
+    this.head.dispose();
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new ModelError('this denoiser has been disposed', 'MODEL_BAD_INPUT');
+  }
+}
+
+/** @internal Validates flat positions, converting pbc errors to ModelError. Returns N. */
+export function checkPositions(positions: Vec3Array, name: string): number {
+  if (!(positions instanceof Float64Array) && !(positions instanceof Float32Array)) {
+    throw new ModelError(`${name} must be a Float64Array or Float32Array [N*3], got ${show(positions)}`, 'MODEL_BAD_INPUT');
+  }
+  try {
+    return validatePositions(positions, name);
+  } catch (e) {
+    throw new ModelError((e as Error).message, 'MODEL_BAD_INPUT');
+  }
+}
+
+/** @internal Validates a box, converting pbc errors to ModelError. */
+export function checkBox(box: BoxLike, name = 'box'): [number, number, number] {
+  try {
+    const b = toBox(box);
+    return [b.lengths[0], b.lengths[1], b.lengths[2]];
+  } catch (e) {
+    throw new ModelError(`${name}: ${(e as Error).message}`, 'MODEL_BAD_INPUT');
+  }
+}
+
+/**
+ * Assembles a denoiser from parts: any graph size `k`, any stack of `@mddm/edgeconv` layers, any head.
+ *
+ * @example
+ * ```ts
+ * const G = 1; // t/T only
+ * const layers = [pbcEdgeConv({ inFeatures: 0, globalFeatures: G, outFeatures: 64, aggregation: 'mean' }),
+ *                 pbcEdgeConv({ inFeatures: 64, globalFeatures: G, outFeatures: 64, aggregation: 'mean' })];
+ * const denoiser = composeDenoiser({ k: 16, layers, head: mlpHead({ inFeatures: 128 + G, hidden: [64] }) });
+ * ```
+ * @throws ModelError `MODEL_BAD_CONFIG` if the parts do not fit together
+ */
+export function composeDenoiser(parts: DenoiserParts): Denoiser {
+  return new Denoiser(parts);
+}
+
+/**
+ * Creates the MDDM denoiser (defaults: the paper's architecture, see {@link DenoiserConfig}).
+ * With the defaults and no conditions it has 82,435 parameters (the paper reports 101,891; see the README).
+ * @param config - see {@link DenoiserConfig}
+ * @throws ModelError `MODEL_BAD_CONFIG` for out-of-range options
+ */
+export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
+  const k = checkInt(config.k ?? 32, 'k', 1);
+  const nLayers = checkInt(config.layers ?? 8, 'layers', 1, 64);
+  const width = checkInt(config.width ?? 32, 'width', 1);
+  const hidden = config.hidden ?? [32, 32];
+  const headHidden = config.headHidden ?? [128, 128];
+  const activation = config.activation ?? 'relu';
+  const aggregation = config.aggregation ?? 'max';
+  if (aggregation !== 'max' && aggregation !== 'mean' && aggregation !== 'sum') {
+    throw new ModelError(`aggregation must be 'max' | 'mean' | 'sum', got ${show(aggregation)}`, 'MODEL_BAD_CONFIG');
+  }
+  const conditions = checkInt(config.conditions ?? 0, 'conditions', 0, 1000);
+  const seed = checkInt(config.seed ?? 0, 'seed', 0, 2 ** 31 - 1);
+  const readout = config.readout ?? 'concat';
+  if (!Array.isArray(hidden)) throw new ModelError(`hidden must be an array of widths, got ${show(hidden)}`, 'MODEL_BAD_CONFIG');
+  hidden.forEach((h, i) => checkInt(h, `hidden[${i}]`, 1));
+  const G = 1 + conditions;
+  const layers: PbcEdgeConv[] = [];
+  for (let i = 0; i < nLayers; i++) {
+    layers.push(
+      pbcEdgeConv({
+        inFeatures: i === 0 ? 0 : width,
+        globalFeatures: G,
+        hidden: [...hidden],
+        outFeatures: width,
+        activation,
+        aggregation,
+        kernel: config.kernel ?? 'auto',
+        seed: seed * 1000 + i + 1,
+        name: `pbcconv${i}`,
+      }),
+    );
+  }
+  const headIn = (readout === 'concat' ? nLayers * width : width) + G;
+  const head = mlpHead({ inFeatures: headIn, hidden: headHidden, outFeatures: 3, activation, seed: seed * 1000 + 999, name: 'head' });
+  return new Denoiser({ k, layers, head, readout, conditions, conditionRanges: config.conditionRanges });
+}
+
+/**
+ * Rebuilds a denoiser from its {@link DenoiserSpec} (fresh weights; load them with `setWeights`).
+ * @throws ModelError `MODEL_BAD_CONFIG` / `MODEL_CHECKPOINT_CORRUPT` for an invalid spec
+ */
+export function denoiserFromSpec(spec: DenoiserSpec): Denoiser {
+  if (!spec || spec.format !== 'mddm-denoiser' || spec.version !== 1 || !Array.isArray(spec.layers)) {
+    throw new ModelError(`not an mddm-denoiser spec (version 1): ${show(spec)}`, 'MODEL_CHECKPOINT_CORRUPT');
+  }
+  const layers = spec.layers.map((c) => pbcEdgeConv({ ...c }));
+  const d = new Denoiser({
+    k: spec.k,
+    layers,
+    head: mlpHead({ ...spec.head }),
+    readout: spec.readout,
+    conditions: spec.conditions,
+    conditionRanges: spec.conditionRanges,
+  });
+  if (spec.training) d.training = JSON.parse(JSON.stringify(spec.training)) as TrainingInfo;
+  return d;
+}
+

@@ -1,0 +1,54 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { cosineSchedule } from '@mddm/schedules';
+import { ModelError, sample, selectBackend, train } from '../src/index';
+import { lattice, tinyDenoiser } from './helpers';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+const schedule = cosineSchedule(20);
+
+describe('sample', () => {
+  it('is seeded, batched, inside the box, finite, with trajectory and progress', async () => {
+    const d = tinyDenoiser();
+    const progress: number[] = [];
+    const before = tf.memory().numTensors;
+    const a = await sample(d, { n: 64, box: 4, count: 3, batchSize: 2, schedule, seed: 1, trajectoryEvery: 5, onProgress: (p) => void progress.push(p.t) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(a.positions.length).toBe(3);
+    for (const p of a.positions) {
+      expect(p.length).toBe(192);
+      expect(p.every((v) => Number.isFinite(v) && v >= 0 && v < 4)).toBe(true);
+    }
+    expect(a.trajectory!.map((e) => e.t)).toEqual([20, 15, 10, 5, 0]);
+    expect(a.trajectory!.every((e) => e.positions.length === 3)).toBe(true);
+    expect(progress.length).toBe(40);
+    const b = await sample(d, { n: 64, box: 4, count: 3, batchSize: 2, schedule, seed: 1 });
+    expect(b.positions.map((p) => Array.from(p))).toEqual(a.positions.map((p) => Array.from(p)));
+    const c = await sample(d, { n: 64, box: 4, count: 1, schedule, seed: 2, steps: 4, eta: 0 });
+    expect(c.positions[0].every((v) => v >= 0 && v < 4)).toBe(true);
+    d.dispose();
+  });
+
+  it('warns for densities far from training and validates input', async () => {
+    const d = tinyDenoiser();
+    await train(d, { data: [{ positions: lattice(4), box: 4 }], steps: 1, schedule });
+    const warnings: string[] = [];
+    await sample(d, { n: 64, box: 8, steps: 1, onWarning: (m) => warnings.push(m) });
+    expect(warnings.some((w) => /density/.test(w))).toBe(true);
+    const ok: string[] = [];
+    await sample(d, { n: 512, box: 8, steps: 1, onWarning: (m) => ok.push(m) });
+    expect(ok).toEqual([]);
+    await expect(sample(d, { n: 64, box: 4, conditions: [1] })).rejects.toThrow(ModelError);
+    await expect(sample(d, { n: 4, box: 4 })).rejects.toThrow(/n must be/);
+    await expect(sample(d, { n: 64, box: -1 })).rejects.toThrow(ModelError);
+    await expect(sample(d, { n: 64, box: 4, steps: 0 })).rejects.toThrow(/steps/);
+    // positions outside the box in init are wrapped
+    const init = lattice(4).map((v) => v + 40);
+    const r = await sample(d, { n: 64, box: 4, steps: 1, init: Float64Array.from(init), eta: 0 });
+    expect(r.positions[0].every((v) => v >= 0 && v < 4)).toBe(true);
+    d.dispose();
+  });
+});

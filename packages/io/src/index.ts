@@ -14,3 +14,4 @@ export { DATASET_NAMES, type DatasetName } from './dataset/names';
 export { loadDataset, loadDataManifest, type LoadDatasetOptions } from './dataset/load';
 export { packDatasets, type PackOptions, type DataManifest, type PackedSet, type PackedConformation } from './dataset/pack';
 export { defaultDataDir, defaultRawDir } from './dataset/paths';
+export { readLammpsDump, readLammpsDumpText, writeLammpsDump, writeLammpsDumpText, type DumpCoordinates, type ReadDumpOptions, type WriteDumpOptions } from './lammps/dump';

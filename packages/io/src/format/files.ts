@@ -26,7 +26,7 @@ export async function* readLines(path: string): AsyncGenerator<[string, number]>
   }
   const input = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   let streamError: Error | undefined;
-  if (input !== raw) input.on('error', (e) => (streamError = e));
+  if (input !== raw) input.on('error', (e: Error) => (streamError = e));
   const rl = createInterface({ input, crlfDelay: Infinity });
   let n = 0;
   try {

@@ -106,7 +106,7 @@ export function wrappedNormalScore(d: number, sigma: number, L: number): number 
   const u = reduce(d, L);
   const r = sigma / L;
   const s = r < WRAPPED_SCORE_CROSSOVER ? imageKernel(u, r, imagesFor(r)) : fourierKernel(u, r, termsFor(r));
-  return s / L;
+  return s / L + 0; // + 0: no -0 at d = 0
 }
 
 /**

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import {
+  NoiseSchedule, WrappedDiffusion, cosineSchedule, createRng, linearSchedule, sampleUniformBox, scheduleFromFunction,
+} from '@mddm/schedules';
+import { mic } from './helpers';
+
+/**
+ * End-to-end: the exact optimal denoiser for a data set of ONE configuration x0 (eps* from x_t and the
+ * known x0 with the minimum-image displacement). Starting from uniform noise, the sampler must end
+ * on x0 (periodically).
+ */
+function exactEps(x0: Float64Array, sched: NoiseSchedule, L: number) {
+  return (xt: Float64Array, t: number, out: Float64Array): void => {
+    const c = L * sched.sqrtA[t];
+    for (let i = 0; i < xt.length; i++) out[i] = mic(xt[i] - x0[i], L) / c;
+  };
+}
+
+function rmsResidual(x: Float64Array, x0: Float64Array, L: number): { rms: number; max: number } {
+  let s = 0, mx = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = Math.abs(mic(x[i] - x0[i], L));
+    s += d * d;
+    mx = Math.max(mx, d);
+  }
+  return { rms: Math.sqrt(s / x.length), max: mx };
+}
+
+const L = 10;
+
+describe('end-to-end: single-point data set, exact denoiser', () => {
+  const sched = cosineSchedule();
+  const N = 1000;
+  const x0 = sampleUniformBox(N, L, createRng(1));
+  const eps = exactEps(x0, sched, L);
+  // with the exact bridge the state at t = 1 has the forward law N(x0, a_1 L^2); the final Algorithm 2
+  // step keeps a fraction a_0/a_1 of the displacement: residual std a_0 / sqrt(a_1) * L (about 0.1 here)
+  const expected = (sched.a[0] / sched.sqrtA[1]) * L;
+
+  for (const steps of [500, 50]) {
+    it(`${steps}-step ancestral sampler concentrates on x0 with the predicted residual ${expected.toFixed(4)}`, () => {
+      const D = new WrappedDiffusion(sched);
+      const x = sampleUniformBox(N, L, createRng(2));
+      const before = rmsResidual(x, x0, L).rms;
+      D.sample(x, L, eps, createRng(3), { steps });
+      const { rms, max } = rmsResidual(x, x0, L);
+      expect(before).toBeGreaterThan(2.5); // uniform: L / sqrt(12) = 2.89
+      expect(Math.abs(rms / expected - 1)).toBeLessThan(5 * Math.sqrt(1 / (2 * 3 * N)));
+      expect(max).toBeLessThan(6 * expected);
+      for (const v of x) expect(v >= 0 && v < L).toBe(true);
+    });
+  }
+
+  it("finalStep 'x0' lands exactly on x0; eta = 0 is deterministic and lands within sqrt(a_0/a_T) * L/2", () => {
+    const DX = new WrappedDiffusion(sched, { finalStep: 'x0' });
+    const x = sampleUniformBox(N, L, createRng(4));
+    DX.sample(x, L, eps, createRng(5), { steps: 30 });
+    expect(rmsResidual(x, x0, L).max).toBeLessThan(1e-9);
+
+    const D = new WrappedDiffusion(sched);
+    const a = sampleUniformBox(N, L, createRng(6));
+    const b = Float64Array.from(a);
+    D.sample(a, L, eps, createRng(7), { eta: 0 });
+    D.sample(b, L, eps, createRng(8), { eta: 0, steps: 500 });
+    expect(Array.from(a)).toEqual(Array.from(b)); // z never used
+    expect(rmsResidual(a, x0, L).max).toBeLessThanOrEqual(Math.sqrt(sched.a[0] / sched.a[500]) * (L / 2) * (1 + 1e-9));
+  });
+
+  it('a wrong sign in the denoiser does not concentrate (the end-to-end check can fail)', () => {
+    const D = new WrappedDiffusion(sched);
+    const x = sampleUniformBox(200, L, createRng(9));
+    const x0s = x0.subarray(0, 600);
+    const bad = (xt: Float64Array, t: number, out: Float64Array) => {
+      exactEps(x0s, sched, L)(xt, t, out);
+      for (let i = 0; i < out.length; i++) out[i] = -out[i];
+    };
+    D.sample(x, L, bad, createRng(10), { steps: 50 });
+    expect(rmsResidual(x, x0s, L).rms).toBeGreaterThan(1);
+  });
+});
+
+describe('config sweep: every knob (schedule kind, variance, eta, finalStep, strided/full)', () => {
+  const schedules: NoiseSchedule[] = [
+    cosineSchedule(),
+    cosineSchedule(100, { s: 0.02 }),
+    linearSchedule(200),
+    linearSchedule(60, { aMin: 0, aMax: 1 }),
+    scheduleFromFunction(120, (t) => 1e-4 * 1e4 ** (t / 120), 'geometric'),
+  ];
+  const N = 100;
+  const x0 = sampleUniformBox(N, L, createRng(11));
+  for (const sched of schedules) {
+    it(`${sched.name}`, () => {
+      const eps = exactEps(x0, sched, L);
+      for (const variance of ['exact', 'paper'] as const) {
+        for (const finalStep of ['posterior', 'x0'] as const) {
+          const D = new WrappedDiffusion(sched, { variance, finalStep });
+          for (const eta of [0, 0.5, 1]) {
+            for (const steps of [sched.T, 12]) {
+              const label = `${sched.name} ${variance} ${finalStep} eta=${eta} steps=${steps}`;
+              const start = sampleUniformBox(N, L, createRng(12));
+              const x = Float64Array.from(start);
+              D.sample(x, L, eps, createRng(13), { eta, steps });
+              // reproducible from the seed
+              const y = Float64Array.from(start);
+              D.sample(y, L, eps, createRng(13), { eta, steps });
+              expect(Array.from(y), label).toEqual(Array.from(x));
+              for (const v of x) expect(v >= 0 && v < L, label).toBe(true);
+              const { rms, max } = rmsResidual(x, x0, L);
+              if (finalStep === 'x0' || sched.a[0] === 0) {
+                expect(max, label).toBeLessThan(1e-9);
+              } else {
+                // every variant ends within the a_0 noise level of x0
+                expect(rms, label).toBeLessThan(2 * Math.sqrt(sched.a[0]) * L + 1e-12);
+                if (variance === 'exact' && eta === 1) {
+                  const ts = D.timesteps(steps);
+                  const tl = ts[ts.length - 1];
+                  const want = (sched.a[0] / sched.sqrtA[tl]) * L;
+                  expect(Math.abs(rms / want - 1), label).toBeLessThan(0.35); // 300 coordinates: SE ~4%
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+});
+
+describe('sample() plumbing', () => {
+  it('visits timesteps(steps, start) in order, then 0, and calls afterStep with tPrev', () => {
+    const sched = cosineSchedule(50);
+    const D = new WrappedDiffusion(sched);
+    const seen: number[] = [];
+    const prevs: number[] = [];
+    const x = sampleUniformBox(3, L, createRng(1));
+    D.sample(x, L, (_x, t, out) => { seen.push(t); out.fill(0); }, createRng(2), { steps: 7, start: 40, afterStep: (_x, tp) => prevs.push(tp) });
+    const ts = Array.from(D.timesteps(7, { start: 40 }));
+    expect(seen).toEqual(ts);
+    expect(prevs).toEqual([...ts.slice(1), 0]);
+  });
+});

@@ -15,3 +15,4 @@ export { loadDataset, loadDataManifest, type LoadDatasetOptions } from './datase
 export { packDatasets, type PackOptions, type DataManifest, type PackedSet, type PackedConformation } from './dataset/pack';
 export { defaultDataDir, defaultRawDir } from './dataset/paths';
 export { readLammpsDump, readLammpsDumpText, writeLammpsDump, writeLammpsDumpText, type DumpCoordinates, type ReadDumpOptions, type WriteDumpOptions } from './lammps/dump';
+export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress/progressBar';

@@ -363,6 +363,9 @@ export class PbcEdgeConv {
   }
 }
 
+/** The function type `tf.customGrad` accepts (not exported by tfjs-core's public index). */
+type CustomGradFn = Parameters<typeof tf.customGrad>[0];
+
 const reverseCache = new WeakMap<EdgeGraph, Int32Array>();
 
 /**
@@ -395,17 +398,16 @@ function reverseEdges(graph: EdgeGraph): { rev: Int32Array; maxDeg: number } {
  * gradient is `unsortedSegmentSum`, which is missing on wasm and quadratic on cpu.
  */
 function gatherNeighbors(x: tf.Tensor, idx: tf.Tensor, graph: EdgeGraph): tf.Tensor {
-  const op = tf.customGrad((xx: tf.Tensor) => ({
+  const op = tf.customGrad(((xx: tf.Tensor) => ({
     value: tf.gather(xx, idx),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
-      const dyT = Array.isArray(dy) ? dy[0]! : dy;
+    gradFunc: (dyT: tf.Tensor) => {
       const H = dyT.shape[1]!;
       const { rev, maxDeg } = reverseEdges(graph);
       const padded = tf.concat([dyT, tf.zeros([1, H])], 0);
       const r = tf.tensor1d(rev, 'int32');
       return [tf.sum(tf.reshape(tf.gather(padded, r), [graph.n, maxDeg, H]), 1)];
     },
-  })) as (xx: tf.Tensor) => tf.Tensor;
+  })) as unknown as CustomGradFn) as (xx: tf.Tensor) => tf.Tensor;
   return op(x);
 }
 
@@ -416,20 +418,19 @@ function gatherNeighbors(x: tf.Tensor, idx: tf.Tensor, graph: EdgeGraph): tf.Ten
  * then equals the last bias) and builds a broadcast `Equal` on the full tensor. Standard ops only,
  * so it runs on every backend.
  */
-const maxOverNeighbors = tf.customGrad((z: tf.Tensor, save: tf.GradSaveFunc) => {
+const maxOverNeighbors = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
   save([z]);
   return {
     value: tf.max(z, 1),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    gradFunc: (dyT: tf.Tensor, saved: tf.Tensor[]) => {
       const zz = saved[0]!;
       const k = zz.shape[1]!;
-      const dyT = Array.isArray(dy) ? dy[0]! : dy;
       // int32 oneHot then cast: the wasm backend's OneHot ignores a float32 dtype (writes int32 bits)
       const hot = tf.transpose(tf.cast(tf.oneHot(tf.argMax(zz, 1), k), 'float32'), [0, 2, 1]); // [n, k, O]
       return [tf.mul(hot, tf.expandDims(dyT, 1))];
     },
   };
-}) as (z: tf.Tensor) => tf.Tensor;
+}) as unknown as CustomGradFn) as (z: tf.Tensor) => tf.Tensor;
 
 function checkFinite(t: tf.Tensor, what: string, code: string): void {
   const d = t.dataSync();

@@ -23,7 +23,7 @@ function check(activation: EdgeConvActivation, aggregation: EdgeConvAggregation,
   const fData = randomArray(N * F, 1), gData = randomArray(2 * G, 2);
   const frames2 = bruteGraph(randomPositions(N, L, 31), L, K, 2); // 2 frames: per-frame global rows
   const wOut = tf.tensor2d(randomArray(N * O, 3), [N, O]);
-  const base = layer.getWeights().map((t) => { const d = t.dataSync().slice(); t.dispose(); return d; });
+  const base = layer.getWeights().map((t) => { const d = (t.dataSync() as Float32Array).slice(); t.dispose(); return d; });
   const shapes = layer.trainableWeights.map((v) => v.shape);
   const loss = (f: Float32Array, g: Float32Array, ws: Float32Array[]): number => {
     const wt = ws.map((w, i) => tf.tensor(w, shapes[i]));

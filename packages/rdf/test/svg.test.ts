@@ -55,7 +55,7 @@ describe('rdfSvg', () => {
     expect(polylines.length).toBe(3);
     const colors = polylines.map((p) => /stroke="([^"]+)"/.exec(p)![1]);
     expect(new Set(colors).size).toBe(3);
-    const pts = /points="([^"]+)"/.exec(polylines[0])![1].trim().split(' ');
+    const pts = /points="([^"]+)"/.exec(polylines[0] as string)![1].trim().split(' ');
     expect(pts.length).toBe(100);
     for (const p of pts) expect(p).toMatch(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/);
     // tick labels along x include 0 and 5 (x range [0, 4.975] -> ticks 0..4 at step 1)

@@ -49,6 +49,9 @@ export interface TimestepsOptions {
  */
 export type EpsFunction = (xt: Float64Array, t: number, out: Float64Array) => void;
 
+/** Asynchronous denoising function for {@link WrappedDiffusion.sampleAsync} (e.g. a tfjs model read back with `data()`). */
+export type EpsFunctionAsync = (xt: Float64Array, t: number, out: Float64Array) => void | Promise<void>;
+
 /** Options of {@link WrappedDiffusion.sample}. */
 export interface SampleOptions {
   /** Number of denoising steps (strided when < T); default `T` (or `start`). */
@@ -382,21 +385,49 @@ export class WrappedDiffusion {
    * @returns `x`
    */
   sample(x: Float64Array, box: BoxLike, eps: EpsFunction, rng: { fillNormal(out: Float64Array): void }, options: SampleOptions = {}): Float64Array {
-    checkVec3(x, 'sample', 'x');
-    if (!(x instanceof Float64Array)) throw new ScheduleError(`sample: x must be a Float64Array, got ${show(x)}`, 'SCHEDULE_LENGTH');
-    const ts = this.timesteps(options.steps, { start: options.start });
-    const epsBuf = new Float64Array(x.length);
-    const z = new Float64Array(x.length);
-    const stepOpts: StepToOptions = { eta: options.eta ?? 1 };
-    for (let i = 0; i < ts.length; i++) {
-      const t = ts[i];
-      const tPrev = i + 1 < ts.length ? ts[i + 1] : 0;
-      eps(x, t, epsBuf);
-      if (tPrev > 0) rng.fillNormal(z);
-      this.stepTo(x, epsBuf, t, tPrev, tPrev > 0 ? z : null, box, x, stepOpts);
-      if (options.afterStep) options.afterStep(x, tPrev);
+    const plan = this.plan(x, options, 'sample');
+    for (let i = 0; i < plan.ts.length; i++) {
+      const t = plan.ts[i];
+      const tPrev = i + 1 < plan.ts.length ? plan.ts[i + 1] : 0;
+      eps(x, t, plan.epsBuf);
+      this.advance(x, t, tPrev, plan, rng, box, options);
     }
     return x;
+  }
+
+  /**
+   * {@link WrappedDiffusion.sample} with an asynchronous denoiser (awaited once per step); same
+   * arguments, same random stream, same result.
+   *
+   * @returns a promise of `x` (overwritten with the sample)
+   */
+  async sampleAsync(
+    x: Float64Array, box: BoxLike, eps: EpsFunctionAsync, rng: { fillNormal(out: Float64Array): void }, options: SampleOptions = {},
+  ): Promise<Float64Array> {
+    const plan = this.plan(x, options, 'sampleAsync');
+    for (let i = 0; i < plan.ts.length; i++) {
+      const t = plan.ts[i];
+      const tPrev = i + 1 < plan.ts.length ? plan.ts[i + 1] : 0;
+      await eps(x, t, plan.epsBuf);
+      this.advance(x, t, tPrev, plan, rng, box, options);
+    }
+    return x;
+  }
+
+  private plan(x: Float64Array, options: SampleOptions, fn: string): { ts: Int32Array; epsBuf: Float64Array; z: Float64Array; stepOpts: StepToOptions } {
+    checkVec3(x, fn, 'x');
+    if (!(x instanceof Float64Array)) throw new ScheduleError(`${fn}: x must be a Float64Array, got ${show(x)}`, 'SCHEDULE_LENGTH');
+    const ts = this.timesteps(options.steps, { start: options.start });
+    return { ts, epsBuf: new Float64Array(x.length), z: new Float64Array(x.length), stepOpts: { eta: options.eta ?? 1 } };
+  }
+
+  private advance(
+    x: Float64Array, t: number, tPrev: number, plan: { epsBuf: Float64Array; z: Float64Array; stepOpts: StepToOptions },
+    rng: { fillNormal(out: Float64Array): void }, box: BoxLike, options: SampleOptions,
+  ): void {
+    if (tPrev > 0) rng.fillNormal(plan.z);
+    this.stepTo(x, plan.epsBuf, t, tPrev, tPrev > 0 ? plan.z : null, box, x, plan.stepOpts);
+    if (options.afterStep) options.afterStep(x, tPrev);
   }
 }
 

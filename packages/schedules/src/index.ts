@@ -13,7 +13,7 @@ export { cosineSchedule, linearSchedule, scheduleFromFunction, wrappedUniformity
 export type { Rng, RngState } from './rng';
 export { createRng } from './rng';
 export type {
-  PosteriorVariance, FinalStep, WrappedDiffusionOptions, StepToOptions, TimestepsOptions, EpsFunction, SampleOptions,
+  PosteriorVariance, FinalStep, WrappedDiffusionOptions, StepToOptions, TimestepsOptions, EpsFunction, EpsFunctionAsync, SampleOptions,
 } from './diffusion';
 export { WrappedDiffusion } from './diffusion';
 export { sampleUniformBox } from './uniform';

@@ -128,6 +128,19 @@ describe('config sweep: every knob (schedule kind, variance, eta, finalStep, str
 });
 
 describe('sample() plumbing', () => {
+  it('sampleAsync gives the same result as sample for the same seed', async () => {
+    const sched = cosineSchedule(80);
+    const D = new WrappedDiffusion(sched);
+    const x0 = sampleUniformBox(20, L, createRng(1));
+    const eps = exactEps(x0, sched, L);
+    const a = sampleUniformBox(20, L, createRng(2));
+    const b = Float64Array.from(a);
+    D.sample(a, L, eps, createRng(3), { steps: 17, eta: 0.7 });
+    await D.sampleAsync(b, L, async (x, t, out) => { await Promise.resolve(); eps(x, t, out); }, createRng(3), { steps: 17, eta: 0.7 });
+    expect(Array.from(b)).toEqual(Array.from(a));
+    await expect(D.sampleAsync(new Float64Array(4), L, eps, createRng(1))).rejects.toThrow(/multiple of 3/);
+  });
+
   it('visits timesteps(steps, start) in order, then 0, and calls afterStep with tPrev', () => {
     const sched = cosineSchedule(50);
     const D = new WrappedDiffusion(sched);

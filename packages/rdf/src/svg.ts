@@ -24,7 +24,7 @@ export interface RdfSvgOptions {
   xLabel?: string;
   /** y-axis label (default `'g(r)'`). */
   yLabel?: string;
-  /** Upper end of the x axis (default: the largest r). */
+  /** Upper end of the x axis (default: the largest r rounded up to a tick). */
   xMax?: number;
   /** Upper end of the y axis (default: the largest g rounded up to a tick). */
   yMax?: number;
@@ -101,8 +101,10 @@ export function rdfSvg(curves: readonly RdfCurve[], options: RdfSvgOptions = {})
       if (y > gMaxData) gMaxData = y;
     }
   });
-  const xMax = options.xMax !== undefined ? positive(options.xMax, 'xMax') : rMaxData > 0 ? rMaxData : 1;
-  const xStep = niceStep(xMax, 5);
+  const xRaw = options.xMax !== undefined ? positive(options.xMax, 'xMax') : rMaxData > 0 ? rMaxData : 1;
+  const xStep = niceStep(xRaw, 5);
+  // default: round the data range up to the next tick (bin centers 0.025 .. 4.975 -> axis 0 .. 5)
+  const xMax = options.xMax !== undefined ? xRaw : Math.ceil(xRaw / xStep - 1e-9) * xStep;
   const yRaw = options.yMax !== undefined ? positive(options.yMax, 'yMax') : Math.max(gMaxData, 1) * 1.05;
   const yStep = niceStep(yRaw, 5);
   const yMax = options.yMax !== undefined ? yRaw : Math.ceil(yRaw / yStep - 1e-9) * yStep;

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  entry: ['src/index.ts', 'src/bin.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -40,7 +40,7 @@ function fakeRunner(state = { inFlight: 0, maxInFlight: 0, calls: 0 }): Conforma
     if (run.seed === 13) throw new LammpsError('LAMMPS exited with code 1: boom', 'LAMMPS_FAILED');
     const positions = new Float64Array(81).map((_, i) => ((run.seed * 7919 + i * 104729) % 3000) / 1000);
     return { positions, box: [3, 3, 3] as [number, number, number], seconds: 1.25 };
-  }) as ConformationRunner & { state: typeof state };
+  }) as unknown as ConformationRunner & { state: typeof state };
   f.state = state;
   return f;
 }

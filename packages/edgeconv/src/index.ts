@@ -8,3 +8,8 @@ export { buildGraph, graphFromKnn, validateGraph } from './graph';
 export type { EdgeConvActivation, EdgeConvAggregation, EdgeConvKernel, PbcEdgeConvConfig } from './layer';
 export { PbcEdgeConv, pbcEdgeConv } from './layer';
 export { registerTfjsGradients } from './gradients';
+
+import { ensureTfjsGradients } from './gradients';
+
+// tfjs-core in Node registers no gradients; make tf.grad / optimizers work as soon as this package loads.
+ensureTfjsGradients();

@@ -147,13 +147,15 @@ function ensureOffsets(ws: KnnWorkspace, R: number): void {
   order.sort((u, v) => lb[u] - lb[v] || norm[u] - norm[v] || u - v);
   if (ws.offsetLb2.length < m) {
     ws.offsetLb2 = new Float64Array(m);
-    ws.offsets = new Int32Array(3 * m);
+    ws.offsets = new Int32Array(4 * m);
   }
   const off = ws.offsets, olb = ws.offsetLb2;
   for (let t = 0; t < m; t++) {
     const id = order[t];
     const a = id % sx, b = Math.floor(id / sx) % sy, c = Math.floor(id / (sx * sy));
-    off[3 * t] = g[3] + a; off[3 * t + 1] = g[5] + b; off[3 * t + 2] = g[7] + c;
+    // (dx - lox, dy - loy, dz - loz, linear cell delta for queries whose whole stencil is interior)
+    off[4 * t] = a; off[4 * t + 1] = b; off[4 * t + 2] = c;
+    off[4 * t + 3] = g[3] + a + nx * (g[5] + b + ny * (g[7] + c));
     olb[t] = lb[id];
   }
   ws.offsetCount = m;
@@ -185,10 +187,10 @@ function fillGaps(gap: Float64Array, lo: number, hi: number, n: number, c: numbe
 }
 
 /**
- * @internal Exact k nearest data points of query (qx, qy, qz) (wrapped), skipping data index `self`.
- * Leaves the sorted result in ws.bestD2 / ws.bestIdx.
+ * @internal Exact k nearest data points of query (qx, qy, qz) (wrapped), skipping sorted slot
+ * `selfSlot` (-1: none). Leaves the result sorted by (d2, index) in ws.bestD2 / ws.bestSlot.
  */
-function searchOne(ws: KnnWorkspace, qx: number, qy: number, qz: number, self: number, k: number): void {
+function searchOne(ws: KnnWorkspace, qx: number, qy: number, qz: number, selfSlot: number, k: number): void {
   const Ls = ws.lengths, lx = Ls[0], ly = Ls[1], lz = Ls[2];
   const hx = 0.5 * lx, hy = 0.5 * ly, hz = 0.5 * lz;
   const g = ws.grid, nx = g[0], ny = g[1], nz = g[2];
@@ -199,27 +201,34 @@ function searchOne(ws: KnnWorkspace, qx: number, qy: number, qz: number, self: n
   if (iz >= nz) iz = nz - 1;
   const fx = qx - ix * cx, fy = qy - iy * cy, fz = qz - iz * cz;
   const start = ws.cellStart, sorted = ws.sorted, sidx = ws.sortedIndex;
-  const bd = ws.bestD2, bi = ws.bestIdx;
+  const bd = ws.bestD2, bs = ws.bestSlot;
   for (;;) {
-    const lox = g[3], loy = g[5], loz = g[7];
+    const lox = g[3], hix = g[4], loy = g[5], hiy = g[6], loz = g[7], hiz = g[8];
     const gx = ws.gapX, gy = ws.gapY, gz = ws.gapZ;
-    fillGaps(gx, lox, g[4], nx, cx, fx);
-    fillGaps(gy, loy, g[6], ny, cy, fy);
-    fillGaps(gz, loz, g[8], nz, cz, fz);
+    fillGaps(gx, lox, hix, nx, cx, fx);
+    fillGaps(gy, loy, hiy, ny, cy, fy);
+    fillGaps(gz, loz, hiz, nz, cz, fz);
     const off = ws.offsets, olb = ws.offsetLb2, m = ws.offsetCount;
+    // whole stencil inside the grid: neighbor cell = own cell + precomputed delta (no wrapping)
+    const interior = ix + lox >= 0 && ix + hix < nx && iy + loy >= 0 && iy + hiy < ny && iz + loz >= 0 && iz + hiz < nz;
+    const c0 = ix + nx * (iy + ny * iz);
     let cnt = 0;
     let kth2 = Infinity;
     let t = 0;
     for (; t < m; t++) {
       if (olb[t] > kth2) break;
-      const dx = off[3 * t], dy = off[3 * t + 1], dz = off[3 * t + 2];
-      const lb = (gx[dx - lox] + gy[dy - loy] + gz[dz - loz]) * SAFE;
-      if (lb > kth2) continue;
-      let jx = ix + dx, jy = iy + dy, jz = iz + dz;
-      if (jx < 0) jx += nx; else if (jx >= nx) jx -= nx;
-      if (jy < 0) jy += ny; else if (jy >= ny) jy -= ny;
-      if (jz < 0) jz += nz; else if (jz >= nz) jz -= nz;
-      const cell = jx + nx * (jy + ny * jz);
+      const ax = off[4 * t], ay = off[4 * t + 1], az = off[4 * t + 2];
+      if ((gx[ax] + gy[ay] + gz[az]) * SAFE > kth2) continue;
+      let cell: number;
+      if (interior) {
+        cell = c0 + off[4 * t + 3];
+      } else {
+        let jx = ix + ax + lox, jy = iy + ay + loy, jz = iz + az + loz;
+        if (jx < 0) jx += nx; else if (jx >= nx) jx -= nx;
+        if (jy < 0) jy += ny; else if (jy >= ny) jy -= ny;
+        if (jz < 0) jz += nz; else if (jz >= nz) jz -= nz;
+        cell = jx + nx * (jy + ny * jz);
+      }
       const end = start[cell + 1];
       for (let s = start[cell]; s < end; s++) {
         let ddx = sorted[3 * s] - qx;
@@ -229,23 +238,24 @@ function searchOne(ws: KnnWorkspace, qx: number, qy: number, qz: number, self: n
         let ddz = sorted[3 * s + 2] - qz;
         if (ddz >= hz) ddz -= lz; else if (ddz < -hz) ddz += lz;
         const d2 = ddx * ddx + ddy * ddy + ddz * ddz;
-        if (d2 > kth2) continue;
-        const j = sidx[s];
-        if (j === self) continue;
+        if (d2 > kth2 || s === selfSlot) continue;
         let p: number;
         if (cnt < k) {
           p = cnt++;
         } else {
-          if (d2 === kth2 && j > bi[k - 1]) continue;
+          // equal distance: the smaller original index wins
+          if (d2 === kth2 && sidx[s] > sidx[bs[k - 1]]) continue;
           p = k - 1;
         }
-        while (p > 0 && (bd[p - 1] > d2 || (bd[p - 1] === d2 && bi[p - 1] > j))) {
-          bd[p] = bd[p - 1];
-          bi[p] = bi[p - 1];
+        while (p > 0) {
+          const pd = bd[p - 1];
+          if (pd < d2 || (pd === d2 && sidx[bs[p - 1]] < sidx[s])) break;
+          bd[p] = pd;
+          bs[p] = bs[p - 1];
           p--;
         }
         bd[p] = d2;
-        bi[p] = j;
+        bs[p] = s;
         if (cnt === k) kth2 = bd[k - 1];
       }
     }
@@ -262,18 +272,18 @@ function writeRow(
 ): void {
   const Ls = ws.lengths, lx = Ls[0], ly = Ls[1], lz = Ls[2];
   const hx = 0.5 * lx, hy = 0.5 * ly, hz = 0.5 * lz;
-  const w = ws.wrapped, bd = ws.bestD2, bi = ws.bestIdx;
+  const sorted = ws.sorted, sidx = ws.sortedIndex, bd = ws.bestD2, bs = ws.bestSlot;
   const idx = res.indices, dist = res.distances, vec = res.vectors;
   const o = row * k;
   for (let t = 0; t < k; t++) {
-    const j = bi[t];
-    let ddx = w[3 * j] - qx;
+    const s = bs[t];
+    let ddx = sorted[3 * s] - qx;
     if (ddx >= hx) ddx -= lx; else if (ddx < -hx) ddx += lx;
-    let ddy = w[3 * j + 1] - qy;
+    let ddy = sorted[3 * s + 1] - qy;
     if (ddy >= hy) ddy -= ly; else if (ddy < -hy) ddy += ly;
-    let ddz = w[3 * j + 2] - qz;
+    let ddz = sorted[3 * s + 2] - qz;
     if (ddz >= hz) ddz -= lz; else if (ddz < -hz) ddz += lz;
-    idx[o + t] = j + indexOffset;
+    idx[o + t] = sidx[s] + indexOffset;
     dist[o + t] = Math.sqrt(bd[t]);
     vec[3 * (o + t)] = ddx; vec[3 * (o + t) + 1] = ddy; vec[3 * (o + t) + 2] = ddz;
   }
@@ -288,7 +298,7 @@ function selfKnnFrame(
   for (let s = 0; s < N; s++) {
     const qx = sorted[3 * s], qy = sorted[3 * s + 1], qz = sorted[3 * s + 2];
     const i = sidx[s];
-    searchOne(ws, qx, qy, qz, i, k);
+    searchOne(ws, qx, qy, qz, s, k);
     writeRow(ws, res, rowOffset + i, k, qx, qy, qz, rowOffset);
   }
 }

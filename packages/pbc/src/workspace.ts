@@ -22,10 +22,10 @@ export class KnnWorkspace {
   cellOf = new Int32Array(0);
   /** @internal CSR start of each cell in the sorted arrays, [cells + 1] */
   cellStart = new Int32Array(0);
-  /** @internal k best squared distances / indices of the current query */
+  /** @internal k best squared distances of the current query */
   bestD2 = new Float64Array(0);
-  /** @internal */
-  bestIdx = new Int32Array(0);
+  /** @internal sorted slots of the k best of the current query */
+  bestSlot = new Int32Array(0);
   /** @internal cell offsets (dx, dy, dz) sorted by static lower bound, [m*3] */
   offsets = new Int32Array(0);
   /** @internal static squared lower bound of each offset, [m] */
@@ -67,7 +67,7 @@ export class KnnWorkspace {
   ensureK(k: number): void {
     if (this.bestD2.length < k) {
       this.bestD2 = new Float64Array(k);
-      this.bestIdx = new Int32Array(k);
+      this.bestSlot = new Int32Array(k);
     }
   }
 

@@ -31,7 +31,7 @@ const small = resolveProtocol({ latticeSide: 3 }, 0.01);
 
 /** Fake LAMMPS: 27 atoms from the seed; fails for seed 13; tracks concurrency. */
 function fakeRunner(state = { inFlight: 0, maxInFlight: 0, calls: 0 }): ConformationRunner & { state: typeof state } {
-  const f = (async (run) => {
+  const f = (async (run: { seed: number }) => {
     state.calls++;
     state.inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);

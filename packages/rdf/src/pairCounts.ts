@@ -50,12 +50,19 @@ export class RdfWorkspace {
   }
 }
 
-/** @internal Cell grid and half/full neighbor offsets chosen for one frame. */
+/**
+ * @internal Cell grid chosen for one frame. Cells are numbered with x fastest, so the 2m + 1
+ * neighbor cells along x of a row (dy, dz) are one contiguous range of the cell-sorted particles
+ * (two ranges when the row wraps around the box).
+ */
 export interface CellPlan {
   ncx: number; ncy: number; ncz: number;
-  /** Neighbor offsets (dx, dy, dz) triples, pruned by the minimum cell-to-cell distance. */
-  half: Int32Array; nHalf: number;
-  full: Int32Array; nFull: number;
+  /** Cells per cutoff: neighbor cells are within +-m along each axis. */
+  m: number;
+  /** Neighbor rows as (dy, dz, ext) triples: cells dx in -ext..ext; rows and cells pruned by the minimum cell-to-cell distance. */
+  rows: Int32Array; nRows: number;
+  /** Half-shell rows (dy, dz, ext): (dy, dz) > (0, 0) lexicographically in (dz, dy). */
+  halfRows: Int32Array; nHalfRows: number;
 }
 
 function wrap1(x: number, L: number): number {
@@ -74,11 +81,11 @@ export function planCells(
   Lx: number, Ly: number, Lz: number, rMax: number, nA: number, nB: number, method: PairMethod, m?: number,
 ): CellPlan | null {
   if (method === 'brute') return null;
-  const rho = nB / (Lx * Ly * Lz);
-  // m = 2 (27 -> 125 cells of 1/8 the volume: 15.6 rMax^3 checked instead of 27 rMax^3) pays off once a
-  // cell of side rMax / 2 holds a few particles; otherwise cell overhead dominates.
-  const cellsPer = m ?? (rho * (rMax / 2) ** 3 >= 1.5 ? 2 : 1);
-  const candidates = m !== undefined ? [m] : cellsPer === 2 ? [2, 1] : [1];
+  const q = (nB / (Lx * Ly * Lz)) * rMax ** 3; // particles per rMax^3
+  // Smaller cells (side rMax / m) scan less volume per particle, ((2m + 1) / m)^3 rMax^3: 27, 15.6, 12.7
+  // for m = 1, 2, 3, at the price of more (shorter) loops; m pays off once a cell holds >= ~1.5 particles.
+  const cellsPer = m ?? (q >= 1.5 * 27 ? 3 : q >= 1.5 * 8 ? 2 : 1);
+  const candidates = m !== undefined ? [m] : [3, 2, 1].filter((v) => v <= cellsPer);
   for (const mm of candidates) {
     const s = (rMax / mm) * (1 + 1e-9); // strictly larger cells: robust against rounding at cell faces
     let ncx = Math.floor(Lx / s), ncy = Math.floor(Ly / s), ncz = Math.floor(Lz / s);
@@ -102,22 +109,25 @@ export function planCells(
     }
     const sx = Lx / ncx, sy = Ly / ncy, sz = Lz / ncz;
     const r2 = rMax * rMax * (1 + 1e-9);
-    const full: number[] = [];
-    const half: number[] = [];
+    const rows: number[] = [];
+    const halfRows: number[] = [];
     for (let dz = -mm; dz <= mm; dz++) {
       for (let dy = -mm; dy <= mm; dy++) {
-        for (let dx = -mm; dx <= mm; dx++) {
-          const gx = Math.max(Math.abs(dx) - 1, 0) * sx;
-          const gy = Math.max(Math.abs(dy) - 1, 0) * sy;
-          const gz = Math.max(Math.abs(dz) - 1, 0) * sz;
-          if (gx * gx + gy * gy + gz * gz > r2) continue; // no pair of points in these cells is within rMax
-          full.push(dx, dy, dz);
-          // half shell: offsets lexicographically > 0 in (dz, dy, dx)
-          if (dz > 0 || (dz === 0 && (dy > 0 || (dy === 0 && dx > 0)))) half.push(dx, dy, dz);
-        }
+        const gy = Math.max(Math.abs(dy) - 1, 0) * sy;
+        const gz = Math.max(Math.abs(dz) - 1, 0) * sz;
+        const g2 = gy * gy + gz * gz;
+        if (g2 > r2) continue; // no pair of points in these rows is within rMax
+        // x offsets |dx| <= ext keep the minimum cell-to-cell distance ((|dx| - 1) sx, gy, gz) <= rMax
+        const ext = Math.min(mm, 1 + Math.floor(Math.sqrt(r2 - g2) / sx));
+        rows.push(dy, dz, ext);
+        if (dz > 0 || (dz === 0 && dy > 0)) halfRows.push(dy, dz, ext);
       }
     }
-    return { ncx, ncy, ncz, half: Int32Array.from(half), nHalf: half.length / 3, full: Int32Array.from(full), nFull: full.length / 3 };
+    return {
+      ncx, ncy, ncz, m: mm,
+      rows: Int32Array.from(rows), nRows: rows.length / 3,
+      halfRows: Int32Array.from(halfRows), nHalfRows: halfRows.length / 3,
+    };
   }
   return null;
 }
@@ -178,6 +188,30 @@ function block(
       if (r2 < r2max) hist[(Math.sqrt(r2) * invDr) | 0]++;
     }
   }
+}
+
+/**
+ * Pairs of particles [i0, i1) with the cells x0 .. x1 (unwrapped cell x coordinates, possibly < 0 or
+ * >= ncx, at most one box length out) of the row starting at cell `rowBase`; y/z image shifts sy, sz.
+ */
+function rowRange(
+  xa: Float64Array, ya: Float64Array, za: Float64Array, i0: number, i1: number,
+  xb: Float64Array, yb: Float64Array, zb: Float64Array, start: Int32Array, rowBase: number, ncx: number,
+  x0: number, x1: number, Lx: number, sy: number, sz: number, r2max: number, invDr: number, hist: Float64Array,
+): void {
+  if (x0 > x1) return;
+  if (x0 < 0) {
+    const j0 = start[rowBase + x0 + ncx], j1 = start[rowBase + ncx];
+    if (j1 > j0) block(xa, ya, za, i0, i1, xb, yb, zb, j0, j1, -Lx, sy, sz, r2max, invDr, hist);
+    x0 = 0;
+  }
+  if (x1 >= ncx) {
+    const j0 = start[rowBase], j1 = start[rowBase + x1 - ncx + 1];
+    if (j1 > j0) block(xa, ya, za, i0, i1, xb, yb, zb, j0, j1, Lx, sy, sz, r2max, invDr, hist);
+    x1 = ncx - 1;
+  }
+  const j0 = start[rowBase + x0], j1 = start[rowBase + x1 + 1];
+  if (j1 > j0) block(xa, ya, za, i0, i1, xb, yb, zb, j0, j1, 0, sy, sz, r2max, invDr, hist);
 }
 
 /** Unordered pairs i < j inside one range. */
@@ -245,48 +279,30 @@ export function addPairCounts(
   if (plan === null) {
     bruteBlock(xa, ya, za, 0, nA, xb, yb, zb, 0, nB, sel.same, Lx, Ly, Lz, r2max, invDr, hist);
     if (sel.same) factor = 2;
-  } else if (sel.same) {
-    factor = 2;
-    const off = plan.half, K = plan.nHalf;
-    for (let cz = 0; cz < ncz; cz++) {
-      for (let cy = 0; cy < ncy; cy++) {
-        for (let cx = 0; cx < ncx; cx++) {
-          const c = (cz * ncy + cy) * ncx + cx;
-          const s0 = startA[c], e0 = startA[c + 1];
-          if (s0 === e0) continue;
-          blockSelf(xa, ya, za, s0, e0, r2max, invDr, hist);
-          for (let k = 0; k < K; k++) {
-            let nx = cx + off[3 * k], ny = cy + off[3 * k + 1], nz = cz + off[3 * k + 2];
-            let sx = 0, sy = 0, sz = 0;
-            if (nx >= ncx) { nx -= ncx; sx = Lx; } else if (nx < 0) { nx += ncx; sx = -Lx; }
-            if (ny >= ncy) { ny -= ncy; sy = Ly; } else if (ny < 0) { ny += ncy; sy = -Ly; }
-            if (nz >= ncz) { nz -= ncz; sz = Lz; } else if (nz < 0) { nz += ncz; sz = -Lz; }
-            const c1 = (nz * ncy + ny) * ncx + nx;
-            const s1 = startA[c1], e1 = startA[c1 + 1];
-            if (s1 === e1) continue;
-            block(xa, ya, za, s0, e0, xa, ya, za, s1, e1, sx, sy, sz, r2max, invDr, hist);
-          }
-        }
-      }
-    }
   } else {
-    const off = plan.full, K = plan.nFull;
+    const same = sel.same;
+    if (same) factor = 2;
+    const m = plan.m;
+    const rows = same ? plan.halfRows : plan.rows, K = same ? plan.nHalfRows : plan.nRows;
     for (let cz = 0; cz < ncz; cz++) {
       for (let cy = 0; cy < ncy; cy++) {
         for (let cx = 0; cx < ncx; cx++) {
           const c = (cz * ncy + cy) * ncx + cx;
           const s0 = startA[c], e0 = startA[c + 1];
           if (s0 === e0) continue;
+          const rowBase0 = (cz * ncy + cy) * ncx;
+          if (same) {
+            // own cell (i < j) and the cells cx + 1 .. cx + m of the own row
+            blockSelf(xa, ya, za, s0, e0, r2max, invDr, hist);
+            rowRange(xa, ya, za, s0, e0, xb, yb, zb, startB, rowBase0, ncx, cx + 1, cx + m, Lx, 0, 0, r2max, invDr, hist);
+          }
           for (let k = 0; k < K; k++) {
-            let nx = cx + off[3 * k], ny = cy + off[3 * k + 1], nz = cz + off[3 * k + 2];
-            let sx = 0, sy = 0, sz = 0;
-            if (nx >= ncx) { nx -= ncx; sx = Lx; } else if (nx < 0) { nx += ncx; sx = -Lx; }
+            let ny = cy + rows[3 * k], nz = cz + rows[3 * k + 1];
+            const ext = rows[3 * k + 2];
+            let sy = 0, sz = 0;
             if (ny >= ncy) { ny -= ncy; sy = Ly; } else if (ny < 0) { ny += ncy; sy = -Ly; }
             if (nz >= ncz) { nz -= ncz; sz = Lz; } else if (nz < 0) { nz += ncz; sz = -Lz; }
-            const c1 = (nz * ncy + ny) * ncx + nx;
-            const s1 = startB[c1], e1 = startB[c1 + 1];
-            if (s1 === e1) continue;
-            block(xa, ya, za, s0, e0, xb, yb, zb, s1, e1, sx, sy, sz, r2max, invDr, hist);
+            rowRange(xa, ya, za, s0, e0, xb, yb, zb, startB, (nz * ncy + ny) * ncx, ncx, cx - ext, cx + ext, Lx, sy, sz, r2max, invDr, hist);
           }
         }
       }

@@ -28,8 +28,9 @@ export interface RdfOptions {
   /** Pair enumeration: `'auto'` (default), `'cells'` or `'brute'` (see {@link PairMethod}). */
   method?: PairMethod;
   /**
-   * Tuning: cell-list cells per cutoff (cell side >= rMax / m), 1, 2 or 3. Default: 2 when a cell of
-   * side rMax / 2 holds >= 1.5 particles on average, else 1. Results do not depend on it.
+   * Tuning: cell-list cells per cutoff m (cell side >= rMax / m), 1, 2 or 3. Default: the largest m
+   * whose cells of side rMax / m hold >= 1.5 particles on average (m = 3 at density 1, rMax = 5).
+   * Results do not depend on it.
    */
   cellsPerCutoff?: 1 | 2 | 3;
   /** Reusable scratch buffers (no allocation on repeated calls apart from the result). */

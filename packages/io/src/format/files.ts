@@ -57,7 +57,7 @@ export async function atomicWrite(path: string, producer: (write: TextSink) => P
   const file = createWriteStream(tmp);
   let sink: Writable = file;
   if (path.endsWith('.gz')) {
-    const gz = createGzip({ level: 9 });
+    const gz = createGzip({ level: 6 });
     gz.pipe(file);
     sink = gz;
   }

@@ -13,6 +13,16 @@ export function formatReal(x: number, what: string): string {
   return String(x);
 }
 
+/**
+ * {@link formatReal} without the error: the text, or undefined when `x` is NaN/Infinity (hot loops
+ * build the error message only when needed).
+ * @internal
+ */
+export function realText(x: number): string | undefined {
+  if (x - x !== 0) return undefined; // NaN or +-Infinity
+  return x === 0 && 1 / x < 0 ? '-0' : String(x);
+}
+
 const REAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?$/;
 const INT = /^[+-]?\d+$/;
 

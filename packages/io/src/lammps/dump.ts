@@ -1,7 +1,7 @@
 import { IoError } from '../errors';
 import { atomicWrite } from '../format/files';
 import { readLines } from '../format/files';
-import { formatReal } from '../format/numbers';
+import { formatReal, realText } from '../format/numbers';
 import { checkFrame, type Frame } from '../frame';
 import { DUMP_COORD_COLUMNS, DumpFrameParser, type DumpCoordinates } from './dumpParser';
 
@@ -118,10 +118,13 @@ function* dumpFrameChunks(frame: Frame, index: number, options: WriteDumpOptions
     let line = `${id} ${types ? types[i] : '1'}${element ? ' ' + species![i] : ''}`;
     for (let d = 0; d < 3; d++) {
       const x = scaled ? pos[3 * i + d] / L[d] : pos[3 * i + d];
-      line += ' ' + formatReal(x, `${fn}: frame ${index} positions[${3 * i + d}]`);
+      line += ' ' + (realText(x) ?? formatReal(x, `${fn}: frame ${index} positions[${3 * i + d}]`));
     }
     for (const [name, p] of extras) {
-      for (let c = 0; c < p.columns; c++) line += ' ' + formatReal(p.values[i * p.columns + c] as number, `${fn}: frame ${index} ${name}[${i * p.columns + c}]`);
+      for (let c = 0; c < p.columns; c++) {
+        const v = p.values[i * p.columns + c] as number;
+        line += ' ' + (realText(v) ?? formatReal(v, `${fn}: frame ${index} ${name}[${i * p.columns + c}]`));
+      }
     }
     buf += line + '\n';
     if ((i + 1) % 4096 === 0) {

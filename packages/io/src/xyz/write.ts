@@ -1,6 +1,6 @@
 import { IoError } from '../errors';
 import { atomicWrite } from '../format/files';
-import { formatReal } from '../format/numbers';
+import { formatReal, realText } from '../format/numbers';
 import { checkFrame, type Frame } from '../frame';
 import { formatInfoValue, formatKey } from './keyValue';
 
@@ -38,15 +38,18 @@ export function* xyzFrameChunks(frame: Frame, index: number, fn: string): Genera
   const species = frame.species;
   for (let i = 0; i < n; i++) {
     const s = species ? species[i] : 'X';
-    if (typeof s !== 'string' || !/^\S+$/.test(s)) {
+    if (species && (typeof s !== 'string' || s.length === 0 || /\s/.test(s))) {
       throw new IoError(`${fn}: frame ${index}: species[${i}] must be a non-empty string without whitespace, got ${JSON.stringify(s)}`, 'IO_BAD_FRAME');
     }
-    let line = `${s} ${formatReal(pos[3 * i], `${fn}: frame ${index} positions[${3 * i}]`)} ${formatReal(pos[3 * i + 1], `${fn}: frame ${index} positions[${3 * i + 1}]`)} ${formatReal(pos[3 * i + 2], `${fn}: frame ${index} positions[${3 * i + 2}]`)}`;
+    const x = realText(pos[3 * i]) ?? formatReal(pos[3 * i], `${fn}: frame ${index} positions[${3 * i}]`);
+    const y = realText(pos[3 * i + 1]) ?? formatReal(pos[3 * i + 1], `${fn}: frame ${index} positions[${3 * i + 1}]`);
+    const z = realText(pos[3 * i + 2]) ?? formatReal(pos[3 * i + 2], `${fn}: frame ${index} positions[${3 * i + 2}]`);
+    let line = s + ' ' + x + ' ' + y + ' ' + z;
     for (const name of names) {
       const p = props[name];
       for (let d = 0; d < p.columns; d++) {
         const v = p.values[i * p.columns + d];
-        if (p.type === 'R') line += ' ' + formatReal(v as number, `${fn}: frame ${index} ${name}[${i * p.columns + d}]`);
+        if (p.type === 'R') line += ' ' + (realText(v as number) ?? formatReal(v as number, `${fn}: frame ${index} ${name}[${i * p.columns + d}]`));
         else if (p.type === 'I') {
           if (!Number.isSafeInteger(v)) throw new IoError(`${fn}: frame ${index}: integer property '${name}' holds ${v}, not an integer`, 'IO_BAD_FRAME');
           line += ' ' + String(v);

@@ -132,6 +132,37 @@ export class WrappedDiffusion {
   }
 
   /**
+   * Batched forward process for training (Algorithm 1 with one `t` per frame): the input holds
+   * `B = ts.length` frames of equal size back to back (`[B * N, 3]`), and frame `b` is noised to
+   * `ts[b]`: `out = wrap(x0 + L sqrt(a_{ts[b]}) eps)`. Same arithmetic as {@link WrappedDiffusion.addNoise}.
+   *
+   * @param x0 - clean frames, flat `[B * N, 3]`
+   * @param ts - timesteps, one per frame, each in `0..T` (`Int32Array` or number array of length B)
+   * @param eps - standard-normal noise (same length as `x0`)
+   * @param box - the periodic box (shared by all frames)
+   * @param out - optional output (same type and length as `x0`; may alias)
+   * @throws {@link ScheduleError} if `x0.length` is not a multiple of `3 B`, a `t` is out of range, or on NaN
+   */
+  addNoiseBatch<T extends Vec3Array>(x0: T, ts: ArrayLike<number>, eps: Vec3Array, box: BoxLike, out?: T): T {
+    const fn = 'addNoiseBatch';
+    const n = checkVec3(x0, fn, 'x0');
+    checkSameLength(x0, eps, fn, 'x0', 'eps');
+    const B = ts?.length ?? 0;
+    if (!(B >= 1) || n % B !== 0) {
+      throw new ScheduleError(`${fn}: ts.length (${show(B)}) must be >= 1 and divide the number of particles (${n})`, 'SCHEDULE_LENGTH');
+    }
+    for (let b = 0; b < B; b++) checkStep(ts[b], 0, this.T, fn, `ts[${b}]`);
+    checkOut(x0, out, fn);
+    const res = out ?? (new (x0.constructor as new (n: number) => T)(x0.length));
+    const per = (3 * n) / B;
+    for (let b = 0; b < B; b++) {
+      const lo = b * per, hi = lo + per;
+      this.forwardCore(x0.subarray(lo, hi) as T, this.schedule.sqrtA[ts[b]], eps.subarray(lo, hi), box, res.subarray(lo, hi) as T, fn, lo);
+    }
+    return res;
+  }
+
+  /**
    * One forward transition `q(x_t | x_s)` for `s < t`: `out = wrap(xs + L sqrt(a_t - a_s) eps)`.
    * Composing `addNoise(x0, s)` with this gives exactly the law of `addNoise(x0, t)`.
    *
@@ -148,10 +179,10 @@ export class WrappedDiffusion {
     checkStep(t, 1, this.T, fn);
     checkStep(s, 0, t - 1, fn, 's');
     checkSameLength(xs, eps, fn, 'xs', 'eps');
-    return this.forwardCore(xs, Math.sqrt(this.schedule.a[t] - this.schedule.a[s]), eps, box, out, fn);
+    return this.forwardCore(xs, Math.sqrt(this.schedule.a[t] - this.schedule.a[s]), eps, box, out, fn, 0, 'xs');
   }
 
-  private forwardCore<T extends Vec3Array>(x: T, c: number, eps: Vec3Array, box: BoxLike, out: T | undefined, fn: string): T {
+  private forwardCore<T extends Vec3Array>(x: T, c: number, eps: Vec3Array, box: BoxLike, out: T | undefined, fn: string, offset = 0, xName = 'x0'): T {
     const Ls = boxLengths(box, fn);
     const lx = Ls[0], ly = Ls[1], lz = Ls[2];
     checkOut(x, out, fn);
@@ -162,7 +193,7 @@ export class WrappedDiffusion {
       res[i] = wrap1(x[i] + cx * eps[i], lx);
       res[i + 1] = wrap1(x[i + 1] + cy * eps[i + 1], ly);
       res[i + 2] = wrap1(x[i + 2] + cz * eps[i + 2], lz);
-      if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [['x', x], ['eps', eps]]);
+      if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [[xName, x], ['eps', eps]], offset);
     }
     return res;
   }
@@ -454,11 +485,11 @@ function exactVar(a: Float64Array, t: number, s: number): number {
  * `L` (map to its periodic image 0) or a NaN (find the bad input and throw).
  */
 function fixRow(res: Vec3Array, i: number, lx: number, ly: number, lz: number, fn: string,
-  inputs: ReadonlyArray<readonly [string, ArrayLike<number> | null | undefined]>): void {
+  inputs: ReadonlyArray<readonly [string, ArrayLike<number> | null | undefined]>, offset = 0): void {
   const Ls = [lx, ly, lz];
   for (let d = 0; d < 3; d++) {
     const v = res[i + d];
-    if (v !== v) throwNonFinite(fn, i + d, inputs);
+    if (v !== v) throwNonFinite(fn, i + d, inputs, offset);
     if (v >= Ls[d]) res[i + d] = 0;
   }
 }

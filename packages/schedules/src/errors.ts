@@ -93,11 +93,13 @@ export function checkOut(src: Float32Array | Float64Array, out: unknown, fn: str
  * @internal Called after a hot loop produced a non-finite value at flat index `i`: find which input
  * is to blame and throw a `SCHEDULE_NAN` error naming it.
  */
-export function throwNonFinite(fn: string, i: number, inputs: ReadonlyArray<readonly [string, ArrayLike<number> | null | undefined]>): never {
+export function throwNonFinite(
+  fn: string, i: number, inputs: ReadonlyArray<readonly [string, ArrayLike<number> | null | undefined]>, offset = 0,
+): never {
   for (const [name, arr] of inputs) {
     if (arr && !Number.isFinite(arr[i])) {
-      throw new ScheduleError(`${fn}: ${name}[${i}] must be finite, got ${show(arr[i])}`, 'SCHEDULE_NAN');
+      throw new ScheduleError(`${fn}: ${name}[${i + offset}] must be finite, got ${show(arr[i])}`, 'SCHEDULE_NAN');
     }
   }
-  throw new ScheduleError(`${fn}: non-finite result at index ${i} (inputs too large?)`, 'SCHEDULE_NAN');
+  throw new ScheduleError(`${fn}: non-finite result at index ${i + offset} (inputs too large?)`, 'SCHEDULE_NAN');
 }

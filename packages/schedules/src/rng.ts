@@ -139,7 +139,42 @@ class Xoshiro128ss implements Rng {
       throw new ScheduleError(`Rng.fillNormal: out must be a Float32Array or Float64Array, got ${show(out)}`, 'SCHEDULE_BAD_ARG');
     }
     const n = out.length;
-    for (let i = 0; i < n; i++) out[i] = this.normal();
+    let i = 0;
+    if (n > 0 && this.hasSpare) {
+      out[i++] = this.spare;
+      this.hasSpare = false;
+    }
+    // Same stream as repeated normal(), with the generator state held in locals (hot path).
+    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    while (i < n) {
+      let u: number, v: number, s: number;
+      do {
+        // four xoshiro128** outputs -> two 53-bit uniforms
+        let m = Math.imul(s1, 5);
+        const r0 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+        let t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        m = Math.imul(s1, 5);
+        const r1 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        m = Math.imul(s1, 5);
+        const r2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        m = Math.imul(s1, 5);
+        const r3 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        u = (2 * ((r0 >>> 5) * 67108864 + (r1 >>> 6))) / TWO53 - 1;
+        v = (2 * ((r2 >>> 5) * 67108864 + (r3 >>> 6))) / TWO53 - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const f = Math.sqrt((-2 * Math.log(s)) / s);
+      out[i++] = u * f;
+      if (i < n) out[i++] = v * f;
+      else {
+        this.spare = v * f;
+        this.hasSpare = true;
+      }
+    }
+    this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
   }
 
   state(): RngState {

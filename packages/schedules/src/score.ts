@@ -141,7 +141,11 @@ export function wrappedNormalLogDensity(d: number, sigma: number, L: number): nu
  * The wrapped-normal score with an explicit number of images `K` (`|k| <= K`), for tests and
  * studies of the truncation. Prefer {@link wrappedNormalScore}.
  *
- * @param d - displacement; @param sigma - std (> 0); @param L - period (> 0); @param K - images per side (integer >= 0)
+ * @param d - displacement (LJ units)
+ * @param sigma - noise std (> 0)
+ * @param L - period (> 0)
+ * @param K - images per side (integer >= 0): the sum runs over `|k| <= K`
+ * @returns the score in 1/length units
  */
 export function wrappedNormalScoreImageSum(d: number, sigma: number, L: number, K: number): number {
   checkScalarArgs(d, sigma, L, 'wrappedNormalScoreImageSum');
@@ -153,7 +157,11 @@ export function wrappedNormalScoreImageSum(d: number, sigma: number, L: number, 
  * The wrapped-normal score from the first `N` Fourier (theta-series) terms, for tests and studies
  * of the truncation. Prefer {@link wrappedNormalScore}.
  *
- * @param d - displacement; @param sigma - std (> 0); @param L - period (> 0); @param N - terms (integer >= 1)
+ * @param d - displacement (LJ units)
+ * @param sigma - noise std (> 0)
+ * @param L - period (> 0)
+ * @param N - number of Fourier terms (integer >= 1)
+ * @returns the score in 1/length units
  */
 export function wrappedNormalScoreFourier(d: number, sigma: number, L: number, N: number): number {
   checkScalarArgs(d, sigma, L, 'wrappedNormalScoreFourier');

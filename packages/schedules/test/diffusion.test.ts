@@ -70,6 +70,28 @@ describe('addNoise (Eq. 3) and predictX0', () => {
   });
 });
 
+describe('addNoiseBatch', () => {
+  it('noises frame b to ts[b], identical to per-frame addNoise; errors name the bad t and global index', () => {
+    const B = 4, N = 7;
+    const rng = createRng(3);
+    const x0 = sampleUniformBox(B * N, L, rng);
+    const eps = normals(3 * B * N, 4);
+    const ts = Int32Array.from([0, 5, 250, 500]);
+    const out = D.addNoiseBatch(x0, ts, eps, L);
+    for (let b = 0; b < B; b++) {
+      const lo = 3 * N * b, hi = lo + 3 * N;
+      const want = D.addNoise(x0.slice(lo, hi), ts[b], eps.slice(lo, hi), L);
+      expect(Array.from(out.subarray(lo, hi))).toEqual(Array.from(want));
+    }
+    const f32 = D.addNoiseBatch(new Float32Array(x0), [1, 2, 3, 4], new Float32Array(eps), L);
+    expect(f32).toBeInstanceOf(Float32Array);
+    expect(() => D.addNoiseBatch(x0, [1, 2, 3], eps, L)).toThrow(/ts.length \(3\) must be >= 1 and divide the number of particles \(28\)/);
+    expect(() => D.addNoiseBatch(x0, [1, 2, 501, 4], eps, L)).toThrow(/ts\[2\] must be an integer in 0..500, got 501/);
+    const bad = Float64Array.from(eps); bad[3 * N * 2 + 1] = NaN;
+    expect(() => D.addNoiseBatch(x0, ts, bad, L)).toThrow(new RegExp(`eps\\[${3 * N * 2 + 1}\\] must be finite`));
+  });
+});
+
 describe('forward marginal at T is uniform (SPEC §1, Appendix C.1)', () => {
   const n = 20_000;
   function noisedPointMass(t: number): Float64Array {
@@ -360,7 +382,7 @@ describe('bad input gets a typed ScheduleError', () => {
   it('NaN / Inf in any input, naming the array and index', () => {
     const bad = new Float64Array(6); bad[4] = NaN;
     const inf = new Float64Array(6); inf[2] = Infinity;
-    expectErr(() => D.addNoise(bad, 3, e, L), 'SCHEDULE_NAN', /x\[4\] must be finite, got NaN/);
+    expectErr(() => D.addNoise(bad, 3, e, L), 'SCHEDULE_NAN', /x0\[4\] must be finite, got NaN/);
     expectErr(() => D.addNoise(x, 3, inf, L), 'SCHEDULE_NAN', /eps\[2\] must be finite, got Infinity/);
     expectErr(() => D.step(x, bad, 3, e, L), 'SCHEDULE_NAN', /epsPred\[4\]/);
     expectErr(() => D.step(x, e, 3, bad, L), 'SCHEDULE_NAN', /z\[4\]/);

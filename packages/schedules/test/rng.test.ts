@@ -70,6 +70,23 @@ describe('createRng (xoshiro128** + SplitMix32 seeding + polar normals)', () => 
     );
   });
 
+  it('fillNormal produces exactly the stream of repeated normal() calls (odd lengths, spare carried over)', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 6 }), (seed, lens) => {
+        const a = createRng(seed), b = createRng(seed);
+        for (const n of lens) {
+          const buf = new Float64Array(n);
+          a.fillNormal(buf);
+          const ref = Array.from({ length: n }, () => b.normal());
+          expect(Array.from(buf)).toEqual(ref);
+          expect(a.state()).toEqual(b.state());
+        }
+        expect(a.uniform()).toBe(b.uniform());
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('integer(lo, hi) is uniform (chi-square) and in range', () => {
     const r = createRng(3);
     const counts = new Array(7).fill(0);

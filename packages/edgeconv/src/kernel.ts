@@ -36,8 +36,10 @@ export interface Saved {
   z: Float32Array[];
   /** Max aggregation: winning neighbor slot per (node, channel), [n * O]. */
   argmax: Int32Array;
-  /** A (node term incl. bias and global) and B (f Wj) are recomputed cheaply; not saved. */
+  /** Pool key (shape and implementation). */
   key: string;
+  /** For the wasm kernel: arena slot holding the saved state (then a, z, argmax are unused). */
+  wasm: import('./wasm').WasmSaved | null;
 }
 
 /** Inputs of one call. @internal */

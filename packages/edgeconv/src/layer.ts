@@ -6,6 +6,7 @@ import { validateGraph } from './graph';
 import { Act, Agg, backward, forward, Scratch } from './kernel';
 import type { KernelGrads, KernelInputs, KernelShape, Saved } from './kernel';
 import { fillUniform, mulberry32 } from './rng';
+import { wasmEnabled, WasmKernel } from './wasm';
 
 /** Activation of the hidden layers of `h`: `relu`, `silu` (x * sigmoid(x)) or `tanh`. */
 export type EdgeConvActivation = 'relu' | 'silu' | 'tanh';
@@ -107,6 +108,8 @@ export class PbcEdgeConv {
   private readonly scratch = new Scratch();
   private readonly savedPool: Saved[] = [];
   private readonly checkedGraphs = new WeakSet<EdgeGraph>();
+  private readonly uid = ++variableCounter;
+  private savedSlots = 0;
   private disposed = false;
 
   /** @param config - layer configuration; see {@link PbcEdgeConvConfig} */
@@ -249,6 +252,8 @@ export class PbcEdgeConv {
     };
     const training = tapeRecording();
     const vars = this.trainableWeights;
+    const wasm = wasmEnabled() && WasmKernel.supports(shape) ? WasmKernel.get() : null;
+    const layerKey = `layer${this.uid}`;
     const nIn = (features ? 1 : 0) + 1;
     const op = tf.customGrad((...args: unknown[]) => {
       const tensors = args.slice(0, nIn + vars.length) as tf.Tensor[];
@@ -264,9 +269,10 @@ export class PbcEdgeConv {
         x.W.push(tensors[nIn + 2 * l]!.dataSync() as Float32Array);
         x.b.push(tensors[nIn + 2 * l + 1]!.dataSync() as Float32Array);
       }
-      const saved = training ? this.takeSaved(shape) : null;
+      const saved = training ? this.takeSaved(shape, wasm) : null;
       const out = new Float32Array(graph.n * O);
-      forward(shape, x, out, saved, this.scratch);
+      if (wasm) wasm.forward(layerKey, shape, x, out, saved ? saved.wasm : null);
+      else forward(shape, x, out, saved, this.scratch);
       const value = tf.tensor2d(out, [graph.n, O], 'float32');
       const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
         if (saved === null) {
@@ -285,7 +291,8 @@ export class PbcEdgeConv {
           grads.db.push(new Float32Array(widths[l]!));
           fanIn = widths[l]!;
         }
-        backward(shape, x, saved, dyT.dataSync() as Float32Array, grads, this.scratch);
+        if (wasm && saved.wasm) wasm.backward(layerKey, shape, x, saved.wasm, dyT.dataSync() as Float32Array, grads);
+        else backward(shape, x, saved, dyT.dataSync() as Float32Array, grads, this.scratch);
         this.savedPool.push(saved);
         const res: tf.Tensor[] = [];
         if (fT && grads.df) res.push(tf.tensor2d(grads.df, [graph.n, F], 'float32'));
@@ -304,15 +311,19 @@ export class PbcEdgeConv {
     return op(...inputs) as tf.Tensor2D;
   }
 
-  private takeSaved(s: KernelShape): Saved {
-    const key = `${s.n}:${s.k}:${s.act}`;
+  private takeSaved(s: KernelShape, wasm: WasmKernel | null): Saved {
+    const key = `${s.n}:${s.k}:${s.act}:${wasm ? 'wasm' : 'ts'}`;
     const E = s.n * s.k;
     for (let p = 0; p < this.savedPool.length; p++) {
       if (this.savedPool[p]!.key === key) return this.savedPool.splice(p, 1)[0]!;
     }
     const hidden = this.widths.slice(0, -1);
+    if (wasm) {
+      return { key, a: [], z: [], argmax: new Int32Array(0), wasm: wasm.savedSlot(`layer${this.uid}.saved${this.savedSlots++}`, s) };
+    }
     return {
       key,
+      wasm: null,
       a: hidden.map((h) => new Float32Array(E * h)),
       z: s.act === Act.Silu ? hidden.map((h) => new Float32Array(E * h)) : [],
       argmax: new Int32Array(s.n * this.widths[this.widths.length - 1]!),

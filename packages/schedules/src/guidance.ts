@@ -62,7 +62,7 @@ export function inpaint<T extends Vec3Array>(
     throw new ScheduleError(`${fn}: mask must be a Uint8Array of length N = ${N} (one flag per particle), got ${show(mask)}`, 'SCHEDULE_LENGTH');
   }
   checkStep(t, 0, schedule.T, fn);
-  const Ls = boxLengths(box, fn);
+  const Ls = Float64Array.from(boxLengths(box, fn)); // own copy: rng callbacks may use the shared scratch
   const lx = Ls[0], ly = Ls[1], lz = Ls[2];
   const c = t === 0 ? 0 : schedule.sqrtA[t];
   for (let p = 0; p < N; p++) {
@@ -97,7 +97,7 @@ export function variationStart<T extends Vec3Array>(x0: T, tStart: number, sched
   const fn = 'variationStart';
   checkVec3(x0, fn, 'x0');
   checkStep(tStart, 1, schedule.T, fn, 'tStart');
-  const Ls = boxLengths(box, fn);
+  const Ls = Float64Array.from(boxLengths(box, fn)); // own copy: rng callbacks may use the shared scratch
   const lx = Ls[0], ly = Ls[1], lz = Ls[2];
   checkOut(x0, out, fn);
   const res = out ?? (new (x0.constructor as new (n: number) => T)(x0.length));

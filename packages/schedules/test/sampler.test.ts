@@ -79,6 +79,54 @@ describe('end-to-end: single-point data set, exact denoiser', () => {
   });
 });
 
+describe('end-to-end: two-point mixture per coordinate, exact MMSE denoiser (distribution, not just concentration)', () => {
+  // data: every coordinate independently c1 = 2 (prob 0.3) or c2 = 5 (prob 0.7). The MMSE eps for the
+  // wrapped process is the posterior average over centres AND periodic images (Tweedie for the
+  // wrapped marginal); the reverse process must reproduce the mixture weights.
+  const sched = cosineSchedule();
+  const c = [2, 5], w = [0.3, 0.7];
+  const eps = (x: Float64Array, t: number, out: Float64Array): void => {
+    const v = sched.a[t] * L * L, sd = L * sched.sqrtA[t];
+    for (let i = 0; i < x.length; i++) {
+      let mx = -Infinity;
+      for (let j = 0; j < 2; j++) for (let k = -3; k <= 3; k++) { const d = x[i] + k * L - c[j]; mx = Math.max(mx, (-d * d) / (2 * v)); }
+      let num = 0, den = 0;
+      for (let j = 0; j < 2; j++) {
+        for (let k = -3; k <= 3; k++) {
+          const d = x[i] + k * L - c[j];
+          const ww = w[j] * Math.exp((-d * d) / (2 * v) - mx);
+          num += ww * d;
+          den += ww;
+        }
+      }
+      out[i] = num / den / sd;
+    }
+  };
+  const run = (variance: 'exact' | 'paper', eta: number, steps: number) => {
+    const D = new WrappedDiffusion(sched, { variance, finalStep: 'x0' });
+    const x = sampleUniformBox(1500, L, createRng(1));
+    D.sample(x, L, eps, createRng(2), { eta, steps });
+    let n1 = 0, off = 0;
+    for (const v of x) {
+      if (Math.abs(mic(v - c[0], L)) < 0.3) n1++;
+      else if (Math.abs(mic(v - c[1], L)) > 0.3) off++;
+    }
+    return { p1: n1 / x.length, off: off / x.length };
+  };
+  const se = Math.sqrt((0.3 * 0.7) / 4500);
+  it('exact bridge (eta = 1) and deterministic (eta = 0), full and 50-step strided: weight 0.3 recovered', () => {
+    for (const [eta, steps] of [[1, 500], [1, 50], [0, 500], [0, 50]]) {
+      const { p1, off } = run('exact', eta, steps);
+      expect(Math.abs(p1 - 0.3), `eta=${eta} steps=${steps} p1=${p1}`).toBeLessThan(4 * se);
+      expect(off).toBeLessThan(0.005);
+    }
+  });
+  it("the paper's halved variance biases the mixture weight (the distributional test can fail)", () => {
+    const { p1 } = run('paper', 1, 500);
+    expect(0.3 - p1).toBeGreaterThan(4 * se);
+  });
+});
+
 describe('config sweep: every knob (schedule kind, variance, eta, finalStep, strided/full)', () => {
   const schedules: NoiseSchedule[] = [
     cosineSchedule(),

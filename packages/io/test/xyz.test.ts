@@ -210,5 +210,7 @@ describe('extended XYZ: malformed input gets IoError with file and line', () => 
     expect((err as IoError).line).toBe(8);
     expect((err as Error).message).toContain(`${path}:8: atom 2: field 'q'`);
     await expect(collect(readXyz(join(dir, 'missing.xyz')))).rejects.toThrow(/no such file/);
+    await expect(collect(readXyz(42 as unknown as string))).rejects.toThrow(/path must be a non-empty string, got number/);
+    expect(() => readXyzText(undefined as unknown as string)).toThrow(/readXyzText: text must be a string, got undefined/);
   });
 });

@@ -13,6 +13,7 @@ import { IoError } from '../errors';
  * @internal
  */
 export async function* readLines(path: string): AsyncGenerator<[string, number]> {
+  checkPath(path);
   const raw = createReadStream(path);
   const opened = new Promise<void>((resolve, reject) => {
     raw.once('open', () => resolve());
@@ -53,6 +54,7 @@ export type TextSink = (text: string) => Promise<void> | void;
  * @internal
  */
 export async function atomicWrite(path: string, producer: (write: TextSink) => Promise<void> | void): Promise<void> {
+  checkPath(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   const file = createWriteStream(tmp);
   let sink: Writable = file;
@@ -83,5 +85,12 @@ export async function atomicWrite(path: string, producer: (write: TextSink) => P
     if (e instanceof IoError) throw e;
     const err = e as NodeJS.ErrnoException;
     throw new IoError(`write failed: ${err.message}`, 'IO_ERROR', { file: path });
+  }
+}
+
+/** Throws IO_BAD_ARGUMENT unless `path` is a non-empty string. @internal */
+export function checkPath(path: unknown): void {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new IoError(`path must be a non-empty string, got ${path === null ? 'null' : typeof path === 'string' ? '""' : typeof path}`, 'IO_BAD_ARGUMENT');
   }
 }

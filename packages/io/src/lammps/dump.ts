@@ -51,6 +51,7 @@ export async function* readLammpsDump(path: string, options: ReadDumpOptions = {
  * @throws {@link IoError} with line number on malformed input
  */
 export function readLammpsDumpText(text: string, options: ReadDumpOptions = {}, name = '<text>'): Frame[] {
+  if (typeof text !== 'string') throw new IoError(`readLammpsDumpText: text must be a string, got ${text === null ? 'null' : typeof text}`, 'IO_BAD_ARGUMENT');
   const parser = new DumpFrameParser(name, options.sortById ?? true);
   const lines = text.split('\n');
   const count = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;

@@ -1,3 +1,4 @@
+import { IoError } from '../errors';
 import { readLines } from '../format/files';
 import type { Frame } from '../frame';
 import { XyzFrameParser } from './parser';
@@ -40,6 +41,7 @@ export async function* readXyz(path: string): AsyncGenerator<Frame> {
  * @throws {@link IoError} with line number on malformed input
  */
 export function readXyzText(text: string, name = '<text>'): Frame[] {
+  if (typeof text !== 'string') throw new IoError(`readXyzText: text must be a string, got ${text === null ? 'null' : typeof text}`, 'IO_BAD_ARGUMENT');
   const parser = new XyzFrameParser(name);
   const frames: Frame[] = [];
   const lines = text.split('\n');

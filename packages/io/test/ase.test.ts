@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeXyz, type Frame } from '../src/index';
+import { writeLammpsDump, writeXyz, type Frame } from '../src/index';
 
 // ASE (the Atomic Simulation Environment, `apt-get install python3-ase` or `pip install ase`) is an
 // optional cross-check of our extended XYZ output; the test is skipped when no python has it.
@@ -50,6 +50,26 @@ describe.skipIf(!python)('extended XYZ is readable by ASE', () => {
         expect([a.k, a.phi, a.T, a.engine, a.protocol, a.ok]).toEqual([7, 1.5, 0.03, 'LAMMPS', 'melt 2 x 2000; hold x 5000', true]);
         expect((a.forces as number[][]).flat()).toEqual([1, 2, 3, 4, 5, 6]);
       });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ase.io.read parses our LAMMPS dump (lammps-dump-text)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-io-ase-'));
+    try {
+      const frames: Frame[] = [3, 4].map((t) => ({ positions: new Float64Array([0.5, 1.25, 2, 3.5, 0.1, 9.75]), box: [10, 10, 10], info: { timestep: t } }));
+      const path = join(dir, 'ase.dump');
+      await writeLammpsDump(path, frames);
+      const script = 'import sys, json, ase.io\nfs = ase.io.read(sys.argv[1], ":", format="lammps-dump-text")\nprint(json.dumps([{"pos": a.positions.tolist(), "cell": a.cell.lengths().tolist()} for a in fs]))';
+      const r = spawnSync(python!, ['-c', script, path], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout) as { pos: number[][]; cell: number[] }[];
+      expect(out).toHaveLength(2);
+      for (const a of out) {
+        expect(a.cell).toEqual([10, 10, 10]);
+        expect(a.pos.flat()).toEqual([0.5, 1.25, 2, 3.5, 0.1, 9.75]);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -176,21 +176,35 @@ export async function runCli(argv: readonly string[], streams: CliStreams = { st
       say(`${jobs.length} conformations; protocol: ${protocolSummary(protocol)}; output: ${out}`);
       return 0;
     }
-    const summary = await generateDataset({
-      jobs,
-      out: out!,
-      protocol,
-      concurrency: int('concurrency', s('concurrency')),
-      lmp: s('lmp'),
-      progress: v.quiet ? false : streams.stderr,
-    });
+    // Ctrl-C: stop scheduling, kill running LAMMPS processes, keep the manifest consistent.
+    const ac = new AbortController();
+    const onSigint = () => {
+      err('mddm-data: interrupted; finished conformations are kept, rerun the same command to resume');
+      ac.abort();
+    };
+    process.once('SIGINT', onSigint);
+    let summary;
+    try {
+      summary = await generateDataset({
+        jobs,
+        out: out!,
+        protocol,
+        concurrency: int('concurrency', s('concurrency')),
+        lmp: s('lmp'),
+        progress: v.quiet ? false : streams.stderr,
+        signal: ac.signal,
+      });
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
     say(
       `${summary.done} generated, ${summary.skipped} already present, ${summary.failed.length} failed` +
         (summary.done ? `; ${summary.secondsPerConformation.toFixed(1)} s per conformation` : '') +
+        (summary.pending ? `, ${summary.pending} not run (interrupted)` : '') +
         `; manifest: ${summary.manifest}`,
     );
     for (const f of summary.failed) err(`failed: ${f.job.set}/${f.job.id}: ${f.error}`);
-    return summary.failed.length > 0 ? 1 : 0;
+    return summary.failed.length > 0 || summary.pending > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError || (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
       err(`mddm-data: ${e.message}\nRun 'mddm-data help' for usage.`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultLmp } from '../src/lammps/runLammps';
-import { generateDataset, gridPlan, readXyz, resolveProtocol, runOppLammps, type Frame, type GeneratorManifest } from '../src/index';
+import { generateDataset, gridPlan, readXyz, resolveProtocol, runCli, runOppLammps, type Frame, type GeneratorManifest } from '../src/index';
 
 // A short REAL LAMMPS run through the generator. Without LAMMPS the test is skipped with a
 // message, except on CI (CI=true), where a missing `lmp` is a failure: CI installs it with apt.
@@ -58,5 +58,22 @@ describe.skipIf(!hasLmp)('real LAMMPS run through the generator', () => {
     const err = await runOppLammps({ k: 7, phi: 1, T: 0.03, seed: 1 }, { protocol }).catch((e) => e);
     expect(err?.code).toBe('LAMMPS_FAILED');
     expect(err.message).toMatch(/LAMMPS exited with code \d+[\s\S]*ERROR/);
+  });
+
+  it('the mddm-data CLI runs LAMMPS end to end (27 atoms, ~600 steps)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'mddm-io-cli-'));
+    try {
+      const text: string[] = [];
+      const sink = { write: (t: string) => text.push(t) };
+      const code = await runCli(['generate', '--set', 'cli', '--out', out, '--k', '7', '--phi', '1', '--T', '0.03', '--lattice-side', '3', '--steps-scale', '0.01', '--table-points', '500', '--quiet'], { stdout: sink, stderr: sink });
+      expect(text.join('')).toMatch(/^1 generated, 0 already present, 0 failed; [\d.]+ s per conformation; manifest: /);
+      expect(code).toBe(0);
+      const frames: Frame[] = [];
+      for await (const f of readXyz(join(out, 'cli', 'k7_phi1_T0.03_s1.xyz'))) frames.push(f);
+      expect(frames[0].positions.length).toBe(81);
+      expect(frames[0].box).toEqual([3, 3, 3]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });

@@ -43,6 +43,8 @@ export interface PbcEdgeConvConfig {
 }
 
 let layerCounter = 0;
+/** Graph objects already validated (a graph is built once and shared by every layer of a step). */
+const checkedGraphs = new WeakSet<EdgeGraph>();
 let variableCounter = 0;
 
 function normalizeConfig(config: PbcEdgeConvConfig): Required<PbcEdgeConvConfig> {
@@ -107,7 +109,6 @@ export class PbcEdgeConv {
   private readonly inDim: number;
   private readonly scratch = new Scratch();
   private readonly savedPool: Saved[] = [];
-  private readonly checkedGraphs = new WeakSet<EdgeGraph>();
   private readonly uid = ++variableCounter;
   private savedSlots = 0;
   private disposed = false;
@@ -164,9 +165,9 @@ export class PbcEdgeConv {
 
   private checkInputs(graph: EdgeGraph, features: tf.Tensor2D | null, global: tf.Tensor1D | tf.Tensor2D): void {
     const name = this.config.name;
-    if (!this.checkedGraphs.has(graph)) {
+    if (!checkedGraphs.has(graph)) {
       validateGraph(graph, `${name}.apply`);
-      this.checkedGraphs.add(graph);
+      checkedGraphs.add(graph);
     }
     const F = this.config.inFeatures, G = this.config.globalFeatures;
     if (F === 0) {

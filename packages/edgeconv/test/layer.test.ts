@@ -90,3 +90,25 @@ describe('gradients', () => {
     });
   }
 });
+
+describe('registered matMul gradient (explicit transposes)', () => {
+  test('the registered BatchMatMul gradient is the explicit-transpose one', async () => {
+    const { fastBatchMatMulGradConfig } = await import('../src/gradients');
+    expect(tf.getGradient('BatchMatMul')).toBe(fastBatchMatMulGradConfig);
+  });
+  test('all four transpose combinations match the closed form', () => {
+    const A = tf.tensor2d(randomArray(12, 1), [3, 4]), B = tf.tensor2d(randomArray(20, 2), [4, 5]);
+    const W = tf.tensor2d(randomArray(15, 3), [3, 5]);
+    const a = A.arraySync(), b = B.arraySync(), w = W.arraySync();
+    // closed form for loss = sum(W * (A B)): dA = W B^T [3,4], dB = A^T W [4,5]
+    const dA = a.map((_, i) => b.map((_, k) => w[i]!.reduce((s, wij, j) => s + wij * b[k]![j]!, 0)));
+    const dB = b.map((_, k) => w[0]!.map((_, j) => a.reduce((s, ai, i) => s + ai[k]! * w[i]![j]!, 0)));
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const x = ta ? tf.transpose(A) : A, y = tb ? tf.transpose(B) : B;
+      const [gx, gy] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, ta, tb), W)))([x, y]);
+      const gA = ta ? tf.transpose(gx!) : gx!, gB = tb ? tf.transpose(gy!) : gy!;
+      expect(maxAbsDiff(gA.dataSync(), dA.flat())).toBeLessThan(1e-5);
+      expect(maxAbsDiff(gB.dataSync(), dB.flat())).toBeLessThan(1e-5);
+    }
+  });
+});

@@ -32,6 +32,7 @@ export {
   type CheckpointData,
 } from './checkpoint';
 export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
+export { samplingTimesteps, timestepCdf, type TimestepSpacing } from './timesteps';
 export { sample, type SampleOptions, type SampleResult, type SampleProgress } from './sample';
 /** Name of this package. */
 export const PACKAGE_NAME = '@mddm/model';

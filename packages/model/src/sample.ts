@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BoxLike } from '@mddm/pbc';
 import { WrappedDiffusion, cosineSchedule, createRng, epsFromScoreTarget, sampleUniformBox, scheduleFromFunction, scoreLambdaTable, type FinalStep, type NoiseSchedule, type PosteriorVariance } from '@mddm/schedules';
+import { samplingTimesteps, type TimestepSpacing } from './timesteps';
 import { checkBox, checkPositions, type Denoiser } from './denoiser';
 import { ModelError, checkInt, checkNumber, show } from './errors';
 
@@ -37,6 +38,11 @@ export interface SampleOptions {
    * (`WrappedDiffusion.stepTo` over `timesteps(steps)`).
    */
   steps?: number;
+  /**
+   * Spacing of the strided timesteps: `'uniform'` in t (default; `WrappedDiffusion.timesteps`) or
+   * `'log-sigma'` (even in the log of the noise std: many more steps at small noise).
+   */
+  spacing?: TimestepSpacing;
   /** Posterior variance: `'exact'` (default, SPEC §1) or the paper's `'paper'` (half). */
   variance?: PosteriorVariance;
   /** Stochasticity of strided steps in [0, 1] (default 1: ancestral; 0: deterministic DDIM-like). */
@@ -135,7 +141,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
 
   const lambda = tr?.target === 'score' ? scoreLambdaTable(schedule) : null;
   const rng = createRng(seed);
-  const ts = diffusion.timesteps(steps);
+  const ts = options.spacing && options.spacing !== 'uniform' ? samplingTimesteps(schedule, steps, options.spacing) : diffusion.timesteps(steps);
   const batches = Math.ceil(count / batchSize);
   const positions: Float64Array[] = [];
   const trajectory: { t: number; positions: Float64Array[] }[] | undefined = every ? [] : undefined;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
 import { WrappedDiffusion, cosineSchedule, createRng, scoreLambdaTable, wrappedScoreTarget, type NoiseSchedule, type Rng } from '@mddm/schedules';
 import { Adam } from './adam';
+import { drawFromCdf, timestepCdf, type TimestepSpacing } from './timesteps';
 import { applySymmetry, boxSymmetries } from './augment';
 import { applyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { checkBox, checkPositions, type Denoiser } from './denoiser';
@@ -80,6 +81,11 @@ export interface TrainOptions {
   tMin?: number;
   /** Largest t drawn (default T). */
   tMax?: number;
+  /**
+   * Distribution of the drawn t: `'uniform'` (default, Algorithm 1) or `'log-sigma'` (uniform in the
+   * log of the noise std: most draws at the small noise levels that decide the local structure).
+   */
+  timesteps?: TimestepSpacing;
   /** Seed of every random choice (frames, symmetries, t, noise). Default 0. */
   seed?: number;
   /** Read conditions from `frame.info[key]` for these keys (e.g. `['k', 'phi', 'T']`). */
@@ -205,10 +211,12 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
   if (target !== 'eps' && target !== 'score') throw new ModelError(`target must be 'eps' | 'score', got ${show(target)}`, 'MODEL_BAD_CONFIG');
   const tMin = checkInt(options.tMin ?? 1, 'tMin', 1, T);
   const tMax = checkInt(options.tMax ?? T, 'tMax', tMin, T);
+  const spacing = options.timesteps ?? 'uniform';
+  const cdf = spacing === 'uniform' ? null : timestepCdf(schedule, spacing, tMin, tMax);
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const checkpointEvery = checkInt(options.checkpointEvery ?? 500, 'checkpointEvery', 1);
   const budget = options.timeBudgetMs === undefined ? Infinity : checkNumber(options.timeBudgetMs, 'timeBudgetMs', 0);
-  const fingerprint = { seed, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment: options.augment ?? true };
+  const fingerprint = { seed, spacing, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment: options.augment ?? true };
 
   const rng: Rng = createRng(seed);
   const vars = denoiser.trainableWeights;
@@ -291,7 +299,7 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
       for (let b = 0; b < batchSize; b++) {
         const f = b === 0 ? firstFrame : frames[group[rng.integer(0, group.length - 1)]];
         const s = f.symmetries[rng.integer(0, f.symmetries.length - 1)];
-        const t = rng.integer(tMin, tMax);
+        const t = cdf ? drawFromCdf(cdf, rng.uniform()) : rng.integer(tMin, tMax);
         const sl = x0.subarray(b * n * 3, (b + 1) * n * 3);
         const xs = xt.subarray(b * n * 3, (b + 1) * n * 3);
         const es = eps.subarray(b * n * 3, (b + 1) * n * 3);

@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readXyz } from '@mddm/io';
+import { runTrainUnconditional } from '../train-unconditional';
+import { runSample } from '../sample';
+import { runCustomDenoiser } from '../custom-denoiser';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mddm-examples-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const tiny = { k: 8, layers: 1, width: 8, hidden: [8], headHidden: [16] };
+
+describe('examples (tiny versions)', () => {
+  it('train-unconditional trains, samples, compares and writes sample.xyz, rdf.svg, checkpoint/', async () => {
+    const out = join(dir, 'run');
+    const r = await runTrainUnconditional({ steps: 3, sampleSteps: 3, out, model: tiny, verbose: false, minutes: 1 });
+    expect(r.steps).toBe(3);
+    expect(r.mseVsReplicas.length).toBe(4);
+    expect(r.replicaFloor.length).toBe(6);
+    expect([r.mseVsTraining, ...r.mseVsReplicas, ...r.replicaFloor].every(Number.isFinite)).toBe(true);
+    expect(Math.max(...r.replicaFloor)).toBeLessThan(0.01);
+    for (const f of [r.files.xyz, r.files.svg, join(r.files.checkpoint, 'checkpoint.json')]) expect((await stat(f)).size).toBeGreaterThan(0);
+    const frames = [];
+    for await (const fr of readXyz(r.files.xyz)) frames.push(fr);
+    expect(frames.length).toBe(1);
+    expect(frames[0].positions.length).toBe(3000);
+  });
+
+  it('sample loads the checkpoint and generates finite conformations', async () => {
+    const r = await runSample({ checkpoint: join(dir, 'run', 'checkpoint'), count: 2, steps: 2, out: join(dir, 's.xyz'), verbose: false });
+    expect(r.nonFinite).toBe(0);
+    expect(r.mse.length).toBe(2);
+    expect(r.mse.flat().every(Number.isFinite)).toBe(true);
+  });
+
+  it('custom-denoiser composes, trains and samples a conditional model', async () => {
+    const m = await runCustomDenoiser({ steps: 2, sampleSteps: 2, verbose: false });
+    expect(Number.isFinite(m)).toBe(true);
+  });
+});

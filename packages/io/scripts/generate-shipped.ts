@@ -4,4 +4,4 @@
 // Then pack:  pnpm --filter @mddm/io pack-data   (or: pnpm mddm-data pack)
 import { runCli } from '../src/index';
 
-process.exitCode = await runCli(['generate', '--preset', 'shipped', ...process.argv.slice(2)]);
+process.exitCode = await runCli(['generate', '--preset', 'shipped', ...process.argv.slice(2).filter((a) => a !== '--')]);

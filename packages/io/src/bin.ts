@@ -2,7 +2,7 @@
 // The `mddm-data` executable: see `mddm-data help` (or CLI_USAGE in ./cli).
 import { runCli } from './cli';
 
-runCli(process.argv.slice(2)).then(
+runCli(process.argv.slice(2).filter((a, i) => !(i === 1 && a === '--'))).then(
   (code) => {
     process.exitCode = code;
   },

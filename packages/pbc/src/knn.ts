@@ -110,10 +110,25 @@ function axisRange(n: number, R: number, g: Int32Array, at: number): boolean {
   return false;
 }
 
-function staticGap(d: number, n: number, c: number): number {
-  const a = Math.abs(d);
-  const m = Math.min(a, n - a);
-  return m > 1 ? (m - 1) * c * SAFE : 0;
+/**
+ * Number of sub-cells per axis: each query selects the offset table of its sub-cell, whose lower
+ * bounds (and hence visiting order and early exit) are tighter than those of a whole cell.
+ */
+const SUB = 3;
+
+/**
+ * Lower bound of |minimum-image component| between a query at offset f in [lo, hi] within its cell
+ * and any point in the cell `d` cells away (all periodic images of that cell considered).
+ */
+function subGap(d: number, n: number, c: number, lo: number, hi: number): number {
+  let best = Infinity;
+  for (let t = -1; t <= 1; t++) {
+    const e = d + t * n;
+    const v = e > 0 ? (e - 1) * c + (c - hi) : e < 0 ? (-e - 1) * c + lo : 0;
+    if (v < best) best = v;
+  }
+  best -= 1e-9 * c;
+  return best > 0 ? best : 0;
 }
 
 /** @internal Build (or reuse) the table of cell offsets sorted by their static lower bound. */
@@ -131,32 +146,39 @@ function ensureOffsets(ws: KnnWorkspace, R: number): void {
   const complete = fx && fy && fz;
   const sx = g[4] - g[3] + 1, sy = g[6] - g[5] + 1, sz = g[8] - g[7] + 1;
   const m = sx * sy * sz;
-  const lb: number[] = new Array(m), norm: number[] = new Array(m), order: number[] = new Array(m);
-  for (let a = 0; a < sx; a++) {
-    for (let b = 0; b < sy; b++) {
-      for (let c = 0; c < sz; c++) {
-        const dx = g[3] + a, dy = g[5] + b, dz = g[7] + c;
-        const id = a + sx * (b + sy * c);
-        const gx = staticGap(dx, nx, cs[0]), gy = staticGap(dy, ny, cs[1]), gz = staticGap(dz, nz, cs[2]);
-        lb[id] = (gx * gx + gy * gy + gz * gz) * SAFE;
-        norm[id] = dx * dx + dy * dy + dz * dz;
-        order[id] = id;
-      }
-    }
-  }
-  order.sort((u, v) => lb[u] - lb[v] || norm[u] - norm[v] || u - v);
-  if (ws.offsetLb2.length < m) {
-    ws.offsetLb2 = new Float64Array(m);
-    ws.offsets = new Int32Array(4 * m);
+  const tables = SUB * SUB * SUB;
+  if (ws.offsetLb2.length < tables * m) {
+    ws.offsetLb2 = new Float64Array(tables * m);
+    ws.offsets = new Int32Array(4 * tables * m);
   }
   const off = ws.offsets, olb = ws.offsetLb2;
-  for (let t = 0; t < m; t++) {
-    const id = order[t];
-    const a = id % sx, b = Math.floor(id / sx) % sy, c = Math.floor(id / (sx * sy));
-    // (dx - lox, dy - loy, dz - loz, linear cell delta for queries whose whole stencil is interior)
-    off[4 * t] = a; off[4 * t + 1] = b; off[4 * t + 2] = c;
-    off[4 * t + 3] = g[3] + a + nx * (g[5] + b + ny * (g[7] + c));
-    olb[t] = lb[id];
+  const lb: number[] = new Array(m), norm: number[] = new Array(m), order: number[] = new Array(m);
+  for (let tab = 0; tab < tables; tab++) {
+    const ux = tab % SUB, uy = Math.floor(tab / SUB) % SUB, uz = Math.floor(tab / (SUB * SUB));
+    for (let a = 0; a < sx; a++) {
+      for (let b = 0; b < sy; b++) {
+        for (let c = 0; c < sz; c++) {
+          const dx = g[3] + a, dy = g[5] + b, dz = g[7] + c;
+          const id = a + sx * (b + sy * c);
+          const gx = subGap(dx, nx, cs[0], (ux * cs[0]) / SUB, ((ux + 1) * cs[0]) / SUB);
+          const gy = subGap(dy, ny, cs[1], (uy * cs[1]) / SUB, ((uy + 1) * cs[1]) / SUB);
+          const gz = subGap(dz, nz, cs[2], (uz * cs[2]) / SUB, ((uz + 1) * cs[2]) / SUB);
+          lb[id] = (gx * gx + gy * gy + gz * gz) * SAFE;
+          norm[id] = dx * dx + dy * dy + dz * dz;
+          order[id] = id;
+        }
+      }
+    }
+    order.sort((u, v) => lb[u] - lb[v] || norm[u] - norm[v] || u - v);
+    for (let t = 0; t < m; t++) {
+      const id = order[t];
+      const a = id % sx, b = Math.floor(id / sx) % sy, c = Math.floor(id / (sx * sy));
+      const u = tab * m + t;
+      // (dx - lox, dy - loy, dz - loz, linear cell delta for queries whose whole stencil is interior)
+      off[4 * u] = a; off[4 * u + 1] = b; off[4 * u + 2] = c;
+      off[4 * u + 3] = g[3] + a + nx * (g[5] + b + ny * (g[7] + c));
+      olb[u] = lb[id];
+    }
   }
   ws.offsetCount = m;
   if (ws.gapX.length < sx) ws.gapX = new Float64Array(sx);
@@ -212,10 +234,16 @@ function searchOne(ws: KnnWorkspace, qx: number, qy: number, qz: number, selfSlo
     // whole stencil inside the grid: neighbor cell = own cell + precomputed delta (no wrapping)
     const interior = ix + lox >= 0 && ix + hix < nx && iy + loy >= 0 && iy + hiy < ny && iz + loz >= 0 && iz + hiz < nz;
     const c0 = ix + nx * (iy + ny * iz);
+    let ux = ((fx * SUB) / cx) | 0, uy = ((fy * SUB) / cy) | 0, uz = ((fz * SUB) / cz) | 0;
+    ux = ux < 0 ? 0 : ux >= SUB ? SUB - 1 : ux;
+    uy = uy < 0 ? 0 : uy >= SUB ? SUB - 1 : uy;
+    uz = uz < 0 ? 0 : uz >= SUB ? SUB - 1 : uz;
+    const tb = (ux + SUB * (uy + SUB * uz)) * m;
     let cnt = 0;
     let kth2 = Infinity;
-    let t = 0;
-    for (; t < m; t++) {
+    let t = tb;
+    const tEnd = tb + m;
+    for (; t < tEnd; t++) {
       if (olb[t] > kth2) break;
       const ax = off[4 * t], ay = off[4 * t + 1], az = off[4 * t + 2];
       if ((gx[ax] + gy[ay] + gz[az]) * SAFE > kth2) continue;
@@ -260,7 +288,7 @@ function searchOne(ws: KnnWorkspace, qx: number, qy: number, qz: number, selfSlo
       }
     }
     const p = ws.offsetParams;
-    if (t < m || p[7] === 1 || kth2 < p[8]) return;
+    if (t < tEnd || p[7] === 1 || kth2 < p[8]) return;
     // the offset table did not reach far enough (clustered data): widen and redo this query
     ensureOffsets(ws, Math.min(2 * p[3], 1 << 20));
   }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { buildGraph, pbcEdgeConv } from '../src/index';
+import { buildGraph, pbcEdgeConv, setKernelThreads, waitForKernelWorker } from '../src/index';
 import type { EdgeConvKernel, EdgeGraph, PbcEdgeConv } from '../src/index';
 
 const args = new Map(process.argv.slice(2).map((a) => {
@@ -29,6 +29,7 @@ const BACKEND = args.get('backend') ?? 'wasm';
 const KERNEL = (args.get('kernel') ?? 'auto') as EdgeConvKernel;
 const QUICK = args.has('quick');
 const REPEATS = Number(args.get('repeats') ?? (QUICK ? 3 : 7));
+const THREADS = Number(args.get('threads') ?? 2);
 const N = 1000, K = 32, L = 10, LAYERS = 8, WIDTH = 32, OUT_WIDTH = 128, G = 1, T = 500;
 
 const log = (...a: unknown[]) => { if (!JSON_OUT) console.log(...a); else console.error(...a); };
@@ -95,15 +96,19 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-function time(fn: () => void, repeats: number, warmup = 2): { medianMs: number; minMs: number; runs: number[] } {
+/** Wall-clock and process CPU time (all threads) per call. */
+function time(fn: () => void, repeats: number, warmup = 2): { medianMs: number; minMs: number; cpuMs: number; runs: number[] } {
   for (let i = 0; i < warmup; i++) fn();
-  const runs: number[] = [];
+  const runs: number[] = [], cpu: number[] = [];
   for (let i = 0; i < repeats; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
     runs.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return { medianMs: median(runs), minMs: Math.min(...runs), runs: runs.map((r) => Math.round(r * 10) / 10) };
+  return { medianMs: median(runs), minMs: Math.min(...runs), cpuMs: median(cpu), runs: runs.map((r) => Math.round(r * 10) / 10) };
 }
 
 function runTorch(): Record<string, unknown> | string {
@@ -152,6 +157,8 @@ async function main(): Promise<void> {
   const ok = await tf.setBackend(BACKEND);
   if (!ok) throw new Error(`backend ${BACKEND} unavailable`);
   await tf.ready();
+  setKernelThreads(THREADS);
+  const workerUp = THREADS > 1 ? await waitForKernelWorker(10_000) : false;
   const loadBefore = othersLoad();
   const model = new PaperModel(KERNEL);
   const opt = tf.train.adam(0.005);
@@ -192,12 +199,12 @@ async function main(): Promise<void> {
     }
   };
 
-  log(`backend ${tf.getBackend()}, kernel ${KERNEL}, N=${N} k=${K}, ${REPEATS} repeats (others' load ${loadBefore} cores)`);
+  log(`backend ${tf.getBackend()}, kernel ${KERNEL}, threads ${THREADS} (worker ${workerUp ? 'up' : 'off'}), N=${N} k=${K}, ${REPEATS} repeats (others' load ${loadBefore} cores)`);
   const tensorsBefore = tf.memory().numTensors;
   const train = time(trainStep, REPEATS);
-  log(`train step  median ${train.medianMs.toFixed(1)} ms  (min ${train.minMs.toFixed(1)}; runs ${train.runs.join(' ')})`);
+  log(`train step  median ${train.medianMs.toFixed(1)} ms  (min ${train.minMs.toFixed(1)}; cpu ${train.cpuMs.toFixed(1)} ms; runs ${train.runs.join(' ')})`);
   const sample = time(sampleStep, REPEATS);
-  log(`sample step median ${sample.medianMs.toFixed(1)} ms  (min ${sample.minMs.toFixed(1)}; runs ${sample.runs.join(' ')})`);
+  log(`sample step median ${sample.medianMs.toFixed(1)} ms  (min ${sample.minMs.toFixed(1)}; cpu ${sample.cpuMs.toFixed(1)} ms; runs ${sample.runs.join(' ')})`);
   const graphT = time(() => buildGraph(xs, L, K), REPEATS);
   const g = buildGraph(xs, L, K);
   const fwd = time(() => { const o = model.apply(g, 0.5); o.dataSync(); o.dispose(); }, REPEATS);
@@ -206,9 +213,10 @@ async function main(): Promise<void> {
   const flops = forwardFlops();
   const trainFlops = 3 * flops;
   const result: Record<string, unknown> = {
-    backend: tf.getBackend(), kernel: KERNEL, N, k: K, layers: LAYERS, repeats: REPEATS,
+    backend: tf.getBackend(), kernel: KERNEL, threads: THREADS, workerUp, N, k: K, layers: LAYERS, repeats: REPEATS,
     trainStepMs: round(train.medianMs), sampleStepMs: round(sample.medianMs),
     trainStepMinMs: round(train.minMs), sampleStepMinMs: round(sample.minMs),
+    trainStepCpuMs: round(train.cpuMs), sampleStepCpuMs: round(sample.cpuMs),
     graphMs: round(graphT.medianMs), forwardMs: round(fwd.medianMs),
     forwardGflop: round(flops / 1e9, 3), trainGflopApprox3xForward: round(trainFlops / 1e9, 3),
     trainGflops: round(trainFlops / (train.medianMs / 1e3) / 1e9), forwardGflops: round(flops / (fwd.medianMs / 1e3) / 1e9),

@@ -8,6 +8,7 @@ export { buildGraph, graphFromKnn, validateGraph } from './graph';
 export type { EdgeConvActivation, EdgeConvAggregation, EdgeConvKernel, PbcEdgeConvConfig } from './layer';
 export { PbcEdgeConv, pbcEdgeConv } from './layer';
 export { registerTfjsGradients } from './gradients';
+export { setKernelThreads, terminateKernelWorkers, waitForKernelWorker } from './wasm';
 
 import { ensureTfjsGradients } from './gradients';
 

@@ -25,6 +25,72 @@ export function wasmEnabled(): boolean { return enabled; }
 /** @internal */
 export function setWasmEnabled(on: boolean): void { enabled = on; }
 
+let requestedThreads = 2;
+
+/**
+ * Number of threads the wasm kernel uses (1 or 2, default 2): with 2, a `worker_threads` worker
+ * (Node >= 20.16 only; sharing the kernel's memory) takes half of the nodes of every forward and
+ * backward pass. The worker is unref'd (it never keeps a process alive) and starts in the
+ * background; until it is ready, calls run on one thread. Setting 1 terminates it.
+ */
+export function setKernelThreads(threads: number): void {
+  if (threads !== 1 && threads !== 2) throw new RangeError(`setKernelThreads: threads must be 1 or 2, got ${threads}`);
+  requestedThreads = threads;
+  if (threads === 1) WasmKernel.peek()?.stopWorker();
+  else WasmKernel.peek()?.startWorker();
+}
+
+/**
+ * Resolves when the kernel's worker thread is ready (true), or false if there is none (threads = 1,
+ * no `worker_threads`, WebAssembly unavailable) or it did not start within `timeoutMs`. Creates the
+ * kernel if needed. Useful before benchmarks: until the worker is up, calls run on one thread.
+ */
+export async function waitForKernelWorker(timeoutMs = 5000): Promise<boolean> {
+  const k = WasmKernel.get();
+  if (!k || requestedThreads < 2) return false;
+  k.startWorker();
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (k.workerIsReady()) return true;
+    if (!k.hasWorker()) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return false;
+}
+
+/** Terminates the kernel's worker thread, if any (the next call may start it again unless threads = 1). */
+export function terminateKernelWorkers(): void {
+  WasmKernel.peek()?.stopWorker();
+}
+
+// The worker: instantiates the kernel on the shared memory, then serves jobs posted through a control
+// block of i32 words: [0] state (0 idle, 1 job, 2 done), [1] function (1 forwardEdges, 2 backwardEdges,
+// 3 exit), [2] ready flag, [3] error flag, [4..] arguments.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctlPtr } = workerData;
+const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports;
+const ctl = new Int32Array(memory.buffer, ctlPtr, 32);
+Atomics.store(ctl, 2, 1);
+for (;;) {
+  let st;
+  while ((st = Atomics.load(ctl, 0)) !== 1) Atomics.wait(ctl, 0, st);
+  const fn = ctl[1];
+  if (fn === 3) break;
+  const a = Array.from(ctl.subarray(4, 20));
+  try {
+    if (fn === 1) ex.forwardEdges(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
+    else if (fn === 2) ex.backwardEdges(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+  } catch (e) {
+    Atomics.store(ctl, 3, 1);
+  }
+  Atomics.store(ctl, 0, 2);
+  Atomics.notify(ctl, 0);
+}
+`;
+
+interface WorkerLike { unref(): void; terminate(): Promise<number>; on(ev: string, fn: (...a: unknown[]) => void): void }
+
 const PAGE = 65536;
 const MAX_PAGES = 16384; // 1 GiB
 
@@ -54,15 +120,102 @@ export class WasmKernel {
   private readonly regions = new Map<string, { ptr: number; bytes: number }>();
   private graphKey: object | null = null;
   /** Number of forward and backward calls run (for tests and diagnostics). */
-  calls = { forward: 0, backward: 0 };
+  calls = { forward: 0, backward: 0, split: 0 };
+
+  private readonly module: WebAssembly.Module;
+  private readonly ctlPtr: number;
+  private worker: WorkerLike | null = null;
+  private workerBroken = false;
 
   private constructor(module: WebAssembly.Module) {
+    this.module = module;
     this.memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory, abort: () => { throw new Error('wasm abort'); } } });
     this.exports = instance.exports as unknown as KernelExports;
+    this.ctlPtr = this.region('ctl', 128);
+    if (requestedThreads > 1) this.startWorker();
   }
 
   private static instance: WasmKernel | null | undefined;
+
+  /** The kernel if it was already created (never creates it). */
+  static peek(): WasmKernel | null { return WasmKernel.instance ?? null; }
+
+  private ctl(): Int32Array { return new Int32Array(this.memory.buffer, this.ctlPtr, 32); }
+
+  /** Starts the worker thread in the background (Node >= 20.16 with worker_threads only). */
+  startWorker(): void {
+    if (this.worker || this.workerBroken) return;
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const wt = proc?.getBuiltinModule?.('node:worker_threads') as
+      { Worker: new (src: string, o: object) => WorkerLike } | undefined;
+    if (!wt) return;
+    const ctl = this.ctl();
+    Atomics.store(ctl, 0, 0);
+    Atomics.store(ctl, 2, 0);
+    Atomics.store(ctl, 3, 0);
+    try {
+      const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module: this.module, memory: this.memory, ctlPtr: this.ctlPtr } });
+      w.unref();
+      w.on('error', () => { this.workerBroken = true; this.worker = null; Atomics.store(this.ctl(), 2, 0); });
+      w.on('exit', () => { if (this.worker === w) this.worker = null; Atomics.store(this.ctl(), 2, 0); });
+      this.worker = w;
+    } catch {
+      this.workerBroken = true;
+    }
+  }
+
+  /** Stops the worker thread (if running). */
+  stopWorker(): void {
+    const w = this.worker;
+    if (!w) return;
+    this.worker = null;
+    const ctl = this.ctl();
+    Atomics.store(ctl, 2, 0);
+    void w.terminate();
+  }
+
+  /** @internal */
+  workerIsReady(): boolean { return this.workerReady(); }
+  /** @internal */
+  hasWorker(): boolean { return this.worker !== null; }
+
+  /** True when the worker is up and idle, so a job can be split. */
+  private workerReady(): boolean {
+    return this.worker !== null && requestedThreads > 1 && Atomics.load(this.ctl(), 2) === 1;
+  }
+
+  /** Posts a job for the worker. */
+  private post(fn: number, args: number[]): void {
+    this.calls.split++;
+    const ctl = this.ctl();
+    Atomics.store(ctl, 3, 0);
+    for (let i = 0; i < args.length; i++) ctl[4 + i] = args[i]!;
+    ctl[1] = fn;
+    Atomics.store(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+  }
+
+  /** Waits for the posted job; returns false if the worker failed or timed out. */
+  private join(): boolean {
+    const ctl = this.ctl();
+    const deadline = Date.now() + 60_000;
+    while (Atomics.load(ctl, 0) === 1) {
+      Atomics.wait(ctl, 0, 1, 1000);
+      if (Date.now() > deadline) {
+        this.workerBroken = true;
+        this.stopWorker();
+        return false;
+      }
+    }
+    Atomics.store(ctl, 0, 0);
+    if (Atomics.load(ctl, 3) !== 0) {
+      this.workerBroken = true;
+      this.stopWorker();
+      return false;
+    }
+    return true;
+  }
 
   /** The process-wide kernel, or null if WebAssembly SIMD/threads are unavailable. */
   static get(): WasmKernel | null {
@@ -182,10 +335,19 @@ export class WasmKernel {
     const outPtr = this.region('call.out', 4 * n * O);
     const scratch = this.region('call.scratch', 4096);
     if (F > 0 && x.f) this.f32(fPtr, n * F).set(x.f);
+    const scratch2 = this.region('call.scratch2', 4096);
     const e = this.exports;
     e.nodeTerms(F, H0, s.nodesPerFrame, s.gRows, fPtr, gT, Wdiff, Wj, A, B, 0, n);
-    e.forwardEdges(k, net, idx, dx, A, B, F > 0 ? 1 : 0, outPtr, saved ? saved.save : 0, saved ? saved.argmax : 0,
-      s.agg, 0, n, scratch);
+    const args = [k, net, idx, dx, A, B, F > 0 ? 1 : 0, outPtr, saved ? saved.save : 0, saved ? saved.argmax : 0, s.agg];
+    if (n >= 64 && this.workerReady()) {
+      const mid = n >> 1;
+      this.post(1, [...args, mid, n, scratch2]);
+      e.forwardEdges(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, 0, mid, scratch);
+      if (!this.join()) e.forwardEdges(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, mid, n, scratch);
+    } else {
+      e.forwardEdges(k, net, idx, dx, A, B, F > 0 ? 1 : 0, outPtr, saved ? saved.save : 0, saved ? saved.argmax : 0,
+        s.agg, 0, n, scratch);
+    }
     out.set(this.f32(outPtr, n * O));
   }
 
@@ -220,7 +382,38 @@ export class WasmKernel {
     if (F > 0 && x.f) this.f32(fPtr, n * F).set(x.f);
     this.f32(dOutPtr, n * O).set(dOut);
     const e = this.exports;
-    e.backwardEdges(k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad, dA, dB, 0, n, scratch);
+    if (n >= 64 && this.workerReady()) {
+      // the worker accumulates into its own weight gradients and dB (scatter targets are shared)
+      const grad2 = this.region('call.grad2', 8 * L);
+      const g2: number[] = [];
+      for (let l = 0; l < L; l++) {
+        g2.push(this.region(`call2.dW${l}`, 4 * grads.dW[l]!.length), this.region(`call2.db${l}`, 4 * grads.db[l]!.length));
+      }
+      const dB2 = this.region('call2.dB', 4 * n * H0);
+      const scratch2 = this.region('call.scratch2', 4096);
+      this.i32(grad2, 2 * L).set(g2);
+      for (let l = 0; l < L; l++) {
+        this.f32(g2[2 * l]!, grads.dW[l]!.length).fill(0);
+        this.f32(g2[2 * l + 1]!, grads.db[l]!.length).fill(0);
+      }
+      this.f32(dB2, n * H0).fill(0);
+      const mid = n >> 1;
+      this.post(2, [k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad2, dA, dB2, mid, n, scratch2]);
+      e.backwardEdges(k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad, dA, dB, 0, mid, scratch);
+      if (this.join()) {
+        for (let l = 0; l < 2 * L; l++) {
+          const len = (l % 2 === 0 ? grads.dW[l >> 1]! : grads.db[l >> 1]!).length;
+          const a = this.f32(gPtrs[l]!, len), b = this.f32(g2[l]!, len);
+          for (let i = 0; i < len; i++) a[i]! += b[i]!;
+        }
+        const a = this.f32(dB, n * H0), b = this.f32(dB2, n * H0);
+        for (let i = 0; i < n * H0; i++) a[i]! += b[i]!;
+      } else {
+        e.backwardEdges(k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad, dA, dB, mid, n, scratch);
+      }
+    } else {
+      e.backwardEdges(k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad, dA, dB, 0, n, scratch);
+    }
     const dW0 = gPtrs[0]!;
     if (F > 0) {
       e.nodeBackward(F, H0, fPtr, dA, dB, Wdiff, Wj, dfPtr, dW0 + 4 * 3 * H0, dW0 + 4 * (3 + F) * H0, 0, n);

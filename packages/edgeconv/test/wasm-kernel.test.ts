@@ -63,3 +63,40 @@ describe('wasm SIMD kernel', () => {
     });
   }
 });
+
+describe('worker thread (2 threads)', () => {
+  test('two-thread results equal one-thread results; the worker exits on request', async () => {
+    const { setKernelThreads, waitForKernelWorker } = await import('../src/index');
+    const case_ = () => run('wasm', 32, 1, [32, 32], 32, 'max');
+    const big = () => {
+      // n >= 64 so the job is split
+      const graph = bruteGraph(randomPositions(200, 5, 9), 5, 12);
+      const l1 = pbcEdgeConv({ inFeatures: 0, globalFeatures: 1, seed: 1 });
+      const l2 = pbcEdgeConv({ inFeatures: 32, globalFeatures: 1, seed: 2 });
+      const g = tf.tensor1d([0.4]);
+      const w = tf.tensor2d(randomArray(200 * 32, 3), [200, 32]);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(l2.apply(graph, l1.apply(graph, null, g), g), w)) as tf.Scalar);
+      const out = [value.dataSync()[0]!, ...[...l1.trainableWeights, ...l2.trainableWeights].map((v) => grads[v.name]!.dataSync().slice())];
+      tf.dispose([value, ...Object.values(grads), g, w]);
+      l1.dispose(); l2.dispose();
+      return out;
+    };
+    setKernelThreads(1);
+    const one = big();
+    void case_;
+    setKernelThreads(2);
+    expect(await waitForKernelWorker(10_000)).toBe(true);
+    const c0 = { ...WasmKernel.get()!.calls };
+    const two = big();
+    expect(WasmKernel.get()!.calls.forward).toBe(c0.forward + 2);
+    expect(WasmKernel.get()!.calls.split).toBe(c0.split + 4); // 2 forward + 2 backward jobs ran on the worker
+    expect(one[0] as number).toBeCloseTo(two[0] as number, 3);
+    for (let i = 1; i < one.length; i++) {
+      const a = one[i] as Float32Array, b = two[i] as Float32Array;
+      const scale = Math.max(1, ...Array.from(a, Math.abs));
+      expect(maxAbsDiff(a, b) / scale, `grad ${i}`).toBeLessThan(1e-5);
+    }
+    setKernelThreads(1);
+    expect(await waitForKernelWorker(100)).toBe(false);
+  });
+});

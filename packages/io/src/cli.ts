@@ -47,8 +47,8 @@ Exit status: 0 success, 1 some conformations failed, 2 usage error.`;
 
 /** Standard streams used by {@link runCli}. */
 export interface CliStreams {
-  /** Normal output. */
-  stdout: { write(text: string): unknown };
+  /** Normal output (anything with `write(text)`). */
+  stdout: ProgressStream;
   /** Errors and progress. */
   stderr: ProgressStream;
 }

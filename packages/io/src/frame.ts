@@ -8,11 +8,44 @@ export type FrameInfoValue = number | string | boolean;
  * LAMMPS dump column). `values` is flat row-major `[N, columns]`. Type letters follow extended XYZ:
  * `R` real, `I` integer (stored exactly in a Float64Array), `S` string, `L` logical.
  */
-export type FrameProperty =
-  | { readonly type: 'R'; readonly columns: number; readonly values: Float64Array }
-  | { readonly type: 'I'; readonly columns: number; readonly values: Float64Array }
-  | { readonly type: 'S'; readonly columns: number; readonly values: string[] }
-  | { readonly type: 'L'; readonly columns: number; readonly values: boolean[] };
+export type FrameProperty = RealProperty | IntegerProperty | StringProperty | LogicalProperty;
+
+/** Real per-atom column(s) (`name:R:columns`). */
+export interface RealProperty {
+  /** Type letter `R`. */
+  readonly type: 'R';
+  /** Values per atom (>= 1). */
+  readonly columns: number;
+  /** Flat `[N, columns]` values. */
+  readonly values: Float64Array;
+}
+/** Integer per-atom column(s) (`name:I:columns`), stored exactly in a Float64Array. */
+export interface IntegerProperty {
+  /** Type letter `I`. */
+  readonly type: 'I';
+  /** Values per atom (>= 1). */
+  readonly columns: number;
+  /** Flat `[N, columns]` integer values. */
+  readonly values: Float64Array;
+}
+/** String per-atom column(s) (`name:S:columns`); values contain no whitespace. */
+export interface StringProperty {
+  /** Type letter `S`. */
+  readonly type: 'S';
+  /** Values per atom (>= 1). */
+  readonly columns: number;
+  /** Flat `[N, columns]` strings. */
+  readonly values: string[];
+}
+/** Logical per-atom column(s) (`name:L:columns`, written `T`/`F`). */
+export interface LogicalProperty {
+  /** Type letter `L`. */
+  readonly type: 'L';
+  /** Values per atom (>= 1). */
+  readonly columns: number;
+  /** Flat `[N, columns]` booleans. */
+  readonly values: boolean[];
+}
 
 /**
  * One conformation: N particles in an orthorhombic periodic box (LJ units).

@@ -3,7 +3,7 @@
  * Extended XYZ and LAMMPS dump formats, the LAMMPS OPP dataset generator and the shipped MDDM data sets.
  */
 export { IoError } from './errors';
-export type { Frame, FrameInfoValue, FrameProperty } from './frame';
+export type { Frame, FrameInfoValue, FrameProperty, RealProperty, IntegerProperty, StringProperty, LogicalProperty } from './frame';
 export { readXyz, readXyzText } from './xyz/read';
 export { writeXyz, writeXyzText } from './xyz/write';
 export { oppEnergy, oppForce, type OppParameters } from './opp/potential';

@@ -62,7 +62,7 @@ const POSITIVE_FIELDS = ['timestep', 'meltTemperature', 'annealFactor', 'damping
  *
  * @param p - protocol to check
  * @returns `p`
- * @throws {@link MddmError} (code `LAMMPS_BAD_PROTOCOL`) naming the field and value
+ * @throws `MddmError` (code `LAMMPS_BAD_PROTOCOL`) naming the field and value
  */
 export function validateProtocol(p: AnnealProtocol): AnnealProtocol {
   const bad = (k: string, exp: string) => new MddmError(`protocol.${k} must be ${exp}, got ${String((p as unknown as Record<string, unknown>)[k])}`, 'LAMMPS_BAD_PROTOCOL');
@@ -82,7 +82,7 @@ export function validateProtocol(p: AnnealProtocol): AnnealProtocol {
  * @param overrides - fields to change
  * @param stepsScale - multiplier of the three step counts, default 1
  * @returns a validated, frozen protocol
- * @throws {@link MddmError} `LAMMPS_BAD_PROTOCOL` on invalid values
+ * @throws `MddmError` `LAMMPS_BAD_PROTOCOL` on invalid values
  */
 export function resolveProtocol(overrides: Partial<AnnealProtocol> = {}, stepsScale = 1): AnnealProtocol {
   if (!(Number.isFinite(stepsScale) && stepsScale > 0)) throw new MddmError(`stepsScale must be a positive finite number, got ${stepsScale}`, 'LAMMPS_BAD_PROTOCOL');

@@ -2,8 +2,11 @@ import { IoError } from '../errors';
 
 /** A stream the progress bar writes to (e.g. `process.stderr`); `isTTY` selects the display mode. */
 export interface ProgressStream {
+  /** Writes text (no newline added). */
   write(text: string): unknown;
+  /** True for a terminal: the bar is redrawn in place. */
   isTTY?: boolean;
+  /** Terminal width; longer lines are cut. */
   columns?: number;
 }
 

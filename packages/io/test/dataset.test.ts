@@ -45,6 +45,41 @@ describe('shipped data sets', () => {
     }
   });
 
+  it('shipped conformations are self-assembled MD structures: no overlaps, a sharp first g(r) peak', async () => {
+    // Brute-force minimum-image pair distances (independent of @mddm/pbc and @mddm/rdf).
+    const check = (p: Float64Array, L: number) => {
+      const n = p.length / 3;
+      const dr = 0.05;
+      const bins = new Float64Array(60);
+      let minD = Infinity;
+      for (let i = 0; i < n; i++) {
+        for (let j = i + 1; j < n; j++) {
+          let s2 = 0;
+          for (let d = 0; d < 3; d++) {
+            let x = p[3 * j + d] - p[3 * i + d];
+            x -= L * Math.round(x / L);
+            s2 += x * x;
+          }
+          const r = Math.sqrt(s2);
+          if (r < minD) minD = r;
+          if (r < 3) bins[Math.floor(r / dr)] += 2;
+        }
+      }
+      let gMax = 0;
+      for (let b = 0; b < 60; b++) gMax = Math.max(gMax, bins[b] / (((n * (n - 1)) / L ** 3) * ((4 / 3) * Math.PI * (((b + 1) * dr) ** 3 - (b * dr) ** 3))));
+      return { minD, gMax };
+    };
+    const manifest = await loadDataManifest();
+    for (const name of DATASET_NAMES) {
+      if (!manifest.sets[name]) continue;
+      for (const f of (await loadDataset(name)).slice(0, 5)) {
+        const { minD, gMax } = check(f.positions, f.box[0]);
+        expect(minD).toBeGreaterThan(0.85); // r^-15 core: no overlaps
+        expect(gMax).toBeGreaterThan(3); // uniform random positions give ~1
+      }
+    }
+  });
+
   it('rejects unknown names and reports unpacked sets clearly', async () => {
     await expect(loadDataset('opp-nope' as DatasetName)).rejects.toThrow(/unknown data set "opp-nope"; expected one of 'opp-unconditional'/);
     const empty = await mkdtemp(join(tmpdir(), 'mddm-io-empty-'));

@@ -261,7 +261,18 @@ export function addPairCounts(
 ): void {
   const { nA, nB } = sel;
   const plan = planCells(Lx, Ly, Lz, rMax, nA, nB, method, cellsPerCutoff);
-  const ncx = plan ? plan.ncx : 1, ncy = plan ? plan.ncy : 1, ncz = plan ? plan.ncz : 1;
+  let ncx: number, ncy: number, ncz: number;
+  if (plan !== null) {
+    ncx = plan.ncx; ncy = plan.ncy; ncz = plan.ncz;
+  } else {
+    // All pairs: the particles are still sorted by a fine grid (side ~ max(rMax / 4, spacing)) so that
+    // consecutive j are close in space and the branches of the inner loop are predictable (~2x faster).
+    const spacing = Math.cbrt((Lx * Ly * Lz) / Math.max(nA, nB, 1));
+    const side = Math.max(rMax / 4, spacing);
+    ncx = Math.max(1, Math.min(64, Math.floor(Lx / side)));
+    ncy = Math.max(1, Math.min(64, Math.floor(Ly / side)));
+    ncz = Math.max(1, Math.min(64, Math.floor(Lz / side)));
+  }
   const nCells = ncx * ncy * ncz;
   ws.ensure(Math.max(nA, nB), nCells, bins);
   const hist = ws.hist;

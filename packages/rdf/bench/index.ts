@@ -6,7 +6,8 @@
  * Usage (from the repo root): `pnpm --filter @mddm/rdf bench [-- --quick] [-- --no-python] [-- --repeats 7]`
  *   --quick      skip N = 1e5
  *   --no-python  only time @mddm/rdf
- *   --repeats R  timed repeats for N <= 1e4 (default 7; N = 1e5 uses max(2, R / 2) for ours, 1 for Python)
+ *   --repeats R  timed repeats for N <= 1e4 (default 7; ours uses 5R at N = 1000 and max(2, R / 2) at
+ *                N = 1e5; Python uses R, and 1 at N = 1e5 where one InterRDF call takes minutes)
  *
  * Prints a table (min / median wall ms; ratio = ours / reference, goal <= 1.0) and one JSON line.
  * `others_load` = CPU cores used by other processes during our timing (2-core box: > 0.2 means skewed).
@@ -121,7 +122,7 @@ const ws = new RdfWorkspace();
 for (const c of cases) {
   const run = () => rdf(c.x, c.L, { rMax: RMAX, bins: BINS, workspace: ws });
   const g = run().g;
-  const reps = c.N <= 10_000 ? R : Math.max(2, R >> 1);
+  const reps = c.N <= 1000 ? 5 * R : c.N <= 10_000 ? R : Math.max(2, R >> 1); // cheap cases: more repeats against noise
   const timing = timeit(run, reps, c.N <= 10_000 ? 2 : 1);
   ours[c.N] = { timing, g };
   console.log(`@mddm/rdf N=${c.N} L=${c.L.toFixed(4)}: min ${timing.min_ms} ms, median ${timing.median_ms} ms (others_load ${timing.others_load ?? 'n/a'})`);

@@ -287,8 +287,10 @@ function searchOne(ws: KnnWorkspace, qx: number, qy: number, qz: number, selfSlo
         if (cnt === k) kth2 = bd[k - 1];
       }
     }
+    // every table cell with a lower bound <= kth2 was scanned; cells outside the table are at
+    // least sqrt(p[8]) away, so the result is exact unless the table is incomplete and kth2 >= p[8]
     const p = ws.offsetParams;
-    if (t < tEnd || p[7] === 1 || kth2 < p[8]) return;
+    if (p[7] === 1 || kth2 < p[8]) return;
     // the offset table did not reach far enough (clustered data): widen and redo this query
     ensureOffsets(ws, Math.min(2 * p[3], 1 << 20));
   }

@@ -80,6 +80,14 @@ function normalizeConfig(config: PbcEdgeConvConfig): Required<PbcEdgeConvConfig>
 const ACT: Record<EdgeConvActivation, Act> = { relu: Act.Relu, silu: Act.Silu, tanh: Act.Tanh };
 const AGG: Record<EdgeConvAggregation, Agg> = { max: Agg.Max, mean: Agg.Mean, sum: Agg.Sum };
 
+/**
+ * Returns saved-state slots to their layer's pool when a forward pass's gradient closure is garbage
+ * collected without its backward pass having run (e.g. a tape whose loss did not use the output).
+ */
+const slotReaper = new FinalizationRegistry<{ pool: Saved[]; saved: Saved; state: { done: boolean } }>((held) => {
+  if (!held.state.done) held.pool.push(held.saved);
+});
+
 /** True while a gradient tape records (inside tf.grad / variableGrads / optimizer.minimize). */
 function tapeRecording(): boolean {
   const state = (tf.engine() as unknown as { state: { gradientDepth: number } }).state;
@@ -271,6 +279,9 @@ export class PbcEdgeConv {
         x.b.push(tensors[nIn + 2 * l + 1]!.dataSync() as Float32Array);
       }
       const saved = training ? this.takeSaved(shape, wasm) : null;
+      const slotState = { done: false };
+      const token = {};
+      if (saved) slotReaper.register(token, { pool: this.savedPool, saved, state: slotState });
       const out = new Float32Array(graph.n * O);
       if (wasm) wasm.forward(layerKey, shape, x, out, saved ? saved.wasm : null);
       else forward(shape, x, out, saved, this.scratch);
@@ -279,6 +290,10 @@ export class PbcEdgeConv {
         if (saved === null) {
           throw new EdgeConvError(`${this.config.name}: gradient requested for a forward pass run outside a gradient tape`,
             'EDGECONV_NO_TAPE');
+        }
+        void token; // keeps the slot alive while this closure (the tape) lives
+        if (slotState.done) {
+          throw new EdgeConvError(`${this.config.name}: backward pass run twice for one forward pass`, 'EDGECONV_NO_TAPE');
         }
         const dyT = Array.isArray(dy) ? dy[0]! : dy;
         const grads: KernelGrads = {
@@ -294,6 +309,7 @@ export class PbcEdgeConv {
         }
         if (wasm && saved.wasm) wasm.backward(layerKey, shape, x, saved.wasm, dyT.dataSync() as Float32Array, grads);
         else backward(shape, x, saved, dyT.dataSync() as Float32Array, grads, this.scratch);
+        slotState.done = true;
         this.savedPool.push(saved);
         const res: tf.Tensor[] = [];
         if (fT && grads.df) res.push(tf.tensor2d(grads.df, [graph.n, F], 'float32'));

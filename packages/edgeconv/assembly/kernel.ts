@@ -211,70 +211,70 @@ function backRest(l: i32, nL: i32, agg: i32, nAct: i32, width: i32, inW: i32, aP
   const wBytes = <usize>width << 2;
   const zero = f32x4.splat(0);
   if (agg == 0 && l == nL - 1 && nAct * 4 < width) {
-          // sparse: few active output channels
-          for (let t = 0; t < cnt; t++) store<f32>(da + (<usize>load<i32>(nz + (<usize>t << 2)) << 2), 0);
-          for (let q = 0; q < nAct; q++) {
-            const c = load<i32>(act + (<usize>q << 2));
-            const g = load<f32>(dz + (<usize>c << 2));
-            store<f32>(db + (<usize>c << 2), load<f32>(db + (<usize>c << 2)) + g);
-            for (let t = 0; t < cnt; t++) {
-              const h = load<i32>(nz + (<usize>t << 2));
-              const p = (<usize>(h * width + c)) << 2;
-              store<f32>(dW + p, load<f32>(dW + p) + load<f32>(aPrev + (<usize>h << 2)) * g);
-              store<f32>(da + (<usize>h << 2), load<f32>(da + (<usize>h << 2)) + load<f32>(W + p) * g);
-            }
-          }
-        } else {
-          for (let o: usize = 0; o < wBytes; o += 16) v128.store(db + o, f32x4.add(v128.load(db + o), v128.load(dz + o)));
-          if (width == 32) {
-            const g0 = v128.load(dz), g1 = v128.load(dz, 16), g2 = v128.load(dz, 32), g3 = v128.load(dz, 48);
-            const g4 = v128.load(dz, 64), g5 = v128.load(dz, 80), g6 = v128.load(dz, 96), g7 = v128.load(dz, 112);
-            for (let t = 0; t < cnt; t++) {
-              const h = load<i32>(nz + (<usize>t << 2));
-              const sa = v128.load32_splat(aPrev + (<usize>h << 2));
-              const w = W + (<usize>h << 7), d = dW + (<usize>h << 7);
-              v128.store(d, f32x4.add(v128.load(d), f32x4.mul(sa, g0)));
-              v128.store(d, f32x4.add(v128.load(d, 16), f32x4.mul(sa, g1)), 16);
-              v128.store(d, f32x4.add(v128.load(d, 32), f32x4.mul(sa, g2)), 32);
-              v128.store(d, f32x4.add(v128.load(d, 48), f32x4.mul(sa, g3)), 48);
-              v128.store(d, f32x4.add(v128.load(d, 64), f32x4.mul(sa, g4)), 64);
-              v128.store(d, f32x4.add(v128.load(d, 80), f32x4.mul(sa, g5)), 80);
-              v128.store(d, f32x4.add(v128.load(d, 96), f32x4.mul(sa, g6)), 96);
-              v128.store(d, f32x4.add(v128.load(d, 112), f32x4.mul(sa, g7)), 112);
-              let acc = f32x4.mul(v128.load(w), g0);
-              acc = f32x4.add(acc, f32x4.mul(v128.load(w, 16), g1));
-              acc = f32x4.add(acc, f32x4.mul(v128.load(w, 32), g2));
-              acc = f32x4.add(acc, f32x4.mul(v128.load(w, 48), g3));
-              acc = f32x4.add(acc, f32x4.mul(v128.load(w, 64), g4));
-              acc = f32x4.add(acc, f32x4.mul(v128.load(w, 80), g5));
-              acc = f32x4.add(acc, f32x4.mul(v128.load(w, 96), g6));
-              acc = f32x4.add(acc, f32x4.mul(v128.load(w, 112), g7));
-              store<f32>(da + (<usize>h << 2), f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
-                + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-            }
-          } else {
-            for (let t = 0; t < cnt; t++) {
-              const h = load<i32>(nz + (<usize>t << 2));
-              const sa = v128.load32_splat(aPrev + (<usize>h << 2));
-              const w = W + <usize>h * wBytes, d = dW + <usize>h * wBytes;
-              let acc = zero;
-              for (let o: usize = 0; o < wBytes; o += 16) {
-                const g = v128.load(dz + o);
-                v128.store(d + o, f32x4.add(v128.load(d + o), f32x4.mul(sa, g)));
-                acc = f32x4.add(acc, f32x4.mul(v128.load(w + o), g));
-              }
-              store<f32>(da + (<usize>h << 2), f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
-                + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-            }
-          }
+    // sparse: few active output channels
+    for (let t = 0; t < cnt; t++) store<f32>(da + (<usize>load<i32>(nz + (<usize>t << 2)) << 2), 0);
+    for (let q = 0; q < nAct; q++) {
+      const c = load<i32>(act + (<usize>q << 2));
+      const g = load<f32>(dz + (<usize>c << 2));
+      store<f32>(db + (<usize>c << 2), load<f32>(db + (<usize>c << 2)) + g);
+      for (let t = 0; t < cnt; t++) {
+        const h = load<i32>(nz + (<usize>t << 2));
+        const p = (<usize>(h * width + c)) << 2;
+        store<f32>(dW + p, load<f32>(dW + p) + load<f32>(aPrev + (<usize>h << 2)) * g);
+        store<f32>(da + (<usize>h << 2), load<f32>(da + (<usize>h << 2)) + load<f32>(W + p) * g);
+      }
+    }
+  } else {
+    for (let o: usize = 0; o < wBytes; o += 16) v128.store(db + o, f32x4.add(v128.load(db + o), v128.load(dz + o)));
+    if (width == 32) {
+      const g0 = v128.load(dz), g1 = v128.load(dz, 16), g2 = v128.load(dz, 32), g3 = v128.load(dz, 48);
+      const g4 = v128.load(dz, 64), g5 = v128.load(dz, 80), g6 = v128.load(dz, 96), g7 = v128.load(dz, 112);
+      for (let t = 0; t < cnt; t++) {
+        const h = load<i32>(nz + (<usize>t << 2));
+        const sa = v128.load32_splat(aPrev + (<usize>h << 2));
+        const w = W + (<usize>h << 7), d = dW + (<usize>h << 7);
+        v128.store(d, f32x4.add(v128.load(d), f32x4.mul(sa, g0)));
+        v128.store(d, f32x4.add(v128.load(d, 16), f32x4.mul(sa, g1)), 16);
+        v128.store(d, f32x4.add(v128.load(d, 32), f32x4.mul(sa, g2)), 32);
+        v128.store(d, f32x4.add(v128.load(d, 48), f32x4.mul(sa, g3)), 48);
+        v128.store(d, f32x4.add(v128.load(d, 64), f32x4.mul(sa, g4)), 64);
+        v128.store(d, f32x4.add(v128.load(d, 80), f32x4.mul(sa, g5)), 80);
+        v128.store(d, f32x4.add(v128.load(d, 96), f32x4.mul(sa, g6)), 96);
+        v128.store(d, f32x4.add(v128.load(d, 112), f32x4.mul(sa, g7)), 112);
+        let acc = f32x4.mul(v128.load(w), g0);
+        acc = f32x4.add(acc, f32x4.mul(v128.load(w, 16), g1));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(w, 32), g2));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(w, 48), g3));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(w, 64), g4));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(w, 80), g5));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(w, 96), g6));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(w, 112), g7));
+        store<f32>(da + (<usize>h << 2), f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
+          + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+      }
+    } else {
+      for (let t = 0; t < cnt; t++) {
+        const h = load<i32>(nz + (<usize>t << 2));
+        const sa = v128.load32_splat(aPrev + (<usize>h << 2));
+        const w = W + <usize>h * wBytes, d = dW + <usize>h * wBytes;
+        let acc = zero;
+        for (let o: usize = 0; o < wBytes; o += 16) {
+          const g = v128.load(dz + o);
+          v128.store(d + o, f32x4.add(v128.load(d + o), f32x4.mul(sa, g)));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(w + o), g));
         }
-        // dz for Linear l-1 = da masked by relu'(a_{l-1}) (zero where a == 0)
-        const inBytes = <usize>inW << 2;
-        for (let o: usize = 0; o < inBytes; o += 16) v128.store(dz + o, zero);
-        for (let t = 0; t < cnt; t++) {
-          const h = <usize>load<i32>(nz + (<usize>t << 2)) << 2;
-          store<f32>(dz + h, load<f32>(da + h));
-        }
+        store<f32>(da + (<usize>h << 2), f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
+          + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+      }
+    }
+  }
+  // dz for Linear l-1 = da masked by relu'(a_{l-1}) (zero where a == 0)
+  const inBytes = <usize>inW << 2;
+  for (let o: usize = 0; o < inBytes; o += 16) v128.store(dz + o, zero);
+  for (let t = 0; t < cnt; t++) {
+    const h = <usize>load<i32>(nz + (<usize>t << 2)) << 2;
+    store<f32>(dz + h, load<f32>(da + h));
+  }
 }
 
 /**

@@ -200,6 +200,7 @@ async function main(): Promise<void> {
   };
 
   log(`backend ${tf.getBackend()}, kernel ${KERNEL}, threads ${THREADS} (worker ${workerUp ? 'up' : 'off'}), N=${N} k=${K}, ${REPEATS} repeats (others' load ${loadBefore} cores)`);
+  trainStep(); // creates Adam's slot variables (2 per weight), which are not a leak
   const tensorsBefore = tf.memory().numTensors;
   const train = time(trainStep, REPEATS);
   log(`train step  median ${train.medianMs.toFixed(1)} ms  (min ${train.minMs.toFixed(1)}; cpu ${train.cpuMs.toFixed(1)} ms; runs ${train.runs.join(' ')})`);

@@ -44,7 +44,7 @@ export function bruteCounts(
       dx -= lx * Math.round(dx / lx);
       dy -= ly * Math.round(dy / ly);
       dz -= lz * Math.round(dz / lz);
-      const r = Math.hypot(dx, dy, dz);
+      const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
       if (r < rMax) h[Math.min(Math.floor(r / dr), bins - 1)]++;
     }
   }

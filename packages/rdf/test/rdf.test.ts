@@ -13,10 +13,10 @@ describe('rdf: equality with an O(N^2) brute-force histogram', () => {
     { name: 'cells m = 1 (nc = 5)', n: 700, L: 10, rMax: 2, opts: { method: 'cells', cellsPerCutoff: 1 } },
     { name: 'cells m = 2', n: 900, L: 11, rMax: 2.1, opts: { method: 'cells', cellsPerCutoff: 2 } },
     { name: 'cells m = 3', n: 900, L: 12, rMax: 3, opts: { method: 'cells', cellsPerCutoff: 3 } },
-    { name: 'auto, dense', n: 3000, L: 12, rMax: 2.5 },
+    { name: 'auto, dense', n: 1500, L: 9.5, rMax: 2.5 },
     { name: 'non-cubic box, cells', n: 800, L: [14, 8.5, 11], rMax: 2.0, bins: 37, opts: { method: 'cells' } },
     { name: 'non-cubic box, brute', n: 400, L: [14, 8.5, 11], bins: 50, opts: { method: 'brute' } },
-    { name: 'sparse, tiny rMax (grid capped)', n: 3000, L: 50, rMax: 0.9, bins: 10, opts: { method: 'cells' } },
+    { name: 'sparse, tiny rMax (grid capped)', n: 1500, L: 30, rMax: 0.9, bins: 10, opts: { method: 'cells' } },
   ];
   for (const c of cases) {
     it(c.name, () => {

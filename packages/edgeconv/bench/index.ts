@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KnnWorkspace } from '@mddm/pbc';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -166,6 +167,7 @@ async function main(): Promise<void> {
   const xt = new Float64Array(3 * N);
   const epsArr = new Float32Array(3 * N);
 
+  const workspace = new KnnWorkspace();
   let graphMs = 0;
   const trainStep = () => {
     const t = 1 + Math.floor(rand() * T);
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
       xt[i] = v - L * Math.floor(v / L);
     }
     const t0 = performance.now();
-    const graph = buildGraph(xt, L, K);
+    const graph = buildGraph(xt, L, K, { workspace });
     graphMs = performance.now() - t0;
     const eps = tf.tensor2d(epsArr, [N, 3]);
     const loss = opt.minimize(() => tf.mean(tf.squaredDifference(model.apply(graph, t / T), eps)) as tf.Scalar, true,
@@ -187,7 +189,7 @@ async function main(): Promise<void> {
   const xs = Float64Array.from({ length: 3 * N }, () => rand() * L);
   const sampleStep = () => {
     const t = 250;
-    const graph = buildGraph(xs, L, K);
+    const graph = buildGraph(xs, L, K, { workspace });
     const out = model.apply(graph, t / T);
     const e = out.dataSync();
     out.dispose();
@@ -206,8 +208,8 @@ async function main(): Promise<void> {
   log(`train step  median ${train.medianMs.toFixed(1)} ms  (min ${train.minMs.toFixed(1)}; cpu ${train.cpuMs.toFixed(1)} ms; runs ${train.runs.join(' ')})`);
   const sample = time(sampleStep, REPEATS);
   log(`sample step median ${sample.medianMs.toFixed(1)} ms  (min ${sample.minMs.toFixed(1)}; cpu ${sample.cpuMs.toFixed(1)} ms; runs ${sample.runs.join(' ')})`);
-  const graphT = time(() => buildGraph(xs, L, K), REPEATS);
-  const g = buildGraph(xs, L, K);
+  const graphT = time(() => buildGraph(xs, L, K, { workspace }), REPEATS);
+  const g = buildGraph(xs, L, K, { workspace });
   const fwd = time(() => { const o = model.apply(g, 0.5); o.dataSync(); o.dispose(); }, REPEATS);
   log(`  graph ${graphT.medianMs.toFixed(1)} ms, forward ${fwd.medianMs.toFixed(1)} ms (last train graph ${graphMs.toFixed(1)} ms)`);
   const leaked = tf.memory().numTensors - tensorsBefore;

@@ -388,6 +388,7 @@ export class PbcEdgeConv {
     this.disposed = true;
     for (const v of this.trainableWeights) v.dispose();
     this.savedPool.length = 0;
+    WasmKernel.peek()?.release(`layer${this.uid}.`);
   }
 }
 

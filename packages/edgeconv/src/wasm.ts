@@ -118,6 +118,7 @@ export class WasmKernel {
   readonly exports: KernelExports;
   private top = 1024; // keep address 0 unused
   private readonly regions = new Map<string, { ptr: number; bytes: number }>();
+  private readonly free: { ptr: number; bytes: number }[] = [];
   private graphKey: object | null = null;
   /** Number of forward and backward calls run (for tests and diagnostics). */
   calls = { forward: 0, backward: 0, split: 0 };
@@ -238,6 +239,18 @@ export class WasmKernel {
   region(key: string, bytes: number): number {
     const r = this.regions.get(key);
     if (r !== undefined && r.bytes >= bytes) return r.ptr;
+    if (r !== undefined) this.free.push(r);
+    bytes = (bytes + 15) & ~15;
+    // first fit among released blocks
+    for (let i = 0; i < this.free.length; i++) {
+      const f = this.free[i]!;
+      if (f.bytes >= bytes) {
+        this.free.splice(i, 1);
+        if (f.bytes - bytes >= 4096) this.free.push({ ptr: f.ptr + bytes, bytes: f.bytes - bytes });
+        this.regions.set(key, { ptr: f.ptr, bytes });
+        return f.ptr;
+      }
+    }
     const ptr = (this.top + 15) & ~15;
     const end = ptr + bytes;
     const have = this.memory.buffer.byteLength;
@@ -249,6 +262,23 @@ export class WasmKernel {
     this.top = end;
     this.regions.set(key, { ptr, bytes });
     return ptr;
+  }
+
+  /** Releases every region whose key starts with `prefix` (e.g. a disposed layer's) for reuse. */
+  release(prefix: string): void {
+    for (const [key, r] of this.regions) {
+      if (key.startsWith(prefix)) {
+        this.regions.delete(key);
+        this.free.push(r);
+      }
+    }
+  }
+
+  /** Bytes of the arena in use by live regions, and its high-water mark. */
+  usage(): { liveBytes: number; topBytes: number } {
+    let live = 0;
+    for (const r of this.regions.values()) live += r.bytes;
+    return { liveBytes: live, topBytes: this.top };
   }
 
   f32(ptr: number, len: number): Float32Array { return new Float32Array(this.memory.buffer, ptr, len); }

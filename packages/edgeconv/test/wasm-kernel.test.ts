@@ -100,3 +100,22 @@ describe('worker thread (2 threads)', () => {
     expect(await waitForKernelWorker(100)).toBe(false);
   });
 });
+
+describe('arena', () => {
+  test('disposed layers release their wasm memory for reuse (no growth over many layers)', () => {
+    setWasmEnabled(true);
+    const graph = bruteGraph(randomPositions(100, 4, 3), 4, 8);
+    const g = tf.tensor1d([0.2]);
+    const trainOnce = () => {
+      const l = pbcEdgeConv({ inFeatures: 0, globalFeatures: 1, seed: 1 });
+      const r = tf.variableGrads(() => tf.sum(l.apply(graph, null, g)) as tf.Scalar);
+      tf.dispose([r.value, ...Object.values(r.grads)]);
+      l.dispose();
+    };
+    trainOnce();
+    const top = WasmKernel.get()!.usage().topBytes;
+    for (let i = 0; i < 20; i++) trainOnce();
+    expect(WasmKernel.get()!.usage().topBytes).toBe(top);
+    g.dispose();
+  });
+});

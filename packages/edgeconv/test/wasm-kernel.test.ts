@@ -41,6 +41,7 @@ describe('wasm SIMD kernel', () => {
   const cases: [number, number, number[], number, 'max' | 'mean' | 'sum'][] = [
     [0, 1, [32, 32], 32, 'max'], [32, 2, [32, 32], 32, 'max'], [4, 1, [8, 12], 16, 'max'],
     [8, 2, [32, 32], 32, 'mean'], [4, 1, [12, 32, 8], 4, 'sum'], [32, 1, [32, 32], 32, 'sum'],
+    [6, 1, [64, 48], 32, 'max'], [5, 1, [36, 32], 64, 'max'],
   ];
   for (const [F, frames, hidden, out, agg] of cases) {
     test(`wasm == ts kernel == composed == float64 reference (F=${F}, frames=${frames}, [${hidden}]->${out}, ${agg})`, () => {

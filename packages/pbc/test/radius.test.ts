@@ -16,22 +16,27 @@ function checkRadius(x: Float64Array | Float32Array, box: number | number[], rMa
   const res = periodicRadiusNeighbors(x, box as never, rMax);
   expect(res.n).toBe(n);
   expect(res.offsets.length).toBe(n + 1);
+  const errors: string[] = [];
+  const fail = (m: string) => void (errors.length < 10 && errors.push(m));
   let total = 0;
   for (let i = 0; i < n; i++) {
     const got = new Map<number, number>();
     for (let p = res.offsets[i]; p < res.offsets[i + 1]; p++) {
-      expect(got.has(res.indices[p])).toBe(false);
+      if (got.has(res.indices[p])) fail(`row ${i}: duplicate ${res.indices[p]}`);
       got.set(res.indices[p], res.distances[p]);
       const v = res.vectors.subarray(3 * p, 3 * p + 3);
-      expect(Math.abs(Math.hypot(v[0], v[1], v[2]) - res.distances[p])).toBeLessThan(1e-12);
+      if (!(Math.abs(Math.hypot(v[0], v[1], v[2]) - res.distances[p]) < 1e-12)) fail(`row ${i}: |vector| != distance`);
+      for (let c = 0; c < 3; c++) if (!(Math.abs(v[c]) <= L[c] / 2)) fail(`row ${i}: vector component ${v[c]} outside [-L/2, L/2]`);
     }
     const want: number[] = [];
     for (let j = 0; j < n; j++) if (j !== i && refD2(x, i, x, j, L) <= rMax * rMax) want.push(j);
-    // pairs within 1e-12 of the cutoff may legitimately differ by rounding; none are generated here
-    expect([...got.keys()].sort((a, b) => a - b)).toEqual(want);
-    for (const j of want) expect(Math.abs(got.get(j)! - Math.sqrt(refD2(x, i, x, j, L)))).toBeLessThan(1e-12);
+    // (no generated pair lies within rounding of the cutoff, so the lists must match exactly)
+    const gotSorted = [...got.keys()].sort((a, b) => a - b);
+    if (gotSorted.join() !== want.join()) fail(`row ${i}: got [${gotSorted}] want [${want}]`);
+    for (const j of want) if (!(Math.abs(got.get(j)! - Math.sqrt(refD2(x, i, x, j, L))) < 1e-12)) fail(`row ${i}: distance to ${j}`);
     total += want.length;
   }
+  expect(errors).toEqual([]);
   expect(res.offsets[n]).toBe(total);
   return total;
 }

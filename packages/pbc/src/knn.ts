@@ -174,9 +174,9 @@ function ensureOffsets(ws: KnnWorkspace, R: number): void {
       const id = order[t];
       const a = id % sx, b = Math.floor(id / sx) % sy, c = Math.floor(id / (sx * sy));
       const u = tab * m + t;
-      // (dx - lox, dy - loy, dz - loz, linear cell delta for queries whose whole stencil is interior)
+      // table columns (dx - lox, dy - loy, dz - loz); the 4th int is spare (alignment)
       off[4 * u] = a; off[4 * u + 1] = b; off[4 * u + 2] = c;
-      off[4 * u + 3] = g[3] + a + nx * (g[5] + b + ny * (g[7] + c));
+      off[4 * u + 3] = 0;
       olb[u] = lb[id];
     }
   }
@@ -184,6 +184,9 @@ function ensureOffsets(ws: KnnWorkspace, R: number): void {
   if (ws.gapX.length < sx) ws.gapX = new Float64Array(sx);
   if (ws.gapY.length < sy) ws.gapY = new Float64Array(sy);
   if (ws.gapZ.length < sz) ws.gapZ = new Float64Array(sz);
+  if (ws.colX.length < sx) ws.colX = new Int32Array(sx);
+  if (ws.colY.length < sy) ws.colY = new Int32Array(sy);
+  if (ws.colZ.length < sz) ws.colZ = new Int32Array(sz);
   p[0] = nx; p[1] = ny; p[2] = nz; p[3] = R; p[4] = cs[0]; p[5] = cs[1]; p[6] = cs[2];
   p[7] = complete ? 1 : 0;
   p[8] = complete ? Infinity : R * cmin * SAFE * (R * cmin * SAFE);
@@ -231,9 +234,11 @@ function searchOne(ws: KnnWorkspace, qx: number, qy: number, qz: number, selfSlo
     fillGaps(gy, loy, hiy, ny, cy, fy);
     fillGaps(gz, loz, hiz, nz, cz, fz);
     const off = ws.offsets, olb = ws.offsetLb2, m = ws.offsetCount;
-    // whole stencil inside the grid: neighbor cell = own cell + precomputed delta (no wrapping)
-    const interior = ix + lox >= 0 && ix + hix < nx && iy + loy >= 0 && iy + hiy < ny && iz + loz >= 0 && iz + hiz < nz;
-    const c0 = ix + nx * (iy + ny * iz);
+    // wrapped cell coordinate of each table column, premultiplied: cell = colX[ax] + colY[ay] + colZ[az]
+    const colX = ws.colX, colY = ws.colY, colZ = ws.colZ;
+    for (let a = 0, j = ix + lox; a <= hix - lox; a++, j++) colX[a] = j < 0 ? j + nx : j >= nx ? j - nx : j;
+    for (let a = 0, j = iy + loy; a <= hiy - loy; a++, j++) colY[a] = nx * (j < 0 ? j + ny : j >= ny ? j - ny : j);
+    for (let a = 0, j = iz + loz; a <= hiz - loz; a++, j++) colZ[a] = nx * ny * (j < 0 ? j + nz : j >= nz ? j - nz : j);
     let ux = ((fx * SUB) / cx) | 0, uy = ((fy * SUB) / cy) | 0, uz = ((fz * SUB) / cz) | 0;
     ux = ux < 0 ? 0 : ux >= SUB ? SUB - 1 : ux;
     uy = uy < 0 ? 0 : uy >= SUB ? SUB - 1 : uy;
@@ -247,16 +252,7 @@ function searchOne(ws: KnnWorkspace, qx: number, qy: number, qz: number, selfSlo
       if (olb[t] > kth2) break;
       const ax = off[4 * t], ay = off[4 * t + 1], az = off[4 * t + 2];
       if ((gx[ax] + gy[ay] + gz[az]) * SAFE > kth2) continue;
-      let cell: number;
-      if (interior) {
-        cell = c0 + off[4 * t + 3];
-      } else {
-        let jx = ix + ax + lox, jy = iy + ay + loy, jz = iz + az + loz;
-        if (jx < 0) jx += nx; else if (jx >= nx) jx -= nx;
-        if (jy < 0) jy += ny; else if (jy >= ny) jy -= ny;
-        if (jz < 0) jz += nz; else if (jz >= nz) jz -= nz;
-        cell = jx + nx * (jy + ny * jz);
-      }
+      const cell = colX[ax] + colY[ay] + colZ[az];
       const end = start[cell + 1];
       for (let s = start[cell]; s < end; s++) {
         let ddx = sorted[3 * s] - qx;

@@ -44,6 +44,12 @@ export class KnnWorkspace {
   readonly cellSize = new Float64Array(3);
   /** @internal parameters of the cached offset table: nx, ny, nz, R, cx, cy, cz, complete, boundary2 */
   readonly offsetParams = new Float64Array(9);
+  /** @internal per-query wrapped cell coordinate of each table column (premultiplied strides) */
+  colX = new Int32Array(0);
+  /** @internal */
+  colY = new Int32Array(0);
+  /** @internal */
+  colZ = new Int32Array(0);
   /** @internal cached result (reused when the shape matches) */
   result: KnnResult | null = null;
 

@@ -11,6 +11,10 @@ import { EdgeConvError, show } from './errors';
  *
  * Batched graphs stack `frames` independent frames of `nodesPerFrame` nodes each: node `b*N + i` is
  * node `i` of frame `b`, and neighbor indices are global (never cross frames).
+ *
+ * Treat a graph as immutable once built: layers validate each graph object once (the first time
+ * they see it) and cache per-graph data (reverse adjacency of the composed path). Build a new graph
+ * for new positions.
  */
 export interface EdgeGraph {
   /** Total number of nodes, `frames * nodesPerFrame`. */

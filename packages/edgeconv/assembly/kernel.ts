@@ -16,6 +16,15 @@
 export function nodeTerms(F: i32, H: i32, npf: i32, gRows: i32, f: usize, gT: usize, Wdiff: usize, Wj: usize,
   A: usize, B: usize, lo: i32, hi: i32): void {
   const rowBytes = <usize>H << 2;
+  if (H == 32) {
+    for (let i = lo; i < hi; i++) {
+      const r = gRows == 1 ? 0 : i / npf;
+      const fi = f + ((<usize>(i * F)) << 2);
+      rowTimes32(fi, F, gT + <usize>r * rowBytes, Wdiff, A + <usize>i * rowBytes);
+      if (F > 0) rowTimes32(fi, F, 0, Wj, B + <usize>i * rowBytes);
+    }
+    return;
+  }
   for (let i = lo; i < hi; i++) {
     const r = gRows == 1 ? 0 : i / npf;
     const a = A + <usize>i * rowBytes, b = B + <usize>i * rowBytes, g = gT + <usize>r * rowBytes;
@@ -34,6 +43,30 @@ export function nodeTerms(F: i32, H: i32, npf: i32, gRows: i32, f: usize, gT: us
       }
     }
   }
+}
+
+/** y[0..32) = (init ? init : 0) + sum_c x[c] W[c, 0..32), register accumulators. */
+@inline function rowTimes32(x: usize, n: i32, init: usize, W: usize, y: usize): void {
+  const z = f32x4.splat(0);
+  let c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+  if (init != 0) {
+    c0 = v128.load(init); c1 = v128.load(init, 16); c2 = v128.load(init, 32); c3 = v128.load(init, 48);
+    c4 = v128.load(init, 64); c5 = v128.load(init, 80); c6 = v128.load(init, 96); c7 = v128.load(init, 112);
+  }
+  for (let c = 0; c < n; c++) {
+    const s = v128.load32_splat(x + (<usize>c << 2));
+    const w = W + (<usize>c << 7);
+    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(w)));
+    c1 = f32x4.add(c1, f32x4.mul(s, v128.load(w, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(w, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(s, v128.load(w, 48)));
+    c4 = f32x4.add(c4, f32x4.mul(s, v128.load(w, 64)));
+    c5 = f32x4.add(c5, f32x4.mul(s, v128.load(w, 80)));
+    c6 = f32x4.add(c6, f32x4.mul(s, v128.load(w, 96)));
+    c7 = f32x4.add(c7, f32x4.mul(s, v128.load(w, 112)));
+  }
+  v128.store(y, c0); v128.store(y, c1, 16); v128.store(y, c2, 32); v128.store(y, c3, 48);
+  v128.store(y, c4, 64); v128.store(y, c5, 80); v128.store(y, c6, 96); v128.store(y, c7, 112);
 }
 
 /** Indices h in [0, n) with x[h] > 0, written to nz (i32); returns the count. Branch-free. */
@@ -300,15 +333,25 @@ export function backwardEdges(k: i32, net: usize, idx: usize, dx: usize, hasB: i
       const e = i * k + s;
       // dz of the last Linear on this edge; list of active channels
       let nAct = 0;
-      if (agg == 0) {
+      if (agg == 0 && O > 32) {
         for (let c = 0; c < O; c++) {
           const hit = load<i32>(amI + (<usize>c << 2)) == s;
-          const g: f32 = hit ? load<f32>(dOutI + (<usize>c << 2)) : 0;
-          store<f32>(dz + (<usize>c << 2), g);
+          store<f32>(dz + (<usize>c << 2), hit ? load<f32>(dOutI + (<usize>c << 2)) : 0);
           store<i32>(act + (<usize>nAct << 2), c);
-          nAct += i32(hit && g != 0);
+          nAct += i32(hit);
         }
         if (nAct == 0) continue;
+      } else if (agg == 0) {
+        // channels this edge won: SIMD compare of the argmax row with s; dz = dOut there, 0 elsewhere
+        const sv = i32x4.splat(s);
+        let m = 0;
+        for (let q = 0; q < O; q += 4) {
+          const eq = i32x4.eq(v128.load(amI + (<usize>q << 2)), sv);
+          v128.store(dz + (<usize>q << 2), v128.and(v128.load(dOutI + (<usize>q << 2)), eq));
+          m |= i32x4.bitmask(eq) << q;
+        }
+        if (m == 0) continue;
+        for (let mm = m; mm != 0; mm &= mm - 1) { store<i32>(act + (<usize>nAct << 2), ctz<i32>(mm)); nAct++; }
       } else {
         const sv = f32x4.splat(scale);
         for (let o: usize = 0; o < oBytes; o += 16) v128.store(dz + o, f32x4.mul(v128.load(dOutI + o), sv));

@@ -164,14 +164,17 @@ export class PbcEdgeConv {
    */
   apply(graph: EdgeGraph, features: tf.Tensor2D | null, global: tf.Tensor1D | tf.Tensor2D): tf.Tensor2D {
     if (this.disposed) throw new EdgeConvError(`${this.config.name}: apply() after dispose()`, 'EDGECONV_DISPOSED');
-    this.checkInputs(graph, features, global);
+    const data = this.checkInputs(graph, features, global);
     const kernel = this.config.kernel === 'auto'
       ? (['cpu', 'wasm'].includes(tf.getBackend()) ? 'fused' : 'composed')
       : this.config.kernel;
-    return kernel === 'fused' ? this.applyFused(graph, features, global) : this.applyComposed(graph, features, global);
+    return kernel === 'fused' ? this.applyFused(graph, features, global, data) : this.applyComposed(graph, features, global);
   }
 
-  private checkInputs(graph: EdgeGraph, features: tf.Tensor2D | null, global: tf.Tensor1D | tf.Tensor2D): void {
+  /** Validates the inputs; returns their (already read) data. */
+  private checkInputs(graph: EdgeGraph, features: tf.Tensor2D | null, global: tf.Tensor1D | tf.Tensor2D):
+    { f: Float32Array | null; g: Float32Array } {
+    let fData: Float32Array | null = null;
     const name = this.config.name;
     if (!checkedGraphs.has(graph)) {
       validateGraph(graph, `${name}.apply`);
@@ -194,7 +197,7 @@ export class PbcEdgeConv {
       if (features.dtype !== 'float32') {
         throw new EdgeConvError(`${name}.apply: features must be float32, got ${features.dtype}`, 'EDGECONV_BAD_FEATURES');
       }
-      checkFinite(features, `${name}.apply: features`, 'EDGECONV_BAD_FEATURES');
+      fData = checkFinite(features, `${name}.apply: features`, 'EDGECONV_BAD_FEATURES');
     }
     if (!(global instanceof tf.Tensor)) {
       throw new EdgeConvError(`${name}.apply: global must be a tf.Tensor [${G}] or [frames, ${G}], got ${show(global)}`, 'EDGECONV_BAD_GLOBAL');
@@ -208,7 +211,8 @@ export class PbcEdgeConv {
     if (global.dtype !== 'float32') {
       throw new EdgeConvError(`${name}.apply: global must be float32, got ${global.dtype}`, 'EDGECONV_BAD_GLOBAL');
     }
-    checkFinite(global, `${name}.apply: global`, 'EDGECONV_BAD_GLOBAL');
+    const gData = checkFinite(global, `${name}.apply: global`, 'EDGECONV_BAD_GLOBAL');
+    return { f: fData, g: gData };
   }
 
   /** Composed standard tfjs ops (differentiable through tfjs's registered gradients). */
@@ -249,7 +253,8 @@ export class PbcEdgeConv {
   }
 
   /** Fused typed-array kernel with a custom gradient. */
-  private applyFused(graph: EdgeGraph, features: tf.Tensor2D | null, global: tf.Tensor1D | tf.Tensor2D): tf.Tensor2D {
+  private applyFused(graph: EdgeGraph, features: tf.Tensor2D | null, global: tf.Tensor1D | tf.Tensor2D,
+    data: { f: Float32Array | null; g: Float32Array }): tf.Tensor2D {
     const { inFeatures: F, globalFeatures: G } = this.config;
     const widths = this.widths;
     const L = widths.length;
@@ -270,8 +275,8 @@ export class PbcEdgeConv {
       const gT = tensors[nIn - 1]!;
       const x: KernelInputs = {
         indices: graph.indices, vectors: graph.vectors,
-        f: fT ? (fT.dataSync() as Float32Array) : null,
-        g: gT.dataSync() as Float32Array,
+        f: fT ? data.f : null,
+        g: data.g,
         W: [], b: [],
       };
       for (let l = 0; l < L; l++) {
@@ -461,11 +466,14 @@ const maxOverNeighbors = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) =>
   };
 }) as unknown as CustomGradFn) as (z: tf.Tensor) => tf.Tensor;
 
-function checkFinite(t: tf.Tensor, what: string, code: string): void {
-  const d = t.dataSync();
+/** Reads a float32 tensor synchronously and checks every value is finite; returns the data. */
+function checkFinite(t: tf.Tensor, what: string, code: string): Float32Array {
+  const d = t.dataSync() as Float32Array;
   for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i]!)) throw new EdgeConvError(`${what}[${i}] (flat) = ${d[i]} must be finite`, code);
+    const v = d[i]!;
+    if (v - v !== 0) throw new EdgeConvError(`${what}[${i}] (flat) = ${v} must be finite`, code);
   }
+  return d;
 }
 
 /**

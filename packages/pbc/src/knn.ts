@@ -40,13 +40,13 @@ const TARGET_OCCUPANCY = 3;
 const SAFE = 1 - 1e-9;
 
 /** @internal Validate k (integer, 1 <= k <= kMax). */
-export function checkK(k: unknown, kMax: number, what: string): number {
+export function checkK(k: unknown, kMax: number, what: string, fn = 'periodicKnn'): number {
   if (typeof k !== 'number' || !Number.isInteger(k)) {
-    throw new PbcError(`periodicKnn: k must be an integer, got ${describe(k)}`, 'PBC_BAD_K');
+    throw new PbcError(`${fn}: k must be an integer, got ${describe(k)}`, 'PBC_BAD_K');
   }
-  if (k < 1) throw new PbcError(`periodicKnn: k must be >= 1, got ${k}`, 'PBC_BAD_K');
+  if (k < 1) throw new PbcError(`${fn}: k must be >= 1, got ${k}`, 'PBC_BAD_K');
   if (k > kMax) {
-    throw new PbcError(`periodicKnn: k must be <= ${kMax} (${what}), got ${k}`, 'PBC_BAD_K');
+    throw new PbcError(`${fn}: k must be <= ${kMax} (${what}), got ${k}`, 'PBC_BAD_K');
   }
   return k;
 }
@@ -413,7 +413,7 @@ export function periodicKnnBatch(
   const N = total / frames;
   const ws = options?.workspace ?? new KnnWorkspace();
   boxLengthsInto(box, ws.lengths);
-  checkK(k, N - 1, `points per frame N = ${N} minus 1: a point is not its own neighbor`);
+  checkK(k, N - 1, `points per frame N = ${N} minus 1: a point is not its own neighbor`, 'periodicKnnBatch');
   ws.ensureK(k);
   const res = ws.resultFor(total, k);
   for (let b = 0; b < frames; b++) selfKnnFrame(ws, positions, 3 * b * N, N, k, res, b * N);

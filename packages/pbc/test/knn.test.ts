@@ -174,6 +174,16 @@ describe('workspace and batch', () => {
     const c = periodicKnn(x, 7, 12);
     expect(c.indices).toEqual(copy);
     expect(c.distances).toEqual(a.distances);
+    // no internal buffer is reallocated on repeated calls of the same or a smaller size
+    const buffers = () => [ws.sorted, ws.sortedIndex, ws.cellStart, ws.bestD2, ws.offsets, ws.offsetLb2, ws.gapX, ws.colX, ws.wrapped];
+    const before = buffers();
+    periodicKnn(x, 7, 12, { workspace: ws });
+    periodicKnn(x.map((v) => v + 0.37), 7, 12, { workspace: ws });
+    expect(buffers().every((b, i) => b === before[i])).toBe(true);
+    // a different k or N gets fresh result arrays, and results stay correct
+    const d = periodicKnn(x.subarray(0, 3 * 200), 7, 5, { workspace: ws });
+    expect(d.n).toBe(200);
+    expect(d.indices).toEqual(periodicKnn(x.subarray(0, 3 * 200), 7, 5).indices);
   });
 
   it('batch equals per-frame calls with global indices', () => {
@@ -208,6 +218,9 @@ describe('periodicKnn input errors', () => {
     ['NaN box', () => periodicKnn(x, NaN, 1), /NaN/],
     ['Inf box', () => periodicKnn(x, Infinity, 1), /Infinity/],
     ['bad frames', () => periodicKnnBatch(x, 4, 10, 1), /multiple of frames/],
+    ['non-integer frames', () => periodicKnnBatch(x, 1.5, 10, 1), /frames must be a positive integer, got 1.5/],
+    ['batch k >= N', () => periodicKnnBatch(x, 2, 10, 5), /periodicKnnBatch: k must be <= 4/],
+    ['bad workspace', () => periodicKnn(x, 10, 1, { workspace: {} as never }), /KnnWorkspace/],
   ])('%s', (_name, fn, msg) => {
     expect(fn).toThrow(PbcError);
     expect(fn).toThrow(msg);

@@ -48,7 +48,7 @@ export const fastBatchMatMulGradConfig: tf.GradConfig = {
  * those configs pre-bundled (`src/generated/tfjs-gradients.ts`, generated from tfjs-core 4.22.0), so
  * gradients work from the ESM and CJS builds alike. The full `@tensorflow/tfjs` package registers
  * them itself; then this is a no-op. One difference from the stock set: the BatchMatMul (matMul)
- * gradient transposes operands explicitly ({@link fastBatchMatMulGradConfig}), same values, ~8x
+ * gradient transposes operands explicitly (`fastBatchMatMulGradConfig`), same values, ~8x
  * faster on the wasm backend.
  *
  * @returns the number of gradients newly registered (0 when all were present)

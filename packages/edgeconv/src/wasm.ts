@@ -58,7 +58,7 @@ export async function waitForKernelWorker(timeoutMs = 5000): Promise<boolean> {
   return false;
 }
 
-/** Terminates the kernel's worker thread, if any (the next call may start it again unless threads = 1). */
+/** Terminates the kernel's worker thread, if any; calls then run on one thread until `setKernelThreads(2)` or `waitForKernelWorker()` starts it again. */
 export function terminateKernelWorkers(): void {
   WasmKernel.peek()?.stopWorker();
 }

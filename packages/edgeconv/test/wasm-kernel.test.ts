@@ -13,22 +13,23 @@ const N = 36, K = 7, L = 3.3;
 
 /** Value and all gradients (features, global, weights) of sum(w * layer(...)) for one implementation. */
 function run(impl: 'wasm' | 'ts' | 'composed', F: number, frames: number, hidden: number[], out: number,
-  aggregation: 'max' | 'mean' | 'sum') {
+  aggregation: 'max' | 'mean' | 'sum', sharedGlobal = false) {
   setWasmEnabled(impl === 'wasm');
   const graph = bruteGraph(randomPositions(N * frames, L, 4), L, K, frames);
   const n = N * frames;
   const layer = pbcEdgeConv({ inFeatures: F, globalFeatures: 2, hidden, outFeatures: out, aggregation, seed: 12,
     kernel: impl === 'composed' ? 'composed' : 'fused' });
   const fT = F > 0 ? tf.tensor2d(randomArray(n * F, 5), [n, F]) : null;
-  const gT = tf.tensor2d(randomArray(frames * 2, 6), [frames, 2]);
+  const gRows = sharedGlobal ? 1 : frames;
+  const gT = sharedGlobal ? tf.tensor1d(randomArray(2, 6)) : tf.tensor2d(randomArray(frames * 2, 6), [frames, 2]);
   const w = tf.tensor2d(randomArray(n * out, 7), [n, out]);
   const inputs = [...(fT ? [fT] : []), gT, ...layer.trainableWeights];
-  const fn = (...xs: tf.Tensor[]) => tf.sum(tf.mul(layer.apply(graph, fT ? (xs[0] as tf.Tensor2D) : null, xs[fT ? 1 : 0] as tf.Tensor2D), w));
+  const fn = (...xs: tf.Tensor[]) => tf.sum(tf.mul(layer.apply(graph, fT ? (xs[0] as tf.Tensor2D) : null, xs[fT ? 1 : 0] as tf.Tensor1D | tf.Tensor2D), w));
   const value = tf.tidy(() => layer.apply(graph, fT, gT).dataSync().slice());
   const grads = tf.grads(fn)(inputs);
   const res = { value, grads: grads.map((g) => g.dataSync().slice()) };
   tf.dispose([...grads, w, gT, ...(fT ? [fT] : [])]);
-  const ref = referenceLayer(graph, fT ? randomArray(n * F, 5) : null, F, randomArray(frames * 2, 6), 2,
+  const ref = referenceLayer(graph, fT ? randomArray(n * F, 5) : null, F, randomArray(gRows * 2, 6), 2,
     layer.trainableWeights.map((v) => v.dataSync() as Float32Array), 'relu', aggregation);
   layer.dispose();
   return { ...res, ref };
@@ -38,20 +39,21 @@ describe('wasm SIMD kernel', () => {
   test('module loads', () => {
     expect(WasmKernel.get()).not.toBeNull();
   });
-  const cases: [number, number, number[], number, 'max' | 'mean' | 'sum'][] = [
+  const cases: [number, number, number[], number, 'max' | 'mean' | 'sum', boolean?][] = [
+    [16, 3, [32, 32], 32, 'max', true],
     [0, 1, [32, 32], 32, 'max'], [32, 2, [32, 32], 32, 'max'], [4, 1, [8, 12], 16, 'max'],
     [8, 2, [32, 32], 32, 'mean'], [4, 1, [12, 32, 8], 4, 'sum'], [32, 1, [32, 32], 32, 'sum'],
     [6, 1, [64, 48], 32, 'max'], [5, 1, [36, 32], 64, 'max'],
   ];
-  for (const [F, frames, hidden, out, agg] of cases) {
-    test(`wasm == ts kernel == composed == float64 reference (F=${F}, frames=${frames}, [${hidden}]->${out}, ${agg})`, () => {
+  for (const [F, frames, hidden, out, agg, shared] of cases) {
+    test(`wasm == ts kernel == composed == float64 reference (F=${F}, frames=${frames}${shared ? ' shared global' : ''}, [${hidden}]->${out}, ${agg})`, () => {
       const before = { ...WasmKernel.get()!.calls };
-      const a = run('wasm', F, frames, hidden, out, agg);
+      const a = run('wasm', F, frames, hidden, out, agg, shared);
       expect(WasmKernel.get()!.calls.forward).toBeGreaterThan(before.forward);
       expect(WasmKernel.get()!.calls.backward).toBe(before.backward + 1);
       const mid = { ...WasmKernel.get()!.calls };
-      const b = run('ts', F, frames, hidden, out, agg);
-      const c = run('composed', F, frames, hidden, out, agg);
+      const b = run('ts', F, frames, hidden, out, agg, shared);
+      const c = run('composed', F, frames, hidden, out, agg, shared);
       expect(WasmKernel.get()!.calls).toEqual(mid);
       expect(maxAbsDiff(a.value, a.ref)).toBeLessThan(1e-4);
       expect(maxAbsDiff(a.value, b.value)).toBeLessThan(1e-4);

@@ -4,6 +4,24 @@ import { buildGraph, pbcEdgeConv, type EdgeGraph, type PbcEdgeConv, type PbcEdge
 import { ModelError, checkInt, show } from './errors';
 import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
 
+/**
+ * How the diffusion time enters the global input `g[0]`:
+ * - `'t/T'` (default, the paper): `t / T`;
+ * - `'log-sigma'`: `(log sqrt(a_t) - log sqrt(a_1)) / (log sqrt(a_T) - log sqrt(a_1))`, also in [0, 1] but
+ *   spreading out the small-noise steps (with the cosine schedule t = 1..30 covers 0..0.06 of `t/T`
+ *   but 0..0.45 of this encoding).
+ */
+export type TimeEncoding = 't/T' | 'log-sigma';
+
+/** Computes the time input `g[0]` for timestep `t` of a schedule `a` (`[T + 1]` variances). */
+export function encodeTime(encoding: TimeEncoding, t: number, a: ArrayLike<number>): number {
+  const T = a.length - 1;
+  if (encoding === 't/T') return t / T;
+  const l1 = 0.5 * Math.log(a[1]);
+  const lT = 0.5 * Math.log(a[T]);
+  return (0.5 * Math.log(a[Math.max(t, 0)]) - l1) / (lT - l1);
+}
+
 /** How the per-layer node features reach the output head. */
 export type Readout = 'concat' | 'last';
 
@@ -41,6 +59,8 @@ export interface DenoiserConfig {
   kernel?: 'auto' | 'fused' | 'composed';
   /** Seed of the weight initialisation (default 0). */
   seed?: number;
+  /** Time input encoding (default `'t/T'`, the paper's). */
+  timeEncoding?: TimeEncoding;
 }
 
 /** Facts about the training data, recorded by `train` and used to warn at sampling time. */
@@ -78,6 +98,8 @@ export interface DenoiserSpec {
   layers: PbcEdgeConvConfig[];
   /** Configuration of the output head. */
   head: Required<MlpHeadConfig>;
+  /** Time input encoding (absent in older specs: `'t/T'`). */
+  timeEncoding?: TimeEncoding;
   /** Training facts, once trained. */
   training?: TrainingInfo;
 }
@@ -96,6 +118,8 @@ export interface DenoiserParts {
   conditions?: number;
   /** Normalisation ranges of the conditions (default `[0, 1]` each). */
   conditionRanges?: [number, number][];
+  /** Time input encoding (default `'t/T'`). */
+  timeEncoding?: TimeEncoding;
 }
 
 /**
@@ -119,6 +143,8 @@ export class Denoiser {
   readonly conditions: number;
   /** Normalisation range `[lo, hi]` of each condition. */
   readonly conditionRanges: [number, number][];
+  /** Time input encoding. */
+  readonly timeEncoding: TimeEncoding;
   /** Size of the global input `g = [t/T, conditions...]`. */
   readonly globalFeatures: number;
   /** Training facts (set by `train` and by checkpoints). */
@@ -145,6 +171,10 @@ export class Denoiser {
     });
     this.conditionRanges = ranges.map((r) => [r[0], r[1]] as [number, number]);
     this.globalFeatures = 1 + this.conditions;
+    this.timeEncoding = parts.timeEncoding ?? 't/T';
+    if (this.timeEncoding !== 't/T' && this.timeEncoding !== 'log-sigma') {
+      throw new ModelError(`timeEncoding must be 't/T' | 'log-sigma', got ${show(this.timeEncoding)}`, 'MODEL_BAD_CONFIG');
+    }
     if (!Array.isArray(parts.layers) || parts.layers.length === 0) {
       throw new ModelError(`layers must be a non-empty array of PbcEdgeConv, got ${show(parts.layers)}`, 'MODEL_BAD_CONFIG');
     }
@@ -194,7 +224,8 @@ export class Denoiser {
 
   /**
    * Global input rows `g = [t/T, (c - lo)/(hi - lo)...]` for every frame.
-   * @param tau - diffusion fraction t/T per frame (`[frames]`), or one value for all frames
+   * @param tau - time input per frame (`[frames]`) or one value for all frames: `t/T`, or
+   *   {@link encodeTime} of the denoiser's `timeEncoding`
    * @param frames - number of frames
    * @param conditions - raw conditions: one array of length `conditions` for all frames, or `[frames][conditions]`
    * @returns Float32Array `[frames, 1 + conditions]`
@@ -333,6 +364,7 @@ export class Denoiser {
       conditionRanges: this.conditionRanges.map((r) => [r[0], r[1]] as [number, number]),
       layers: this.layers.map((l) => ({ ...l.getConfig() })),
       head: this.head.getConfig(),
+      timeEncoding: this.timeEncoding,
     };
     if (this.training) spec.training = JSON.parse(JSON.stringify(this.training)) as TrainingInfo;
     return spec;
@@ -430,7 +462,7 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
   }
   const headIn = (readout === 'concat' ? nLayers * width : width) + G;
   const head = mlpHead({ inFeatures: headIn, hidden: headHidden, outFeatures: 3, activation, seed: seed * 1000 + 999, name: 'head' });
-  return new Denoiser({ k, layers, head, readout, conditions, conditionRanges: config.conditionRanges });
+  return new Denoiser({ k, layers, head, readout, conditions, conditionRanges: config.conditionRanges, timeEncoding: config.timeEncoding });
 }
 
 /**
@@ -449,6 +481,7 @@ export function denoiserFromSpec(spec: DenoiserSpec): Denoiser {
     readout: spec.readout,
     conditions: spec.conditions,
     conditionRanges: spec.conditionRanges,
+    timeEncoding: spec.timeEncoding,
   });
   if (spec.training) d.training = JSON.parse(JSON.stringify(spec.training)) as TrainingInfo;
   return d;

@@ -12,6 +12,8 @@ export {
   createDenoiser,
   composeDenoiser,
   denoiserFromSpec,
+  encodeTime,
+  type TimeEncoding,
   type DenoiserConfig,
   type DenoiserParts,
   type DenoiserSpec,

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BoxLike } from '@mddm/pbc';
 import { WrappedDiffusion, cosineSchedule, createRng, epsFromScoreTarget, sampleUniformBox, scheduleFromFunction, scoreLambdaTable, type FinalStep, type NoiseSchedule, type PosteriorVariance } from '@mddm/schedules';
+import { waitForKernelWorker } from '@mddm/edgeconv';
 import { samplingTimesteps, type TimestepSpacing } from './timesteps';
-import { checkBox, checkPositions, type Denoiser } from './denoiser';
+import { checkBox, checkPositions, encodeTime, type Denoiser } from './denoiser';
 import { ModelError, checkInt, checkNumber, show } from './errors';
 
 /** Progress report passed to {@link SampleOptions.onProgress} after every denoising step. */
@@ -43,6 +44,12 @@ export interface SampleOptions {
    * `'log-sigma'` (even in the log of the noise std: many more steps at small noise).
    */
   spacing?: TimestepSpacing;
+  /**
+   * First timestep (default T). Starting lower with uniform `x` is a good approximation once the
+   * noise std exceeds a few particle spacings (the noisy structure is then uniform at the scale of
+   * the RDF) and saves the steps above it; use with `trainOptions.tMax`.
+   */
+  tStart?: number;
   /** Posterior variance: `'exact'` (default, SPEC §1) or the paper's `'paper'` (half). */
   variance?: PosteriorVariance;
   /** Stochasticity of strided steps in [0, 1] (default 1: ancestral; 0: deterministic DDIM-like). */
@@ -111,7 +118,8 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
   const batchSize = checkInt(options.batchSize ?? count, 'batchSize', 1);
   const schedule = options.schedule ?? trainedSchedule(denoiser) ?? cosineSchedule(500);
   const T = schedule.T;
-  const steps = checkInt(options.steps ?? T, 'steps', 1, T);
+  const tStart = checkInt(options.tStart ?? T, 'tStart', 1, T);
+  const steps = checkInt(options.steps ?? tStart, 'steps', 1, tStart);
   const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const every = options.trajectoryEvery === undefined ? 0 : checkInt(options.trajectoryEvery, 'trajectoryEvery', 1);
@@ -140,8 +148,9 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
   }
 
   const lambda = tr?.target === 'score' ? scoreLambdaTable(schedule) : null;
+  await waitForKernelWorker(); // same thread split for every step (reproducible rounding)
   const rng = createRng(seed);
-  const ts = options.spacing && options.spacing !== 'uniform' ? samplingTimesteps(schedule, steps, options.spacing) : diffusion.timesteps(steps);
+  const ts = options.spacing && options.spacing !== 'uniform' ? samplingTimesteps(schedule, steps, options.spacing, tStart) : diffusion.timesteps(steps, { start: tStart });
   const batches = Math.ceil(count / batchSize);
   const positions: Float64Array[] = [];
   const trajectory: { t: number; positions: Float64Array[] }[] | undefined = every ? [] : undefined;
@@ -175,7 +184,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
         const t = ts[i];
         const tPrev = i + 1 < ts.length ? ts[i + 1] : 0;
         const graph = denoiser.buildGraph(x, lengths, frames);
-        const g = denoiser.globalInput(t / T, frames, options.conditions);
+        const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, options.conditions);
         const eps = tf.tidy(() => {
           const gi = tf.tensor2d(g, [frames, denoiser.globalFeatures]);
           return denoiser.apply(graph, gi);
@@ -184,7 +193,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
         eps.dispose();
         if (lambda) epsFromScoreTarget(e, t, schedule, lambda[t], e);
         if (tPrev > 0) rng.fillNormal(z);
-        if (steps === T) diffusion.step(x, e, t, tPrev > 0 ? z : null, lengths, x);
+        if (tPrev === t - 1) diffusion.step(x, e, t, tPrev > 0 ? z : null, lengths, x);
         else diffusion.stepTo(x, e, t, tPrev, tPrev > 0 ? z : null, lengths, x, { eta });
         if (every && ((i + 1) % every === 0 || tPrev === 0)) snap(tPrev);
         options.onProgress?.({ step: i + 1, steps: ts.length, t: tPrev, batch: bi, batches, elapsedMs: performance.now() - start });

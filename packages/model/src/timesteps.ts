@@ -67,10 +67,11 @@ export function drawFromCdf(cdf: Float64Array, u: number): number {
  * @param schedule - the noise schedule
  * @param steps - number of denoising steps in `1..T`
  * @param spacing - see {@link TimestepSpacing}
- * @returns `Int32Array [steps]`, strictly decreasing, `[0] = T`, last = 1 (for steps > 1)
+ * @param start - first (largest) timestep, default T
+ * @returns `Int32Array [steps]`, strictly decreasing, `[0] = start`, last = 1 (for steps > 1)
  */
-export function samplingTimesteps(schedule: NoiseSchedule, steps: number, spacing: TimestepSpacing): Int32Array {
-  const T = schedule.T;
+export function samplingTimesteps(schedule: NoiseSchedule, steps: number, spacing: TimestepSpacing, start = schedule.T): Int32Array {
+  const T = checkInt(start, 'start', 1, schedule.T);
   checkInt(steps, 'steps', 1, T);
   const ts = new Int32Array(steps);
   if (steps === 1) {

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
 import { WrappedDiffusion, cosineSchedule, createRng, scoreLambdaTable, wrappedScoreTarget, type NoiseSchedule, type Rng } from '@mddm/schedules';
+import { waitForKernelWorker } from '@mddm/edgeconv';
 import { Adam } from './adam';
 import { drawFromCdf, timestepCdf, type TimestepSpacing } from './timesteps';
 import { applySymmetry, boxSymmetries } from './augment';
 import { applyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
-import { checkBox, checkPositions, type Denoiser } from './denoiser';
+import { checkBox, checkPositions, encodeTime, type Denoiser } from './denoiser';
 import { ModelError, checkInt, checkNumber, show } from './errors';
 
 /** One training conformation. Frames of `@mddm/io` (`{ positions, box, info }`) fit directly. */
@@ -218,6 +219,9 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
   const budget = options.timeBudgetMs === undefined ? Infinity : checkNumber(options.timeBudgetMs, 'timeBudgetMs', 0);
   const fingerprint = { seed, spacing, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment: options.augment ?? true };
 
+  // The fused edgeconv kernel splits work over a worker thread once it is up; before that it runs on
+  // one thread, and the two differ in float rounding. Wait for it so every step runs the same way.
+  await waitForKernelWorker();
   const rng: Rng = createRng(seed);
   const vars = denoiser.trainableWeights;
   const adam = new Adam(vars);
@@ -306,7 +310,7 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
         applySymmetry(s, f.positions, lengths, sl);
         rng.fillNormal(es);
         diffusion.addNoise(sl, t, es, lengths, xs);
-        taus[b] = t / T;
+        taus[b] = encodeTime(denoiser.timeEncoding, t, schedule.a);
         if (f.conditions) conds.push(f.conditions);
         const ts = tgt.subarray(b * n * 3, (b + 1) * n * 3);
         if (target === 'eps') {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { cosineSchedule, createRng } from '@mddm/schedules';
+import { ModelError, encodeTime, samplingTimesteps, timestepCdf } from '../src/index';
+import { drawFromCdf } from '../src/timesteps';
+
+const s = cosineSchedule(500);
+
+describe('timestep distributions', () => {
+  it('uniform cdf gives U{tMin..tMax} (Monte Carlo)', () => {
+    const cdf = timestepCdf(s, 'uniform', 10, 19);
+    const rng = createRng(1);
+    const counts = new Float64Array(501);
+    for (let i = 0; i < 20000; i++) counts[drawFromCdf(cdf, rng.uniform())]++;
+    for (let t = 0; t <= 500; t++) {
+      if (t < 10 || t > 19) expect(counts[t]).toBe(0);
+      else expect(Math.abs(counts[t] / 20000 - 0.1)).toBeLessThan(0.01);
+    }
+  });
+
+  it('log-sigma cdf is uniform in log std: P(sigma <= s) = log(s/s1)/log(sT/s1)', () => {
+    const cdf = timestepCdf(s, 'log-sigma', 1, 500);
+    const l = (t: number) => Math.log(s.sqrtA[t]);
+    for (const t of [5, 30, 100, 300]) {
+      const expected = (0.5 * (l(t) + l(t + 1)) - l(1)) / (l(500) - l(1));
+      expect(cdf[t]).toBeCloseTo(expected, 10);
+    }
+    expect(cdf[0]).toBe(0);
+    expect(cdf[500]).toBe(1);
+  });
+
+  it('sampling timesteps are strictly decreasing from T to 1, evenly spaced in log std', () => {
+    for (const n of [2, 10, 60, 200, 500]) {
+      const ts = samplingTimesteps(s, n, 'log-sigma');
+      expect(ts.length).toBe(n);
+      expect(ts[0]).toBe(500);
+      expect(ts[n - 1]).toBe(1);
+      for (let i = 1; i < n; i++) expect(ts[i]).toBeLessThan(ts[i - 1]);
+    }
+    const u = samplingTimesteps(s, 5, 'uniform');
+    expect(Array.from(u)).toEqual([500, 375, 251, 126, 1]);
+    expect(Array.from(samplingTimesteps(s, 1, 'log-sigma'))).toEqual([500]);
+    expect(() => samplingTimesteps(s, 0, 'log-sigma')).toThrow(ModelError);
+    expect(() => samplingTimesteps(s, 5, 'cubic' as never)).toThrow(/spacing/);
+  });
+
+  it('time encodings map 1..T into [0, 1]', () => {
+    expect(encodeTime('t/T', 250, s.a)).toBe(0.5);
+    expect(encodeTime('log-sigma', 1, s.a)).toBe(0);
+    expect(encodeTime('log-sigma', 500, s.a)).toBeCloseTo(1, 12);
+    expect(encodeTime('log-sigma', 30, s.a)).toBeGreaterThan(0.4);
+  });
+});

@@ -283,13 +283,26 @@ export class PbcEdgeConv {
         x.W.push(tensors[nIn + 2 * l]!.dataSync() as Float32Array);
         x.b.push(tensors[nIn + 2 * l + 1]!.dataSync() as Float32Array);
       }
-      const saved = training ? this.takeSaved(shape, wasm) : null;
+      let saved = training ? this.takeSaved(shape, wasm) : null;
+      const out = new Float32Array(graph.n * O);
+      let ran = false;
+      if (wasm) {
+        try {
+          wasm.forward(layerKey, shape, x, out, saved ? saved.wasm : null);
+          ran = true;
+        } catch (e) {
+          // the arena could not grow (2 GiB limit): run this call on the TypeScript kernel instead
+          if (!(e instanceof RangeError)) throw e;
+          if (saved) {
+            this.savedPool.push(saved);
+            saved = this.takeSaved(shape, null);
+          }
+        }
+      }
+      if (!ran) forward(shape, x, out, saved, this.scratch);
       const slotState = { done: false };
       const token = {};
       if (saved) slotReaper.register(token, { pool: this.savedPool, saved, state: slotState });
-      const out = new Float32Array(graph.n * O);
-      if (wasm) wasm.forward(layerKey, shape, x, out, saved ? saved.wasm : null);
-      else forward(shape, x, out, saved, this.scratch);
       const value = tf.tensor2d(out, [graph.n, O], 'float32');
       const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
         if (saved === null) {

@@ -92,7 +92,7 @@ for (;;) {
 interface WorkerLike { unref(): void; terminate(): Promise<number>; on(ev: string, fn: (...a: unknown[]) => void): void }
 
 const PAGE = 65536;
-const MAX_PAGES = 16384; // 1 GiB
+const MAX_PAGES = 32768; // 2 GiB (the module's declared maximum)
 
 function decodeBase64(s: string): Uint8Array {
   if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(s, 'base64'));
@@ -256,7 +256,7 @@ export class WasmKernel {
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       const pages = Math.ceil((end - have) / PAGE);
-      if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`edgeconv wasm arena: ${end} bytes exceed 1 GiB`);
+      if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`edgeconv wasm arena: ${end} bytes exceed ${MAX_PAGES * PAGE} bytes`);
       this.memory.grow(pages);
     }
     this.top = end;

@@ -122,3 +122,37 @@ describe('arena', () => {
     g.dispose();
   });
 });
+
+describe('arena limit', () => {
+  test('falls back to the TypeScript kernel (same results) when the arena cannot grow', () => {
+    setWasmEnabled(true);
+    const k = WasmKernel.get()!;
+    const graph = bruteGraph(randomPositions(50, 3, 8), 3, 6);
+    const g = tf.tensor1d([0.3]);
+    const l = pbcEdgeConv({ inFeatures: 0, globalFeatures: 1, seed: 4 });
+    const grad = () => {
+      const r = tf.variableGrads(() => tf.sum(l.apply(graph, null, g)) as tf.Scalar);
+      const out = l.trainableWeights.map((v) => r.grads[v.name]!.dataSync().slice());
+      tf.dispose([r.value, ...Object.values(r.grads)]);
+      return out;
+    };
+    const ref = grad();
+    const region = k.region.bind(k);
+    let refused = 0;
+    (k as unknown as { region: (key: string, bytes: number) => number }).region = (key, bytes) => {
+      if (key === 'call.A') { refused++; throw new RangeError('test: arena full'); }
+      return region(key, bytes);
+    };
+    try {
+      const before = k.calls.backward;
+      const got = grad();
+      expect(refused).toBeGreaterThan(0);
+      expect(k.calls.backward).toBe(before); // backward ran on the TypeScript kernel
+      got.forEach((a, i) => expect(maxAbsDiff(a, ref[i]!)).toBeLessThan(1e-4));
+    } finally {
+      delete (k as unknown as { region?: unknown }).region;
+    }
+    l.dispose();
+    g.dispose();
+  });
+});

@@ -200,7 +200,7 @@ export class WasmKernel {
   /** Waits for the posted job; returns false if the worker failed or timed out. */
   private join(): boolean {
     const ctl = this.ctl();
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 10_000; // a job takes milliseconds; 10 s means the worker died
     while (Atomics.load(ctl, 0) === 1) {
       Atomics.wait(ctl, 0, 1, 1000);
       if (Date.now() > deadline) {

@@ -6,7 +6,8 @@ import { MddmError } from '@mddm/pbc';
  * of the wrong shape.
  *
  * Codes: `EDGECONV_BAD_GRAPH`, `EDGECONV_BAD_FEATURES`, `EDGECONV_BAD_GLOBAL`, `EDGECONV_BAD_CONFIG`,
- * `EDGECONV_BAD_WEIGHTS`, `EDGECONV_BAD_K`, `EDGECONV_BAD_POSITIONS`, `EDGECONV_DISPOSED`.
+ * `EDGECONV_BAD_WEIGHTS`, `EDGECONV_BAD_K`, `EDGECONV_BAD_POSITIONS`, `EDGECONV_DISPOSED`, `EDGECONV_NO_TAPE`,
+ * `EDGECONV_WORKER` (the kernel's worker thread died).
  */
 export class EdgeConvError extends MddmError {
   /**

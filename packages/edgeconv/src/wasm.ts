@@ -4,6 +4,7 @@
  * with relu hidden activations and widths that are multiples of 4 (<= 256). Everything else uses the
  * TypeScript kernel (kernel.ts). @internal
  */
+import { EdgeConvError } from './errors';
 import { KERNEL_WASM_BASE64 } from './generated/kernel-wasm';
 import type { KernelGrads, KernelInputs, KernelShape } from './kernel';
 import { Act } from './kernel';
@@ -197,26 +198,31 @@ export class WasmKernel {
     Atomics.notify(ctl, 0);
   }
 
-  /** Waits for the posted job; returns false if the worker failed or timed out. */
-  private join(): boolean {
+  /**
+   * Waits for the posted job. If the worker failed (a trap) or did not answer within 10 s, it is
+   * stopped, later calls run on one thread, and this call throws: its partial results cannot be trusted.
+   */
+  private join(): void {
     const ctl = this.ctl();
-    const deadline = Date.now() + 10_000; // a job takes milliseconds; 10 s means the worker died
+    const deadline = Date.now() + 10_000; // a job takes milliseconds
     while (Atomics.load(ctl, 0) === 1) {
       Atomics.wait(ctl, 0, 1, 1000);
-      if (Date.now() > deadline) {
+      if (Date.now() > deadline && Atomics.load(ctl, 0) === 1) {
         this.workerBroken = true;
         this.stopWorker();
-        return false;
+        throw new EdgeConvError('edgeconv kernel worker thread did not answer within 10 s; it was stopped, '
+          + 'further calls run on one thread (see setKernelThreads)', 'EDGECONV_WORKER');
       }
     }
     Atomics.store(ctl, 0, 0);
     if (Atomics.load(ctl, 3) !== 0) {
       this.workerBroken = true;
       this.stopWorker();
-      return false;
+      throw new EdgeConvError('edgeconv kernel worker thread failed (wasm trap); it was stopped, further calls run on one thread',
+        'EDGECONV_WORKER');
     }
-    return true;
   }
+
 
   /** The process-wide kernel, or null if WebAssembly SIMD/threads are unavailable. */
   static get(): WasmKernel | null {
@@ -377,7 +383,7 @@ export class WasmKernel {
       const mid = n >> 1;
       this.post(1, [...args, mid, n, scratch2]);
       e.forwardEdges(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, 0, mid, scratch);
-      if (!this.join()) e.forwardEdges(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, mid, n, scratch);
+      this.join();
     } else {
       e.forwardEdges(k, net, idx, dx, A, B, F > 0 ? 1 : 0, outPtr, saved ? saved.save : 0, saved ? saved.argmax : 0,
         s.agg, 0, n, scratch);
@@ -434,7 +440,8 @@ export class WasmKernel {
       const mid = n >> 1;
       this.post(2, [k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad2, dA, dB2, mid, n, scratch2]);
       e.backwardEdges(k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad, dA, dB, 0, mid, scratch);
-      if (this.join()) {
+      this.join();
+      {
         for (let l = 0; l < 2 * L; l++) {
           const len = (l % 2 === 0 ? grads.dW[l >> 1]! : grads.db[l >> 1]!).length;
           const a = this.f32(gPtrs[l]!, len), b = this.f32(g2[l]!, len);
@@ -442,8 +449,6 @@ export class WasmKernel {
         }
         const a = this.f32(dB, n * H0), b = this.f32(dB2, n * H0);
         for (let i = 0; i < n * H0; i++) a[i]! += b[i]!;
-      } else {
-        e.backwardEdges(k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad, dA, dB, mid, n, scratch);
       }
     } else {
       e.backwardEdges(k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad, dA, dB, 0, n, scratch);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KnnWorkspace, PbcError, periodicKnn, periodicKnnBatch, type KnnResult } from '../src/index';
+import { KnnWorkspace, PbcError, periodicKnn, periodicKnnBatch, toBox, type KnnResult } from '../src/index';
 import { lengths, refMic, refRow, refWrap } from './brute';
 
 function rng(seed: number): () => number {
@@ -78,6 +78,14 @@ describe('periodicKnn vs brute force', () => {
       const x = randomPoints(n, lengths(box), r);
       checkAgainstBrute(periodicKnn(x, box as never, k), x, x, box, k, true);
     }
+  });
+
+  it('a Box object and a tuple give the same result as the number', () => {
+    const r = rng(12);
+    const x = randomPoints(100, [4, 4, 4], r);
+    const a = periodicKnn(x, 4, 7);
+    expect(periodicKnn(x, toBox(4), 7).indices).toEqual(a.indices);
+    expect(periodicKnn(x, [4, 4, 4], 7).distances).toEqual(a.distances);
   });
 
   it('unwrapped positions (several box lengths away) and float32', () => {

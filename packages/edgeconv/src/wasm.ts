@@ -382,8 +382,11 @@ export class WasmKernel {
     if (n >= 64 && this.workerReady()) {
       const mid = n >> 1;
       this.post(1, [...args, mid, n, scratch2]);
-      e.forwardEdges(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, 0, mid, scratch);
-      this.join();
+      try {
+        e.forwardEdges(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, 0, mid, scratch);
+      } finally {
+        this.join(); // never leave a job running
+      }
     } else {
       e.forwardEdges(k, net, idx, dx, A, B, F > 0 ? 1 : 0, outPtr, saved ? saved.save : 0, saved ? saved.argmax : 0,
         s.agg, 0, n, scratch);
@@ -439,8 +442,11 @@ export class WasmKernel {
       this.f32(dB2, n * H0).fill(0);
       const mid = n >> 1;
       this.post(2, [k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad2, dA, dB2, mid, n, scratch2]);
-      e.backwardEdges(k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad, dA, dB, 0, mid, scratch);
-      this.join();
+      try {
+        e.backwardEdges(k, net, idx, dx, F > 0 ? 1 : 0, dOutPtr, saved.save, saved.argmax, s.agg, grad, dA, dB, 0, mid, scratch);
+      } finally {
+        this.join(); // never leave a job running
+      }
       {
         for (let l = 0; l < 2 * L; l++) {
           const len = (l % 2 === 0 ? grads.dW[l >> 1]! : grads.db[l >> 1]!).length;

@@ -46,9 +46,15 @@ export async function runCustomDenoiser(options: { steps?: number; sampleSteps?:
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { steps: { type: 'string' }, 'sample-steps': { type: 'string' } } });
+  const { values } = parseArgs({ args: cliArgs(), options: { steps: { type: 'string' }, 'sample-steps': { type: 'string' } } });
   runCustomDenoiser({ steps: values.steps ? Number(values.steps) : undefined, sampleSteps: values['sample-steps'] ? Number(values['sample-steps']) : undefined }).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });
+}
+
+/** Command-line arguments without the `--` that `pnpm example -- ...` passes through. */
+function cliArgs(): string[] {
+  const a = process.argv.slice(2);
+  return a[0] === '--' ? a.slice(1) : a;
 }

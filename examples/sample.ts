@@ -5,7 +5,8 @@
  *   pnpm exec tsx examples/sample.ts --n 8000 --box 20       # a larger system at the training density
  *
  * Flags: --checkpoint DIR (default out/checkpoint), --count C, --n N (default: training N),
- * --box L (default: training box), --steps K (default 60, log-sigma spaced), --seed S,
+ * --box L (default: training box), --steps K (default 40, log-sigma spaced from the largest
+ * training t), --seed S,
  * --out FILE (default out/samples.xyz), --backend wasm|cpu|tensorflow.
  * Prints the RDF-MSE of every sample against the shipped MD replicas.
  */
@@ -38,7 +39,7 @@ export async function runSample(options: RunSampleOptions = {}): Promise<{ mse: 
   const L = options.box ?? tr?.box[0] ?? 10;
   const count = options.count ?? 1;
   log(`loaded ${denoiser.countParams().toLocaleString('en-US')}-parameter denoiser; sampling ${count} x N = ${n} in a ${L}^3 box`);
-  const res = await sample(denoiser, { n, box: L, count, batchSize: Math.min(count, 4), steps: options.steps ?? 60, spacing: 'log-sigma', seed: options.seed ?? 0 });
+  const res = await sample(denoiser, { n, box: L, count, batchSize: Math.min(count, 4), steps: options.steps ?? 40, spacing: 'log-sigma', seed: options.seed ?? 0 });
   let nonFinite = 0;
   for (const p of res.positions) for (let i = 0; i < p.length; i++) if (!Number.isFinite(p[i])) nonFinite++;
   const out = options.out ?? 'out/samples.xyz';
@@ -58,6 +59,7 @@ export async function runSample(options: RunSampleOptions = {}): Promise<{ mse: 
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
+    args: cliArgs(),
     options: {
       checkpoint: { type: 'string' }, count: { type: 'string' }, n: { type: 'string' }, box: { type: 'string' },
       steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
@@ -71,4 +73,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });
+}
+
+/** Command-line arguments without the `--` that `pnpm example -- ...` passes through. */
+function cliArgs(): string[] {
+  const a = process.argv.slice(2);
+  return a[0] === '--' ? a.slice(1) : a;
 }

@@ -7,7 +7,7 @@
  *   pnpm example -- --steps 4000 --minutes 60 --out out/long
  *   pnpm example -- --full             # the paper's network and schedule (hours on a CPU)
  *
- * Flags: --steps N (training steps), --minutes M (training time budget; stops early, default 11),
+ * Flags: --steps N (training steps), --minutes M (training time budget; stops early, default 12),
  * --seed S, --out DIR (default out/; writes DIR/sample.xyz, DIR/rdf.svg, DIR/checkpoint/),
  * --sample-steps K, --resume (continue from DIR/checkpoint), --backend wasm|cpu|tensorflow, --full.
  */
@@ -20,15 +20,21 @@ import { rdf, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
 import { createDenoiser, sample, selectBackend, train, type BackendName, type DenoiserConfig, type TrainOptions } from '@mddm/model';
 
 /** The fast configuration of the default run (see packages/model/README.md for how it was chosen). */
-export const FAST_MODEL: DenoiserConfig = { layers: 4, k: 16, width: 32, hidden: [32, 32], headHidden: [128, 128] };
-/** Training options of the default run. */
-export const FAST_TRAINING = { steps: 1500, batchSize: 1, learningRate: 0.005, timesteps: 'log-sigma' as const, minutes: 11, sampleSteps: 60 };
+export const FAST_MODEL: DenoiserConfig = { layers: 4, k: 16, width: 32, hidden: [32, 32], headHidden: [128, 128], timeEncoding: 'log-sigma' };
+/**
+ * Training and sampling of the default run: t drawn uniformly in log(noise std) up to tMax = 30
+ * (std 1 LJ unit, where the noisy structure is close to uniform at the scale of the RDF), cosine
+ * learning-rate decay, and a 30-step log-sigma sampler started from uniform positions at t = 30.
+ */
+export const FAST_TRAINING = {
+  steps: 1200, batchSize: 2, learningRate: 0.005, timesteps: 'log-sigma' as const, tMax: 30, minutes: 12, sampleSteps: 30,
+};
 
 /** Options of {@link runTrainUnconditional}. */
 export interface TrainUnconditionalOptions {
-  /** Training steps (default: fast 1500, full 9600 = 800 epochs of 12 steps). */
+  /** Training steps (default: fast 1200, full 9600 = 800 epochs of 12 steps). */
   steps?: number;
-  /** Training time budget in minutes (default 11 fast, none with `full`). */
+  /** Training time budget in minutes (default 12 fast, none with `full`). */
   minutes?: number;
   /** Seed of initialisation, training and sampling (default 0). */
   seed?: number;
@@ -36,7 +42,7 @@ export interface TrainUnconditionalOptions {
   out?: string;
   /** The paper's network (8 layers, k = 32), batch 4, uniform t, 500 sampling steps. */
   full?: boolean;
-  /** Denoising steps of the sampler (default 60 fast, 500 full). */
+  /** Denoising steps of the sampler (default 40 fast, 500 full). */
   sampleSteps?: number;
   /** Continue training from `out/checkpoint`. */
   resume?: boolean;
@@ -92,6 +98,8 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
     batchSize: full ? 4 : FAST_TRAINING.batchSize,
     learningRate: FAST_TRAINING.learningRate,
     timesteps: full ? 'uniform' : FAST_TRAINING.timesteps,
+    tMax: full ? undefined : FAST_TRAINING.tMax,
+    lrSchedule: full ? 'step' : 'cosine',
     seed,
     checkpointDir: checkpoint,
     checkpointEvery: 100,
@@ -159,6 +167,7 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    args: cliArgs(),
     options: {
       steps: { type: 'string' },
       minutes: { type: 'string' },
@@ -193,4 +202,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   });
+}
+
+/** Command-line arguments without the `--` that `pnpm example -- ...` passes through. */
+function cliArgs(): string[] {
+  const a = process.argv.slice(2);
+  return a[0] === '--' ? a.slice(1) : a;
 }

@@ -75,6 +75,8 @@ export interface TrainingInfo {
   schedule: { name: string; T: number; a: number[] };
   /** Training target: `'eps'` or `'score'`. */
   target: 'eps' | 'score';
+  /** Largest timestep drawn in training (`sample` starts there by default). */
+  tMax?: number;
 }
 
 /**

@@ -45,7 +45,7 @@ export interface SampleOptions {
    */
   spacing?: TimestepSpacing;
   /**
-   * First timestep (default T). Starting lower with uniform `x` is a good approximation once the
+   * First timestep (default: the largest t the model was trained on, `training.tMax`, else T). Starting lower with uniform `x` is a good approximation once the
    * noise std exceeds a few particle spacings (the noisy structure is then uniform at the scale of
    * the RDF) and saves the steps above it; use with `trainOptions.tMax`.
    */
@@ -118,7 +118,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
   const batchSize = checkInt(options.batchSize ?? count, 'batchSize', 1);
   const schedule = options.schedule ?? trainedSchedule(denoiser) ?? cosineSchedule(500);
   const T = schedule.T;
-  const tStart = checkInt(options.tStart ?? T, 'tStart', 1, T);
+  const tStart = checkInt(options.tStart ?? Math.min(T, denoiser.training?.tMax ?? T), 'tStart', 1, T);
   const steps = checkInt(options.steps ?? tStart, 'steps', 1, tStart);
   const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);

@@ -62,6 +62,14 @@ export interface TrainOptions {
   lrDecay?: number;
   /** Epochs between decays (default 100). */
   lrDecayEvery?: number;
+  /**
+   * Learning-rate schedule: `'step'` (default, the paper's: times `lrDecay` every `lrDecayEvery`
+   * epochs) or `'cosine'` (from `learningRate` down to `lrMin` over `steps`, or over `timeBudgetMs`
+   * if that ends first, which makes budget-limited runs depend on the machine's speed).
+   */
+  lrSchedule?: 'step' | 'cosine';
+  /** Final learning rate of the cosine schedule (default `learningRate / 100`). */
+  lrMin?: number;
   /** Clip the global gradient norm to this value (default: no clipping). */
   clipNorm?: number;
   /** Augment with the symmetries of the box (48 for a cube; default true). */
@@ -207,6 +215,9 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
   const lr0 = checkNumber(options.learningRate ?? 0.005, 'learningRate', 0);
   const lrDecay = checkNumber(options.lrDecay ?? 0.95, 'lrDecay', 0, 1);
   const lrDecayEvery = checkNumber(options.lrDecayEvery ?? 100, 'lrDecayEvery', 1e-9);
+  const lrSchedule = options.lrSchedule ?? 'step';
+  if (lrSchedule !== 'step' && lrSchedule !== 'cosine') throw new ModelError(`lrSchedule must be 'step' | 'cosine', got ${show(lrSchedule)}`, 'MODEL_BAD_CONFIG');
+  const lrMin = checkNumber(options.lrMin ?? lr0 / 100, 'lrMin', 0);
   const clipNorm = options.clipNorm === undefined ? 0 : checkNumber(options.clipNorm, 'clipNorm', 1e-12);
   const target = options.target ?? 'eps';
   if (target !== 'eps' && target !== 'score') throw new ModelError(`target must be 'eps' | 'score', got ${show(target)}`, 'MODEL_BAD_CONFIG');
@@ -217,7 +228,7 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const checkpointEvery = checkInt(options.checkpointEvery ?? 500, 'checkpointEvery', 1);
   const budget = options.timeBudgetMs === undefined ? Infinity : checkNumber(options.timeBudgetMs, 'timeBudgetMs', 0);
-  const fingerprint = { seed, spacing, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment: options.augment ?? true };
+  const fingerprint = { seed, spacing, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment: options.augment ?? true };
 
   // The fused edgeconv kernel splits work over a worker thread once it is up; before that it runs on
   // one thread, and the two differ in float rounding. Wait for it so every step runs the same way.
@@ -257,6 +268,7 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
     density: first.n / (first.lengths[0] * first.lengths[1] * first.lengths[2]),
     schedule: { name: schedule.name, T, a: Array.from(schedule.a) },
     target,
+    tMax,
   };
 
   const save = async (): Promise<void> => {
@@ -324,7 +336,10 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
       const graph = denoiser.buildGraph(xt, lengths, batchSize);
       const g = denoiser.globalInput(taus, batchSize, denoiser.conditions > 0 ? conds : undefined);
       const epoch = Math.floor(step / stepsPerEpoch);
-      const lr = lr0 * Math.pow(lrDecay, Math.floor(epoch / lrDecayEvery));
+      const lr =
+        lrSchedule === 'cosine'
+          ? lrMin + 0.5 * (lr0 - lrMin) * (1 + Math.cos(Math.PI * Math.min(1, Math.max(step / Math.max(1, totalSteps), budget === Infinity ? 0 : (performance.now() - start) / budget))))
+          : lr0 * Math.pow(lrDecay, Math.floor(epoch / lrDecayEvery));
       // ---- gradient step ----
       const loss = tf.tidy(() => {
         const gT = tf.tensor2d(g, [batchSize, denoiser.globalFeatures]);

@@ -21,5 +21,11 @@ if ! command -v lmp >/dev/null 2>&1; then
   fi
 fi
 
+# ASE (optional): lets the io tests check that ASE reads our extended XYZ and dump files.
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import ase' >/dev/null 2>&1; then
+  echo "[setup] installing python3-ase (optional interop check)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-ase >/dev/null 2>&1 || echo "[setup] python3-ase not installed; ASE interop tests will skip" >&2
+fi
+
 echo "[setup] installing npm packages (pnpm install --frozen-lockfile)"
 pnpm install --frozen-lockfile

@@ -27,12 +27,12 @@ export const FAST_MODEL: DenoiserConfig = { layers: 4, k: 16, width: 32, hidden:
  * learning-rate decay, and a 30-step log-sigma sampler started from uniform positions at t = 30.
  */
 export const FAST_TRAINING = {
-  steps: 1200, batchSize: 2, learningRate: 0.005, timesteps: 'log-sigma' as const, tMax: 30, minutes: 12, sampleSteps: 30,
+  steps: 15000, batchSize: 2, learningRate: 0.005, timesteps: 'log-sigma' as const, tMax: 30, minutes: 12, sampleSteps: 30,
 };
 
 /** Options of {@link runTrainUnconditional}. */
 export interface TrainUnconditionalOptions {
-  /** Training steps (default: fast 1200, full 9600 = 800 epochs of 12 steps). */
+  /** Training steps (default: fast 15000 within the 12-minute budget, full 9600 = 800 epochs of 12 steps). */
   steps?: number;
   /** Training time budget in minutes (default 12 fast, none with `full`). */
   minutes?: number;

@@ -82,6 +82,11 @@ export interface SampleResult {
   box: [number, number, number];
   /** Saved states (with `trajectoryEvery`): timestep and one array per conformation. */
   trajectory?: { t: number; positions: Float64Array[] }[];
+  /**
+   * The noise schedule actually used. When sampling a cubic box `r` times the training box with the
+   * trained schedule, this is that schedule with `a_t / r^2` (see {@link sample}).
+   */
+  schedule: NoiseSchedule;
   /** Wall time, ms. */
   elapsedMs: number;
 }
@@ -95,6 +100,22 @@ export function trainedSchedule(denoiser: Denoiser): NoiseSchedule | undefined {
 }
 
 /**
+ * @internal The trained schedule expressed for another box. `a_t` is a variance in box-fraction
+ * units (displacement `L sqrt(a_t) eps`), so the same `t` in a box `r` times larger would mean `r`
+ * times more noise in LJ units than the network saw in training. Dividing `a_t` by `r^2` keeps the
+ * noise at every `t` what it was in training (and leaves the log-sigma time encoding unchanged,
+ * since it depends on ratios of `a_t` only). Returns `undefined` when the box is the training box
+ * (up to 1e-9) or when the axes scale differently (a scalar schedule cannot match that).
+ */
+export function rescaleSchedule(schedule: NoiseSchedule, trainingBox: ArrayLike<number>, box: ArrayLike<number>): NoiseSchedule | undefined {
+  const r = box[0] / trainingBox[0];
+  for (let d = 1; d < 3; d++) if (Math.abs(box[d] / trainingBox[d] - r) > 1e-9 * r) return undefined;
+  if (Math.abs(r - 1) <= 1e-9) return undefined;
+  const a = schedule.a;
+  return scheduleFromFunction(schedule.T, (t) => a[t] / (r * r), `${schedule.name} (noise in LJ units of the training box, box ratio ${r})`);
+}
+
+/**
  * Generates conformations with Algorithm 2 of the paper: `x_T ~ U(box)`, then for `t = T..1`
  * `x_{t-1} = wrap(mu_t + sigma_t z)` with the exact posterior variance by default. With `steps < T`
  * the strided sampler visits `steps` evenly spaced timesteps. Batched (several conformations share
@@ -102,7 +123,9 @@ export function trainedSchedule(denoiser: Denoiser): NoiseSchedule | undefined {
  *
  * Warns (through `onWarning`) when the number density differs from the training data by more than
  * a factor 1.5 or the box is smaller than half the training box; sampling larger boxes at the
- * training density is fine (the network is local).
+ * training density is fine (the network is local). For such a box (every axis scaled by the same
+ * `r`), the trained schedule is rescaled (`a_t / r^2`) so that the noise at every step is, in LJ
+ * units, what the network saw in training; the schedule used is returned in `result.schedule`.
  *
  * @param denoiser - a trained denoiser
  * @param options - see {@link SampleOptions}
@@ -116,7 +139,9 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
   const lengths = checkBox(options.box);
   const count = checkInt(options.count ?? 1, 'count', 1);
   const batchSize = checkInt(options.batchSize ?? count, 'batchSize', 1);
-  const schedule = options.schedule ?? trainedSchedule(denoiser) ?? cosineSchedule(500);
+  const trained = options.schedule ? undefined : trainedSchedule(denoiser);
+  const tb = denoiser.training?.box;
+  const schedule = options.schedule ?? (trained && tb ? rescaleSchedule(trained, tb, lengths) ?? trained : trained) ?? cosineSchedule(500);
   const T = schedule.T;
   const tStart = checkInt(options.tStart ?? Math.min(T, denoiser.training?.tMax ?? T), 'tStart', 1, T);
   const steps = checkInt(options.steps ?? tStart, 'steps', 1, tStart);
@@ -143,6 +168,10 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
         warn(`box length ${lengths[d]} (axis ${d}) is less than half the training box ${tr.box[d]}; neighbourhoods may wrap onto themselves`);
         break;
       }
+    }
+    const r0 = lengths[0] / tr.box[0];
+    if (!options.schedule && [1, 2].some((d) => Math.abs(lengths[d] / tr.box[d] - r0) > 1e-9 * r0)) {
+      warn(`box ${lengths.join(' x ')} is not a uniform scaling of the training box ${tr.box.join(' x ')}: the noise per axis (box-fraction units) differs from training; pass a schedule to control it`);
     }
     if (tr.schedule.T !== T) warn(`sampling with T = ${T} but the model was trained with T = ${tr.schedule.T}`);
   }
@@ -201,7 +230,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     }
     for (let f = 0; f < frames; f++) positions.push(x.slice(f * n * 3, (f + 1) * n * 3));
   }
-  const result: SampleResult = { positions, box: lengths, elapsedMs: performance.now() - start };
+  const result: SampleResult = { positions, box: lengths, schedule, elapsedMs: performance.now() - start };
   if (trajectory) result.trajectory = trajectory;
   return result;
 }

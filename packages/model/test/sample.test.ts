@@ -32,6 +32,24 @@ describe('sample', () => {
     d.dispose();
   });
 
+  it('keeps the noise in LJ units of the training box when sampling a larger box', async () => {
+    const d = tinyDenoiser();
+    await train(d, { data: [{ positions: lattice(4), box: 4 }], steps: 1, schedule });
+    const same = await sample(d, { n: 64, box: 4, steps: 2 });
+    expect(Array.from(same.schedule.a)).toEqual(Array.from(schedule.a));
+    const big = await sample(d, { n: 512, box: 8, steps: 2 });
+    for (let t = 0; t <= 20; t++) expect(8 * Math.sqrt(big.schedule.a[t])).toBeCloseTo(4 * Math.sqrt(schedule.a[t]), 12);
+    // an explicit schedule is used as given
+    const own = await sample(d, { n: 512, box: 8, steps: 2, schedule });
+    expect(own.schedule).toBe(schedule);
+    // anisotropic scaling cannot be matched by a scalar schedule: warned, trained schedule kept
+    const warnings: string[] = [];
+    const aniso = await sample(d, { n: 128, box: [8, 4, 4], steps: 2, onWarning: (m) => warnings.push(m) });
+    expect(warnings.some((w) => /not a uniform scaling/.test(w))).toBe(true);
+    expect(Array.from(aniso.schedule.a)).toEqual(Array.from(schedule.a));
+    d.dispose();
+  });
+
   it('warns for densities far from training and validates input', async () => {
     const d = tinyDenoiser();
     await train(d, { data: [{ positions: lattice(4), box: 4 }], steps: 1, schedule });

@@ -2,6 +2,7 @@ import { BoxLike, boxLengthsInto } from './box';
 import { PbcError, describe } from './errors';
 import { Vec3Array, validatePositions } from './positions';
 import { KnnWorkspace } from './workspace';
+import { binIntoCells } from './cellList';
 import { wrapScalar } from './wrap';
 
 /**
@@ -71,29 +72,8 @@ function buildCells(ws: KnnWorkspace, pos: Vec3Array, base: number, N: number, k
   ws.ensurePoints(N);
   ws.ensureCells(cells);
   const w = ws.wrapped, cellOf = ws.cellOf, start = ws.cellStart;
-  start.fill(0, 0, cells + 1);
-  const icx = nx / lx, icy = ny / ly, icz = nz / lz;
-  for (let i = 0; i < N; i++) {
-    const o = base + 3 * i;
-    const x = wrapScalar(pos[o], lx), y = wrapScalar(pos[o + 1], ly), z = wrapScalar(pos[o + 2], lz);
-    w[3 * i] = x; w[3 * i + 1] = y; w[3 * i + 2] = z;
-    let ix = (x * icx) | 0, iy = (y * icy) | 0, iz = (z * icz) | 0;
-    if (ix >= nx) ix = nx - 1;
-    if (iy >= ny) iy = ny - 1;
-    if (iz >= nz) iz = nz - 1;
-    const cell = ix + nx * (iy + ny * iz);
-    cellOf[i] = cell;
-    start[cell + 1]++;
-  }
-  for (let cc = 0; cc < cells; cc++) start[cc + 1] += start[cc];
   const sorted = ws.sorted, sidx = ws.sortedIndex;
-  for (let i = 0; i < N; i++) {
-    const s = start[cellOf[i]]++;
-    sidx[s] = i;
-    sorted[3 * s] = w[3 * i]; sorted[3 * s + 1] = w[3 * i + 1]; sorted[3 * s + 2] = w[3 * i + 2];
-  }
-  for (let cc = cells; cc > 0; cc--) start[cc] = start[cc - 1];
-  start[0] = 0;
+  binIntoCells(pos, base, N, lx, ly, lz, nx, ny, nz, w, cellOf, start, sidx, sorted);
   // initial search radius in cells from the expected k-th neighbor distance at uniform density
   const rk = Math.cbrt((3 * (k + 1) * lx * ly * lz) / (4 * Math.PI * N));
   const R = Math.max(1, Math.ceil(rk / Math.min(cx, cy, cz)) + 1);

@@ -1,7 +1,7 @@
 import { BoxLike, boxLengthsInto } from './box';
 import { PbcError, describe } from './errors';
 import { Vec3Array, validatePositions } from './positions';
-import { wrapScalar } from './wrap';
+import { binIntoCells } from './cellList';
 
 /**
  * Fixed-radius neighbor lists in CSR form: the neighbors of point `i` are entries
@@ -56,31 +56,12 @@ export function periodicRadiusNeighbors(positions: Vec3Array, box: BoxLike, rMax
     else nz = Math.max(1, nz >> 1);
   }
   const cells = nx * ny * nz;
-  const icx = nx / lx, icy = ny / ly, icz = nz / lz;
   const w = new Float64Array(3 * N);
   const cellOf = new Int32Array(N);
   const start = new Int32Array(cells + 1);
-  for (let i = 0; i < N; i++) {
-    const x = wrapScalar(positions[3 * i], lx), y = wrapScalar(positions[3 * i + 1], ly), z = wrapScalar(positions[3 * i + 2], lz);
-    w[3 * i] = x; w[3 * i + 1] = y; w[3 * i + 2] = z;
-    let ix = (x * icx) | 0, iy = (y * icy) | 0, iz = (z * icz) | 0;
-    if (ix >= nx) ix = nx - 1;
-    if (iy >= ny) iy = ny - 1;
-    if (iz >= nz) iz = nz - 1;
-    const c = ix + nx * (iy + ny * iz);
-    cellOf[i] = c;
-    start[c + 1]++;
-  }
-  for (let c = 0; c < cells; c++) start[c + 1] += start[c];
   const sidx = new Int32Array(N);
   const sorted = new Float64Array(3 * N);
-  for (let i = 0; i < N; i++) {
-    const s = start[cellOf[i]]++;
-    sidx[s] = i;
-    sorted[3 * s] = w[3 * i]; sorted[3 * s + 1] = w[3 * i + 1]; sorted[3 * s + 2] = w[3 * i + 2];
-  }
-  for (let c = cells; c > 0; c--) start[c] = start[c - 1];
-  start[0] = 0;
+  binIntoCells(positions, 0, N, lx, ly, lz, nx, ny, nz, w, cellOf, start, sidx, sorted);
   // offsets per axis: -1..1 when >= 3 cells (cells are >= rMax wide), else every cell once
   const lox = nx >= 3 ? -1 : 0, hix = nx >= 3 ? 1 : nx - 1;
   const loy = ny >= 3 ? -1 : 0, hiy = ny >= 3 ? 1 : ny - 1;

@@ -1,4 +1,4 @@
-import { MddmError } from '@mddm/pbc';
+import { MddmError, describeValue } from '@mddm/pbc';
 
 /**
  * Error thrown by `@mddm/edgeconv` for invalid input: a malformed graph, features or global features
@@ -19,13 +19,5 @@ export class EdgeConvError extends MddmError {
   }
 }
 
-/** @internal Short printable form of a value for error messages. */
-export function show(value: unknown): string {
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return `[${value.slice(0, 6).map(show).join(', ')}${value.length > 6 ? ', ...' : ''}]`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(length ${(value as unknown as ArrayLike<number>).length})`;
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
-}
+/** @internal Short printable form of a value for error messages (`describeValue` of `@mddm/pbc`). */
+export const show = describeValue;

@@ -4,7 +4,7 @@
  * (cell lists, O(N)). No runtime dependencies, browser-safe. Lengths are in LJ units; point sets
  * are flat row-major `[N, 3]` `Float32Array | Float64Array`.
  */
-export { MddmError, PbcError } from './errors';
+export { MddmError, PbcError, describeValue } from './errors';
 export type { Box, BoxLike, OrthorhombicBox } from './box';
 export { toBox } from './box';
 export type { Vec3Array } from './positions';

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RdfWorkspace, rdf } from '../src/index';
+import { mulberry32 } from '../test/helpers';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -31,16 +32,6 @@ const PYTHON = '/usr/bin/python3';
 const RMAX = 5.0;
 const BINS = 100;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** (busy ticks of the machine, ticks of this process) from /proc, as in bench_anchors.py. */
 function cpuTicks(): [number, number] | null {

@@ -1,4 +1,4 @@
-import { MddmError } from '@mddm/pbc';
+import { MddmError, describeValue } from '@mddm/pbc';
 
 /**
  * Error thrown by `@mddm/rdf` for invalid input. The message names the offending value and what is
@@ -23,13 +23,5 @@ export class RdfError extends MddmError {
   }
 }
 
-/** @internal Short printable form of a value for error messages. */
-export function show(value: unknown): string {
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value);
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return `Array(length ${value.length})`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(length ${(value as unknown as ArrayLike<number>).length})`;
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
-}
+/** @internal Short printable form of a value for error messages (`describeValue` of `@mddm/pbc`). */
+export const show = describeValue;

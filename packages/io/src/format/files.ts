@@ -7,6 +7,27 @@ import { createGunzip, createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
 import { IoError } from '../errors';
 
+/** @internal A line-by-line frame parser: `push` returns a frame when one is complete; `end` checks the tail. */
+export interface LineFrameParser<F> {
+  push(line: string, lineNo: number): F | null;
+  end(lastLineNo: number): void;
+}
+
+/**
+ * Frames of a text file, streamed: every line goes through `parser`, complete frames are yielded,
+ * and `parser.end` reports a truncated last frame.
+ * @internal
+ */
+export async function* streamFrames<F>(path: string, parser: LineFrameParser<F>): AsyncGenerator<F> {
+  let last = 0;
+  for await (const [line, no] of readLines(path)) {
+    last = no;
+    const f = parser.push(line, no);
+    if (f) yield f;
+  }
+  parser.end(last);
+}
+
 /**
  * Lines of a text file (gunzipped when the name ends in `.gz`), streamed with constant memory.
  * Yields `[line, lineNo]` with 1-based line numbers; `\r\n` endings are handled.

@@ -1,6 +1,5 @@
 import { IoError } from '../errors';
-import { atomicWrite } from '../format/files';
-import { readLines } from '../format/files';
+import { atomicWrite, streamFrames } from '../format/files';
 import { formatReal, realText } from '../format/numbers';
 import { checkFrame, type Frame } from '../frame';
 import { DUMP_COORD_COLUMNS, DumpFrameParser, type DumpCoordinates } from './dumpParser';
@@ -31,14 +30,7 @@ export interface ReadDumpOptions {
  *   wrong atom count, non-numeric field, missing BOX BOUNDS, triclinic box, duplicate ids)
  */
 export async function* readLammpsDump(path: string, options: ReadDumpOptions = {}): AsyncGenerator<Frame> {
-  const parser = new DumpFrameParser(path, options.sortById ?? true);
-  let last = 0;
-  for await (const [line, no] of readLines(path)) {
-    last = no;
-    const f = parser.push(line, no);
-    if (f) yield f;
-  }
-  parser.end(last);
+  yield* streamFrames(path, new DumpFrameParser(path, options.sortById ?? true));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { IoError } from '../errors';
-import { readLines } from '../format/files';
+import { streamFrames } from '../format/files';
 import type { Frame } from '../frame';
 import { XyzFrameParser } from './parser';
 
@@ -22,14 +22,7 @@ import { XyzFrameParser } from './parser';
  * ```
  */
 export async function* readXyz(path: string): AsyncGenerator<Frame> {
-  const parser = new XyzFrameParser(path);
-  let last = 0;
-  for await (const [line, no] of readLines(path)) {
-    last = no;
-    const f = parser.push(line, no);
-    if (f) yield f;
-  }
-  parser.end(last);
+  yield* streamFrames(path, new XyzFrameParser(path));
 }
 
 /**

@@ -35,6 +35,6 @@ export {
 } from './checkpoint';
 export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
 export { samplingTimesteps, timestepCdf, type TimestepSpacing } from './timesteps';
-export { sample, type SampleOptions, type SampleResult, type SampleProgress } from './sample';
+export { sample, type CorrectorOptions, type SampleOptions, type SampleResult, type SampleProgress } from './sample';
 /** Name of this package. */
 export const PACKAGE_NAME = '@mddm/model';

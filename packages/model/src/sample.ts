@@ -64,6 +64,15 @@ export interface SampleOptions {
   schedule?: NoiseSchedule;
   /** Seed of x_T and of all noise (default 0). */
   seed?: number;
+  /**
+   * Langevin corrector (predictor-corrector sampling, Song et al. 2021): before every predictor
+   * step at a timestep whose noise std (LJ units, `L sqrt(a_t)` along the first axis) lies in
+   * `[sigmaMin, sigmaMax]`, run `steps` Langevin steps `x <- wrap(x - r sigma eps + sqrt(2 r) sigma z)`
+   * (`WrappedDiffusion.langevinStep`). Each costs one network evaluation. It pulls the state back to
+   * the noisy marginal the network has learned, compensating for predictor and model error; for the
+   * fast example it lowers the RDF-MSE several-fold (see the package README). Default: none.
+   */
+  corrector?: CorrectorOptions;
   /** Initial positions `[count * n, 3]` instead of uniform x_T (wrapped into the box). */
   init?: Float64Array;
   /** Keep the state every this many steps (and the final one) in `result.trajectory`. */
@@ -72,6 +81,18 @@ export interface SampleOptions {
   onProgress?: (p: SampleProgress) => void;
   /** Receives warnings (box or density far outside the training data). Default `console.warn`. */
   onWarning?: (message: string) => void;
+}
+
+/** Langevin corrector of {@link SampleOptions.corrector}. */
+export interface CorrectorOptions {
+  /** Langevin steps before each predictor step in the band (integer >= 0). */
+  steps: number;
+  /** Step size relative to the noise variance, `r` in `(0, 1]` (default 0.2). */
+  r?: number;
+  /** Smallest noise std (position units, e.g. LJ) that gets corrector steps (default 0). */
+  sigmaMin?: number;
+  /** Largest noise std (position units) that gets corrector steps (default Infinity). */
+  sigmaMax?: number;
 }
 
 /** Result of {@link sample}. */
@@ -148,6 +169,7 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
   const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const every = options.trajectoryEvery === undefined ? 0 : checkInt(options.trajectoryEvery, 'trajectoryEvery', 1);
+  const corrector = checkCorrector(options.corrector);
   const warn = options.onWarning ?? ((m: string) => console.warn(`@mddm/model: ${m}`));
   const diffusion = new WrappedDiffusion(schedule, { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' });
   // validates conditions once, with a readable error
@@ -212,15 +234,24 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
       for (let i = 0; i < ts.length; i++) {
         const t = ts[i];
         const tPrev = i + 1 < ts.length ? ts[i + 1] : 0;
-        const graph = denoiser.buildGraph(x, lengths, frames);
         const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, options.conditions);
-        const eps = tf.tidy(() => {
-          const gi = tf.tensor2d(g, [frames, denoiser.globalFeatures]);
-          return denoiser.apply(graph, gi);
-        });
-        const e = (await eps.data()) as Float32Array;
-        eps.dispose();
-        if (lambda) epsFromScoreTarget(e, t, schedule, lambda[t], e);
+        const predict = async (): Promise<Float32Array> => {
+          const graph = denoiser.buildGraph(x, lengths, frames);
+          const eps = tf.tidy(() => denoiser.apply(graph, tf.tensor2d(g, [frames, denoiser.globalFeatures])));
+          const e = (await eps.data()) as Float32Array;
+          eps.dispose();
+          if (lambda) epsFromScoreTarget(e, t, schedule, lambda[t], e);
+          return e;
+        };
+        const sigma = lengths[0] * schedule.sqrtA[t];
+        if (corrector.steps > 0 && sigma >= corrector.sigmaMin && sigma <= corrector.sigmaMax) {
+          for (let c = 0; c < corrector.steps; c++) {
+            const ec = await predict();
+            rng.fillNormal(z);
+            diffusion.langevinStep(x, ec, t, corrector.r, z, lengths, x);
+          }
+        }
+        const e = await predict();
         if (tPrev > 0) rng.fillNormal(z);
         if (tPrev === t - 1) diffusion.step(x, e, t, tPrev > 0 ? z : null, lengths, x);
         else diffusion.stepTo(x, e, t, tPrev, tPrev > 0 ? z : null, lengths, x, { eta });
@@ -233,4 +264,15 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
   const result: SampleResult = { positions, box: lengths, schedule, elapsedMs: performance.now() - start };
   if (trajectory) result.trajectory = trajectory;
   return result;
+}
+
+/** @internal Validates {@link SampleOptions.corrector}, filling defaults. */
+function checkCorrector(c: CorrectorOptions | undefined): Required<CorrectorOptions> {
+  if (c === undefined || c === null) return { steps: 0, r: 0.2, sigmaMin: 0, sigmaMax: Infinity };
+  if (typeof c !== 'object') throw new ModelError(`corrector must be { steps, r?, sigmaMin?, sigmaMax? }, got ${show(c)}`, 'MODEL_BAD_CONFIG');
+  const steps = checkInt(c.steps, 'corrector.steps', 0, 1e6);
+  const r = checkNumber(c.r ?? 0.2, 'corrector.r', 1e-12, 1);
+  const sigmaMin = checkNumber(c.sigmaMin ?? 0, 'corrector.sigmaMin', 0);
+  const sigmaMax = c.sigmaMax === undefined || c.sigmaMax === Infinity ? Infinity : checkNumber(c.sigmaMax, 'corrector.sigmaMax', sigmaMin);
+  return { steps, r, sigmaMin, sigmaMax };
 }

@@ -13,17 +13,34 @@ export type TimestepSpacing = 'uniform' | 'log-sigma';
 /**
  * Probability of every timestep for training draws.
  * @param schedule - the noise schedule
- * @param spacing - `'uniform'` or `'log-sigma'` (weight of t proportional to the log-std interval it covers)
+ * @param spacing - `'uniform'`, `'log-sigma'` (weight of t proportional to the log-std interval it
+ *   covers) or explicit relative weights `[T + 1]` (finite, >= 0; only `tMin..tMax` are used, and
+ *   at least one of them must be > 0)
  * @param tMin - smallest t (>= 1)
  * @param tMax - largest t (<= T)
  * @returns cumulative distribution `[T + 1]` (`cdf[t] = P(draw <= t)`, 0 below tMin, 1 from tMax)
+ * @throws ModelError `MODEL_BAD_CONFIG` for an unknown spacing or bad weights
  */
-export function timestepCdf(schedule: NoiseSchedule, spacing: TimestepSpacing, tMin: number, tMax: number): Float64Array {
+export function timestepCdf(schedule: NoiseSchedule, spacing: TimestepSpacing | ArrayLike<number>, tMin: number, tMax: number): Float64Array {
   const T = schedule.T;
   checkInt(tMin, 'tMin', 1, T);
   checkInt(tMax, 'tMax', tMin, T);
   const w = new Float64Array(T + 1);
-  if (spacing === 'uniform') {
+  if (typeof spacing === 'object' && spacing !== null && typeof spacing.length === 'number') {
+    if (spacing.length !== T + 1) {
+      throw new ModelError(`timestep weights must have length T + 1 = ${T + 1}, got ${spacing.length}`, 'MODEL_BAD_CONFIG');
+    }
+    let any = false;
+    for (let t = tMin; t <= tMax; t++) {
+      const v = spacing[t];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        throw new ModelError(`timestep weight ${t} must be a finite number >= 0, got ${show(v)}`, 'MODEL_BAD_CONFIG');
+      }
+      w[t] = v;
+      if (v > 0) any = true;
+    }
+    if (!any) throw new ModelError(`timestep weights are all zero on tMin..tMax = ${tMin}..${tMax}`, 'MODEL_BAD_CONFIG');
+  } else if (spacing === 'uniform') {
     for (let t = tMin; t <= tMax; t++) w[t] = 1;
   } else if (spacing === 'log-sigma') {
     const ls = (t: number) => 0.5 * Math.log(schedule.a[Math.max(0, Math.min(T, t))]);
@@ -34,7 +51,7 @@ export function timestepCdf(schedule: NoiseSchedule, spacing: TimestepSpacing, t
       w[t] = Math.max(hi - lo, 0) + (tMin === tMax ? 1 : 0);
     }
   } else {
-    throw new ModelError(`timestep spacing must be 'uniform' | 'log-sigma', got ${show(spacing)}`, 'MODEL_BAD_CONFIG');
+    throw new ModelError(`timestep spacing must be 'uniform' | 'log-sigma' | weights [T + 1], got ${show(spacing)}`, 'MODEL_BAD_CONFIG');
   }
   let s = 0;
   for (let t = 0; t <= T; t++) s += w[t];

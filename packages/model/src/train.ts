@@ -95,6 +95,11 @@ export interface TrainOptions {
    * log of the noise std: most draws at the small noise levels that decide the local structure).
    */
   timesteps?: TimestepSpacing;
+  /**
+   * Relative weight of every timestep `[T + 1]` (finite, >= 0), instead of `timesteps`: e.g. to
+   * spend most draws on the noise band where the structure forms. Only `tMin..tMax` are used.
+   */
+  timestepWeights?: ArrayLike<number>;
   /** Seed of every random choice (frames, symmetries, t, noise). Default 0. */
   seed?: number;
   /** Read conditions from `frame.info[key]` for these keys (e.g. `['k', 'phi', 'T']`). */
@@ -224,11 +229,12 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
   const tMin = checkInt(options.tMin ?? 1, 'tMin', 1, T);
   const tMax = checkInt(options.tMax ?? T, 'tMax', tMin, T);
   const spacing = options.timesteps ?? 'uniform';
-  const cdf = spacing === 'uniform' ? null : timestepCdf(schedule, spacing, tMin, tMax);
+  const weights = options.timestepWeights === undefined ? undefined : Array.from(options.timestepWeights);
+  const cdf = weights ? timestepCdf(schedule, weights, tMin, tMax) : spacing === 'uniform' ? null : timestepCdf(schedule, spacing, tMin, tMax);
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const checkpointEvery = checkInt(options.checkpointEvery ?? 500, 'checkpointEvery', 1);
   const budget = options.timeBudgetMs === undefined ? Infinity : checkNumber(options.timeBudgetMs, 'timeBudgetMs', 0);
-  const fingerprint = { seed, spacing, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment: options.augment ?? true };
+  const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment: options.augment ?? true };
 
   // The fused edgeconv kernel splits work over a worker thread once it is up; before that it runs on
   // one thread, and the two differ in float rounding. Wait for it so every step runs the same way.

@@ -69,4 +69,46 @@ describe('sample', () => {
     expect(r.positions[0].every((v) => v >= 0 && v < 4)).toBe(true);
     d.dispose();
   });
+
+  it('Langevin corrector: runs exactly `steps` extra evaluations at every timestep whose noise std is in the band', async () => {
+    const d = tinyDenoiser();
+    const L = 4;
+    const calls: number[] = [];
+    const apply = d.apply.bind(d);
+    d.apply = (graph, global) => {
+      calls.push(global.dataSync()[0]);
+      return apply(graph, global);
+    };
+    const base = { n: 64, box: L, schedule, seed: 3 } as const;
+    const plain = await sample(d, base);
+    expect(calls.length).toBe(20);
+    // steps: 0 is the plain sampler, bit for bit
+    calls.length = 0;
+    const zero = await sample(d, { ...base, corrector: { steps: 0 } });
+    expect(Array.from(zero.positions[0])).toEqual(Array.from(plain.positions[0]));
+    // band in LJ units: sigma_t = L sqrt(a_t); pick the timesteps 3..7 by their own noise levels
+    const lo = L * schedule.sqrtA[3], hi = L * schedule.sqrtA[7];
+    calls.length = 0;
+    const before = tf.memory().numTensors;
+    const pc = await sample(d, { ...base, corrector: { steps: 2, r: 0.1, sigmaMin: lo, sigmaMax: hi } });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(calls.length).toBe(20 + 5 * 2);
+    expect(pc.positions[0].every((v) => Number.isFinite(v) && v >= 0 && v < L)).toBe(true);
+    expect(Array.from(pc.positions[0])).not.toEqual(Array.from(plain.positions[0]));
+    // seeded
+    const again = await sample(d, { ...base, corrector: { steps: 2, r: 0.1, sigmaMin: lo, sigmaMax: hi } });
+    expect(Array.from(again.positions[0])).toEqual(Array.from(pc.positions[0]));
+    d.dispose();
+  });
+
+  it('rejects a malformed corrector with a ModelError that says what is expected', async () => {
+    const d = tinyDenoiser();
+    const base = { n: 64, box: 4, schedule, steps: 2 } as const;
+    await expect(sample(d, { ...base, corrector: { steps: -1 } })).rejects.toThrow(/corrector.steps must be/);
+    await expect(sample(d, { ...base, corrector: { steps: 1, r: 0 } })).rejects.toThrow(/corrector.r must be a finite number in/);
+    await expect(sample(d, { ...base, corrector: { steps: 1, r: 2 } })).rejects.toThrow(ModelError);
+    await expect(sample(d, { ...base, corrector: { steps: 1, sigmaMin: 1, sigmaMax: 0.5 } })).rejects.toThrow(/corrector.sigmaMax/);
+    await expect(sample(d, { ...base, corrector: 3 as never })).rejects.toThrow(/corrector must be/);
+    d.dispose();
+  });
 });

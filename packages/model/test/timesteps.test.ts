@@ -28,6 +28,23 @@ describe('timestep distributions', () => {
     expect(cdf[500]).toBe(1);
   });
 
+  it('explicit weights give P(t) proportional to the weight on tMin..tMax (Monte Carlo), and are validated', () => {
+    const w = new Float64Array(501);
+    w[3] = 1; w[4] = 3; w[7] = 0; w[9] = 6; w[200] = 100; // w[200] lies outside tMin..tMax: ignored
+    const cdf = timestepCdf(s, w, 2, 9);
+    const rng = createRng(2);
+    const counts = new Float64Array(501);
+    for (let i = 0; i < 40000; i++) counts[drawFromCdf(cdf, rng.uniform())]++;
+    expect(counts[3] / 40000).toBeCloseTo(0.1, 1);
+    expect(counts[4] / 40000).toBeCloseTo(0.3, 1);
+    expect(counts[9] / 40000).toBeCloseTo(0.6, 1);
+    expect(counts[3] + counts[4] + counts[9]).toBe(40000);
+    expect(() => timestepCdf(s, new Float64Array(10), 1, 5)).toThrow(/length T \+ 1 = 501/);
+    expect(() => timestepCdf(s, new Float64Array(501), 1, 5)).toThrow(/all zero/);
+    const bad = new Float64Array(501); bad[2] = NaN;
+    expect(() => timestepCdf(s, bad, 1, 5)).toThrow(/timestep weight 2 must be a finite number >= 0/);
+  });
+
   it('sampling timesteps are strictly decreasing from T to 1, evenly spaced in log std', () => {
     for (const n of [2, 10, 60, 200, 500]) {
       const ts = samplingTimesteps(s, n, 'log-sigma');

@@ -380,6 +380,51 @@ export class WrappedDiffusion {
   }
 
   /**
+   * One Langevin corrector step at the fixed noise level `t` (the "C" of the predictor-corrector
+   * samplers of Song et al. 2021, Sec. 4.2 / Algorithm 4; annealed Langevin dynamics of NCSN):
+   * with the score of the noisy marginal `s = -eps_pred / (L sqrt(a_t))` and step `delta = r L^2 a_t`,
+   * `out = wrap(x + delta s + sqrt(2 delta) z) = wrap(x - r L sqrt(a_t) eps_pred + sqrt(2 r) L sqrt(a_t) z)`.
+   * It leaves the noisy marginal `p_t` invariant up to the discretisation error of the unadjusted
+   * Langevin algorithm (for a Gaussian `p_t` the stationary variance is `a_t / (1 - r/2)`), so a few
+   * steps pull a state produced by an imperfect predictor back toward `p_t`.
+   *
+   * @param x - positions at noise level `t`, flat `[N, 3]`
+   * @param epsPred - predicted noise `eps_theta(x, t)` (same length)
+   * @param t - timestep in `1..T`
+   * @param r - step size relative to the noise variance, in `(0, 1]` (e.g. 0.1-0.3)
+   * @param z - standard-normal noise (same length)
+   * @param box - the periodic box
+   * @param out - optional output (same type and length as `x`; may alias `x`)
+   * @returns `out`, positions in `[0, L)`
+   * @throws {@link ScheduleError} on t or r out of range, length mismatch, bad box, NaN/Inf
+   */
+  langevinStep<T extends Vec3Array>(x: T, epsPred: Vec3Array, t: number, r: number, z: Vec3Array, box: BoxLike, out?: T): T {
+    const fn = 'langevinStep';
+    checkVec3(x, fn, 'x');
+    checkStep(t, 1, this.T, fn);
+    if (typeof r !== 'number' || !(r > 0 && r <= 1)) {
+      throw new ScheduleError(`${fn}: r (step size relative to the noise variance) must be a number in (0, 1], got ${show(r)}`, 'SCHEDULE_BAD_ARG');
+    }
+    checkSameLength(x, epsPred, fn, 'x', 'epsPred');
+    checkSameLength(x, z, fn, 'x', 'z');
+    const Ls = boxLengths(box, fn);
+    const lx = Ls[0], ly = Ls[1], lz = Ls[2];
+    checkOut(x, out, fn);
+    const res = out ?? (new (x.constructor as new (n: number) => T)(x.length));
+    const sd = this.schedule.sqrtA[t];
+    const m = -r * sd, q = Math.sqrt(2 * r) * sd;
+    const mx = lx * m, my = ly * m, mz = lz * m, qx = lx * q, qy = ly * q, qz = lz * q;
+    const n = x.length;
+    for (let i = 0; i < n; i += 3) {
+      res[i] = wrap1(x[i] + mx * epsPred[i] + qx * z[i], lx);
+      res[i + 1] = wrap1(x[i + 1] + my * epsPred[i + 1] + qy * z[i + 1], ly);
+      res[i + 2] = wrap1(x[i + 2] + mz * epsPred[i + 2] + qz * z[i + 2], lz);
+      if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [['x', x], ['epsPred', epsPred], ['z', z]]);
+    }
+    return res;
+  }
+
+  /**
    * Descending timesteps for a (strided) sampler: `numSteps` distinct integers from `start` (default
    * `T`) down to >= 1, evenly spaced (`round(start - i (start - 1)/(numSteps - 1))`). The sampler
    * goes `ts[0] -> ts[1] -> ... -> ts[n-1] -> 0`. `numSteps = T` gives `T, T-1, ..., 1`.

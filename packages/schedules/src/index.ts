@@ -9,7 +9,7 @@
  */
 export { ScheduleError } from './errors';
 export type { NoiseSchedule } from './schedule';
-export { cosineSchedule, linearSchedule, scheduleFromFunction, wrappedUniformityDeviation } from './schedule';
+export { cosineSchedule, geometricSchedule, linearSchedule, scheduleFromFunction, wrappedUniformityDeviation } from './schedule';
 export type { Rng, RngState } from './rng';
 export { createRng } from './rng';
 export type {

@@ -334,6 +334,64 @@ describe('step (Algorithm 2) and stepTo (strided / deterministic)', () => {
   });
 });
 
+describe('langevinStep (predictor-corrector)', () => {
+  it('equals wrap(x - r L sqrt(a_t) eps + sqrt(2 r) L sqrt(a_t) z), computed independently', () => {
+    const box: [number, number, number] = [10, 7, 13];
+    const x = sampleUniformBox(50, box, createRng(3));
+    const e = normals(150, 4);
+    const z = normals(150, 5);
+    for (const [t, r] of [[1, 0.1], [40, 0.3], [500, 1]] as const) {
+      const out = D.langevinStep(x, e, t, r, z, box);
+      for (let i = 0; i < 150; i++) {
+        const Ld = box[i % 3];
+        const sd = Ld * Math.sqrt(sched.a[t]);
+        let v = (x[i] - r * sd * e[i] + Math.sqrt(2 * r) * sd * z[i]) % Ld;
+        if (v < 0) v += Ld;
+        expect(out[i]).toBeCloseTo(v, 10);
+        expect(out[i]).toBeGreaterThanOrEqual(0);
+        expect(out[i]).toBeLessThan(Ld);
+      }
+    }
+  });
+
+  it('with the exact score of one Gaussian point, the chain is stationary at variance a_t / (1 - r/2) (closed form)', () => {
+    // p_t(x) = N(x0, L^2 a_t) for a single point x0 (t small: no wrapping), so eps_pred = (x - x0) / (L sqrt(a_t)).
+    const t = 5; // L sqrt(a_t) = 0.28: wrapping is negligible (18 sd to the edges)
+    const sd = L * sched.sqrtA[t];
+    const x0 = 5;
+    const chains = 4000;
+    for (const r of [0.05, 0.3]) {
+      const rng = createRng(7);
+      const x = new Float64Array(3 * chains);
+      rng.fillNormal(x);
+      for (let i = 0; i < x.length; i++) x[i] = x0 + sd * x[i];
+      const e = new Float64Array(x.length);
+      const z = new Float64Array(x.length);
+      for (let k = 0; k < 200; k++) {
+        for (let i = 0; i < x.length; i++) e[i] = (x[i] - x0) / sd;
+        rng.fillNormal(z);
+        D.langevinStep(x, e, t, r, z, L, x);
+      }
+      const dev = Array.from(x, (v) => v - x0);
+      const expected = (sd * sd) / (1 - r / 2);
+      // 12,000 nearly independent draws: the sample variance has a relative sd of ~1.3%
+      expect(Math.abs(variance(dev) / expected - 1)).toBeLessThan(0.05);
+      expect(Math.abs(mean(dev))).toBeLessThan(0.05 * sd);
+      // and it is not the plain a_t when r is large (the ULA bias is real and predicted)
+      if (r === 0.3) expect(variance(dev) / (sd * sd)).toBeGreaterThan(1.1);
+    }
+  });
+
+  it('bad r, t or lengths are typed errors', () => {
+    const x = new Float64Array(6);
+    expect(() => D.langevinStep(x, x, 1, 0, x, L)).toThrow(/r \(step size relative to the noise variance\) must be a number in \(0, 1\]/);
+    expect(() => D.langevinStep(x, x, 1, 1.5, x, L)).toThrow(ScheduleError);
+    expect(() => D.langevinStep(x, x, 0, 0.1, x, L)).toThrow(ScheduleError);
+    expect(() => D.langevinStep(x, new Float64Array(3), 1, 0.1, x, L)).toThrow(ScheduleError);
+    expect(() => D.langevinStep(x, x, 1, 0.1, x, -1)).toThrow(ScheduleError);
+  });
+});
+
 describe('timesteps', () => {
   it('T steps give T..1; fewer steps are strictly decreasing from start to >= 1', () => {
     expect(Array.from(D.timesteps())).toEqual(Array.from({ length: 500 }, (_, i) => 500 - i));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MddmError } from '@mddm/pbc';
 import {
-  ScheduleError, cosineSchedule, linearSchedule, scheduleFromFunction, wrappedUniformityDeviation,
+  ScheduleError, cosineSchedule, geometricSchedule, linearSchedule, scheduleFromFunction, wrappedUniformityDeviation,
 } from '@mddm/schedules';
 import { bruteLogWrapped, erfc } from './helpers';
 
@@ -66,6 +66,43 @@ describe('wrappedUniformityDeviation', () => {
   it('leading term 2 exp(-2 pi^2 sigma^2) at sigma = L (SPEC: ~5e-9)', () => {
     expect(wrappedUniformityDeviation(1)).toBeGreaterThan(5.3e-9);
     expect(wrappedUniformityDeviation(1)).toBeLessThan(5.4e-9);
+  });
+});
+
+describe('geometricSchedule', () => {
+  it('noise std is sigmaMin * ratio^(t/T): endpoints exact, constant ratio between steps', () => {
+    const s = geometricSchedule(500, { sigmaMin: 1e-3, sigmaMax: 1 });
+    expect(s.sqrtA[0]).toBe(1e-3);
+    expect(s.sqrtA[500]).toBe(1);
+    const ratio = Math.pow(1000, 1 / 500);
+    for (let t = 1; t <= 500; t++) {
+      expect(s.a[t]).toBeGreaterThan(s.a[t - 1]);
+      expect(s.sqrtA[t] / s.sqrtA[t - 1]).toBeCloseTo(ratio, 12);
+    }
+    // independent closed form at a few t: log10 sigma = -3 + 3 t / 500
+    for (const t of [1, 123, 250, 499]) expect(Math.log10(s.sqrtA[t])).toBeCloseTo(-3 + (3 * t) / 500, 12);
+    expect(s.name).toBe('geometric(T=500, sigmaMin=0.001, sigmaMax=1)');
+  });
+  it('defaults: 1e-3 .. 1 box lengths; sigmaMax = 1 makes the wrapped marginal uniform', () => {
+    const s = geometricSchedule(100);
+    expect(s.a[0]).toBeCloseTo(1e-6, 18);
+    expect(s.a[100]).toBe(1);
+    expect(wrappedUniformityDeviation(s.sqrtA[100])).toBeLessThan(1e-8);
+  });
+  it('spends the same number of steps in every octave of noise (unlike the cosine schedule)', () => {
+    const g = geometricSchedule(500);
+    const c = cosineSchedule(500);
+    const below = (s: { sqrtA: Float64Array }, x: number) => s.sqrtA.filter((v) => v < x).length;
+    // noise below 0.01 box lengths (0.1 LJ units in a 10^3 box): 1/3 of the geometric steps, none of the cosine ones
+    expect(below(g, 0.01)).toBe(167);
+    expect(below(c, 0.01)).toBe(0);
+  });
+  it('bad sigmaMin / sigmaMax / T are ScheduleErrors that say what is expected', () => {
+    expect(() => geometricSchedule(10, { sigmaMin: 0 })).toThrow(/sigmaMin must be a finite number > 0/);
+    expect(() => geometricSchedule(10, { sigmaMin: NaN })).toThrow(ScheduleError);
+    expect(() => geometricSchedule(10, { sigmaMin: 0.5, sigmaMax: 0.5 })).toThrow(/sigmaMax must be a finite number > sigmaMin \(0.5\)/);
+    expect(() => geometricSchedule(10, { sigmaMax: Infinity })).toThrow(/sigmaMax/);
+    expect(() => geometricSchedule(0)).toThrow(/T \(number of diffusion steps\) must be an integer >= 1/);
   });
 });
 

@@ -5,8 +5,9 @@
  *   pnpm exec tsx examples/sample.ts --n 8000 --box 20       # a larger system at the training density
  *
  * Flags: --checkpoint DIR (default out/checkpoint), --count C, --n N (default: training N),
- * --box L (default: training box), --steps K (default 40, log-sigma spaced from the largest
- * training t), --seed S,
+ * --box L (default: training box), --steps K (default 60, log-sigma spaced from the largest
+ * training t), --corrector C (Langevin steps per denoising step below 0.3 LJ units of noise, default
+ * 30 as in the main example, 0 = plain Algorithm 2), --seed S,
  * --out FILE (default out/samples.xyz), --backend wasm|cpu|tensorflow.
  * Prints the RDF-MSE of every sample against the shipped MD replicas.
  */
@@ -23,6 +24,8 @@ export interface RunSampleOptions {
   n?: number;
   box?: number;
   steps?: number;
+  /** Langevin corrector steps per denoising step below 0.3 LJ units of noise (default 30; 0 = none). */
+  corrector?: number;
   seed?: number;
   out?: string;
   backend?: BackendName;
@@ -39,7 +42,9 @@ export async function runSample(options: RunSampleOptions = {}): Promise<{ mse: 
   const L = options.box ?? tr?.box[0] ?? 10;
   const count = options.count ?? 1;
   log(`loaded ${denoiser.countParams().toLocaleString('en-US')}-parameter denoiser; sampling ${count} x N = ${n} in a ${L}^3 box`);
-  const res = await sample(denoiser, { n, box: L, count, batchSize: Math.min(count, 4), steps: options.steps ?? 40, spacing: 'log-sigma', seed: options.seed ?? 0 });
+  const res = await sample(denoiser, { n, box: L, count, batchSize: Math.min(count, 4), steps: options.steps ?? 60, spacing: 'log-sigma', seed: options.seed ?? 0,
+    corrector: (options.corrector ?? 30) > 0 ? { steps: options.corrector ?? 30, r: 0.4, sigmaMax: 0.3 } : undefined,
+  });
   let nonFinite = 0;
   for (const p of res.positions) for (let i = 0; i < p.length; i++) if (!Number.isFinite(p[i])) nonFinite++;
   const out = options.out ?? 'out/samples.xyz';
@@ -62,12 +67,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     args: cliArgs(),
     options: {
       checkpoint: { type: 'string' }, count: { type: 'string' }, n: { type: 'string' }, box: { type: 'string' },
-      steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
+      steps: { type: 'string' }, corrector: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
     },
   });
   const num = (v?: string) => (v === undefined ? undefined : Number(v));
   runSample({
-    checkpoint: values.checkpoint, count: num(values.count), n: num(values.n), box: num(values.box), steps: num(values.steps),
+    checkpoint: values.checkpoint, count: num(values.count), n: num(values.n), box: num(values.box), steps: num(values.steps), corrector: num(values.corrector),
     seed: num(values.seed), out: values.out, backend: values.backend as BackendName | undefined,
   }).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);

@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readXyz } from '@mddm/io';
-import { runTrainUnconditional } from '../train-unconditional';
+import { FAST_MODEL, FAST_TRAINING, runTrainUnconditional } from '../train-unconditional';
 import { runSample } from '../sample';
 import { runCustomDenoiser } from '../custom-denoiser';
 
@@ -16,6 +16,19 @@ afterAll(async () => {
 });
 
 const tiny = { k: 8, layers: 1, width: 8, hidden: [8], headHidden: [16] };
+
+describe('the default configuration says what its comments say', () => {
+  it('noise std 0.01 LJ at t = 0, 10 LJ at T, 1.5 LJ at tMax (box 10); 8 layers, k = 12; corrector below 0.3 LJ', () => {
+    const s = FAST_TRAINING.schedule;
+    expect(10 * s.sqrtA[0]).toBeCloseTo(0.01, 12);
+    expect(10 * s.sqrtA[s.T]).toBeCloseTo(10, 12);
+    expect(10 * s.sqrtA[FAST_TRAINING.tMax]).toBeGreaterThan(1.45);
+    expect(10 * s.sqrtA[FAST_TRAINING.tMax]).toBeLessThan(1.55);
+    expect(FAST_MODEL.layers).toBe(8);
+    expect(FAST_MODEL.k).toBe(12);
+    expect(FAST_TRAINING.corrector.sigmaMax).toBe(0.3);
+  });
+});
 
 describe('examples (tiny versions)', () => {
   it('train-unconditional trains, samples, compares and writes sample.xyz, rdf.svg, checkpoint/', async () => {

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { loadDataset, writeXyz } from '@mddm/io';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { loadDenoiser, sample, selectBackend, type BackendName } from '@mddm/model';
+import { FAST_TRAINING } from './train-unconditional';
 
 /** Options of {@link runSample}. */
 export interface RunSampleOptions {
@@ -42,8 +43,10 @@ export async function runSample(options: RunSampleOptions = {}): Promise<{ mse: 
   const L = options.box ?? tr?.box[0] ?? 10;
   const count = options.count ?? 1;
   log(`loaded ${denoiser.countParams().toLocaleString('en-US')}-parameter denoiser; sampling ${count} x N = ${n} in a ${L}^3 box`);
-  const res = await sample(denoiser, { n, box: L, count, batchSize: Math.min(count, 4), steps: options.steps ?? 60, spacing: 'log-sigma', seed: options.seed ?? 0,
-    corrector: (options.corrector ?? 30) > 0 ? { steps: options.corrector ?? 30, r: 0.4, sigmaMax: 0.3 } : undefined,
+  const correctorSteps = options.corrector ?? FAST_TRAINING.corrector.steps;
+  const res = await sample(denoiser, {
+    n, box: L, count, batchSize: Math.min(count, 4), steps: options.steps ?? FAST_TRAINING.sampleSteps, spacing: 'log-sigma', seed: options.seed ?? 0,
+    corrector: correctorSteps > 0 ? { ...FAST_TRAINING.corrector, steps: correctorSteps } : undefined,
   });
   let nonFinite = 0;
   for (const p of res.positions) for (let i = 0; i < p.length; i++) if (!Number.isFinite(p[i])) nonFinite++;

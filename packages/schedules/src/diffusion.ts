@@ -335,7 +335,6 @@ export class WrappedDiffusion {
     checkSameLength(xt, epsPred, fn, 'xt', 'epsPred');
     if (z !== null && z !== undefined) checkSameLength(xt, z, fn, 'xt', 'z');
     const Ls = boxLengths(box, fn);
-    const lx = Ls[0], ly = Ls[1], lz = Ls[2];
     checkOut(xt, out, fn);
     const res = out ?? (new (xt.constructor as new (n: number) => T)(xt.length));
     const a = this.schedule.a;
@@ -355,25 +354,33 @@ export class WrappedDiffusion {
       if (s > 0) sig = Math.sqrt(sig2);
     }
     if (this.variance === 'paper') sig *= Math.SQRT1_2;
-    const useNoise = sig > 0 && z !== null && z !== undefined;
-    const m = sqrtAt * (k - 1);
+    return this.move(xt, epsPred, sig > 0 ? z : null, sqrtAt * (k - 1), sig, Ls, res, fn, 'xt');
+  }
+
+  /**
+   * The update every sampler step shares: `res = wrap(x + L m eps + L q z)` per axis (`z` may be
+   * null: no noise). Checks the wrapped result row by row (NaN inputs throw, a float32 `L` maps to 0).
+   */
+  private move<T extends Vec3Array>(
+    x: T, eps: Vec3Array, z: Vec3Array | null | undefined, m: number, q: number, Ls: ArrayLike<number>, res: T, fn: string, xName = 'x',
+  ): T {
+    const lx = Ls[0], ly = Ls[1], lz = Ls[2];
     const mx = lx * m, my = ly * m, mz = lz * m;
-    const n = xt.length;
-    if (useNoise) {
-      const zz = z as Vec3Array;
-      const sx = lx * sig, sy = ly * sig, sz = lz * sig;
+    const n = x.length;
+    if (z !== null && z !== undefined && q !== 0) {
+      const qx = lx * q, qy = ly * q, qz = lz * q;
       for (let i = 0; i < n; i += 3) {
-        res[i] = wrap1(xt[i] + mx * epsPred[i] + sx * zz[i], lx);
-        res[i + 1] = wrap1(xt[i + 1] + my * epsPred[i + 1] + sy * zz[i + 1], ly);
-        res[i + 2] = wrap1(xt[i + 2] + mz * epsPred[i + 2] + sz * zz[i + 2], lz);
-        if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [['xt', xt], ['epsPred', epsPred], ['z', zz]]);
+        res[i] = wrap1(x[i] + mx * eps[i] + qx * z[i], lx);
+        res[i + 1] = wrap1(x[i + 1] + my * eps[i + 1] + qy * z[i + 1], ly);
+        res[i + 2] = wrap1(x[i + 2] + mz * eps[i + 2] + qz * z[i + 2], lz);
+        if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [[xName, x], ['epsPred', eps], ['z', z]]);
       }
     } else {
       for (let i = 0; i < n; i += 3) {
-        res[i] = wrap1(xt[i] + mx * epsPred[i], lx);
-        res[i + 1] = wrap1(xt[i + 1] + my * epsPred[i + 1], ly);
-        res[i + 2] = wrap1(xt[i + 2] + mz * epsPred[i + 2], lz);
-        if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [['xt', xt], ['epsPred', epsPred]]);
+        res[i] = wrap1(x[i] + mx * eps[i], lx);
+        res[i + 1] = wrap1(x[i + 1] + my * eps[i + 1], ly);
+        res[i + 2] = wrap1(x[i + 2] + mz * eps[i + 2], lz);
+        if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [[xName, x], ['epsPred', eps]]);
       }
     }
     return res;
@@ -408,20 +415,10 @@ export class WrappedDiffusion {
     checkSameLength(x, epsPred, fn, 'x', 'epsPred');
     checkSameLength(x, z, fn, 'x', 'z');
     const Ls = boxLengths(box, fn);
-    const lx = Ls[0], ly = Ls[1], lz = Ls[2];
     checkOut(x, out, fn);
     const res = out ?? (new (x.constructor as new (n: number) => T)(x.length));
     const sd = this.schedule.sqrtA[t];
-    const m = -r * sd, q = Math.sqrt(2 * r) * sd;
-    const mx = lx * m, my = ly * m, mz = lz * m, qx = lx * q, qy = ly * q, qz = lz * q;
-    const n = x.length;
-    for (let i = 0; i < n; i += 3) {
-      res[i] = wrap1(x[i] + mx * epsPred[i] + qx * z[i], lx);
-      res[i + 1] = wrap1(x[i + 1] + my * epsPred[i + 1] + qy * z[i + 1], ly);
-      res[i + 2] = wrap1(x[i + 2] + mz * epsPred[i + 2] + qz * z[i + 2], lz);
-      if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [['x', x], ['epsPred', epsPred], ['z', z]]);
-    }
-    return res;
+    return this.move(x, epsPred, z, -r * sd, Math.sqrt(2 * r) * sd, Ls, res, fn);
   }
 
   /**

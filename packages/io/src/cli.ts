@@ -5,7 +5,7 @@ import { packDatasets } from './dataset/pack';
 import { defaultDataDir, defaultRawDir } from './dataset/paths';
 import { IoError } from './errors';
 import { generateDataset } from './generate/generate';
-import { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, shippedPlan, type GenerateJob, type ParameterRanges } from './generate/plan';
+import { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicasPlan, shippedPlan, type GenerateJob, type ParameterRanges } from './generate/plan';
 import { DEFAULT_PROTOCOL, protocolSummary, resolveProtocol, type AnnealProtocol } from './lammps/protocol';
 import type { ProgressStream } from './progress/progressBar';
 
@@ -13,7 +13,7 @@ import type { ProgressStream } from './progress/progressBar';
 export const CLI_USAGE = `mddm-data: generate OPP conformations with LAMMPS and pack the shipped data sets
 
 Usage:
-  mddm-data generate --preset shipped [--out DIR] [options]
+  mddm-data generate --preset shipped|replicas [--out DIR] [options]
   mddm-data generate --set NAME --out DIR --k SPEC --phi SPEC --T SPEC [--replicas R] [options]   (grid)
   mddm-data generate --set NAME --out DIR --lhs N    [--k LO:HI --phi LO:HI --T LO:HI] [options] (Latin hypercube)
   mddm-data generate --set NAME --out DIR --random N [--k LO:HI --phi LO:HI --T LO:HI] [options] (uniform draws)
@@ -151,8 +151,10 @@ export async function runCli(argv: readonly string[], streams: CliStreams = { st
     let jobs: GenerateJob[];
     let out = s('out');
     if (s('preset') !== undefined) {
-      if (s('preset') !== 'shipped') throw new UsageError(`unknown --preset '${s('preset')}'; the only preset is 'shipped'`);
-      jobs = shippedPlan();
+      const presets: Record<string, () => GenerateJob[]> = { shipped: shippedPlan, replicas: replicasPlan };
+      const preset = presets[s('preset')!];
+      if (!preset) throw new UsageError(`unknown --preset '${s('preset')}'; expected one of: ${Object.keys(presets).join(', ')}`);
+      jobs = preset();
       out ??= defaultRawDir();
     } else {
       const set = s('set');

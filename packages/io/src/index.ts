@@ -16,6 +16,6 @@ export { packDatasets, type PackOptions, type DataManifest, type PackedSet, type
 export { defaultDataDir, defaultRawDir } from './dataset/paths';
 export { readLammpsDump, readLammpsDumpText, writeLammpsDump, writeLammpsDumpText, type DumpCoordinates, type ReadDumpOptions, type WriteDumpOptions } from './lammps/dump';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress/progressBar';
-export { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, shippedPlan, type GenerateJob, type ParameterRanges, type DrawOptions, type GridOptions } from './generate/plan';
+export { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicaPlan, replicasPlan, shippedPlan, type GenerateJob, type ParameterRanges, type DrawOptions, type GridOptions } from './generate/plan';
 export { generateDataset, type GenerateOptions, type GenerateSummary, type JobResult, type ManifestEntry, type GeneratorManifest, type ConformationRunner } from './generate/generate';
 export { runCli, CLI_USAGE, type CliStreams } from './cli';

@@ -171,6 +171,41 @@ export function gridPlan(set: string, grid: GridOptions): GenerateJob[] {
 }
 
 /**
+ * Independent replicas of existing jobs: `replicas` new runs at each job's (k, phi, T), with fresh
+ * LAMMPS seeds `seedBase, seedBase + 1, ...` (job-major). Ids `<job id>_s<seed>`. Used for the
+ * evaluation floors of SPEC §5: MD at fixed parameters can be multimodal, so conditional samples are
+ * judged against several MD replicas per parameter set.
+ *
+ * @param set - set name of the new jobs
+ * @param of - the jobs to replicate (their parameters; their own seeds are not reused)
+ * @param replicas - new runs per job (>= 1)
+ * @param seedBase - first LAMMPS seed
+ * @returns the jobs
+ */
+export function replicaPlan(set: string, of: readonly GenerateJob[], replicas: number, seedBase: number): GenerateJob[] {
+  checkCount(replicas, 'replicaPlan: replicas');
+  checkCount(seedBase, 'replicaPlan: seedBase');
+  const jobs: GenerateJob[] = [];
+  let seed = seedBase;
+  for (const job of of) for (let r = 0; r < replicas; r++, seed++) jobs.push({ set, id: `${job.id}_s${seed}`, k: job.k, phi: job.phi, T: job.T, seed });
+  return jobs;
+}
+
+/**
+ * The evaluation replicas (SPEC §5): 3 more runs at each of the 25 `opp-test` parameter sets
+ * (`opp-test-replicas`, seeds 60000+) and at the first 25 `opp-train` sets (`opp-train-replicas`,
+ * seeds 70000+). 150 conformations; with the original frame, R = 4 MD outcomes per set.
+ *
+ * @returns the jobs, test replicas first
+ */
+export function replicasPlan(): GenerateJob[] {
+  return [
+    ...replicaPlan('opp-test-replicas', lhsPlan('opp-test', 25, { seed: 2024, seedBase: 50000 }), 3, 60000),
+    ...replicaPlan('opp-train-replicas', lhsPlan('opp-train', 200, { seed: 7, seedBase: 10000 }).slice(0, 25), 3, 70000),
+  ];
+}
+
+/**
  * The plan of the shipped data (in this order): `opp-unconditional` (k = 7, phi = 1, T = 0.03,
  * seed 1), `opp-replicas` (same parameters, seeds 2-5), `opp-test` (25, Latin hypercube, draw seed
  * 2024, LAMMPS seeds 50000+), `opp-train` (200, Latin hypercube, draw seed 7, LAMMPS seeds 10000+),

@@ -3,6 +3,7 @@ import { KnnWorkspace, toBox, validatePositions, wrap, type BoxLike, type Vec3Ar
 import { buildGraph, pbcEdgeConv, type EdgeGraph, type PbcEdgeConv, type PbcEdgeConvConfig } from '@mddm/edgeconv';
 import { ModelError, checkInt, show } from './errors';
 import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
+import { checkEncoders, encodeConditionsInto, encodedWidth, type ConditionEncoder } from './conditions';
 
 /**
  * How the diffusion time enters the global input `g[0]`:
@@ -24,6 +25,17 @@ export function encodeTime(encoding: TimeEncoding, t: number, a: ArrayLike<numbe
 
 /** How the per-layer node features reach the output head. */
 export type Readout = 'concat' | 'last';
+
+/**
+ * How the conditions reach the network:
+ * - `'concat'` (the paper, Sec. 4.2): the encoded conditions are appended to the global input `g`,
+ *   which enters the first linear map of every PBC-Conv layer and the output head (an additive bias);
+ * - `'film'` (FiLM / adaLN-zero style): `g = [time]` only; an embedding MLP of `[time, encoded
+ *   conditions]` gives every layer a scale and shift of its output features,
+ *   `f_l <- f_l * (1 + gamma_l) + beta_l`. The embedding's last layer starts at zero, so training
+ *   starts from the unconditional network and the conditions act multiplicatively on every layer.
+ */
+export type Conditioning = 'concat' | 'film';
 
 /**
  * Configuration of {@link createDenoiser}. Every field is optional; the defaults are the paper's
@@ -55,6 +67,21 @@ export interface DenoiserConfig {
    * (SPEC §2). Default `[0, 1]` for each (fed raw).
    */
   conditionRanges?: [number, number][];
+  /**
+   * Encoding of every condition (see {@link ConditionEncoder}; e.g. `OPP_CONDITION_ENCODERS`).
+   * Overrides `conditionRanges`; its length sets `conditions`.
+   */
+  conditionEncoders?: ConditionEncoder[];
+  /** How the conditions reach the network (default `'concat'`, the paper's). */
+  conditioning?: Conditioning;
+  /**
+   * Reserve a "no condition" input for classifier-free guidance (default false): one more global
+   * feature, 1 when conditions are given and 0 (with the encoded conditions zeroed) for the null
+   * condition (a `null` row in {@link Denoiser.globalInput}).
+   */
+  nullCondition?: boolean;
+  /** Hidden widths of the FiLM embedding MLP (default `[64, 64]`; only with `conditioning: 'film'`). */
+  filmHidden?: number[];
   /** Edge-convolution kernel of `@mddm/edgeconv` (default `'auto'`). */
   kernel?: 'auto' | 'fused' | 'composed';
   /** Seed of the weight initialisation (default 0). */
@@ -102,6 +129,14 @@ export interface DenoiserSpec {
   head: Required<MlpHeadConfig>;
   /** Time input encoding (absent in older specs: `'t/T'`). */
   timeEncoding?: TimeEncoding;
+  /** Condition encoders (absent: linear over `conditionRanges`). */
+  conditionEncoders?: ConditionEncoder[];
+  /** How conditions enter (absent: `'concat'`). */
+  conditioning?: Conditioning;
+  /** Whether a null condition is reserved (absent: false). */
+  nullCondition?: boolean;
+  /** FiLM embedding MLP (only with `conditioning: 'film'`). */
+  film?: Required<MlpHeadConfig>;
   /** Training facts, once trained. */
   training?: TrainingInfo;
 }
@@ -122,6 +157,17 @@ export interface DenoiserParts {
   conditionRanges?: [number, number][];
   /** Time input encoding (default `'t/T'`). */
   timeEncoding?: TimeEncoding;
+  /** Condition encoders (default: linear over `conditionRanges`). */
+  conditionEncoders?: ConditionEncoder[];
+  /** Default `'concat'`. */
+  conditioning?: Conditioning;
+  /** Default false. */
+  nullCondition?: boolean;
+  /**
+   * FiLM embedding (required with `conditioning: 'film'`): `inFeatures` = `globalFeatures`,
+   * `outFeatures` = 2 x the sum of the layers' `outFeatures` (gamma then beta, layer by layer).
+   */
+  film?: MlpHead;
 }
 
 /**
@@ -147,8 +193,18 @@ export class Denoiser {
   readonly conditionRanges: [number, number][];
   /** Time input encoding. */
   readonly timeEncoding: TimeEncoding;
-  /** Size of the global input `g = [t/T, conditions...]`. */
+  /** Encoder of every condition. */
+  readonly conditionEncoders: ConditionEncoder[];
+  /** How conditions enter the network. */
+  readonly conditioning: Conditioning;
+  /** Whether a null condition (classifier-free guidance) is reserved. */
+  readonly nullCondition: boolean;
+  /** FiLM embedding MLP (`conditioning: 'film'`), else null. */
+  readonly film: MlpHead | null;
+  /** Size of the global input rows `g = [time, encoded conditions..., (condition flag)]` of {@link Denoiser.globalInput}. */
   readonly globalFeatures: number;
+  /** Global features every layer and the head see: `globalFeatures` (concat) or 1 (film: time only). */
+  readonly layerGlobalFeatures: number;
   /** Training facts (set by `train` and by checkpoints). */
   training: TrainingInfo | undefined;
   private readonly workspace = new KnnWorkspace();
@@ -161,8 +217,13 @@ export class Denoiser {
     if (this.readout !== 'concat' && this.readout !== 'last') {
       throw new ModelError(`readout must be 'concat' | 'last', got ${show(this.readout)}`, 'MODEL_BAD_CONFIG');
     }
-    this.conditions = checkInt(parts.conditions ?? 0, 'conditions', 0, 1000);
-    const ranges = parts.conditionRanges ?? Array.from({ length: this.conditions }, () => [0, 1] as [number, number]);
+    this.conditions = checkInt(parts.conditionEncoders?.length ?? parts.conditions ?? 0, 'conditions', 0, 1000);
+    if (parts.conditions !== undefined && parts.conditions !== this.conditions) {
+      throw new ModelError(`conditions (${parts.conditions}) must equal conditionEncoders.length (${this.conditions})`, 'MODEL_BAD_CONFIG');
+    }
+    const ranges = parts.conditionRanges
+      ?? parts.conditionEncoders?.map((e) => (e.kind === 'periodic' ? [0, e.period] : e.range) as [number, number])
+      ?? Array.from({ length: this.conditions }, () => [0, 1] as [number, number]);
     if (!Array.isArray(ranges) || ranges.length !== this.conditions) {
       throw new ModelError(`conditionRanges must have one [lo, hi] per condition (${this.conditions}), got ${show(ranges)}`, 'MODEL_BAD_CONFIG');
     }
@@ -172,7 +233,18 @@ export class Denoiser {
       }
     });
     this.conditionRanges = ranges.map((r) => [r[0], r[1]] as [number, number]);
-    this.globalFeatures = 1 + this.conditions;
+    this.conditionEncoders = checkEncoders(parts.conditionEncoders ?? this.conditionRanges.map((range) => ({ kind: 'linear', range })));
+    this.conditioning = parts.conditioning ?? 'concat';
+    if (this.conditioning !== 'concat' && this.conditioning !== 'film') {
+      throw new ModelError(`conditioning must be 'concat' | 'film', got ${show(this.conditioning)}`, 'MODEL_BAD_CONFIG');
+    }
+    this.nullCondition = parts.nullCondition ?? false;
+    if (this.nullCondition && this.conditions === 0) {
+      throw new ModelError(`nullCondition needs a conditional denoiser (conditions > 0)`, 'MODEL_BAD_CONFIG');
+    }
+    const encoded = this.conditionEncoders.reduce((s, e) => s + encodedWidth(e), 0);
+    this.globalFeatures = 1 + encoded + (this.nullCondition ? 1 : 0);
+    this.layerGlobalFeatures = this.conditioning === 'film' ? 1 : this.globalFeatures;
     this.timeEncoding = parts.timeEncoding ?? 't/T';
     if (this.timeEncoding !== 't/T' && this.timeEncoding !== 'log-sigma') {
       throw new ModelError(`timeEncoding must be 't/T' | 'log-sigma', got ${show(this.timeEncoding)}`, 'MODEL_BAD_CONFIG');
@@ -187,31 +259,32 @@ export class Denoiser {
       if (c.inFeatures !== prev) {
         throw new ModelError(`layers[${i}].inFeatures must be ${prev} (the previous layer's outFeatures), got ${c.inFeatures}`, 'MODEL_BAD_CONFIG');
       }
-      if (c.globalFeatures !== this.globalFeatures) {
-        throw new ModelError(`layers[${i}].globalFeatures must be ${this.globalFeatures} (1 + conditions), got ${c.globalFeatures}`, 'MODEL_BAD_CONFIG');
+      if (c.globalFeatures !== this.layerGlobalFeatures) {
+        throw new ModelError(`layers[${i}].globalFeatures must be ${this.layerGlobalFeatures} (the global input the layers see), got ${c.globalFeatures}`, 'MODEL_BAD_CONFIG');
       }
       prev = c.outFeatures;
       total += c.outFeatures;
     });
     this.layers = [...parts.layers];
     this.head = parts.head;
-    const headIn = (this.readout === 'concat' ? total : prev) + this.globalFeatures;
+    const headIn = (this.readout === 'concat' ? total : prev) + this.layerGlobalFeatures;
     if (this.head.config.inFeatures !== headIn) {
       throw new ModelError(`head.inFeatures must be ${headIn} for readout '${this.readout}', got ${this.head.config.inFeatures}`, 'MODEL_BAD_CONFIG');
     }
     if (this.head.config.outFeatures !== 3) {
       throw new ModelError(`head.outFeatures must be 3 (a noise vector per particle), got ${this.head.config.outFeatures}`, 'MODEL_BAD_CONFIG');
     }
+    this.film = this.conditioning === 'film' ? checkFilm(parts.film, this.globalFeatures, 2 * total, this.conditions) : null;
   }
 
   /** All trainable variables (layers in order, then the head). */
   get trainableWeights(): tf.Variable[] {
-    return [...this.layers.flatMap((l) => l.trainableWeights), ...this.head.trainableWeights];
+    return [...this.layers.flatMap((l) => l.trainableWeights), ...this.head.trainableWeights, ...(this.film?.trainableWeights ?? [])];
   }
 
   /** @returns the number of trainable scalars */
   countParams(): number {
-    return this.layers.reduce((s, l) => s + l.countParams(), 0) + this.head.countParams();
+    return this.layers.reduce((s, l) => s + l.countParams(), 0) + this.head.countParams() + (this.film?.countParams() ?? 0);
   }
 
   /**
@@ -229,11 +302,12 @@ export class Denoiser {
    * @param tau - time input per frame (`[frames]`) or one value for all frames: `t/T`, or
    *   {@link encodeTime} of the denoiser's `timeEncoding`
    * @param frames - number of frames
-   * @param conditions - raw conditions: one array of length `conditions` for all frames, or `[frames][conditions]`
-   * @returns Float32Array `[frames, 1 + conditions]`
+   * @param conditions - raw conditions: one array of length `conditions` for all frames, or `[frames][conditions]`;
+   *   with `nullCondition`, a `null` row (or `null` for all frames) is the null condition of classifier-free guidance
+   * @returns Float32Array `[frames, globalFeatures]`: time, encoded conditions, and the condition flag if reserved
    * @throws ModelError `MODEL_BAD_INPUT` for conditions of the wrong length or non-finite values
    */
-  globalInput(tau: number | ArrayLike<number>, frames: number, conditions?: ArrayLike<number> | ArrayLike<number>[]): Float32Array {
+  globalInput(tau: number | ArrayLike<number>, frames: number, conditions?: ArrayLike<number> | (ArrayLike<number> | null)[] | null): Float32Array {
     const G = this.globalFeatures;
     const out = new Float32Array(frames * G);
     for (let f = 0; f < frames; f++) {
@@ -247,24 +321,24 @@ export class Denoiser {
       }
       return out;
     }
-    if (conditions === undefined || conditions === null) {
+    if ((conditions === undefined || conditions === null) && !this.nullCondition) {
       throw new ModelError(`this denoiser needs ${this.conditions} conditions per frame, got none`, 'MODEL_BAD_INPUT');
     }
-    const perFrame = conditions.length > 0 && typeof conditions[0] !== 'number';
-    if (perFrame && conditions.length !== frames) {
-      throw new ModelError(`conditions must have one row per frame (${frames}), got ${conditions.length} rows`, 'MODEL_BAD_INPUT');
+    const perFrame = !!conditions && conditions.length > 0 && typeof conditions[0] !== 'number';
+    if (perFrame && conditions!.length !== frames) {
+      throw new ModelError(`conditions must have one row per frame (${frames}), got ${conditions!.length} rows`, 'MODEL_BAD_INPUT');
     }
     for (let f = 0; f < frames; f++) {
-      const row = (perFrame ? (conditions as ArrayLike<number>[])[f] : conditions) as ArrayLike<number>;
-      if (!row || row.length !== this.conditions) {
+      const row = (perFrame ? (conditions as (ArrayLike<number> | null)[])[f] : conditions) as ArrayLike<number> | null | undefined;
+      if (row === null || row === undefined) {
+        if (!this.nullCondition) throw new ModelError(`conditions of frame ${f} are missing (this denoiser has no null condition)`, 'MODEL_BAD_INPUT');
+        continue; // null condition: encoded features and flag stay 0
+      }
+      if (row.length !== this.conditions) {
         throw new ModelError(`conditions must have length ${this.conditions}, got ${show(row)}`, 'MODEL_BAD_INPUT');
       }
-      for (let c = 0; c < this.conditions; c++) {
-        const v = row[c];
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`condition ${c} must be a finite number, got ${show(v)}`, 'MODEL_BAD_INPUT');
-        const [lo, hi] = this.conditionRanges[c];
-        out[f * G + 1 + c] = (v - lo) / (hi - lo);
-      }
+      const end = encodeConditionsInto(out, f * G + 1, row, this.conditionEncoders);
+      if (this.nullCondition) out[end] = 1;
     }
     return out;
   }
@@ -279,15 +353,24 @@ export class Denoiser {
     this.checkAlive();
     return tf.tidy(() => {
       const feats: tf.Tensor2D[] = [];
-      let f: tf.Tensor2D | null = null;
-      for (const layer of this.layers) {
-        f = layer.apply(graph, f, global);
-        feats.push(f);
-      }
       const frames = graph.frames;
       const N = graph.nodesPerFrame;
-      const G = this.globalFeatures;
-      const gNodes = tf.reshape(tf.tile(tf.reshape(global, [frames, 1, G]), [1, N, 1]), [frames * N, G]) as tf.Tensor2D;
+      const G = this.layerGlobalFeatures;
+      const layerGlobal = this.film ? tf.slice(global, [0, 0], [frames, 1]) : global;
+      const emb = this.film ? this.film.apply(global) : null; // [frames, 2 * sum of widths]
+      let f: tf.Tensor2D | null = null;
+      let offset = 0;
+      for (const layer of this.layers) {
+        let out = layer.apply(graph, f, layerGlobal);
+        if (emb) {
+          const W = layer.config.outFeatures;
+          out = modulate(out, emb, offset, W, frames, N);
+          offset += 2 * W;
+        }
+        feats.push(out);
+        f = out;
+      }
+      const gNodes = tf.reshape(tf.tile(tf.reshape(layerGlobal, [frames, 1, G]), [1, N, 1]), [frames * N, G]) as tf.Tensor2D;
       const x = this.readout === 'concat' ? tf.concat([...feats, gNodes], 1) : tf.concat([f as tf.Tensor2D, gNodes], 1);
       return this.head.apply(x as tf.Tensor2D);
     });
@@ -307,7 +390,7 @@ export class Denoiser {
     positions: Vec3Array,
     box: BoxLike,
     tau: number | ArrayLike<number>,
-    options: { frames?: number; conditions?: ArrayLike<number> | ArrayLike<number>[] } = {},
+    options: { frames?: number; conditions?: ArrayLike<number> | (ArrayLike<number> | null)[] | null } = {},
   ): Float32Array {
     this.checkAlive();
     const frames = options.frames ?? 1;
@@ -329,7 +412,7 @@ export class Denoiser {
 
   /** @returns copies of all weights (layers, then head); the caller disposes them */
   getWeights(): tf.Tensor[] {
-    return [...this.layers.flatMap((l) => l.getWeights()), ...this.head.getWeights()];
+    return [...this.layers.flatMap((l) => l.getWeights()), ...this.head.getWeights(), ...(this.film?.getWeights() ?? [])];
   }
 
   /**
@@ -352,7 +435,9 @@ export class Denoiser {
       l.setWeights(weights.slice(o, o + c));
       o += c;
     }
-    this.head.setWeights(weights.slice(o));
+    const h = this.head.trainableWeights.length;
+    this.head.setWeights(weights.slice(o, o + h));
+    if (this.film) this.film.setWeights(weights.slice(o + h));
   }
 
   /** @returns the JSON-serialisable description of this denoiser (see {@link denoiserFromSpec}) */
@@ -367,6 +452,10 @@ export class Denoiser {
       layers: this.layers.map((l) => ({ ...l.getConfig() })),
       head: this.head.getConfig(),
       timeEncoding: this.timeEncoding,
+      conditionEncoders: this.conditionEncoders.map((e) => ({ ...e })) as ConditionEncoder[],
+      conditioning: this.conditioning,
+      nullCondition: this.nullCondition,
+      ...(this.film ? { film: this.film.getConfig() } : {}),
     };
     if (this.training) spec.training = JSON.parse(JSON.stringify(this.training)) as TrainingInfo;
     return spec;
@@ -378,11 +467,29 @@ export class Denoiser {
     this.disposed = true;
     for (const l of this.layers) l.dispose();
     this.head.dispose();
+    this.film?.dispose();
   }
 
   private checkAlive(): void {
     if (this.disposed) throw new ModelError('this denoiser has been disposed', 'MODEL_BAD_INPUT');
   }
+}
+
+/** Applies the FiLM modulation `f * (1 + gamma) + beta` of one layer, gamma/beta per frame from `emb`. */
+function modulate(f: tf.Tensor2D, emb: tf.Tensor2D, offset: number, W: number, frames: number, N: number): tf.Tensor2D {
+  const gamma = tf.reshape(tf.slice(emb, [0, offset], [frames, W]), [frames, 1, W]);
+  const beta = tf.reshape(tf.slice(emb, [0, offset + W], [frames, W]), [frames, 1, W]);
+  const f3 = tf.reshape(f, [frames, N, W]);
+  return tf.reshape(tf.add(tf.mul(f3, tf.add(gamma, 1)), beta), [frames * N, W]) as tf.Tensor2D;
+}
+
+function checkFilm(film: MlpHead | undefined, inFeatures: number, outFeatures: number, conditions: number): MlpHead {
+  if (conditions === 0) throw new ModelError(`conditioning 'film' needs a conditional denoiser (conditions > 0)`, 'MODEL_BAD_CONFIG');
+  if (!film) throw new ModelError(`conditioning 'film' needs a film embedding MlpHead`, 'MODEL_BAD_CONFIG');
+  if (film.config.inFeatures !== inFeatures || film.config.outFeatures !== outFeatures) {
+    throw new ModelError(`film must map ${inFeatures} -> ${outFeatures} features, got ${film.config.inFeatures} -> ${film.config.outFeatures}`, 'MODEL_BAD_CONFIG');
+  }
+  return film;
 }
 
 /** @internal Validates flat positions, converting pbc errors to ModelError. Returns N. */
@@ -440,12 +547,17 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
   if (aggregation !== 'max' && aggregation !== 'mean' && aggregation !== 'sum') {
     throw new ModelError(`aggregation must be 'max' | 'mean' | 'sum', got ${show(aggregation)}`, 'MODEL_BAD_CONFIG');
   }
-  const conditions = checkInt(config.conditions ?? 0, 'conditions', 0, 1000);
+  const encoders = config.conditionEncoders ? checkEncoders(config.conditionEncoders) : undefined;
+  const conditions = checkInt(encoders?.length ?? config.conditions ?? 0, 'conditions', 0, 1000);
+  const conditioning = config.conditioning ?? 'concat';
+  const nullCondition = config.nullCondition ?? false;
   const seed = checkInt(config.seed ?? 0, 'seed', 0, 2 ** 31 - 1);
   const readout = config.readout ?? 'concat';
   if (!Array.isArray(hidden)) throw new ModelError(`hidden must be an array of widths, got ${show(hidden)}`, 'MODEL_BAD_CONFIG');
   hidden.forEach((h, i) => checkInt(h, `hidden[${i}]`, 1));
-  const G = 1 + conditions;
+  const encoded = encoders ? encoders.reduce((s, e) => s + encodedWidth(e), 0) : conditions;
+  const Gall = 1 + encoded + (nullCondition ? 1 : 0);
+  const G = conditioning === 'film' ? 1 : Gall;
   const layers: PbcEdgeConv[] = [];
   for (let i = 0; i < nLayers; i++) {
     layers.push(
@@ -464,7 +576,20 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
   }
   const headIn = (readout === 'concat' ? nLayers * width : width) + G;
   const head = mlpHead({ inFeatures: headIn, hidden: headHidden, outFeatures: 3, activation, seed: seed * 1000 + 999, name: 'head' });
-  return new Denoiser({ k, layers, head, readout, conditions, conditionRanges: config.conditionRanges, timeEncoding: config.timeEncoding });
+  const film = conditioning === 'film' && conditions > 0
+    ? zeroLastLayer(mlpHead({ inFeatures: Gall, hidden: config.filmHidden ?? [64, 64], outFeatures: 2 * nLayers * width, activation: 'silu', seed: seed * 1000 + 998, name: 'film' }))
+    : undefined;
+  return new Denoiser({
+    k, layers, head, readout, conditions, conditionRanges: config.conditionRanges, timeEncoding: config.timeEncoding,
+    conditionEncoders: encoders, conditioning, nullCondition, film,
+  });
+}
+
+/** Zero-initialises the output layer (adaLN-zero): the modulation starts as the identity. */
+function zeroLastLayer(mlp: MlpHead): MlpHead {
+  const w = mlp.trainableWeights;
+  for (const v of w.slice(-2)) tf.tidy(() => v.assign(tf.zerosLike(v)));
+  return mlp;
 }
 
 /**
@@ -484,6 +609,10 @@ export function denoiserFromSpec(spec: DenoiserSpec): Denoiser {
     conditions: spec.conditions,
     conditionRanges: spec.conditionRanges,
     timeEncoding: spec.timeEncoding,
+    conditionEncoders: spec.conditionEncoders,
+    conditioning: spec.conditioning,
+    nullCondition: spec.nullCondition,
+    film: spec.film ? mlpHead({ ...spec.film }) : undefined,
   });
   if (spec.training) d.training = JSON.parse(JSON.stringify(spec.training)) as TrainingInfo;
   return d;

@@ -18,8 +18,16 @@ export {
   type DenoiserParts,
   type DenoiserSpec,
   type Readout,
+  type Conditioning,
   type TrainingInfo,
 } from './denoiser';
+export {
+  OPP_CONDITION_ENCODERS,
+  OPP_CONDITION_KEYS,
+  conditionsOutOfRange,
+  encodedWidth,
+  type ConditionEncoder,
+} from './conditions';
 export { CUBE_SYMMETRIES, applySymmetry, boxSymmetries } from './augment';
 export { Adam, type AdamConfig, type AdamState } from './adam';
 export {

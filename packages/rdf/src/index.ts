@@ -17,3 +17,4 @@ export { rdfMse } from './mse';
 export { coordinationNumber } from './coordination';
 export { rdfSvg } from './svg';
 export type { RdfCurve, RdfSvgOptions } from './svg';
+export { ensembleMetrics, type EnsembleMetrics, type RdfValues } from './ensemble';

@@ -1,27 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { KnnWorkspace, toBox, validatePositions, wrap, type BoxLike, type Vec3Array } from '@mddm/pbc';
+import { encodeTime, type TimeEncoding } from '@mddm/schedules';
 import { buildGraph, pbcEdgeConv, type EdgeGraph, type PbcEdgeConv, type PbcEdgeConvConfig } from '@mddm/edgeconv';
 import { ModelError, checkInt, show } from './errors';
 import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
 import { checkEncoders, encodeConditionsInto, encodedWidth, type ConditionEncoder } from './conditions';
-
-/**
- * How the diffusion time enters the global input `g[0]`:
- * - `'t/T'` (default, the paper): `t / T`;
- * - `'log-sigma'`: `(log sqrt(a_t) - log sqrt(a_1)) / (log sqrt(a_T) - log sqrt(a_1))`, also in [0, 1] but
- *   spreading out the small-noise steps (with the cosine schedule t = 1..30 covers 0..0.06 of `t/T`
- *   but 0..0.45 of this encoding).
- */
-export type TimeEncoding = 't/T' | 'log-sigma';
-
-/** Computes the time input `g[0]` for timestep `t` of a schedule `a` (`[T + 1]` variances). */
-export function encodeTime(encoding: TimeEncoding, t: number, a: ArrayLike<number>): number {
-  const T = a.length - 1;
-  if (encoding === 't/T') return t / T;
-  const l1 = 0.5 * Math.log(a[1]);
-  const lT = 0.5 * Math.log(a[T]);
-  return (0.5 * Math.log(a[Math.max(t, 0)]) - l1) / (lT - l1);
-}
 
 /** How the per-layer node features reach the output head. */
 export type Readout = 'concat' | 'last';
@@ -104,6 +87,8 @@ export interface TrainingInfo {
   target: 'eps' | 'score';
   /** Largest timestep drawn in training (`sample` starts there by default). */
   tMax?: number;
+  /** Names of the conditions, in order, when they were read from frame metadata (e.g. `['k', 'phi', 'T']`). */
+  conditionKeys?: string[];
 }
 
 /**
@@ -492,7 +477,7 @@ function checkFilm(film: MlpHead | undefined, inFeatures: number, outFeatures: n
   return film;
 }
 
-/** @internal Validates flat positions, converting pbc errors to ModelError. Returns N. */
+/** @internal Validates flat positions; a pbc error becomes a ModelError with the PbcError as `cause`. Returns N. */
 export function checkPositions(positions: Vec3Array, name: string): number {
   if (!(positions instanceof Float64Array) && !(positions instanceof Float32Array)) {
     throw new ModelError(`${name} must be a Float64Array or Float32Array [N*3], got ${show(positions)}`, 'MODEL_BAD_INPUT');
@@ -500,17 +485,20 @@ export function checkPositions(positions: Vec3Array, name: string): number {
   try {
     return validatePositions(positions, name);
   } catch (e) {
-    throw new ModelError((e as Error).message, 'MODEL_BAD_INPUT');
+    // the PbcError already names the value (`name`); keep it, with its code, as the cause
+    throw new ModelError((e as Error).message, 'MODEL_BAD_INPUT', { cause: e });
   }
 }
 
-/** @internal Validates a box, converting pbc errors to ModelError. */
+/** @internal Validates a box; a pbc error becomes a ModelError with the PbcError as `cause`. */
 export function checkBox(box: BoxLike, name = 'box'): [number, number, number] {
   try {
     const b = toBox(box);
     return [b.lengths[0], b.lengths[1], b.lengths[2]];
   } catch (e) {
-    throw new ModelError(`${name}: ${(e as Error).message}`, 'MODEL_BAD_INPUT');
+    // pbc says "box length L must be ..."; name which box (e.g. `data[3].box`) only when it is not just `box`
+    const message = (e as Error).message;
+    throw new ModelError(name === 'box' ? message : `${name}: ${message}`, 'MODEL_BAD_INPUT', { cause: e });
   }
 }
 

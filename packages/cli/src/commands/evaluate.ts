@@ -1,0 +1,121 @@
+import { writeFile } from 'node:fs/promises';
+import { loadDataset, type Frame } from '@mddm/io';
+import { sample } from '@mddm/model';
+import { ensembleMetrics, rdf, type EnsembleMetrics, type RdfResult } from '@mddm/rdf';
+import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
+import { CliError } from '../errors';
+import type { CliIo } from '../io';
+import { conditionNames, resolveModel } from '../models';
+import { SAMPLER_FLAGS, SAMPLER_HELP, recommendedSampler, samplerFromFlags } from '../sampler';
+
+export const EVALUATE_HELP = `mddm evaluate: the paper's Table 1 with the metrics of SPEC §5, against LAMMPS
+
+Usage:
+  mddm evaluate --model NAME|DIR --set opp-test|opp-train [--samples 4] [--limit N] [--seed S] [--json FILE]
+
+For every parameter set of the chosen set that has MD replicas (opp-test: all 25; opp-train: the 25
+with replicas), generates M samples and compares their RDFs with the R MD frames (the set's frame and
+its replicas): paper-style (vs the set's frame; floor: replicas vs that frame), precision (each sample
+vs its nearest MD frame), coverage (each MD frame vs its nearest sample), each beside its MD floor.
+Prints a per-set table, the means, and the paper's numbers (0.098 train, 0.126 test).
+
+  --samples M    generated conformations per parameter set (default 4)
+  --limit N      only the first N parameter sets
+  --seed S       seed of the first sample (default 0)
+  --json FILE    also write every number as JSON
+${SAMPLER_HELP}`;
+
+const FLAGS: FlagSpec = { model: { type: 'string' }, set: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, ...SAMPLER_FLAGS };
+const PAPER = { 'opp-test': 0.126, 'opp-train': 0.098 } as const;
+const RDF_OPTIONS = { bins: 100, rMax: 5 };
+
+/** One parameter set: its MD frames (the set's own first) and the parameters. */
+interface ParameterSet {
+  id: string;
+  frames: Frame[];
+}
+
+/** The set's frames grouped with their replicas (replica ids are `<id>_s<seed>`, SPEC §5). */
+async function parameterSets(set: 'opp-test' | 'opp-train'): Promise<ParameterSet[]> {
+  const frames = await loadDataset(set);
+  let replicas: Frame[] = [];
+  try {
+    replicas = await loadDataset(`${set}-replicas` as never);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'IO_NOT_FOUND' && (e as { code?: string }).code !== 'IO_BAD_ARGUMENT') throw e;
+  }
+  const byId = new Map<string, Frame[]>();
+  for (const r of replicas) {
+    const id = String(r.info.id).replace(/_s\d+$/, '');
+    byId.set(id, [...(byId.get(id) ?? []), r]);
+  }
+  const all = frames.map((f) => ({ id: String(f.info.id), frames: [f, ...(byId.get(String(f.info.id)) ?? [])] }));
+  // Training sets are evaluated only where replicas exist (the test set always: its floors may be missing).
+  return set === 'opp-train' && replicas.length > 0 ? all.filter((p) => p.frames.length > 1) : all;
+}
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
+
+/** `mddm evaluate`: see {@link EVALUATE_HELP}. @returns the exit code */
+export async function evaluateCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags('evaluate', args, FLAGS);
+  if (values.help) return io.say(EVALUATE_HELP), 0;
+  const modelName = requiredFlag('evaluate', values, 'model', 'a pretrained name or a checkpoint directory');
+  const set = requiredFlag('evaluate', values, 'set', 'opp-test or opp-train');
+  if (set !== 'opp-test' && set !== 'opp-train') throw new CliError(`mddm evaluate: --set must be opp-test or opp-train, got '${set}'`, 'CLI_USAGE');
+  const M = numberFlag('evaluate', values, 'samples', { integer: true, min: 1 }) ?? 4;
+  const limit = numberFlag('evaluate', values, 'limit', { integer: true, min: 1 });
+  const seed = numberFlag('evaluate', values, 'seed', { integer: true, min: 0 }) ?? 0;
+  const model = await resolveModel('evaluate', modelName);
+  try {
+    const d = model.denoiser;
+    const names = conditionNames(model);
+    if (d.conditions === 0) throw new CliError(`mddm evaluate: model '${modelName}' is unconditional; evaluate a conditional model`, 'CLI_USAGE');
+    const sets = (await parameterSets(set)).slice(0, limit);
+    const bar = io.progress(sets.length * M, 'evaluate');
+    const rows: { id: string; conditions: number[]; R: number; metrics: EnsembleMetrics | null; paperStyle: number; evaluations: number }[] = [];
+    let s = seed;
+    for (const p of sets) {
+      const conditions = names.map((n) => Number(p.frames[0].info[n]));
+      const refs: RdfResult[] = p.frames.map((f) => rdf(f.positions, f.box, RDF_OPTIONS));
+      const gens: RdfResult[] = [];
+      let evaluations = 0;
+      for (let m = 0; m < M; m++) {
+        const sampler = samplerFromFlags('evaluate', values, recommendedSampler(model), model, conditions);
+        const r = await sample(d, { ...sampler.options, n: p.frames[0].positions.length / 3, box: p.frames[0].box, seed: s++, conditions, onWarning: (w) => io.warn(`warning: ${w}`) });
+        evaluations = r.evaluations;
+        gens.push(rdf(r.positions[0], p.frames[0].box, RDF_OPTIONS));
+        bar.tick(1, p.id);
+      }
+      const metrics = refs.length >= 2 ? ensembleMetrics(gens, refs) : null;
+      const paperStyle = metrics?.paperStyle ?? ensembleMetrics(gens, [refs[0], refs[0]]).paperStyle;
+      rows.push({ id: p.id, conditions, R: refs.length, metrics, paperStyle, evaluations });
+    }
+    bar.done();
+    io.say(`${set}: ${rows.length} parameter sets, M = ${M} samples each, model ${modelName}, NFE ${rows[0]?.evaluations ?? 0} per sample (RDF-MSE, SPEC §3/§5)`);
+    io.say(`${'set'.padEnd(34)} ${names.map((n) => n.padStart(7)).join(' ')}  R  paper  floor   prec  cover  mdfloor`);
+    for (const r of rows) {
+      const m = r.metrics;
+      io.say(`${r.id.padEnd(34)} ${r.conditions.map((c) => c.toFixed(3).padStart(7)).join(' ')} ${String(r.R).padStart(2)} ${f4(r.paperStyle)} ${f4(m?.paperFloor ?? NaN)} ${f4(m?.precision ?? NaN)} ${f4(m?.coverage ?? NaN)} ${f4(m?.mdFloor ?? NaN)}`);
+    }
+    const withFloors = rows.filter((r) => r.metrics);
+    const mean = (f: (r: (typeof rows)[number]) => number, rs = withFloors) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
+    io.say('');
+    io.say(`mean paper-style ${f4(mean((r) => r.paperStyle, rows))} over ${rows.length} sets (paper, Table 1: ${PAPER[set]})`);
+    if (withFloors.length) {
+      io.say(`over the ${withFloors.length} sets with replicas: paper-style ${f4(mean((r) => r.paperStyle))} (floor ${f4(mean((r) => r.metrics!.paperFloor))}), ` +
+        `precision ${f4(mean((r) => r.metrics!.precision))}, coverage ${f4(mean((r) => r.metrics!.coverage))} (MD floor ${f4(mean((r) => r.metrics!.mdFloor))})`);
+      const far = withFloors.filter((r) => r.metrics!.precision - r.metrics!.mdFloor > 0.05).map((r) => r.id);
+      if (far.length) io.say(`far from the floor (precision > MD floor + 0.05): ${far.join(', ')}`);
+    } else {
+      io.say(`no MD replicas for ${set} are packed: floors, precision and coverage need them (mddm data generate --preset replicas; mddm data pack)`);
+    }
+    if (typeof values.json === 'string') {
+      await writeFile(values.json, JSON.stringify({ set, model: modelName, samples: M, rows }, null, 1));
+      io.say(`wrote ${values.json}`);
+    }
+    return 0;
+  } finally {
+    model.denoiser.dispose();
+  }
+}

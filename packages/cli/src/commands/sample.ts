@@ -1,0 +1,100 @@
+import { dirname } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { writeXyz, type Frame } from '@mddm/io';
+import { conditionsOutOfRange, sample, type SampleOptions } from '@mddm/model';
+import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
+import { CliError } from '../errors';
+import { conditionNames, resolveModel } from '../models';
+import type { CliIo } from '../io';
+import { recommendedSampler, samplerFromFlags, SAMPLER_FLAGS, SAMPLER_HELP } from '../sampler';
+
+export const SAMPLE_HELP = `mddm sample: generate conformations and write them as extended XYZ
+
+Usage:
+  mddm sample --model NAME|DIR [--k K --phi PHI --T T] [options] --out FILE.xyz
+
+  --model NAME|DIR   pretrained model (opp-conditional, opp-unconditional) or a checkpoint directory
+  --k, --phi, --T    conditions of a conditional model (OPP: frequency k, phase phi, temperature T)
+  --n N              particles per conformation (default 1000)
+  --box L            cubic box side in LJ units (default: the training box, 10)
+  --count C          conformations (default 1)
+  --seed S           seed of the noise (default 0)
+  --out FILE         extended XYZ output (Lattice, pbc and the conditions in each frame's info)
+${SAMPLER_HELP}
+Prints 'NFE: <n>' (network evaluations per conformation) and the time; progress goes to stderr.`;
+
+const FLAGS: FlagSpec = {
+  model: { type: 'string' }, k: { type: 'string' }, phi: { type: 'string' }, T: { type: 'string' }, n: { type: 'string' }, box: { type: 'string' },
+  count: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...SAMPLER_FLAGS,
+};
+
+/** Checks before any work that the output file can be written (its folder exists and is writable). */
+function checkWritable(path: string): void {
+  const dir = dirname(path) || '.';
+  if (!existsSync(dir)) throw new CliError(`mddm sample: cannot write ${path}: folder ${dir} does not exist`, 'CLI_IO');
+  try {
+    accessSync(dir, constants.W_OK);
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+  } catch (e) {
+    throw new CliError(`mddm sample: cannot write ${path}: permission denied`, 'CLI_IO', { cause: e });
+  }
+}
+
+/** `mddm sample`: see {@link SAMPLE_HELP}. @returns the exit code */
+export async function sampleCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags('sample', args, FLAGS);
+  if (values.help) return io.say(SAMPLE_HELP), 0;
+  const modelName = requiredFlag('sample', values, 'model', 'a pretrained name or a checkpoint directory');
+  const out = requiredFlag('sample', values, 'out', 'the extended XYZ file to write');
+  const n = numberFlag('sample', values, 'n', { integer: true, min: 2 }) ?? 1000;
+  const boxSide = numberFlag('sample', values, 'box', { min: 0, exclusiveMin: true });
+  const count = numberFlag('sample', values, 'count', { integer: true, min: 1 }) ?? 1;
+  const seed = numberFlag('sample', values, 'seed', { integer: true, min: 0 }) ?? 0;
+  const given = { k: numberFlag('sample', values, 'k'), phi: numberFlag('sample', values, 'phi'), T: numberFlag('sample', values, 'T', { min: 0, exclusiveMin: true }) };
+  checkWritable(out);
+  const model = await resolveModel('sample', modelName);
+  try {
+    const d = model.denoiser;
+    const names = conditionNames(model);
+    let conditions: number[] | undefined;
+    if (d.conditions === 0) {
+      const extra = Object.entries(given).filter(([, v]) => v !== undefined).map(([k]) => `--${k}`);
+      if (extra.length) throw new CliError(`mddm sample: model '${modelName}' is unconditional; remove ${extra.join(', ')}`, 'CLI_USAGE');
+    } else {
+      conditions = names.map((name) => {
+        const v = (given as Record<string, number | undefined>)[name];
+        if (v === undefined) throw new CliError(`mddm sample: model '${modelName}' is conditional: give --${names.join(', --')} (missing --${name})`, 'CLI_USAGE');
+        return v;
+      });
+      for (const c of conditionsOutOfRange(conditions, d.conditionEncoders)) {
+        const e = d.conditionEncoders[c];
+        const range = e.kind === 'periodic' ? '' : ` [${e.range[0]}, ${e.range[1]}]`;
+        io.warn(`warning: ${names[c]} = ${conditions[c]} is outside the training range${range}: extrapolation, expect lower quality`);
+      }
+    }
+    const trainedBox = d.training?.box?.[0] ?? 10;
+    const L = boxSide ?? trainedBox;
+    const sampler = samplerFromFlags('sample', values, recommendedSampler(model), model, conditions);
+    const bar = io.progress(count, 'sample');
+    const started = performance.now();
+    const options: SampleOptions = {
+      ...sampler.options, n, box: L, count, batchSize: 1, seed, conditions,
+      onProgress: (p) => { if (p.step === p.steps) bar.tick(1); },
+      onWarning: (m) => io.warn(`warning: ${m}`),
+    };
+    const result = await sample(d, options);
+    bar.done();
+    const seconds = (performance.now() - started) / 1000;
+    const info = (i: number): Frame['info'] => ({
+      ...(conditions ? Object.fromEntries(names.map((name, c) => [name, conditions![c]])) : {}),
+      generator: 'mddm', model: modelName, seed, index: i, sampler: sampler.name, NFE: result.evaluations,
+    });
+    await writeXyz(out, result.positions.map((positions, i) => ({ positions, box: [L, L, L], info: info(i) })));
+    io.say(`NFE: ${result.evaluations}`);
+    io.say(`time: ${seconds.toFixed(2)} s (${(seconds / count).toFixed(2)} s per conformation of ${n} particles)`);
+    io.say(`wrote ${out} (${count} conformation${count > 1 ? 's' : ''})`);
+    return 0;
+  } finally {
+    model.denoiser.dispose();
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * @packageDocumentation
+ * `@mddm/cli`: the `mddm` command (`npx mddm --help`; in this repository `pnpm mddm ...`). Subcommands:
+ * `sample` (conformations from a pretrained model or a checkpoint, as extended XYZ), `rdf` (g(r) and
+ * RDF-MSE of XYZ files), `evaluate` (the paper's Table 1 with the SPEC §5 metrics), `data` (LAMMPS
+ * data generation). {@link runMddm} runs it in-process.
+ */
+export { runMddm, MDDM_HELP } from './run';
+export { CliError } from './errors';
+export type { CliStreams } from './io';

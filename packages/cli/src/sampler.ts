@@ -1,0 +1,66 @@
+import type { SampleOptions } from '@mddm/model';
+import { classifierFreeGuidanceEps } from '@mddm/schedules';
+import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
+import { CliError } from './errors';
+import type { CliModel } from './models';
+
+/** Sampler flags shared by `mddm sample` and `mddm evaluate`. */
+export const SAMPLER_FLAGS: FlagSpec = { sampler: { type: 'string' }, steps: { type: 'string' }, corrector: { type: 'string' }, guidance: { type: 'string' } };
+
+/** Help lines of {@link SAMPLER_FLAGS}. */
+export const SAMPLER_HELP = `Sampler:
+  --sampler NAME     pc (default: ancestral predictor + Langevin corrector at small noise) or ancestral
+  --steps N          predictor steps (default: the model's recommended sampler, 60)
+  --corrector C      Langevin corrector steps per predictor step in its band (pc only; default 30)
+  --guidance W       classifier-free guidance weight (conditional models with a null condition;
+                     default 0 = none; doubles the network evaluations)`;
+
+/** The names `--sampler` takes. */
+export const SAMPLER_NAMES = ['pc', 'ancestral'] as const;
+
+/** A resolved sampler: its name and the `sample` options it sets. */
+export interface CliSampler {
+  name: string;
+  options: Partial<SampleOptions>;
+}
+
+/** The sampler a model recommends: its manifest's, else 60 log-spaced steps + 30 Langevin steps below 0.3 LJ. */
+export function recommendedSampler(model: CliModel): Partial<SampleOptions> {
+  return model.manifest?.sampler ?? { steps: 60, spacing: 'log-sigma', corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
+}
+
+/**
+ * Applies `--sampler`, `--steps`, `--corrector` and `--guidance` on top of the recommended settings.
+ * @throws CliError `CLI_USAGE` for an unknown sampler or out-of-range numbers
+ */
+export function samplerFromFlags(
+  command: string, values: ParsedArgs['values'], base: Partial<SampleOptions>, model?: CliModel, conditions?: ArrayLike<number>,
+): CliSampler {
+  const name = (values.sampler as string | undefined) ?? 'pc';
+  if (!(SAMPLER_NAMES as readonly string[]).includes(name)) {
+    throw new CliError(`mddm ${command}: unknown --sampler '${name}'; expected one of ${SAMPLER_NAMES.join(', ')}`, 'CLI_USAGE');
+  }
+  const options: Partial<SampleOptions> = { ...base };
+  const steps = numberFlag(command, values, 'steps', { integer: true, min: 1 });
+  if (steps !== undefined) options.steps = steps;
+  const corrector = numberFlag(command, values, 'corrector', { integer: true, min: 0 });
+  if (name === 'ancestral') {
+    if (corrector !== undefined && corrector > 0) throw new CliError(`mddm ${command}: --corrector needs --sampler pc`, 'CLI_USAGE');
+    delete options.corrector;
+  } else if (corrector !== undefined) {
+    options.corrector = corrector === 0 ? undefined : { steps: corrector, r: 0.4, sigmaMaxLj: 0.3, ...(base.corrector ?? {}), ...{ steps: corrector } };
+  }
+  const w = numberFlag(command, values, 'guidance');
+  if (w !== undefined && w !== 0) {
+    if (model && !model.denoiser.nullCondition) {
+      throw new CliError(`mddm ${command}: --guidance needs a model trained with a null condition (classifier-free guidance); '${model.name}' has none`, 'CLI_USAGE');
+    }
+    options.guide = guidance(w, conditions);
+  }
+  return { name: w ? `${name}+cfg${w}` : name, options };
+}
+
+/** Classifier-free guidance as a `sample` guide: `(1 + w) eps(c) - w eps(null)`, two evaluations per step (SPEC §9). */
+function guidance(w: number, conditions: ArrayLike<number> | undefined): SampleOptions['guide'] {
+  return (eps) => classifierFreeGuidanceEps(eps(conditions), eps(null), w);
+}

@@ -1,0 +1,119 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readXyz, type Frame } from '@mddm/io';
+import { OPP_CONDITION_ENCODERS, createDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
+import { runMddm } from '../src/index';
+
+let dir: string;
+let conditional: string;
+let unconditional: string;
+
+/** Runs the CLI in-process, capturing stdout and stderr. */
+async function mddm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runMddm(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+async function frames(path: string): Promise<Frame[]> {
+  const all: Frame[] = [];
+  for await (const f of readXyz(path)) all.push(f);
+  return all;
+}
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'mddm-cli-'));
+  // Small untrained models: the CLI's plumbing does not depend on the weights.
+  const tiny = { k: 6, layers: 2, width: 8, hidden: [8], headHidden: [8] };
+  const c = createDenoiser({ ...tiny, conditionEncoders: [...OPP_CONDITION_ENCODERS], conditioning: 'film', nullCondition: true });
+  c.training = { n: 64, box: [4, 4, 4], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps', conditionKeys: ['k', 'phi', 'T'] };
+  conditional = join(dir, 'cond');
+  await saveDenoiser(c, conditional);
+  c.dispose();
+  const u = createDenoiser(tiny);
+  u.training = { ...c.training!, conditionKeys: undefined };
+  unconditional = join(dir, 'uncond');
+  await saveDenoiser(u, unconditional);
+  u.dispose();
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('mddm sample', () => {
+  it('writes extended XYZ with the lattice, pbc and the conditions, and prints NFE', async () => {
+    const out = join(dir, 's.xyz');
+    const r = await mddm('sample', '--model', conditional, '--k', '7', '--phi', '1', '--T', '0.03', '--n', '64', '--box', '4', '--count', '2', '--steps', '5', '--corrector', '0', '--out', out);
+    expect(r.err).not.toMatch(/warning/);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^NFE: 5$/m);
+    expect(r.out).toMatch(/time: [\d.]+ s/);
+    const f = await frames(out);
+    expect(f.length).toBe(2);
+    expect(f[0].box).toEqual([4, 4, 4]);
+    expect(f[0].positions.length).toBe(64 * 3);
+    expect([f[0].info.k, f[0].info.phi, f[0].info.T]).toEqual([7, 1, 0.03]);
+    for (const x of f[1].positions) expect(x >= 0 && x < 4).toBe(true);
+  });
+
+  it('counts two evaluations per step with classifier-free guidance', async () => {
+    const r = await mddm('sample', '--model', conditional, '--k', '7', '--phi', '1', '--T', '0.03', '--n', '64', '--box', '4', '--steps', '4', '--corrector', '0', '--guidance', '1.5', '--out', join(dir, 'g.xyz'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^NFE: 8$/m);
+  });
+
+  it('warns about conditions outside the training ranges (extrapolation) and still samples', async () => {
+    const r = await mddm('sample', '--model', conditional, '--k', '20', '--phi', '1', '--T', '0.03', '--n', '64', '--box', '4', '--steps', '2', '--corrector', '0', '--out', join(dir, 'x.xyz'));
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/warning: k = 20 is outside the training range \[1, 15\]: extrapolation/);
+  });
+
+  it('gives one clear line and a non-zero exit for bad input', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['sample', '--out', 'a.xyz'], 2, /--model is required/],
+      [['sample', '--model', conditional, '--k', 'seven', '--phi', '1', '--T', '0.03', '--out', join(dir, 'a.xyz')], 2, /--k must be a number, got 'seven'/],
+      [['sample', '--model', conditional, '--k', '7', '--phi', '1', '--out', join(dir, 'a.xyz')], 2, /missing --T/],
+      [['sample', '--model', unconditional, '--k', '7', '--out', join(dir, 'a.xyz')], 2, /unconditional; remove --k/],
+      [['sample', '--model', 'opp-nonexistent', '--out', join(dir, 'a.xyz')], 1, /unknown model 'opp-nonexistent'.*opp-conditional/],
+      [['sample', '--model', conditional, '--k', '7', '--phi', '1', '--T', '0.03', '--out', join(dir, 'no', 'such', 'a.xyz')], 1, /cannot write .*does not exist/],
+      [['sample', '--model', conditional, '--bogus'], 2, /bogus/],
+      [['sample', '--model', unconditional, '--n', '64', '--box', '4', '--sampler', 'magic', '--out', join(dir, 'a.xyz')], 2, /unknown --sampler 'magic'/],
+      [['sample', '--model', unconditional, '--n', '64', '--box', '4', '--guidance', '2', '--out', join(dir, 'a.xyz')], 2, /null condition/],
+      [['frobnicate'], 2, /unknown command 'frobnicate'/],
+    ];
+    for (const [argv, code, message] of cases) {
+      const r = await mddm(...argv);
+      expect(r.code, argv.join(' ')).toBe(code);
+      expect(r.err.trim().split('\n').length, r.err).toBe(1);
+      expect(r.err).toMatch(message);
+    }
+  });
+
+  it('has --help on every subcommand', async () => {
+    for (const c of ['sample', 'rdf', 'evaluate']) {
+      const r = await mddm(c, '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`mddm ${c}`));
+    }
+    expect((await mddm('--help')).out).toMatch(/mddm sample/);
+  });
+});
+
+describe('mddm rdf', () => {
+  it('summarises each file and prints pairwise RDF-MSE (0 for a file with itself)', async () => {
+    const a = join(dir, 'r.xyz');
+    await mddm('sample', '--model', unconditional, '--n', '64', '--box', '4', '--steps', '3', '--corrector', '0', '--count', '2', '--out', a);
+    const r = await mddm('rdf', a, a, '--r-max', '2', '--bins', '20', '--svg', join(dir, 'r.svg'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/2 frames x 64 particles; first peak g = [\d.]+ at r = [\d.]+/);
+    expect(r.out).toMatch(/vs .*: 0\.00000/);
+    expect(r.out).toMatch(/wrote .*r\.svg/);
+    expect((await mddm('rdf', join(dir, 'missing.xyz'))).code).toBe(1);
+    expect((await mddm('rdf')).code).toBe(2);
+  });
+});

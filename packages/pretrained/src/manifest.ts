@@ -1,0 +1,45 @@
+import type { SampleOptions } from '@mddm/model';
+
+/** The pretrained models this package ships. */
+export const PRETRAINED_NAMES = ['opp-conditional', 'opp-unconditional'] as const;
+
+/** Name of a shipped pretrained model. */
+export type PretrainedName = (typeof PRETRAINED_NAMES)[number];
+
+/** File of a pretrained model's manifest, beside its checkpoint (`models/<name>/model.json`). */
+export const PRETRAINED_MANIFEST = 'model.json';
+
+/**
+ * What a pretrained model is, how it was made and how good it is: `models/<name>/model.json`.
+ * Everything needed to reproduce it (data, recipe, the exact command) and to judge it (measured
+ * quality with the commands that measured it).
+ */
+export interface PretrainedManifest {
+  /** Always `'mddm-pretrained'`. */
+  format: 'mddm-pretrained';
+  /** Format version (1). */
+  version: 1;
+  /** The model's name. */
+  name: PretrainedName;
+  /** One-paragraph description. */
+  description: string;
+  /** Names of the conditions in order (`['k', 'phi', 'T']`), empty for an unconditional model. */
+  conditionKeys: string[];
+  /** The state point of an unconditional model (e.g. `{ k: 7, phi: 1, T: 0.03 }`). */
+  statePoint?: Record<string, number>;
+  /** Training data: the shipped sets used and how many conformations. */
+  data: { sets: string[]; conformations: number };
+  /** The denoiser configuration and training options (JSON). */
+  recipe: { model: Record<string, unknown>; training: Record<string, unknown> };
+  /** The command that reproduces the weights, run from the repository root. */
+  command: string;
+  /** Optimizer steps and training wall time (minutes, on the machine named in `machine`). */
+  steps: number;
+  trainingMinutes: number;
+  /** Where it was trained (cores, backend). */
+  machine: string;
+  /** The recommended sampler (`sample` options). */
+  sampler: Pick<SampleOptions, 'steps' | 'spacing' | 'corrector'>;
+  /** Measured quality (RDF-MSE figures, SPEC §3/§5), each with the command that measured it. */
+  quality: Record<string, unknown>;
+}

@@ -34,7 +34,7 @@ export async function runCustomDenoiser(options: { steps?: number; sampleSteps?:
 
   const replicas = await loadDataset('opp-replicas');
   log(`custom denoiser: ${denoiser.countParams().toLocaleString('en-US')} parameters`);
-  const r = await train(denoiser, { data: replicas, conditionKeys: ['T'], steps: options.steps ?? 50, batchSize: 1, timesteps: 'log-sigma' });
+  const r = await train(denoiser, { data: replicas, conditionKeys: ['T'], steps: options.steps ?? 50, batchSize: 1, spacing: 'log-sigma' });
   log(`trained ${r.steps} steps in ${(r.elapsedMs / 1000).toFixed(1)} s, last loss ${r.losses[r.losses.length - 1]?.toFixed(4)}`);
   const gen = await sample(denoiser, { n: 1000, box: 10, conditions: [0.03], steps: options.sampleSteps ?? 30, spacing: 'log-sigma' });
   const g = rdf(gen.positions[0], 10, { bins: 100, rMax: 5 });

@@ -17,8 +17,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ProgressBar, loadDataset, writeXyz } from '@mddm/io';
 import { rdf, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
-import { createDenoiser, sample, selectBackend, train, type BackendName, type CorrectorOptions, type DenoiserConfig, type TrainOptions } from '@mddm/model';
-import { geometricSchedule } from '@mddm/schedules';
+import { createDenoiser, sample, selectBackend, train, type BackendName, type DenoiserConfig, type TrainOptions } from '@mddm/model';
+import { geometricSchedule, type LangevinCorrectorOptions } from '@mddm/schedules';
 
 /**
  * The fast network of the default run: the paper's PBC-Conv stack (8 layers of 32, MLPs 2 x 32, output
@@ -39,9 +39,9 @@ export const FAST_MODEL: DenoiserConfig = { layers: 8, k: 12, width: 32, hidden:
  *   accurate: the corrector pulls the state back onto the learned noisy marginal at every level.
  */
 export const FAST_TRAINING = {
-  steps: 20000, batchSize: 2, learningRate: 0.005, timesteps: 'log-sigma' as const, tMax: 363, minutes: 12, sampleSteps: 60,
-  schedule: geometricSchedule(500, { sigmaMin: 1e-3, sigmaMax: 1 }),
-  corrector: { steps: 30, r: 0.4, sigmaMax: 0.3 } as CorrectorOptions,
+  steps: 20000, batchSize: 2, learningRate: 0.005, spacing: 'log-sigma' as const, tMax: 363, minutes: 12, sampleSteps: 60,
+  schedule: geometricSchedule(500, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 }),
+  corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } as LangevinCorrectorOptions,
 };
 
 /** Options of {@link runTrainUnconditional}. */
@@ -107,14 +107,17 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
 
   const checkpoint = join(out, 'checkpoint');
   await mkdir(out, { recursive: true });
-  const bar = verbose ? new ProgressBar(steps, { label: 'train' }) : null;
-  let lastStep = 0;
+  // With a time budget the budget usually ends training before the step count: the bar then runs over
+  // the budget (seconds), so its ETA is the budget's, and the step count is shown beside it.
+  const budgetS = minutes === undefined ? undefined : Math.max(1, Math.round(minutes * 60));
+  const bar = verbose ? new ProgressBar(budgetS ?? steps, { label: budgetS ? 'train (budget, s)' : 'train' }) : null;
+  let lastTick = 0;
   const trainOptions: TrainOptions = {
     data: [training],
     steps,
     batchSize: full ? 4 : FAST_TRAINING.batchSize,
     learningRate: FAST_TRAINING.learningRate,
-    timesteps: full ? 'uniform' : FAST_TRAINING.timesteps,
+    spacing: full ? 'uniform' : FAST_TRAINING.spacing,
     tMax: full ? undefined : FAST_TRAINING.tMax,
     schedule: full ? undefined : FAST_TRAINING.schedule,
     lrSchedule: full ? 'step' : 'cosine',
@@ -124,8 +127,9 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
     resume: options.resume ?? false,
     timeBudgetMs: minutes === undefined ? undefined : minutes * 60_000,
     onProgress: (p) => {
-      bar?.tick(p.step - lastStep, `loss ${p.smoothLoss.toFixed(4)}  ${p.stepsPerSecond.toFixed(2)} steps/s  lr ${p.learningRate.toPrecision(3)}`);
-      lastStep = p.step;
+      const at = budgetS === undefined ? p.step : Math.min(budgetS, Math.floor(p.elapsedMs / 1000));
+      bar?.tick(at - lastTick, `step ${p.step}/${p.steps}  loss ${p.smoothLoss.toFixed(4)}  ${p.stepsPerSecond.toFixed(2)} steps/s  lr ${p.learningRate.toPrecision(3)}`);
+      lastTick = at;
     },
   };
   const result = await train(denoiser, trainOptions);

@@ -26,7 +26,7 @@ describe('the default configuration says what its comments say', () => {
     expect(10 * s.sqrtA[FAST_TRAINING.tMax]).toBeLessThan(1.55);
     expect(FAST_MODEL.layers).toBe(8);
     expect(FAST_MODEL.k).toBe(12);
-    expect(FAST_TRAINING.corrector.sigmaMax).toBe(0.3);
+    expect(FAST_TRAINING.corrector.sigmaMaxLj).toBe(0.3);
   });
 });
 

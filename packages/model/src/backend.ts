@@ -75,7 +75,35 @@ export async function selectBackend(name: BackendName = 'auto', options: SelectB
   }
   if (!(await tf.setBackend('cpu'))) throw new ModelError(`backend 'cpu' failed to initialise`, 'MODEL_BACKEND_UNAVAILABLE');
   await tf.ready();
+  silenceCpuBanner();
   return tf.getBackend();
+}
+
+/**
+ * @internal The cpu backend prints "Hi, looks like you are running TensorFlow.js in Node.js ... install
+ * our node backend" on its first tensor. Choosing `'cpu'` here is deliberate (and `'tensorflow'` is
+ * documented on {@link BackendName}), so mark the banner as shown on this backend instance only,
+ * instead of setting tfjs's global `PROD` flag (which would also turn off its debug checks).
+ */
+function silenceCpuBanner(): void {
+  const backend = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (backend && typeof backend.firstUse === 'boolean') backend.firstUse = false;
+}
+
+/**
+ * Throws unless a backend has been selected. Without one, tfjs would pick the registered backend of
+ * highest priority (`'wasm'`), whose initialisation is asynchronous, and fail inside the first op
+ * with "backend 'wasm' has not yet been initialized".
+ * @param what - the entry point, for the message (e.g. `'createDenoiser'`)
+ * @throws ModelError `MODEL_NO_BACKEND` naming what to call first
+ */
+export function requireBackend(what: string): void {
+  const engine = tf.engine() as unknown as { backendName: string | null };
+  if (engine.backendName) return;
+  throw new ModelError(
+    `${what} needs a TensorFlow.js backend: call \`await selectBackend()\` (or \`await ensureBackend()\`) from @mddm/model first`,
+    'MODEL_NO_BACKEND',
+  );
 }
 
 /**

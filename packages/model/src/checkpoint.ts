@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureBackend } from './backend';
 import { Denoiser, denoiserFromSpec, type DenoiserSpec } from './denoiser';
 import { ModelError, show } from './errors';
 
@@ -149,11 +150,28 @@ export async function writeCheckpoint(
   }
   if (extra.state !== undefined) manifest.state = extra.state;
   await atomicWrite(await pathJoin(dir, CHECKPOINT_MANIFEST), JSON.stringify(manifest));
-  const keep = new Set([CHECKPOINT_MANIFEST, weightsFile, manifest.optimizer?.file]);
+  await removeStaleFiles(dir, manifest);
+}
+
+/**
+ * Removes what the manifest of `dir` does not reference: `.bin` files of earlier checkpoints, and the
+ * `*.tmp-*` files and orphaned `.bin` files that a process killed while writing a checkpoint leaves
+ * behind. Called after every write and when training resumes. Only names this module writes are
+ * touched (`weights-*.bin`, `optimizer-*.bin`, `checkpoint.json.tmp-*` and their `.tmp-*`).
+ *
+ * @param dir - checkpoint directory
+ * @param manifest - its current manifest (the files it references are kept)
+ */
+export async function removeStaleFiles(dir: string, manifest: CheckpointManifest): Promise<void> {
+  const fs = await fsp();
+  const keep = new Set([CHECKPOINT_MANIFEST, manifest.weights?.file, manifest.optimizer?.file]);
   for (const f of await fs.readdir(dir)) {
-    if (!keep.has(f) && /^(weights|optimizer)-.*\.bin$/.test(f)) await fs.rm(await pathJoin(dir, f), { force: true });
+    if (!keep.has(f) && STALE.test(f)) await fs.rm(await pathJoin(dir, f), { force: true });
   }
 }
+
+/** @internal Files of this module that may be stale: blobs, and temporaries of blobs or the manifest. */
+const STALE = /^(?:(?:weights|optimizer)-[\w-]+\.bin|checkpoint\.json)(?:\.tmp-[\w-]+)?$/;
 
 async function readBlob(dir: string, ref: BlobRef, what: string): Promise<Float32Array[]> {
   const fs = await fsp();
@@ -252,10 +270,12 @@ export async function saveDenoiser(denoiser: Denoiser, dir: string): Promise<voi
  * Loads a denoiser saved by {@link saveDenoiser} or by `train` checkpoints.
  * @param dir - checkpoint directory
  * @param options - `expect`: a spec the checkpoint must match (throws `MODEL_CONFIG_MISMATCH` otherwise)
- * @returns a new denoiser with the saved weights and training facts
+ * @returns a new denoiser with the saved weights and training facts (initialises the default backend
+ *   with `ensureBackend` if none is selected yet)
  * @throws ModelError `MODEL_CHECKPOINT_MISSING` / `MODEL_CHECKPOINT_CORRUPT` / `MODEL_CONFIG_MISMATCH`
  */
 export async function loadDenoiser(dir: string, options: { expect?: DenoiserSpec } = {}): Promise<Denoiser> {
+  await ensureBackend(); // lazily: the weights become tensors below
   const data = await readCheckpoint(dir);
   if (options.expect) {
     const diff = sameArchitecture(data.manifest.spec, options.expect);

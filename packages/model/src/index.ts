@@ -5,15 +5,13 @@
  * (`train`), sampling with Algorithm 2 (`sample`), atomic checkpoints and backend selection.
  */
 export { ModelError } from './errors';
-export { selectBackend, ensureBackend, type BackendName, type SelectBackendOptions } from './backend';
+export { selectBackend, ensureBackend, requireBackend, type BackendName, type SelectBackendOptions } from './backend';
 export { MlpHead, mlpHead, type MlpHeadConfig, type Activation } from './head';
 export {
   Denoiser,
   createDenoiser,
   composeDenoiser,
   denoiserFromSpec,
-  encodeTime,
-  type TimeEncoding,
   type DenoiserConfig,
   type DenoiserParts,
   type DenoiserSpec,
@@ -42,7 +40,6 @@ export {
   type CheckpointData,
 } from './checkpoint';
 export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
-export { samplingTimesteps, timestepCdf, type TimestepSpacing } from './timesteps';
-export { sample, type CorrectorOptions, type SampleOptions, type SampleResult, type SampleProgress } from './sample';
+export { sample, type SampleOptions, type SampleResult, type SampleProgress, type SampleConditions, type DenoiserEps } from './sample';
 /** Name of this package. */
 export const PACKAGE_NAME = '@mddm/model';

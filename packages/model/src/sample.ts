@@ -1,26 +1,41 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BoxLike } from '@mddm/pbc';
-import { WrappedDiffusion, cosineSchedule, createRng, epsFromScoreTarget, sampleUniformBox, scheduleFromFunction, scoreLambdaTable, type FinalStep, type NoiseSchedule, type PosteriorVariance } from '@mddm/schedules';
+import {
+  WrappedDiffusion, ancestralPredictor, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
+  scheduleFromFunction, scoreLambdaTable, type EpsFunction, type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance,
+  type Rng, type SamplerOptions, type TimestepSpacing,
+} from '@mddm/schedules';
 import { waitForKernelWorker } from '@mddm/edgeconv';
-import { samplingTimesteps, type TimestepSpacing } from './timesteps';
-import { checkBox, checkPositions, encodeTime, type Denoiser } from './denoiser';
+import { checkBox, checkPositions, type Denoiser } from './denoiser';
+import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber, show } from './errors';
 
 /** Progress report passed to {@link SampleOptions.onProgress} after every denoising step. */
 export interface SampleProgress {
-  /** Denoising steps done in this batch (1-based). */
+  /** Denoising (predictor) steps done in this batch (1-based). */
   step: number;
   /** Denoising steps per batch. */
   steps: number;
   /** Timestep just reached (`tPrev`; 0 at the end). */
   t: number;
-  /** Index of the batch being sampled (0-based) and number of batches. */
+  /** Index of the batch being sampled (0-based). */
   batch: number;
   /** Number of batches. */
   batches: number;
+  /** Network evaluations per conformation so far in this batch (SPEC §9 NFE). */
+  evaluations: number;
   /** Wall time since `sample` started, ms. */
   elapsedMs: number;
 }
+
+/** Conditions of a network evaluation: raw values (length `denoiser.conditions`), or `null` for the null condition. */
+export type SampleConditions = ArrayLike<number> | null | undefined;
+
+/**
+ * The denoiser as eps functions of the sampler, one per condition (see {@link SampleOptions.guide}).
+ * Each returned function evaluates the network once per call on the current batch.
+ */
+export type DenoiserEps = (conditions: SampleConditions) => EpsFunction;
 
 /** Options of {@link sample}. */
 export interface SampleOptions {
@@ -35,24 +50,25 @@ export interface SampleOptions {
   /** Raw conditions (length `denoiser.conditions`), shared by all conformations. */
   conditions?: ArrayLike<number>;
   /**
-   * Denoising steps (default T = every step, Algorithm 2). Fewer gives the strided sampler
-   * (`WrappedDiffusion.stepTo` over `timesteps(steps)`).
+   * Denoising steps (default `start` = every step, Algorithm 2). Fewer gives the strided sampler
+   * (`WrappedDiffusion.stepTo` over `samplingTimesteps(steps, spacing, start)`).
    */
   steps?: number;
   /**
-   * Spacing of the strided timesteps: `'uniform'` in t (default; `WrappedDiffusion.timesteps`) or
-   * `'log-sigma'` (even in the log of the noise std: many more steps at small noise).
+   * Spacing of the strided timesteps: `'uniform'` in t (default) or `'log-sigma'` (even in the log
+   * of the noise std: many more steps at small noise). Same name and values as in `train`.
    */
   spacing?: TimestepSpacing;
   /**
-   * First timestep (default: the largest t the model was trained on, `training.tMax`, else T). Starting lower with uniform `x` is a good approximation once the
-   * noise std exceeds a few particle spacings (the noisy structure is then uniform at the scale of
-   * the RDF) and saves the steps above it; use with `trainOptions.tMax`.
+   * First timestep (default: the largest t the model was trained on, `training.tMax`, else T).
+   * Starting lower with uniform `x` is a good approximation once the noise std exceeds a few
+   * particle spacings (the noisy structure is then uniform at the scale of the RDF) and saves the
+   * steps above it; use with `TrainOptions.tMax`. With `init` from `variationStart`: a variation.
    */
-  tStart?: number;
+  start?: number;
   /** Posterior variance: `'exact'` (default, SPEC §1) or the paper's `'paper'` (half). */
   variance?: PosteriorVariance;
-  /** Stochasticity of strided steps in [0, 1] (default 1: ancestral; 0: deterministic DDIM-like). */
+  /** Stochasticity of every step in [0, 1] (default 1: ancestral; 0: deterministic DDIM-like). */
   eta?: number;
   /**
    * Output of the last step: `'posterior'` (Algorithm 2: posterior mean at `a_0`) or `'x0'` (the
@@ -67,12 +83,22 @@ export interface SampleOptions {
   /**
    * Langevin corrector (predictor-corrector sampling, Song et al. 2021): before every predictor
    * step at a timestep whose noise std (LJ units, `L sqrt(a_t)` along the first axis) lies in
-   * `[sigmaMin, sigmaMax]`, run `steps` Langevin steps `x <- wrap(x - r sigma eps + sqrt(2 r) sigma z)`
-   * (`WrappedDiffusion.langevinStep`). Each costs one network evaluation. It pulls the state back to
-   * the noisy marginal the network has learned, compensating for predictor and model error; for the
-   * fast example it lowers the RDF-MSE several-fold (see the package README). Default: none.
+   * `[sigmaMinLj, sigmaMaxLj]`, run `steps` Langevin steps (`langevinCorrector` of `@mddm/schedules`).
+   * Each costs one network evaluation. It pulls the state back to the noisy marginal the network
+   * has learned, compensating for predictor and model error. Default: none.
    */
-  corrector?: CorrectorOptions;
+  corrector?: LangevinCorrectorOptions;
+  /**
+   * Replaces the plain denoiser by another eps function built from it, e.g. classifier-free
+   * guidance: `guide: (eps) => classifierFreeGuidanceEps(eps(cond), eps(null), w)`. Default: the
+   * denoiser with `conditions`. Network evaluations are counted as the eps function reports them.
+   */
+  guide?: (eps: DenoiserEps) => EpsFunction;
+  /**
+   * Called after every step with the batch's state `[frames * n, 3]` and its timestep (may modify
+   * it in place), e.g. `inpaint` of `@mddm/schedules` for fixed particles. `batch` is the batch index.
+   */
+  afterStep?: (x: Float64Array, tPrev: number, batch: number) => void;
   /** Initial positions `[count * n, 3]` instead of uniform x_T (wrapped into the box). */
   init?: Float64Array;
   /** Keep the state every this many steps (and the final one) in `result.trajectory`. */
@@ -81,18 +107,6 @@ export interface SampleOptions {
   onProgress?: (p: SampleProgress) => void;
   /** Receives warnings (box or density far outside the training data). Default `console.warn`. */
   onWarning?: (message: string) => void;
-}
-
-/** Langevin corrector of {@link SampleOptions.corrector}. */
-export interface CorrectorOptions {
-  /** Langevin steps before each predictor step in the band (integer >= 0). */
-  steps: number;
-  /** Step size relative to the noise variance, `r` in `(0, 1]` (default 0.2). */
-  r?: number;
-  /** Smallest noise std (position units, e.g. LJ) that gets corrector steps (default 0). */
-  sigmaMin?: number;
-  /** Largest noise std (position units) that gets corrector steps (default Infinity). */
-  sigmaMax?: number;
 }
 
 /** Result of {@link sample}. */
@@ -108,8 +122,22 @@ export interface SampleResult {
    * trained schedule, this is that schedule with `a_t / r^2` (see {@link sample}).
    */
   schedule: NoiseSchedule;
+  /** Network evaluations per conformation (NFE, SPEC §9: predictor, corrector and guidance calls). */
+  evaluations: number;
   /** Wall time, ms. */
   elapsedMs: number;
+}
+
+/** @internal {@link SampleOptions} validated, with defaults filled in. */
+interface ResolvedSample {
+  n: number;
+  lengths: [number, number, number];
+  count: number;
+  batchSize: number;
+  schedule: NoiseSchedule;
+  seed: number;
+  diffusion: WrappedDiffusion;
+  sampler: SamplerOptions;
 }
 
 /** @internal The schedule a denoiser was trained with, if recorded. */
@@ -139,8 +167,11 @@ export function rescaleSchedule(schedule: NoiseSchedule, trainingBox: ArrayLike<
 /**
  * Generates conformations with Algorithm 2 of the paper: `x_T ~ U(box)`, then for `t = T..1`
  * `x_{t-1} = wrap(mu_t + sigma_t z)` with the exact posterior variance by default. With `steps < T`
- * the strided sampler visits `steps` evenly spaced timesteps. Batched (several conformations share
- * one graph per step), seeded, with progress callback and optional trajectory.
+ * the strided sampler visits `steps` timesteps. Batched (several conformations share one graph per
+ * step), seeded, with progress callback and optional trajectory. The loop is `runSampler` of
+ * `@mddm/schedules` with the denoiser as its eps function, so its predictor, corrector and the
+ * guidance helpers (`inpaint` via `afterStep`, `classifierFreeGuidanceEps` via `guide`,
+ * `variationStart` via `init` + `start`) apply to a trained model.
  *
  * Warns (through `onWarning`) when the number density differs from the training data by more than
  * a factor 1.5 or the box is smaller than half the training box; sampling larger boxes at the
@@ -150,129 +181,156 @@ export function rescaleSchedule(schedule: NoiseSchedule, trainingBox: ArrayLike<
  *
  * @param denoiser - a trained denoiser
  * @param options - see {@link SampleOptions}
- * @returns positions of every conformation, see {@link SampleResult}
- * @throws ModelError `MODEL_BAD_INPUT` / `MODEL_BAD_CONFIG` for bad sizes, box, conditions or options
+ * @returns positions of every conformation and the NFE, see {@link SampleResult}
+ * @throws ModelError `MODEL_BAD_INPUT` / `MODEL_BAD_CONFIG` for bad sizes, box, conditions or options;
+ *   `MODEL_NO_BACKEND` before `selectBackend`
  */
 export async function sample(denoiser: Denoiser, options: SampleOptions): Promise<SampleResult> {
-  const start = performance.now();
+  const started = performance.now();
+  requireBackend('sample');
+  const o = resolveSampleOptions(denoiser, options);
+  warnOutsideTraining(denoiser, o, options);
+  await waitForKernelWorker(); // same thread split for every step (reproducible rounding)
+  const rng = createRng(o.seed);
+  const batches = Math.ceil(o.count / o.batchSize);
+  const positions: Float64Array[] = [];
+  const trajectory: { t: number; positions: Float64Array[] }[] | undefined = o.sampler.trajectoryEvery ? [] : undefined;
+  let evaluations = 0;
+  for (let batch = 0; batch < batches; batch++) {
+    const frames = Math.min(o.batchSize, o.count - batch * o.batchSize);
+    const x = initialState(o, options.init, batch, frames, rng); // Algorithm 2 line 1
+    const eps = denoiserEps(denoiser, o, frames);
+    const r = await runSampler(o.diffusion, x, o.lengths, options.guide ? options.guide(eps) : eps(options.conditions), rng, {
+      ...o.sampler,
+      afterStep: options.afterStep && ((xs, tPrev) => options.afterStep!(xs, tPrev, batch)),
+      onStep: options.onProgress && ((p) => options.onProgress!({ ...p, batch, batches, elapsedMs: performance.now() - started })),
+    });
+    evaluations = Math.max(evaluations, r.evaluations);
+    positions.push(...splitFrames(x, frames));
+    r.trajectory?.forEach((e, i) => {
+      if (batch === 0) trajectory!.push({ t: e.t, positions: [] });
+      trajectory![i].positions.push(...splitFrames(e.x, frames));
+    });
+  }
+  const result: SampleResult = { positions, box: o.lengths, schedule: o.schedule, evaluations, elapsedMs: performance.now() - started };
+  if (trajectory) result.trajectory = trajectory;
+  return result;
+}
+
+/** @internal Validates {@link SampleOptions} once, fills defaults, builds the diffusion and the sampler options. */
+function resolveSampleOptions(denoiser: Denoiser, options: SampleOptions): ResolvedSample {
   if (!options || typeof options !== 'object') throw new ModelError(`sample options must be an object, got ${show(options)}`, 'MODEL_BAD_CONFIG');
   const n = checkInt(options.n, 'n', denoiser.k + 1);
   const lengths = checkBox(options.box);
   const count = checkInt(options.count ?? 1, 'count', 1);
   const batchSize = checkInt(options.batchSize ?? count, 'batchSize', 1);
-  const trained = options.schedule ? undefined : trainedSchedule(denoiser);
-  const tb = denoiser.training?.box;
-  const schedule = options.schedule ?? (trained && tb ? rescaleSchedule(trained, tb, lengths) ?? trained : trained) ?? cosineSchedule(500);
+  const schedule = options.schedule ?? samplingSchedule(denoiser, lengths);
   const T = schedule.T;
-  const tStart = checkInt(options.tStart ?? Math.min(T, denoiser.training?.tMax ?? T), 'tStart', 1, T);
-  const steps = checkInt(options.steps ?? tStart, 'steps', 1, tStart);
+  const start = checkInt(options.start ?? Math.min(T, denoiser.training?.tMax ?? T), 'start', 1, T);
+  const steps = checkInt(options.steps ?? start, 'steps', 1, start);
+  const spacing = options.spacing ?? 'uniform';
+  if (spacing !== 'uniform' && spacing !== 'log-sigma') throw new ModelError(`spacing must be 'uniform' | 'log-sigma', got ${show(spacing)}`, 'MODEL_BAD_CONFIG');
   const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
-  const every = options.trajectoryEvery === undefined ? 0 : checkInt(options.trajectoryEvery, 'trajectoryEvery', 1);
+  const trajectoryEvery = options.trajectoryEvery === undefined ? 0 : checkInt(options.trajectoryEvery, 'trajectoryEvery', 1);
   const corrector = checkCorrector(options.corrector);
-  const warn = options.onWarning ?? ((m: string) => console.warn(`@mddm/model: ${m}`));
   const diffusion = new WrappedDiffusion(schedule, { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' });
-  // validates conditions once, with a readable error
-  denoiser.globalInput(1, 1, options.conditions);
+  denoiser.globalInput(1, 1, options.conditions); // validates conditions once, with a readable error
   if (options.init) {
     const m = checkPositions(options.init, 'init');
     if (m !== count * n) throw new ModelError(`init must hold count * n = ${count * n} particles, got ${m}`, 'MODEL_BAD_INPUT');
   }
-  const tr = denoiser.training;
-  if (tr) {
-    const density = n / (lengths[0] * lengths[1] * lengths[2]);
-    const ratio = density / tr.density;
-    if (ratio > 1.5 || ratio < 1 / 1.5) {
-      warn(`number density ${density.toPrecision(4)} is far from the training density ${tr.density.toPrecision(4)}; samples may be unphysical`);
-    }
-    for (let d = 0; d < 3; d++) {
-      if (lengths[d] < 0.5 * tr.box[d]) {
-        warn(`box length ${lengths[d]} (axis ${d}) is less than half the training box ${tr.box[d]}; neighbourhoods may wrap onto themselves`);
-        break;
-      }
-    }
-    const r0 = lengths[0] / tr.box[0];
-    if (!options.schedule && [1, 2].some((d) => Math.abs(lengths[d] / tr.box[d] - r0) > 1e-9 * r0)) {
-      warn(`box ${lengths.join(' x ')} is not a uniform scaling of the training box ${tr.box.join(' x ')}: the noise per axis (box-fraction units) differs from training; pass a schedule to control it`);
-    }
-    if (tr.schedule.T !== T) warn(`sampling with T = ${T} but the model was trained with T = ${tr.schedule.T}`);
-  }
+  const sampler: SamplerOptions = {
+    steps, start, spacing, trajectoryEvery,
+    predictor: ancestralPredictor({ eta }),
+    corrector: corrector.steps > 0 ? langevinCorrector(corrector) : undefined,
+  };
+  return { n, lengths, count, batchSize, schedule, seed, diffusion, sampler };
+}
 
-  const lambda = tr?.target === 'score' ? scoreLambdaTable(schedule) : null;
-  await waitForKernelWorker(); // same thread split for every step (reproducible rounding)
-  const rng = createRng(seed);
-  const ts = options.spacing && options.spacing !== 'uniform' ? samplingTimesteps(schedule, steps, options.spacing, tStart) : diffusion.timesteps(steps, { start: tStart });
-  const batches = Math.ceil(count / batchSize);
-  const positions: Float64Array[] = [];
-  const trajectory: { t: number; positions: Float64Array[] }[] | undefined = every ? [] : undefined;
-  for (let bi = 0; bi < batches; bi++) {
-    const frames = Math.min(batchSize, count - bi * batchSize);
-    const len = frames * n * 3;
-    let x: Float64Array;
-    if (options.init) {
-      x = options.init.slice(bi * batchSize * n * 3, bi * batchSize * n * 3 + len);
-      for (let j = 0; j < len; j++) {
-        const L = lengths[j % 3];
-        let v = x[j] % L;
-        if (v < 0) v += L;
-        if (v >= L) v -= L;
-        x[j] = v;
-      }
-    } else {
-      x = sampleUniformBox(frames * n, lengths, rng);
-    }
-    const z = new Float64Array(len);
-    const snap = (t: number) => {
-      if (!trajectory) return;
-      const idx = bi === 0 ? trajectory.length : trajectory.findIndex((e) => e.t === t);
-      if (bi === 0) trajectory.push({ t, positions: [] });
-      const entry = trajectory[idx];
-      for (let f = 0; f < frames; f++) entry.positions.push(x.slice(f * n * 3, (f + 1) * n * 3));
-    };
-    if (every) snap(ts[0]);
-    {
-      for (let i = 0; i < ts.length; i++) {
-        const t = ts[i];
-        const tPrev = i + 1 < ts.length ? ts[i + 1] : 0;
-        const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, options.conditions);
-        const predict = async (): Promise<Float32Array> => {
-          const graph = denoiser.buildGraph(x, lengths, frames);
-          const eps = tf.tidy(() => denoiser.apply(graph, tf.tensor2d(g, [frames, denoiser.globalFeatures])));
-          const e = (await eps.data()) as Float32Array;
-          eps.dispose();
-          if (lambda) epsFromScoreTarget(e, t, schedule, lambda[t], e);
-          return e;
-        };
-        const sigma = lengths[0] * schedule.sqrtA[t];
-        if (corrector.steps > 0 && sigma >= corrector.sigmaMin && sigma <= corrector.sigmaMax) {
-          for (let c = 0; c < corrector.steps; c++) {
-            const ec = await predict();
-            rng.fillNormal(z);
-            diffusion.langevinStep(x, ec, t, corrector.r, z, lengths, x);
-          }
-        }
-        const e = await predict();
-        if (tPrev > 0) rng.fillNormal(z);
-        if (tPrev === t - 1) diffusion.step(x, e, t, tPrev > 0 ? z : null, lengths, x);
-        else diffusion.stepTo(x, e, t, tPrev, tPrev > 0 ? z : null, lengths, x, { eta });
-        if (every && ((i + 1) % every === 0 || tPrev === 0)) snap(tPrev);
-        options.onProgress?.({ step: i + 1, steps: ts.length, t: tPrev, batch: bi, batches, elapsedMs: performance.now() - start });
-      }
-    }
-    for (let f = 0; f < frames; f++) positions.push(x.slice(f * n * 3, (f + 1) * n * 3));
+/** @internal Default schedule: the trained one (rescaled to keep LJ noise levels in a scaled box), else cosine(500). */
+function samplingSchedule(denoiser: Denoiser, lengths: [number, number, number]): NoiseSchedule {
+  const trained = trainedSchedule(denoiser);
+  const tb = denoiser.training?.box;
+  return (trained && tb ? rescaleSchedule(trained, tb, lengths) ?? trained : trained) ?? cosineSchedule(500);
+}
+
+/** @internal Warns when the box or density is far from the training data (the network is local, but not scale-free). */
+function warnOutsideTraining(denoiser: Denoiser, o: ResolvedSample, options: SampleOptions): void {
+  const tr = denoiser.training;
+  if (!tr) return;
+  const warn = options.onWarning ?? ((m: string) => console.warn(`@mddm/model: ${m}`));
+  const { lengths, n } = o;
+  const density = n / (lengths[0] * lengths[1] * lengths[2]);
+  const ratio = density / tr.density;
+  if (ratio > 1.5 || ratio < 1 / 1.5) {
+    warn(`number density ${density.toPrecision(4)} is far from the training density ${tr.density.toPrecision(4)}; samples may be unphysical`);
   }
-  const result: SampleResult = { positions, box: lengths, schedule, elapsedMs: performance.now() - start };
-  if (trajectory) result.trajectory = trajectory;
-  return result;
+  for (let d = 0; d < 3; d++) {
+    if (lengths[d] < 0.5 * tr.box[d]) {
+      warn(`box length ${lengths[d]} (axis ${d}) is less than half the training box ${tr.box[d]}; neighbourhoods may wrap onto themselves`);
+      break;
+    }
+  }
+  const r0 = lengths[0] / tr.box[0];
+  if (!options.schedule && [1, 2].some((d) => Math.abs(lengths[d] / tr.box[d] - r0) > 1e-9 * r0)) {
+    warn(`box ${lengths.join(' x ')} is not a uniform scaling of the training box ${tr.box.join(' x ')}: the noise per axis (box-fraction units) differs from training; pass a schedule to control it`);
+  }
+  if (tr.schedule.T !== o.schedule.T) warn(`sampling with T = ${o.schedule.T} but the model was trained with T = ${tr.schedule.T}`);
+}
+
+/** @internal Algorithm 2 line 1 for one batch: `x_T ~ U(box)` (3 uniforms per particle), or the given `init` wrapped into the box. */
+function initialState(o: ResolvedSample, init: Float64Array | undefined, batch: number, frames: number, rng: Rng): Float64Array {
+  const len = frames * o.n * 3;
+  if (!init) return sampleUniformBox(frames * o.n, o.lengths, rng);
+  const from = batch * o.batchSize * o.n * 3;
+  return wrapInPlace(init.slice(from, from + len), o.lengths);
+}
+
+/** @internal `x <- x mod L` per axis, into `[0, L)`. */
+function wrapInPlace(x: Float64Array, lengths: [number, number, number]): Float64Array {
+  for (let j = 0; j < x.length; j++) {
+    const L = lengths[j % 3];
+    let v = x[j] % L;
+    if (v < 0) v += L;
+    if (v >= L) v -= L;
+    x[j] = v;
+  }
+  return x;
+}
+
+/**
+ * @internal The denoiser as the sampler's eps function for a batch of `frames` conformations:
+ * time input, graph, network, and for a score-trained model the conversion back to eps (in float32,
+ * as the network output). One network evaluation per call.
+ */
+function denoiserEps(denoiser: Denoiser, o: ResolvedSample, frames: number): DenoiserEps {
+  const schedule = o.schedule;
+  const lambda = denoiser.training?.target === 'score' ? scoreLambdaTable(schedule) : null;
+  return (conditions) => async (x, t, out) => {
+    const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, conditions);
+    const graph = denoiser.buildGraph(x, o.lengths, frames);
+    const eps = tf.tidy(() => denoiser.apply(graph, tf.tensor2d(g, [frames, denoiser.globalFeatures])));
+    const e = (await eps.data()) as Float32Array;
+    eps.dispose();
+    if (lambda) epsFromScoreTarget(e, t, schedule, lambda[t], e);
+    out.set(e);
+  };
+}
+
+/** @internal Copies of the `frames` conformations of a batch state. */
+function splitFrames(x: Float64Array, frames: number): Float64Array[] {
+  const len = x.length / frames;
+  return Array.from({ length: frames }, (_, f) => x.slice(f * len, (f + 1) * len));
 }
 
 /** @internal Validates {@link SampleOptions.corrector}, filling defaults. */
-function checkCorrector(c: CorrectorOptions | undefined): Required<CorrectorOptions> {
-  if (c === undefined || c === null) return { steps: 0, r: 0.2, sigmaMin: 0, sigmaMax: Infinity };
-  if (typeof c !== 'object') throw new ModelError(`corrector must be { steps, r?, sigmaMin?, sigmaMax? }, got ${show(c)}`, 'MODEL_BAD_CONFIG');
+function checkCorrector(c: LangevinCorrectorOptions | undefined): Required<LangevinCorrectorOptions> {
+  if (c === undefined || c === null) return { steps: 0, r: 0.2, sigmaMinLj: 0, sigmaMaxLj: Infinity };
+  if (typeof c !== 'object') throw new ModelError(`corrector must be { steps, r?, sigmaMinLj?, sigmaMaxLj? }, got ${show(c)}`, 'MODEL_BAD_CONFIG');
   const steps = checkInt(c.steps, 'corrector.steps', 0, 1e6);
   const r = checkNumber(c.r ?? 0.2, 'corrector.r', 1e-12, 1);
-  const sigmaMin = checkNumber(c.sigmaMin ?? 0, 'corrector.sigmaMin', 0);
-  const sigmaMax = c.sigmaMax === undefined || c.sigmaMax === Infinity ? Infinity : checkNumber(c.sigmaMax, 'corrector.sigmaMax', sigmaMin);
-  return { steps, r, sigmaMin, sigmaMax };
+  const sigmaMinLj = checkNumber(c.sigmaMinLj ?? 0, 'corrector.sigmaMinLj', 0);
+  const sigmaMaxLj = c.sigmaMaxLj === undefined || c.sigmaMaxLj === Infinity ? Infinity : checkNumber(c.sigmaMaxLj, 'corrector.sigmaMaxLj', sigmaMinLj);
+  return { steps, r, sigmaMinLj, sigmaMaxLj };
 }

@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
-import { WrappedDiffusion, cosineSchedule, createRng, scoreLambdaTable, wrappedScoreTarget, type NoiseSchedule, type Rng } from '@mddm/schedules';
+import {
+  WrappedDiffusion, cosineSchedule, createRng, drawFromCdf, encodeTime, scoreLambdaTable, timestepCdf, wrappedScoreTarget,
+  type NoiseSchedule, type Rng, type TimestepSpacing,
+} from '@mddm/schedules';
 import { waitForKernelWorker } from '@mddm/edgeconv';
 import { Adam } from './adam';
-import { drawFromCdf, timestepCdf, type TimestepSpacing } from './timesteps';
 import { applySymmetry, boxSymmetries } from './augment';
-import { applyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
-import { checkBox, checkPositions, encodeTime, type Denoiser } from './denoiser';
+import { requireBackend } from './backend';
+import { applyCheckpoint, readCheckpoint, removeStaleFiles, writeCheckpoint } from './checkpoint';
+import { checkBox, checkPositions, type Denoiser } from './denoiser';
 import { ModelError, checkInt, checkNumber, show } from './errors';
 
 /** One training conformation. Frames of `@mddm/io` (`{ positions, box, info }`) fit directly. */
@@ -28,8 +31,13 @@ export type TrainTarget = 'eps' | 'score';
 export interface TrainProgress {
   /** Steps done so far (including resumed ones). */
   step: number;
-  /** Total steps planned. */
-  totalSteps: number;
+  /** Total steps planned (`TrainOptions.steps`). */
+  steps: number;
+  /**
+   * Wall-time budget of this call, ms (`TrainOptions.timeBudgetMs`; Infinity without one). When
+   * `(steps - step) / stepsPerSecond` exceeds what is left of it, the budget stops training first.
+   */
+  budgetMs: number;
   /** Epoch (`floor((step - 1) / stepsPerEpoch)`). */
   epoch: number;
   /** Loss of this step. */
@@ -93,10 +101,11 @@ export interface TrainOptions {
   /**
    * Distribution of the drawn t: `'uniform'` (default, Algorithm 1) or `'log-sigma'` (uniform in the
    * log of the noise std: most draws at the small noise levels that decide the local structure).
+   * Same name and values as the sampler grid of `sample`.
    */
-  timesteps?: TimestepSpacing;
+  spacing?: TimestepSpacing;
   /**
-   * Relative weight of every timestep `[T + 1]` (finite, >= 0), instead of `timesteps`: e.g. to
+   * Relative weight of every timestep `[T + 1]` (finite, >= 0), instead of `spacing`: e.g. to
    * spend most draws on the noise band where the structure forms. Only `tMin..tMax` are used.
    */
   timestepWeights?: ArrayLike<number>;
@@ -110,7 +119,13 @@ export interface TrainOptions {
   checkpointDir?: string;
   /** Write a checkpoint every this many steps (default 500) and at the end. */
   checkpointEvery?: number;
-  /** Continue from the checkpoint in `checkpointDir` if there is one (same options: bit-identical). */
+  /**
+   * Continue from the checkpoint in `checkpointDir` if there is one: bit-identical to an
+   * uninterrupted run. The options that decide the random stream and the updates (seed, spacing,
+   * weights, batch, learning-rate schedule, target, tMin/tMax, T, data size, augment) are recorded
+   * in the checkpoint and checked: a mismatch throws `MODEL_CONFIG_MISMATCH` instead of silently
+   * continuing a different run. `steps` and `timeBudgetMs` may change.
+   */
   resume?: boolean;
   /** Called after every step; return `false` to stop early. */
   onProgress?: (p: TrainProgress) => void | boolean;
@@ -130,6 +145,7 @@ export interface TrainResult {
   stoppedBy: 'steps' | 'time' | 'callback' | 'signal';
 }
 
+/** @internal One training frame, wrapped into its box, with its symmetries and size group. */
 interface Prepared {
   positions: Float64Array;
   lengths: [number, number, number];
@@ -139,6 +155,37 @@ interface Prepared {
   group: number;
 }
 
+/** @internal {@link TrainOptions} validated once, with defaults filled in. */
+interface ResolvedTrain {
+  frames: Prepared[];
+  /** Frame indices per (N, box) group: a batch draws its frames from one group. */
+  groups: number[][];
+  schedule: NoiseSchedule;
+  diffusion: WrappedDiffusion;
+  batchSize: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  lr0: number;
+  lrDecay: number;
+  lrDecayEvery: number;
+  lrSchedule: 'step' | 'cosine';
+  lrMin: number;
+  clipNorm: number;
+  target: TrainTarget;
+  tMin: number;
+  tMax: number;
+  /** Training law of t; null for `U{tMin..tMax}` drawn with `rng.integer` (Algorithm 1 line 3). */
+  cdf: Float64Array | null;
+  /** `lambda_t` of the score target, null for eps. */
+  lambda: Float64Array | null;
+  seed: number;
+  checkpointEvery: number;
+  budgetMs: number;
+  /** The options a resumed run must share with the checkpoint (see {@link TrainOptions.resume}). */
+  fingerprint: Record<string, unknown>;
+}
+
+/** @internal Training state that a checkpoint carries. */
 interface TrainState {
   step: number;
   rng: unknown;
@@ -147,48 +194,32 @@ interface TrainState {
   fingerprint: Record<string, unknown>;
 }
 
-function prepare(denoiser: Denoiser, options: TrainOptions): { frames: Prepared[]; groups: number[][] } {
-  if (!Array.isArray(options.data) || options.data.length === 0) {
-    throw new ModelError(`data must be a non-empty array of frames { positions, box }, got ${show(options.data)}`, 'MODEL_BAD_INPUT');
+/** @internal One drawn batch: noisy positions, regression targets and global inputs. */
+interface Batch {
+  xt: Float64Array;
+  target: Float32Array;
+  g: Float32Array;
+  n: number;
+  lengths: [number, number, number];
+}
+
+/** @internal Buffers reused by every step of the same (N, batch) shape. */
+class BatchBuffers {
+  x0 = new Float64Array(0);
+  xt = new Float64Array(0);
+  eps = new Float64Array(0);
+  target = new Float32Array(0);
+  score = new Float64Array(0);
+
+  /** Resizes for `len = batchSize * n * 3` values (only when the shape changes). */
+  fit(len: number, perFrame: number): void {
+    if (this.x0.length === len) return;
+    this.x0 = new Float64Array(len);
+    this.xt = new Float64Array(len);
+    this.eps = new Float64Array(len);
+    this.target = new Float32Array(len);
+    this.score = new Float64Array(perFrame);
   }
-  const augment = options.augment ?? true;
-  const keys = new Map<string, number>();
-  const groups: number[][] = [];
-  const frames = options.data.map((f, i) => {
-    if (!f || typeof f !== 'object') throw new ModelError(`data[${i}] must be a frame { positions, box }, got ${show(f)}`, 'MODEL_BAD_INPUT');
-    const n = checkPositions(f.positions, `data[${i}].positions`);
-    if (n <= denoiser.k) throw new ModelError(`data[${i}] has ${n} particles; need more than k = ${denoiser.k}`, 'MODEL_BAD_INPUT');
-    const lengths = checkBox(f.box as BoxLike, `data[${i}].box`);
-    const positions = new Float64Array(n * 3);
-    for (let j = 0; j < n * 3; j++) {
-      const L = lengths[j % 3];
-      let v = f.positions[j] % L;
-      if (v < 0) v += L;
-      if (v >= L) v -= L;
-      positions[j] = v;
-    }
-    let conditions: number[] | undefined;
-    if (options.conditionKeys) {
-      conditions = options.conditionKeys.map((k) => {
-        const v = f.info?.[k];
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`data[${i}].info.${k} must be a finite number, got ${show(v)}`, 'MODEL_BAD_INPUT');
-        return v;
-      });
-    } else if (f.conditions) conditions = Array.from(f.conditions);
-    if ((conditions?.length ?? 0) !== denoiser.conditions) {
-      throw new ModelError(`data[${i}] has ${conditions?.length ?? 0} conditions; the denoiser expects ${denoiser.conditions}`, 'MODEL_BAD_INPUT');
-    }
-    const key = `${n}|${lengths.join(',')}`;
-    let g = keys.get(key);
-    if (g === undefined) {
-      g = groups.length;
-      keys.set(key, g);
-      groups.push([]);
-    }
-    groups[g].push(i);
-    return { positions, lengths, n, conditions, symmetries: augment ? boxSymmetries(lengths) : [0], group: g };
-  });
-  return { frames, groups };
 }
 
 /**
@@ -205,12 +236,71 @@ function prepare(denoiser: Denoiser, options: TrainOptions): { frames: Prepared[
  * @param options - see {@link TrainOptions}
  * @returns losses and counts, see {@link TrainResult}
  * @throws ModelError `MODEL_BAD_INPUT` / `MODEL_BAD_CONFIG` for bad data or options;
- *   `MODEL_CONFIG_MISMATCH` when resuming from a checkpoint of another architecture
+ *   `MODEL_CONFIG_MISMATCH` when resuming from a checkpoint of another architecture or other
+ *   training options; `MODEL_NO_BACKEND` before `selectBackend`
  */
 export async function train(denoiser: Denoiser, options: TrainOptions): Promise<TrainResult> {
+  requireBackend('train');
+  const o = resolveTrainOptions(denoiser, options);
+  // The fused edgeconv kernel splits work over a worker thread once it is up; before that it runs on
+  // one thread, and the two differ in float rounding. Wait for it so every step runs the same way.
+  await waitForKernelWorker();
+  const rng: Rng = createRng(o.seed);
+  const adam = new Adam(denoiser.trainableWeights);
+  const state: TrainState = { step: 0, rng: null, losses: [], smooth: NaN, fingerprint: o.fingerprint };
+  if (options.resume && options.checkpointDir) await resume(denoiser, adam, rng, state, options.checkpointDir);
+  denoiser.training = trainingInfo(o);
+  const save = async (): Promise<void> => {
+    state.rng = rng.state();
+    await writeCheckpoint(options.checkpointDir!, denoiser, { optimizer: adam.getState(), state });
+  };
+  const started = performance.now();
+  const startStep = state.step;
+  const buffers = new BatchBuffers();
+  let stoppedBy: TrainResult['stoppedBy'] = 'steps';
+  let lastSaved = state.step;
+  try {
+    while (state.step < o.totalSteps) {
+      const stop = options.signal?.aborted ? 'signal' : performance.now() - started >= o.budgetMs ? 'time' : null;
+      if (stop) {
+        stoppedBy = stop;
+        break;
+      }
+      const batch = drawBatch(denoiser, o, rng, buffers);
+      const epoch = Math.floor(state.step / o.stepsPerEpoch);
+      const lr = learningRate(o, state.step, epoch, performance.now() - started);
+      const loss = await gradientStep(denoiser, adam, batch, lr, o.clipNorm, o.batchSize);
+      if (!Number.isFinite(loss)) {
+        throw new ModelError(`training diverged: loss is ${loss} at step ${state.step + 1} (lower learningRate or set clipNorm)`, 'MODEL_BAD_CONFIG');
+      }
+      state.step++;
+      state.losses.push(loss);
+      state.smooth = Number.isNaN(state.smooth) ? loss : state.smooth + (loss - state.smooth) / 50;
+      if (options.checkpointDir && state.step % o.checkpointEvery === 0) {
+        await save();
+        lastSaved = state.step;
+      }
+      const elapsedMs = performance.now() - started;
+      const reply = options.onProgress?.({
+        step: state.step, steps: o.totalSteps, budgetMs: o.budgetMs, epoch, loss, smoothLoss: state.smooth, learningRate: lr, elapsedMs,
+        stepsPerSecond: ((state.step - startStep) * 1000) / Math.max(1e-9, elapsedMs),
+      });
+      if (reply === false) {
+        stoppedBy = 'callback';
+        break;
+      }
+    }
+    if (options.checkpointDir && lastSaved !== state.step) await save();
+  } finally {
+    adam.dispose();
+  }
+  return { steps: state.step, losses: Float64Array.from(state.losses), elapsedMs: performance.now() - started, stoppedBy };
+}
+
+/** @internal Validates {@link TrainOptions} once and fills the defaults (paper Sec. 4.3 where it says something). */
+function resolveTrainOptions(denoiser: Denoiser, options: TrainOptions): ResolvedTrain {
   const { frames, groups } = prepare(denoiser, options);
   const schedule = options.schedule ?? cosineSchedule(500);
-  const diffusion = new WrappedDiffusion(schedule);
   const T = schedule.T;
   const batchSize = checkInt(options.batchSize ?? 4, 'batchSize', 1, 4096);
   const symCount = frames.reduce((s, f) => s + f.symmetries.length, 0);
@@ -228,171 +318,201 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
   if (target !== 'eps' && target !== 'score') throw new ModelError(`target must be 'eps' | 'score', got ${show(target)}`, 'MODEL_BAD_CONFIG');
   const tMin = checkInt(options.tMin ?? 1, 'tMin', 1, T);
   const tMax = checkInt(options.tMax ?? T, 'tMax', tMin, T);
-  const spacing = options.timesteps ?? 'uniform';
+  const spacing = options.spacing ?? 'uniform';
+  if (spacing !== 'uniform' && spacing !== 'log-sigma') throw new ModelError(`spacing must be 'uniform' | 'log-sigma', got ${show(spacing)}`, 'MODEL_BAD_CONFIG');
   const weights = options.timestepWeights === undefined ? undefined : Array.from(options.timestepWeights);
   const cdf = weights ? timestepCdf(schedule, weights, tMin, tMax) : spacing === 'uniform' ? null : timestepCdf(schedule, spacing, tMin, tMax);
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const checkpointEvery = checkInt(options.checkpointEvery ?? 500, 'checkpointEvery', 1);
-  const budget = options.timeBudgetMs === undefined ? Infinity : checkNumber(options.timeBudgetMs, 'timeBudgetMs', 0);
-  const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment: options.augment ?? true };
+  const budgetMs = options.timeBudgetMs === undefined ? Infinity : checkNumber(options.timeBudgetMs, 'timeBudgetMs', 0);
+  const augment = options.augment ?? true;
+  const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment };
+  return {
+    frames, groups, schedule, diffusion: new WrappedDiffusion(schedule), batchSize, stepsPerEpoch, totalSteps, lr0, lrDecay, lrDecayEvery,
+    lrSchedule, lrMin, clipNorm, target, tMin, tMax, cdf, lambda: target === 'score' ? scoreLambdaTable(schedule) : null, seed,
+    checkpointEvery, budgetMs, fingerprint,
+  };
+}
 
-  // The fused edgeconv kernel splits work over a worker thread once it is up; before that it runs on
-  // one thread, and the two differ in float rounding. Wait for it so every step runs the same way.
-  await waitForKernelWorker();
-  const rng: Rng = createRng(seed);
-  const vars = denoiser.trainableWeights;
-  const adam = new Adam(vars);
-  let step = 0;
-  let losses: number[] = [];
-  let smooth = NaN;
-
-  if (options.resume && options.checkpointDir) {
-    let data;
-    try {
-      data = await readCheckpoint(options.checkpointDir);
-    } catch (e) {
-      if (!(e instanceof ModelError && e.code === 'MODEL_CHECKPOINT_MISSING')) throw e;
+/** @internal Validates the data, wraps every frame into its box and groups frames by (N, box). */
+function prepare(denoiser: Denoiser, options: TrainOptions): { frames: Prepared[]; groups: number[][] } {
+  if (!Array.isArray(options.data) || options.data.length === 0) {
+    throw new ModelError(`data must be a non-empty array of frames { positions, box }, got ${show(options.data)}`, 'MODEL_BAD_INPUT');
+  }
+  const augment = options.augment ?? true;
+  const keys = new Map<string, number>();
+  const groups: number[][] = [];
+  const frames = options.data.map((f, i) => {
+    if (!f || typeof f !== 'object') throw new ModelError(`data[${i}] must be a frame { positions, box }, got ${show(f)}`, 'MODEL_BAD_INPUT');
+    const n = checkPositions(f.positions, `data[${i}].positions`);
+    if (n <= denoiser.k) throw new ModelError(`data[${i}] has ${n} particles; need more than k = ${denoiser.k}`, 'MODEL_BAD_INPUT');
+    const lengths = checkBox(f.box as BoxLike, `data[${i}].box`);
+    const positions = wrapInPlace(Float64Array.from(f.positions), lengths);
+    const conditions = frameConditions(f, i, options.conditionKeys);
+    if ((conditions?.length ?? 0) !== denoiser.conditions) {
+      throw new ModelError(`data[${i}] has ${conditions?.length ?? 0} conditions; the denoiser expects ${denoiser.conditions}`, 'MODEL_BAD_INPUT');
     }
-    if (data) {
-      applyCheckpoint(denoiser, data);
-      const st = data.manifest.state as TrainState | undefined;
-      if (!st || typeof st.step !== 'number' || !data.optimizer) {
-        throw new ModelError(`checkpoint ${options.checkpointDir} has no training state to resume from`, 'MODEL_CHECKPOINT_CORRUPT');
-      }
-      adam.setState(data.optimizer);
-      rng.setState(st.rng);
-      step = st.step;
-      losses = st.losses.slice();
-      smooth = st.smooth;
+    const key = `${n}|${lengths.join(',')}`;
+    let g = keys.get(key);
+    if (g === undefined) {
+      g = groups.length;
+      keys.set(key, g);
+      groups.push([]);
+    }
+    groups[g].push(i);
+    return { positions, lengths, n, conditions, symmetries: augment ? boxSymmetries(lengths) : [0], group: g };
+  });
+  return { frames, groups };
+}
+
+/** @internal Raw conditions of frame `i`: from `info[key]` with `conditionKeys`, else `frame.conditions`. */
+function frameConditions(f: TrainingFrame, i: number, keys: string[] | undefined): number[] | undefined {
+  if (!keys) return f.conditions ? Array.from(f.conditions) : undefined;
+  return keys.map((k) => {
+    const v = f.info?.[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`data[${i}].info.${k} must be a finite number, got ${show(v)}`, 'MODEL_BAD_INPUT');
+    return v;
+  });
+}
+
+/** @internal `x <- x mod L` per axis, into `[0, L)`. */
+function wrapInPlace(x: Float64Array, lengths: [number, number, number]): Float64Array {
+  for (let j = 0; j < x.length; j++) {
+    const L = lengths[j % 3];
+    let v = x[j] % L;
+    if (v < 0) v += L;
+    if (v >= L) v -= L;
+    x[j] = v;
+  }
+  return x;
+}
+
+/**
+ * @internal Restores weights, Adam moments, RNG and losses from the checkpoint in `dir` (if any),
+ * after checking that it was written with the same training options, and removes files a killed
+ * writer left behind.
+ */
+async function resume(denoiser: Denoiser, adam: Adam, rng: Rng, state: TrainState, dir: string): Promise<void> {
+  let data;
+  try {
+    data = await readCheckpoint(dir);
+  } catch (e) {
+    if (e instanceof ModelError && e.code === 'MODEL_CHECKPOINT_MISSING') return;
+    throw e;
+  }
+  const st = data.manifest.state as TrainState | undefined;
+  if (!st || typeof st.step !== 'number' || !data.optimizer) {
+    throw new ModelError(`checkpoint ${dir} has no training state to resume from`, 'MODEL_CHECKPOINT_CORRUPT');
+  }
+  checkFingerprint(st.fingerprint, state.fingerprint, dir);
+  await removeStaleFiles(dir, data.manifest);
+  applyCheckpoint(denoiser, data);
+  adam.setState(data.optimizer);
+  rng.setState(st.rng);
+  state.step = st.step;
+  state.losses = st.losses.slice();
+  state.smooth = st.smooth;
+}
+
+/** @internal Throws `MODEL_CONFIG_MISMATCH` naming the first option that differs from the checkpoint's. */
+function checkFingerprint(saved: Record<string, unknown> | undefined, current: Record<string, unknown>, dir: string): void {
+  if (!saved || typeof saved !== 'object') return; // written without one: nothing to compare
+  const now = JSON.parse(JSON.stringify(current)) as Record<string, unknown>; // same form as the saved JSON
+  for (const key of new Set([...Object.keys(saved), ...Object.keys(now)])) {
+    const a = JSON.stringify(saved[key]);
+    const b = JSON.stringify(now[key]);
+    if (a !== b) {
+      throw new ModelError(
+        `cannot resume from ${dir}: it was trained with ${key} = ${show(saved[key])}, this run has ${show(now[key])} (resuming is only bit-identical with the same options)`,
+        'MODEL_CONFIG_MISMATCH',
+      );
     }
   }
+}
 
-  const first = frames[0];
-  denoiser.training = {
+/** @internal What `sample` needs to know about the training run (`denoiser.training`). */
+function trainingInfo(o: ResolvedTrain): NonNullable<Denoiser['training']> {
+  const first = o.frames[0];
+  return {
     n: first.n,
     box: [...first.lengths],
     density: first.n / (first.lengths[0] * first.lengths[1] * first.lengths[2]),
-    schedule: { name: schedule.name, T, a: Array.from(schedule.a) },
-    target,
-    tMax,
+    schedule: { name: o.schedule.name, T: o.schedule.T, a: Array.from(o.schedule.a) },
+    target: o.target,
+    tMax: o.tMax,
   };
+}
 
-  const save = async (): Promise<void> => {
-    if (!options.checkpointDir) return;
-    const state: TrainState = { step, rng: rng.state(), losses, smooth, fingerprint };
-    await writeCheckpoint(options.checkpointDir, denoiser, { optimizer: adam.getState(), state });
-  };
-
-  const start = performance.now();
-  const startStep = step;
-  let stoppedBy: TrainResult['stoppedBy'] = 'steps';
-  let x0 = new Float64Array(0);
-  let xt = new Float64Array(0);
-  let eps = new Float64Array(0);
-  let tgt = new Float32Array(0);
-  let scoreBuf = new Float64Array(0);
-  const lambda = target === 'score' ? scoreLambdaTable(schedule) : null;
-  let lastSaved = step;
-  try {
-    while (step < totalSteps) {
-      if (options.signal?.aborted) {
-        stoppedBy = 'signal';
-        break;
-      }
-      if (performance.now() - start >= budget) {
-        stoppedBy = 'time';
-        break;
-      }
-      // ---- batch (all random draws in a fixed order: reproducible and resumable) ----
-      const firstFrame = frames[rng.integer(0, frames.length - 1)];
-      const group = groups[firstFrame.group];
-      const n = firstFrame.n;
-      const lengths = firstFrame.lengths;
-      const len = batchSize * n * 3;
-      if (x0.length !== len) {
-        x0 = new Float64Array(len);
-        xt = new Float64Array(len);
-        eps = new Float64Array(len);
-        tgt = new Float32Array(len);
-        scoreBuf = new Float64Array(n * 3);
-      }
-      const taus = new Float64Array(batchSize);
-      const conds: number[][] = [];
-      for (let b = 0; b < batchSize; b++) {
-        const f = b === 0 ? firstFrame : frames[group[rng.integer(0, group.length - 1)]];
-        const s = f.symmetries[rng.integer(0, f.symmetries.length - 1)];
-        const t = cdf ? drawFromCdf(cdf, rng.uniform()) : rng.integer(tMin, tMax);
-        const sl = x0.subarray(b * n * 3, (b + 1) * n * 3);
-        const xs = xt.subarray(b * n * 3, (b + 1) * n * 3);
-        const es = eps.subarray(b * n * 3, (b + 1) * n * 3);
-        applySymmetry(s, f.positions, lengths, sl);
-        rng.fillNormal(es);
-        diffusion.addNoise(sl, t, es, lengths, xs);
-        taus[b] = encodeTime(denoiser.timeEncoding, t, schedule.a);
-        if (f.conditions) conds.push(f.conditions);
-        const ts = tgt.subarray(b * n * 3, (b + 1) * n * 3);
-        if (target === 'eps') {
-          for (let j = 0; j < es.length; j++) ts[j] = es[j];
-        } else {
-          // DiffCSP-style normalised wrapped-normal score target (unit mean square; = eps at small noise)
-          wrappedScoreTarget(xs, sl, t, schedule, lengths, scoreBuf.subarray(0, es.length), lambda![t]);
-          for (let j = 0; j < es.length; j++) ts[j] = scoreBuf[j];
-        }
-      }
-      const graph = denoiser.buildGraph(xt, lengths, batchSize);
-      const g = denoiser.globalInput(taus, batchSize, denoiser.conditions > 0 ? conds : undefined);
-      const epoch = Math.floor(step / stepsPerEpoch);
-      const lr =
-        lrSchedule === 'cosine'
-          ? lrMin + 0.5 * (lr0 - lrMin) * (1 + Math.cos(Math.PI * Math.min(1, Math.max(step / Math.max(1, totalSteps), budget === Infinity ? 0 : (performance.now() - start) / budget))))
-          : lr0 * Math.pow(lrDecay, Math.floor(epoch / lrDecayEvery));
-      // ---- gradient step ----
-      const loss = tf.tidy(() => {
-        const gT = tf.tensor2d(g, [batchSize, denoiser.globalFeatures]);
-        const yT = tf.tensor2d(tgt, [batchSize * n, 3]);
-        const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(denoiser.apply(graph, gT), yT)) as tf.Scalar, vars);
-        let list = vars.map((v) => grads[v.name]);
-        if (clipNorm > 0) {
-          const norm = tf.sqrt(tf.addN(list.map((x) => tf.sum(tf.square(x)))));
-          const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(clipNorm), tf.add(norm, tf.scalar(1e-12))));
-          list = list.map((x) => tf.mul(x, scale));
-        }
-        adam.apply(list, lr);
-        return value;
-      });
-      const lossValue = (await loss.data())[0];
-      loss.dispose();
-      if (!Number.isFinite(lossValue)) {
-        throw new ModelError(`training diverged: loss is ${lossValue} at step ${step + 1} (lower learningRate or set clipNorm)`, 'MODEL_BAD_CONFIG');
-      }
-      step++;
-      losses.push(lossValue);
-      smooth = Number.isNaN(smooth) ? lossValue : smooth + (lossValue - smooth) / 50;
-      if (options.checkpointDir && step % checkpointEvery === 0) {
-        await save();
-        lastSaved = step;
-      }
-      if (options.onProgress) {
-        const elapsedMs = performance.now() - start;
-        const r = options.onProgress({
-          step,
-          totalSteps,
-          epoch,
-          loss: lossValue,
-          smoothLoss: smooth,
-          learningRate: lr,
-          elapsedMs,
-          stepsPerSecond: ((step - startStep) * 1000) / Math.max(1e-9, elapsedMs),
-        });
-        if (r === false) {
-          stoppedBy = 'callback';
-          break;
-        }
-      }
+/**
+ * @internal Algorithm 1 lines 2-5 for a batch: frames of one (N, box) group, a box symmetry, `t` and
+ * `eps` per frame, `x_t = wrap(x_0 + L sqrt(a_t) eps)` and the regression target. All random draws
+ * come in a fixed order (frame, then per conformation: frame, symmetry, t, 3N normals), which makes
+ * runs reproducible and resumable.
+ */
+function drawBatch(denoiser: Denoiser, o: ResolvedTrain, rng: Rng, buf: BatchBuffers): Batch {
+  const firstFrame = o.frames[rng.integer(0, o.frames.length - 1)];
+  const group = o.groups[firstFrame.group];
+  const { n, lengths } = firstFrame;
+  const per = n * 3;
+  buf.fit(o.batchSize * per, per);
+  const taus = new Float64Array(o.batchSize);
+  const conds: number[][] = [];
+  for (let b = 0; b < o.batchSize; b++) {
+    const f = b === 0 ? firstFrame : o.frames[group[rng.integer(0, group.length - 1)]];
+    const s = f.symmetries[rng.integer(0, f.symmetries.length - 1)];
+    const t = o.cdf ? drawFromCdf(o.cdf, rng.uniform()) : rng.integer(o.tMin, o.tMax); // line 3
+    const x0 = buf.x0.subarray(b * per, (b + 1) * per);
+    const xt = buf.xt.subarray(b * per, (b + 1) * per);
+    const eps = buf.eps.subarray(b * per, (b + 1) * per);
+    applySymmetry(s, f.positions, lengths, x0); // line 2 (with augmentation)
+    rng.fillNormal(eps); // line 4
+    o.diffusion.addNoise(x0, t, eps, lengths, xt); // line 5 (Eq. 3)
+    taus[b] = encodeTime(denoiser.timeEncoding, t, o.schedule.a);
+    if (f.conditions) conds.push(f.conditions);
+    const target = buf.target.subarray(b * per, (b + 1) * per);
+    if (o.target === 'eps') {
+      for (let j = 0; j < per; j++) target[j] = eps[j];
+    } else {
+      // DiffCSP-style normalised wrapped-normal score target (unit mean square; = eps at small noise)
+      wrappedScoreTarget(xt, x0, t, o.schedule, lengths, buf.score.subarray(0, per), o.lambda![t]);
+      for (let j = 0; j < per; j++) target[j] = buf.score[j];
     }
-    if (options.checkpointDir && lastSaved !== step) await save();
-  } finally {
-    adam.dispose();
   }
-  return { steps: step, losses: Float64Array.from(losses), elapsedMs: performance.now() - start, stoppedBy };
+  const g = denoiser.globalInput(taus, o.batchSize, denoiser.conditions > 0 ? conds : undefined);
+  return { xt: buf.xt, target: buf.target, g, n, lengths };
+}
+
+/**
+ * @internal Learning rate of step `step`: the paper's step decay `lr * lrDecay^floor(epoch / lrDecayEvery)`,
+ * or cosine from `lr` to `lrMin` over the steps or the time budget, whichever ends first.
+ */
+function learningRate(o: ResolvedTrain, step: number, epoch: number, elapsedMs: number): number {
+  if (o.lrSchedule === 'step') return o.lr0 * Math.pow(o.lrDecay, Math.floor(epoch / o.lrDecayEvery));
+  const progress = Math.min(1, Math.max(step / Math.max(1, o.totalSteps), o.budgetMs === Infinity ? 0 : elapsedMs / o.budgetMs));
+  return o.lrMin + 0.5 * (o.lr0 - o.lrMin) * (1 + Math.cos(Math.PI * progress));
+}
+
+/**
+ * @internal Algorithm 1 lines 6-7: one Adam step on `mean ||eps_theta(x_t, t) - target||^2`, with the
+ * global gradient norm clipped to `clipNorm` if > 0. Returns the loss before the step.
+ */
+async function gradientStep(denoiser: Denoiser, adam: Adam, batch: Batch, lr: number, clipNorm: number, batchSize: number): Promise<number> {
+  const graph = denoiser.buildGraph(batch.xt, batch.lengths, batchSize);
+  const vars = denoiser.trainableWeights;
+  const loss = tf.tidy(() => {
+    const gT = tf.tensor2d(batch.g, [batchSize, denoiser.globalFeatures]);
+    const yT = tf.tensor2d(batch.target, [batchSize * batch.n, 3]);
+    const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(denoiser.apply(graph, gT), yT)) as tf.Scalar, vars);
+    let list = vars.map((v) => grads[v.name]);
+    if (clipNorm > 0) {
+      const norm = tf.sqrt(tf.addN(list.map((x) => tf.sum(tf.square(x)))));
+      const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(clipNorm), tf.add(norm, tf.scalar(1e-12))));
+      list = list.map((x) => tf.mul(x, scale));
+    }
+    adam.apply(list, lr);
+    return value;
+  });
+  const value = (await loss.data())[0];
+  loss.dispose();
+  return value;
 }

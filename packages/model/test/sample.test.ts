@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { cosineSchedule } from '@mddm/schedules';
+import { classifierFreeGuidanceEps, cosineSchedule, createRng, inpaint, variationStart } from '@mddm/schedules';
 import { ModelError, sample, selectBackend, train } from '../src/index';
 import { lattice, tinyDenoiser } from './helpers';
 
@@ -90,13 +90,14 @@ describe('sample', () => {
     const lo = L * schedule.sqrtA[3], hi = L * schedule.sqrtA[7];
     calls.length = 0;
     const before = tf.memory().numTensors;
-    const pc = await sample(d, { ...base, corrector: { steps: 2, r: 0.1, sigmaMin: lo, sigmaMax: hi } });
+    const pc = await sample(d, { ...base, corrector: { steps: 2, r: 0.1, sigmaMinLj: lo, sigmaMaxLj: hi } });
     expect(tf.memory().numTensors).toBe(before);
     expect(calls.length).toBe(20 + 5 * 2);
+    expect(pc.evaluations).toBe(20 + 5 * 2); // NFE per conformation (SPEC §9)
     expect(pc.positions[0].every((v) => Number.isFinite(v) && v >= 0 && v < L)).toBe(true);
     expect(Array.from(pc.positions[0])).not.toEqual(Array.from(plain.positions[0]));
     // seeded
-    const again = await sample(d, { ...base, corrector: { steps: 2, r: 0.1, sigmaMin: lo, sigmaMax: hi } });
+    const again = await sample(d, { ...base, corrector: { steps: 2, r: 0.1, sigmaMinLj: lo, sigmaMaxLj: hi } });
     expect(Array.from(again.positions[0])).toEqual(Array.from(pc.positions[0]));
     d.dispose();
   });
@@ -107,8 +108,50 @@ describe('sample', () => {
     await expect(sample(d, { ...base, corrector: { steps: -1 } })).rejects.toThrow(/corrector.steps must be/);
     await expect(sample(d, { ...base, corrector: { steps: 1, r: 0 } })).rejects.toThrow(/corrector.r must be a finite number in/);
     await expect(sample(d, { ...base, corrector: { steps: 1, r: 2 } })).rejects.toThrow(ModelError);
-    await expect(sample(d, { ...base, corrector: { steps: 1, sigmaMin: 1, sigmaMax: 0.5 } })).rejects.toThrow(/corrector.sigmaMax/);
+    await expect(sample(d, { ...base, corrector: { steps: 1, sigmaMinLj: 1, sigmaMaxLj: 0.5 } })).rejects.toThrow(/corrector.sigmaMaxLj/);
     await expect(sample(d, { ...base, corrector: 3 as never })).rejects.toThrow(/corrector must be/);
+    d.dispose();
+  });
+
+  it('inpaints through afterStep: the fixed particles come out bit-exact, the rest is generated', async () => {
+    const d = tinyDenoiser();
+    await train(d, { data: [{ positions: lattice(4), box: 4 }], steps: 2, schedule });
+    const known = lattice(4, 0.3, 5);
+    const mask = new Uint8Array(64);
+    for (let p = 0; p < 64; p += 4) mask[p] = 1;
+    const rng = createRng(11);
+    const r = await sample(d, { n: 64, box: 4, seed: 2, steps: 7, afterStep: (x, t) => void inpaint(x, known, mask, t, schedule, rng, 4) });
+    const x = r.positions[0];
+    for (let p = 0; p < 64; p++) {
+      for (let k = 0; k < 3; k++) {
+        if (mask[p]) expect(x[3 * p + k]).toBe(known[3 * p + k]);
+        else expect(x[3 * p + k]).not.toBe(known[3 * p + k]);
+      }
+    }
+    d.dispose();
+  });
+
+  it('runs a guidance-wrapped eps function (classifier-free guidance) and counts two evaluations per step', async () => {
+    const d = tinyDenoiser({ conditions: 1, conditionRanges: [[0, 2]], nullCondition: true });
+    const base = { n: 64, box: 4, schedule, seed: 4, steps: 6 } as const;
+    // weight 0 is the conditional model: same positions as plain conditional sampling
+    const plain = await sample(d, { ...base, conditions: [1] });
+    const w0 = await sample(d, { ...base, guide: (eps) => classifierFreeGuidanceEps(eps([1]), eps(null), 0) });
+    expect(Array.from(w0.positions[0])).toEqual(Array.from(plain.positions[0]));
+    expect([plain.evaluations, w0.evaluations]).toEqual([6, 12]);
+    const w2 = await sample(d, { ...base, guide: (eps) => classifierFreeGuidanceEps(eps([1]), eps(null), 2) });
+    expect(Array.from(w2.positions[0])).not.toEqual(Array.from(plain.positions[0]));
+    expect(w2.positions[0].every((v) => v >= 0 && v < 4)).toBe(true);
+    d.dispose();
+  });
+
+  it('variations: init from variationStart, sampled from a lower start', async () => {
+    const d = tinyDenoiser();
+    const x0 = lattice(4, 0.1, 3);
+    const init = variationStart(x0, 3, schedule, createRng(1), 4);
+    const r = await sample(d, { n: 64, box: 4, init, start: 3, finalStep: 'posterior', seed: 1 });
+    expect(r.evaluations).toBe(3);
+    expect(r.positions[0].every((v) => Number.isFinite(v) && v >= 0 && v < 4)).toBe(true);
     d.dispose();
   });
 });

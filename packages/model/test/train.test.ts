@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cosineSchedule } from '@mddm/schedules';
@@ -58,6 +58,55 @@ describe('train', () => {
     tf.dispose([...w1, ...w2]);
     full.dispose();
     b.dispose();
+  });
+
+  it('resuming with other training options is refused (the checkpoint records them); steps may change', async () => {
+    const opts = { data, batchSize: 2, schedule, seed: 7, steps: 2 };
+    const ck = join(dir, 'fingerprint');
+    const a = tinyDenoiser();
+    await train(a, { ...opts, checkpointDir: ck });
+    const e = await train(a, { ...opts, seed: 8, steps: 4, checkpointDir: ck, resume: true }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ModelError);
+    expect((e as ModelError).code).toBe('MODEL_CONFIG_MISMATCH');
+    expect((e as ModelError).message).toMatch(/seed = 7, this run has 8/);
+    await expect(train(a, { ...opts, spacing: 'log-sigma', checkpointDir: ck, resume: true })).rejects.toThrow(/spacing/);
+    expect((await train(a, { ...opts, steps: 3, checkpointDir: ck, resume: true })).steps).toBe(3);
+    a.dispose();
+  });
+
+  it('a killed checkpoint write leaves temporaries and orphaned blobs; resume and the next write remove them', async () => {
+    const ck = join(dir, 'killed');
+    const a = tinyDenoiser();
+    const opts = { data, batchSize: 1, schedule, seed: 1, checkpointDir: ck };
+    await train(a, { ...opts, steps: 1 });
+    const kept = (await readdir(ck)).sort();
+    // what a process killed between writing the blobs and renaming the manifest leaves behind
+    const debris = ['weights-zzz-abc.bin', 'optimizer-zzz-abc.bin', 'weights-zzz-abd.bin.tmp-123-x1', 'checkpoint.json.tmp-123-x2'];
+    for (const f of debris) await writeFile(join(ck, f), 'partial');
+    await writeFile(join(ck, 'notes.txt'), 'not ours');
+    await train(a, { ...opts, steps: 1, resume: true }); // nothing to do, but resuming cleans up
+    expect((await readdir(ck)).sort()).toEqual([...kept, 'notes.txt'].sort());
+    for (const f of debris) await writeFile(join(ck, f), 'partial');
+    await train(a, { ...opts, steps: 2, resume: true }); // the next write cleans up too
+    const after = await readdir(ck);
+    expect(after.filter((f) => f.includes('.tmp-') || f.includes('zzz'))).toEqual([]);
+    expect(after.filter((f) => f.endsWith('.bin')).length).toBe(2);
+    a.dispose();
+  });
+
+  it('throws a ModelError naming selectBackend when no backend is selected', async () => {
+    const d = tinyDenoiser();
+    const engine = tf.engine() as unknown as { backendName: string | null };
+    const saved = engine.backendName;
+    engine.backendName = null;
+    try {
+      const e = await train(d, { data, steps: 1 }).catch((x: unknown) => x);
+      expect((e as ModelError).code).toBe('MODEL_NO_BACKEND');
+      expect((e as Error).message).toMatch(/selectBackend/);
+    } finally {
+      engine.backendName = saved;
+      d.dispose();
+    }
   });
 
   it('supports the wrapped-score target, a time budget and the 0-step edge case', async () => {

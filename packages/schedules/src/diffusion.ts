@@ -1,9 +1,11 @@
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
-import { boxLengths, wrap1 } from './box';
+import { wrapScalar as wrap1 } from '@mddm/pbc';
+import { boxLengths } from './box';
 import {
   ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, show, throwNonFinite,
 } from './errors';
 import type { NoiseSchedule } from './schedule';
+import { samplingTimesteps, type TimestepSpacing } from './timesteps';
 
 /**
  * Posterior variance used by the ancestral step:
@@ -39,32 +41,10 @@ export interface StepToOptions {
 
 /** Options of {@link WrappedDiffusion.timesteps}. */
 export interface TimestepsOptions {
-  /** First (largest) timestep, default `T`; e.g. `tStart` for variations. */
+  /** First (largest) timestep, default `T`; below T for variations. */
   start?: number;
-}
-
-/**
- * Denoising function used by {@link WrappedDiffusion.sample}: write the predicted noise
- * `eps_theta(x_t, t)` (flat `[N, 3]`, box-fraction units as in Eq. 3) into `out`.
- */
-export type EpsFunction = (xt: Float64Array, t: number, out: Float64Array) => void;
-
-/** Asynchronous denoising function for {@link WrappedDiffusion.sampleAsync} (e.g. a tfjs model read back with `data()`). */
-export type EpsFunctionAsync = (xt: Float64Array, t: number, out: Float64Array) => void | Promise<void>;
-
-/** Options of {@link WrappedDiffusion.sample}. */
-export interface SampleOptions {
-  /** Number of denoising steps (strided when < T); default `T` (or `start`). */
-  steps?: number;
-  /** First timestep (default `T`); use with a noised start for variations. */
-  start?: number;
-  /** Stochasticity of {@link WrappedDiffusion.stepTo}; default 1. */
-  eta?: number;
-  /**
-   * Called after each step with the new state `x` and its timestep `tPrev` (e.g. {@link inpaint});
-   * it may modify `x` in place.
-   */
-  afterStep?: (x: Float64Array, tPrev: number) => void;
+  /** Spacing of the timesteps, default `'uniform'` (see {@link samplingTimesteps}). */
+  spacing?: TimestepSpacing;
 }
 
 interface Resolved {
@@ -422,85 +402,16 @@ export class WrappedDiffusion {
   }
 
   /**
-   * Descending timesteps for a (strided) sampler: `numSteps` distinct integers from `start` (default
-   * `T`) down to >= 1, evenly spaced (`round(start - i (start - 1)/(numSteps - 1))`). The sampler
-   * goes `ts[0] -> ts[1] -> ... -> ts[n-1] -> 0`. `numSteps = T` gives `T, T-1, ..., 1`.
+   * Descending timesteps for a (strided) sampler: {@link samplingTimesteps} of this schedule. The
+   * sampler goes `ts[0] -> ts[1] -> ... -> ts[n-1] -> 0`; `numSteps = T` gives `T, T-1, ..., 1`.
    *
    * @param numSteps - integer in `1..start` (default `start`)
-   * @param options - `start`: first timestep in `1..T` (default `T`)
+   * @param options - `start`: first timestep in `1..T` (default `T`); `spacing` (default `'uniform'`)
    * @returns `Int32Array [numSteps]`, strictly decreasing, first = start
    */
   timesteps(numSteps?: number, options: TimestepsOptions = {}): Int32Array {
-    const start = checkStep(options.start ?? this.T, 1, this.T, 'timesteps', 'start');
-    const n = checkStep(numSteps ?? start, 1, start, 'timesteps', 'numSteps');
-    const ts = new Int32Array(n);
-    if (n === 1) {
-      ts[0] = start;
-      return ts;
-    }
-    const h = (start - 1) / (n - 1);
-    for (let i = 0; i < n; i++) ts[i] = Math.round(start - i * h);
-    ts[n - 1] = Math.max(1, ts[n - 1]);
-    return ts;
-  }
-
-  /**
-   * Run a complete reverse process in place on `x` (Algorithm 2, strided when `steps < start`):
-   * for each consecutive pair of {@link WrappedDiffusion.timesteps} (and finally to 0) call
-   * `eps(x, t, epsBuf)`, draw `z` from `rng`, and {@link WrappedDiffusion.stepTo}.
-   * Allocates two `[N, 3]` buffers once per call, nothing per step.
-   *
-   * @param x - initial state at `start` (e.g. {@link sampleUniformBox} for `start = T`), flat `[N, 3]` Float64Array; overwritten with the sample
-   * @param box - the periodic box
-   * @param eps - denoiser: writes `eps_theta(x_t, t)` into its `out`
-   * @param rng - noise source ({@link createRng})
-   * @param options - `steps`, `start`, `eta`, `afterStep`
-   * @returns `x`
-   */
-  sample(x: Float64Array, box: BoxLike, eps: EpsFunction, rng: { fillNormal(out: Float64Array): void }, options: SampleOptions = {}): Float64Array {
-    const plan = this.plan(x, options, 'sample');
-    for (let i = 0; i < plan.ts.length; i++) {
-      const t = plan.ts[i];
-      const tPrev = i + 1 < plan.ts.length ? plan.ts[i + 1] : 0;
-      eps(x, t, plan.epsBuf);
-      this.advance(x, t, tPrev, plan, rng, box, options);
-    }
-    return x;
-  }
-
-  /**
-   * {@link WrappedDiffusion.sample} with an asynchronous denoiser (awaited once per step); same
-   * arguments, same random stream, same result.
-   *
-   * @returns a promise of `x` (overwritten with the sample)
-   */
-  async sampleAsync(
-    x: Float64Array, box: BoxLike, eps: EpsFunctionAsync, rng: { fillNormal(out: Float64Array): void }, options: SampleOptions = {},
-  ): Promise<Float64Array> {
-    const plan = this.plan(x, options, 'sampleAsync');
-    for (let i = 0; i < plan.ts.length; i++) {
-      const t = plan.ts[i];
-      const tPrev = i + 1 < plan.ts.length ? plan.ts[i + 1] : 0;
-      await eps(x, t, plan.epsBuf);
-      this.advance(x, t, tPrev, plan, rng, box, options);
-    }
-    return x;
-  }
-
-  private plan(x: Float64Array, options: SampleOptions, fn: string): { ts: Int32Array; epsBuf: Float64Array; z: Float64Array; stepOpts: StepToOptions } {
-    checkVec3(x, fn, 'x');
-    if (!(x instanceof Float64Array)) throw new ScheduleError(`${fn}: x must be a Float64Array, got ${show(x)}`, 'SCHEDULE_LENGTH');
-    const ts = this.timesteps(options.steps, { start: options.start });
-    return { ts, epsBuf: new Float64Array(x.length), z: new Float64Array(x.length), stepOpts: { eta: options.eta ?? 1 } };
-  }
-
-  private advance(
-    x: Float64Array, t: number, tPrev: number, plan: { epsBuf: Float64Array; z: Float64Array; stepOpts: StepToOptions },
-    rng: { fillNormal(out: Float64Array): void }, box: BoxLike, options: SampleOptions,
-  ): void {
-    if (tPrev > 0) rng.fillNormal(plan.z);
-    this.stepTo(x, plan.epsBuf, t, tPrev, tPrev > 0 ? plan.z : null, box, x, plan.stepOpts);
-    if (options.afterStep) options.afterStep(x, tPrev);
+    const start = options.start ?? this.T;
+    return samplingTimesteps(this.schedule, numSteps ?? start, options.spacing ?? 'uniform', start);
   }
 }
 

@@ -1,10 +1,12 @@
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
-import { boxLengths, wrap1 } from './box';
+import { wrapScalar as wrap1 } from '@mddm/pbc';
+import { boxLengths } from './box';
 import {
   ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, show, throwNonFinite,
 } from './errors';
 import type { Rng } from './rng';
 import type { NoiseSchedule } from './schedule';
+import type { EpsFunction } from './sampler';
 
 /**
  * Classifier-free guidance (Ho & Salimans; `diffusion-models-lecture.md`, Classifier-Free Guidance):
@@ -37,11 +39,33 @@ export function classifierFreeGuidance<T extends Vec3Array>(epsCond: T, epsUncon
 }
 
 /**
+ * Classifier-free guidance as an eps function of {@link runSampler} (or the `guide` option of
+ * `sample` in `@mddm/model`): evaluates `epsCond` and `epsUncond` on the same state and combines them
+ * with {@link classifierFreeGuidance}. Reports two network evaluations per call (SPEC §9).
+ *
+ * @param epsCond - conditional denoiser `eps_theta(x_t, t, y)`
+ * @param epsUncond - unconditional denoiser `eps_theta(x_t, t, null)`
+ * @param w - guidance weight (finite; 0 = the conditional model)
+ * @returns an eps function writing `(1 + w) eps_cond - w eps_uncond` into its `out`
+ */
+export function classifierFreeGuidanceEps(epsCond: EpsFunction, epsUncond: EpsFunction, w: number): EpsFunction {
+  if (typeof w !== 'number' || !Number.isFinite(w)) throw new ScheduleError(`classifierFreeGuidanceEps: w must be a finite number, got ${show(w)}`, 'SCHEDULE_NAN');
+  let uncond = new Float64Array(0);
+  return async (xt, t, out) => {
+    if (uncond.length !== out.length) uncond = new Float64Array(out.length);
+    const nCond = await epsCond(xt, t, out);
+    const nUncond = await epsUncond(xt, t, uncond);
+    classifierFreeGuidance(out, uncond, w, out);
+    return (typeof nCond === 'number' ? nCond : 1) + (typeof nUncond === 'number' ? nUncond : 1);
+  };
+}
+
+/**
  * Inpainting (RePaint-style replacement): after a step to timestep `t`, overwrite the particles with
  * `mask[i] !== 0` by their forward-noised known positions `wrap(known_i + L sqrt(a_t) eps)`, with
  * fresh `eps` from `rng` (3 normals per masked particle, in order). At `t = 0` the known positions
- * are copied exactly (wrapped). Use as `afterStep` of {@link WrappedDiffusion.sample}:
- * `afterStep: (x, t) => inpaint(x, known, mask, t, schedule, rng, box)`.
+ * are copied exactly (wrapped). Use as `afterStep` of {@link runSampler} (or of `sample` in
+ * `@mddm/model`): `afterStep: (x, t) => inpaint(x, known, mask, t, schedule, rng, box)`.
  *
  * @param x - current state (flat `[N, 3]`), modified in place
  * @param known - known clean positions (same length; only masked rows are read)
@@ -82,26 +106,26 @@ export function inpaint<T extends Vec3Array>(
 }
 
 /**
- * Start state of a variation (SDEdit-style): `out = wrap(x0 + L sqrt(a_tStart) eps)` with `eps`
- * drawn from `rng`; then run {@link WrappedDiffusion.sample} with `{ start: tStart }`. Small `tStart`
- * stays close to `x0`; `tStart = T` forgets it.
+ * Start state of a variation (SDEdit-style): `out = wrap(x0 + L sqrt(a_start) eps)` with `eps`
+ * drawn from `rng`; then run {@link runSampler} (or `sample` of `@mddm/model` with `init`) with
+ * `{ start }`. Small `start` stays close to `x0`; `start = T` forgets it.
  *
  * @param x0 - the conformation to vary, flat `[N, 3]`
- * @param tStart - timestep in `1..T`
+ * @param start - timestep in `1..T`
  * @param schedule - the noise schedule
  * @param rng - random source (draws `3N` normals in order)
  * @param box - the periodic box
  * @param out - optional output (same type and length as `x0`)
  */
-export function variationStart<T extends Vec3Array>(x0: T, tStart: number, schedule: NoiseSchedule, rng: Rng, box: BoxLike, out?: T): T {
+export function variationStart<T extends Vec3Array>(x0: T, start: number, schedule: NoiseSchedule, rng: Rng, box: BoxLike, out?: T): T {
   const fn = 'variationStart';
   checkVec3(x0, fn, 'x0');
-  checkStep(tStart, 1, schedule.T, fn, 'tStart');
+  checkStep(start, 1, schedule.T, fn, 'start');
   const Ls = Float64Array.from(boxLengths(box, fn)); // own copy: rng callbacks may use the shared scratch
   const lx = Ls[0], ly = Ls[1], lz = Ls[2];
   checkOut(x0, out, fn);
   const res = out ?? (new (x0.constructor as new (n: number) => T)(x0.length));
-  const c = schedule.sqrtA[tStart];
+  const c = schedule.sqrtA[start];
   const n = x0.length;
   for (let i = 0; i < n; i += 3) {
     res[i] = wrap1(x0[i] + lx * c * rng.normal(), lx);

@@ -88,28 +88,28 @@ export function linearSchedule(T: number, options: { aMin?: number; aMax?: numbe
 
 /**
  * A geometric (log-linear) schedule: the noise STD grows by the same factor every step,
- * `sqrt(a_t) = sigmaMin * (sigmaMax / sigmaMin)^(t / T)`, `t = 0..T` (the variance-exploding schedule of
+ * `sqrt(a_t) = sigmaMinBox * (sigmaMaxBox / sigmaMinBox)^(t / T)`, `t = 0..T` (the variance-exploding schedule of
  * NCSN / Song & Ermon, and EDM's log-uniform noise levels). Box-fraction units as every schedule here.
  *
  * Why it exists next to the paper's cosine schedule: with `T = 500` the cosine schedule's smallest
  * noise is `sqrt(a_0) = 0.0125` box lengths (0.125 LJ units in a 10^3 box) and `t = 1` is already 0.156,
  * three to four times the thermal width of the OPP structures (first RDF peak ~0.05 wide), so its
  * last step cannot resolve the first peak. A geometric schedule puts equally many steps in every
- * octave of noise down to `sigmaMin` (default 1e-3 box lengths = 0.01 LJ units in a 10^3 box).
+ * octave of noise down to `sigmaMinBox` (default 1e-3 box lengths = 0.01 LJ units in a 10^3 box).
  *
  * @param T - number of diffusion steps (integer >= 1)
- * @param options - `sigmaMin` (> 0, default 1e-3) and `sigmaMax` (> sigmaMin, default 1), noise std in box lengths
- * @throws {@link ScheduleError} `SCHEDULE_BAD_T`, or `SCHEDULE_BAD_ARG` unless `0 < sigmaMin < sigmaMax` (finite)
+ * @param options - `sigmaMinBox` (> 0, default 1e-3) and `sigmaMaxBox` (> sigmaMinBox, default 1), noise std in box lengths
+ * @throws {@link ScheduleError} `SCHEDULE_BAD_T`, or `SCHEDULE_BAD_ARG` unless `0 < sigmaMinBox < sigmaMaxBox` (finite)
  */
-export function geometricSchedule(T: number, options: { sigmaMin?: number; sigmaMax?: number } = {}): NoiseSchedule {
+export function geometricSchedule(T: number, options: { sigmaMinBox?: number; sigmaMaxBox?: number } = {}): NoiseSchedule {
   checkT(T, 'geometricSchedule');
-  const lo = options.sigmaMin ?? 1e-3;
-  const hi = options.sigmaMax ?? 1;
+  const lo = options.sigmaMinBox ?? 1e-3;
+  const hi = options.sigmaMaxBox ?? 1;
   if (typeof lo !== 'number' || !Number.isFinite(lo) || !(lo > 0)) {
-    throw new ScheduleError(`geometricSchedule: sigmaMin must be a finite number > 0 (box lengths), got ${show(lo)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`geometricSchedule: sigmaMinBox must be a finite number > 0 (box lengths), got ${show(lo)}`, 'SCHEDULE_BAD_ARG');
   }
   if (typeof hi !== 'number' || !Number.isFinite(hi) || !(hi > lo)) {
-    throw new ScheduleError(`geometricSchedule: sigmaMax must be a finite number > sigmaMin (${lo}), got ${show(hi)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`geometricSchedule: sigmaMaxBox must be a finite number > sigmaMinBox (${lo}), got ${show(hi)}`, 'SCHEDULE_BAD_ARG');
   }
   const a = new Float64Array(T + 1);
   const logRatio = Math.log(hi / lo);
@@ -119,7 +119,7 @@ export function geometricSchedule(T: number, options: { sigmaMin?: number; sigma
   }
   a[0] = lo * lo;
   a[T] = hi * hi;
-  return finish(T, `geometric(T=${T}, sigmaMin=${lo}, sigmaMax=${hi})`, a, 'geometricSchedule');
+  return finish(T, `geometric(T=${T}, sigmaMinBox=${lo}, sigmaMaxBox=${hi})`, a, 'geometricSchedule');
 }
 
 /**

@@ -427,7 +427,7 @@ describe('bad input gets a typed ScheduleError', () => {
     expectErr(() => D.step(x, e, 2.5, null, L), 'SCHEDULE_T_RANGE', /got 2.5/);
     expectErr(() => D.stepTo(x, e, 10, 10, null, L), 'SCHEDULE_T_RANGE', /tPrev must be an integer in 0..9, got 10/);
     expectErr(() => D.posteriorVariance(600), 'SCHEDULE_T_RANGE', /posteriorVariance/);
-    expectErr(() => D.timesteps(0), 'SCHEDULE_T_RANGE', /numSteps/);
+    expectErr(() => D.timesteps(0), 'SCHEDULE_T_RANGE', /steps/);
     expectErr(() => D.predictX0(x, e, NaN, L), 'SCHEDULE_T_RANGE', /got NaN/);
   });
   it('length mismatch and bad out', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ScheduleError, WrappedDiffusion, classifierFreeGuidance, cosineSchedule, createRng, inpaint, sampleUniformBox, variationStart,
+  ScheduleError, WrappedDiffusion, classifierFreeGuidance, runSampler, cosineSchedule, createRng, inpaint, sampleUniformBox, variationStart,
 } from '@mddm/schedules';
 import { ksCritical, ksStatistic, mic, normalCdf } from './helpers';
 
@@ -58,14 +58,14 @@ describe('inpaint', () => {
     inpaint(x, known, new Uint8Array([0, 1]), 0, sched, createRng(1), L);
     expect(Array.from(x)).toEqual([0, 0, 0, 4, 9, 5]);
   });
-  it('as afterStep of sample(): known particles end exactly at their values, the rest on the data (exact denoiser)', () => {
+  it('as afterStep of runSampler(): known particles end exactly at their values, the rest on the data (exact denoiser)', async () => {
     const N = 200;
     const x0 = sampleUniformBox(N, L, createRng(3));
     const mask = new Uint8Array(N).fill(1, 0, 50);
     const D = new WrappedDiffusion(sched);
     const rng = createRng(4);
     const x = sampleUniformBox(N, L, rng);
-    D.sample(x, L, (xt, t, out) => {
+    await runSampler(D, x, L, (xt, t, out) => {
       for (let i = 0; i < xt.length; i++) out[i] = mic(xt[i] - x0[i], L) / (L * sched.sqrtA[t]);
     }, rng, { steps: 40, afterStep: (xs, tp) => inpaint(xs, x0, mask, tp, sched, rng, L) });
     for (let i = 0; i < 150; i++) expect(x[i]).toBe(x0[i]);
@@ -82,24 +82,24 @@ describe('inpaint', () => {
 });
 
 describe('variationStart', () => {
-  it('x0 noised to tStart: displacement law N(0, a_tStart L^2) (KS); then sampling from tStart returns near x0', () => {
+  it('x0 noised to start: displacement law N(0, a_start L^2) (KS); then sampling from start returns near x0', async () => {
     const N = 10_000;
     const rng = createRng(5);
     const x0 = sampleUniformBox(N, L, rng);
-    const tStart = 60;
-    const xs = variationStart(x0, tStart, sched, rng, L);
-    const z = Array.from(xs, (v, i) => mic(v - x0[i], L) / (L * sched.sqrtA[tStart]));
+    const start = 60;
+    const xs = variationStart(x0, start, sched, rng, L);
+    const z = Array.from(xs, (v, i) => mic(v - x0[i], L) / (L * sched.sqrtA[start]));
     expect(ksStatistic(z, normalCdf)).toBeLessThan(ksCritical(z.length));
     const D = new WrappedDiffusion(sched, { finalStep: 'x0' });
-    D.sample(xs, L, (xt, t, out) => {
+    await runSampler(D, xs, L, (xt, t, out) => {
       for (let i = 0; i < xt.length; i++) out[i] = mic(xt[i] - x0[i], L) / (L * sched.sqrtA[t]);
-    }, rng, { start: tStart, steps: 10 });
+    }, rng, { start, steps: 10 });
     let mx = 0;
     for (let i = 0; i < xs.length; i++) mx = Math.max(mx, Math.abs(mic(xs[i] - x0[i], L)));
     expect(mx).toBeLessThan(1e-9);
   });
   it('typed errors', () => {
-    expect(() => variationStart(new Float64Array(3), 0, sched, createRng(1), L)).toThrow(/tStart must be an integer in 1..500, got 0/);
+    expect(() => variationStart(new Float64Array(3), 0, sched, createRng(1), L)).toThrow(/start must be an integer in 1..500, got 0/);
     const bad = new Float64Array(3); bad[0] = NaN;
     expect(() => variationStart(bad, 5, sched, createRng(1), L)).toThrow(/x0\[0\] must be finite/);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  NoiseSchedule, WrappedDiffusion, cosineSchedule, createRng, linearSchedule, sampleUniformBox, scheduleFromFunction,
+  NoiseSchedule, SamplerContext, WrappedDiffusion, ancestralPredictor, cosineSchedule, createRng, langevinCorrector, linearSchedule, runSampler,
+  sampleUniformBox, scheduleFromFunction,
 } from '@mddm/schedules';
 import { mic } from './helpers';
 
@@ -38,11 +39,11 @@ describe('end-to-end: single-point data set, exact denoiser', () => {
   const expected = (sched.a[0] / sched.sqrtA[1]) * L;
 
   for (const steps of [500, 50]) {
-    it(`${steps}-step ancestral sampler concentrates on x0 with the predicted residual ${expected.toFixed(4)}`, () => {
+    it(`${steps}-step ancestral sampler concentrates on x0 with the predicted residual ${expected.toFixed(4)}`, async () => {
       const D = new WrappedDiffusion(sched);
       const x = sampleUniformBox(N, L, createRng(2));
       const before = rmsResidual(x, x0, L).rms;
-      D.sample(x, L, eps, createRng(3), { steps });
+      await runSampler(D, x, L, eps, createRng(3), { steps });
       const { rms, max } = rmsResidual(x, x0, L);
       expect(before).toBeGreaterThan(2.5); // uniform: L / sqrt(12) = 2.89
       expect(Math.abs(rms / expected - 1)).toBeLessThan(5 * Math.sqrt(1 / (2 * 3 * N)));
@@ -51,22 +52,22 @@ describe('end-to-end: single-point data set, exact denoiser', () => {
     });
   }
 
-  it("finalStep 'x0' lands exactly on x0; eta = 0 is deterministic and lands within sqrt(a_0/a_T) * L/2", () => {
+  it("finalStep 'x0' lands exactly on x0; eta = 0 is deterministic and lands within sqrt(a_0/a_T) * L/2", async () => {
     const DX = new WrappedDiffusion(sched, { finalStep: 'x0' });
     const x = sampleUniformBox(N, L, createRng(4));
-    DX.sample(x, L, eps, createRng(5), { steps: 30 });
+    await runSampler(DX, x, L, eps, createRng(5), { steps: 30 });
     expect(rmsResidual(x, x0, L).max).toBeLessThan(1e-9);
 
     const D = new WrappedDiffusion(sched);
     const a = sampleUniformBox(N, L, createRng(6));
     const b = Float64Array.from(a);
-    D.sample(a, L, eps, createRng(7), { eta: 0 });
-    D.sample(b, L, eps, createRng(8), { eta: 0, steps: 500 });
+    await runSampler(D, a, L, eps, createRng(7), { predictor: ancestralPredictor({ eta: 0 }) });
+    await runSampler(D, b, L, eps, createRng(8), { predictor: ancestralPredictor({ eta: 0 }), steps: 500 });
     expect(Array.from(a)).toEqual(Array.from(b)); // z never used
     expect(rmsResidual(a, x0, L).max).toBeLessThanOrEqual(Math.sqrt(sched.a[0] / sched.a[500]) * (L / 2) * (1 + 1e-9));
   });
 
-  it('a wrong sign in the denoiser does not concentrate (the end-to-end check can fail)', () => {
+  it('a wrong sign in the denoiser does not concentrate (the end-to-end check can fail)', async () => {
     const D = new WrappedDiffusion(sched);
     const x = sampleUniformBox(200, L, createRng(9));
     const x0s = x0.subarray(0, 600);
@@ -74,7 +75,7 @@ describe('end-to-end: single-point data set, exact denoiser', () => {
       exactEps(x0s, sched, L)(xt, t, out);
       for (let i = 0; i < out.length; i++) out[i] = -out[i];
     };
-    D.sample(x, L, bad, createRng(10), { steps: 50 });
+    await runSampler(D, x, L, bad, createRng(10), { steps: 50 });
     expect(rmsResidual(x, x0s, L).rms).toBeGreaterThan(1);
   });
 });
@@ -102,10 +103,10 @@ describe('end-to-end: two-point mixture per coordinate, exact MMSE denoiser (dis
       out[i] = num / den / sd;
     }
   };
-  const run = (variance: 'exact' | 'paper', eta: number, steps: number) => {
+  const run = async (variance: 'exact' | 'paper', eta: number, steps: number) => {
     const D = new WrappedDiffusion(sched, { variance, finalStep: 'x0' });
     const x = sampleUniformBox(1500, L, createRng(1));
-    D.sample(x, L, eps, createRng(2), { eta, steps });
+    await runSampler(D, x, L, eps, createRng(2), { predictor: ancestralPredictor({ eta }), steps });
     let n1 = 0, off = 0;
     for (const v of x) {
       if (Math.abs(mic(v - c[0], L)) < 0.3) n1++;
@@ -114,15 +115,15 @@ describe('end-to-end: two-point mixture per coordinate, exact MMSE denoiser (dis
     return { p1: n1 / x.length, off: off / x.length };
   };
   const se = Math.sqrt((0.3 * 0.7) / 4500);
-  it('exact bridge (eta = 1) and deterministic (eta = 0), full and 50-step strided: weight 0.3 recovered', () => {
+  it('exact bridge (eta = 1) and deterministic (eta = 0), full and 50-step strided: weight 0.3 recovered', async () => {
     for (const [eta, steps] of [[1, 500], [1, 50], [0, 500], [0, 50]]) {
-      const { p1, off } = run('exact', eta, steps);
+      const { p1, off } = await run('exact', eta, steps);
       expect(Math.abs(p1 - 0.3), `eta=${eta} steps=${steps} p1=${p1}`).toBeLessThan(4 * se);
       expect(off).toBeLessThan(0.005);
     }
   });
-  it("the paper's halved variance biases the mixture weight (the distributional test can fail)", () => {
-    const { p1 } = run('paper', 1, 500);
+  it("the paper's halved variance biases the mixture weight (the distributional test can fail)", async () => {
+    const { p1 } = await run('paper', 1, 500);
     expect(0.3 - p1).toBeGreaterThan(4 * se);
   });
 });
@@ -138,7 +139,7 @@ describe('config sweep: every knob (schedule kind, variance, eta, finalStep, str
   const N = 100;
   const x0 = sampleUniformBox(N, L, createRng(11));
   for (const sched of schedules) {
-    it(`${sched.name}`, () => {
+    it(`${sched.name}`, async () => {
       const eps = exactEps(x0, sched, L);
       for (const variance of ['exact', 'paper'] as const) {
         for (const finalStep of ['posterior', 'x0'] as const) {
@@ -148,10 +149,10 @@ describe('config sweep: every knob (schedule kind, variance, eta, finalStep, str
               const label = `${sched.name} ${variance} ${finalStep} eta=${eta} steps=${steps}`;
               const start = sampleUniformBox(N, L, createRng(12));
               const x = Float64Array.from(start);
-              D.sample(x, L, eps, createRng(13), { eta, steps });
+              await runSampler(D, x, L, eps, createRng(13), { predictor: ancestralPredictor({ eta }), steps });
               // reproducible from the seed
               const y = Float64Array.from(start);
-              D.sample(y, L, eps, createRng(13), { eta, steps });
+              await runSampler(D, y, L, eps, createRng(13), { predictor: ancestralPredictor({ eta }), steps });
               expect(Array.from(y), label).toEqual(Array.from(x));
               for (const v of x) expect(v >= 0 && v < L, label).toBe(true);
               const { rms, max } = rmsResidual(x, x0, L);
@@ -175,27 +176,65 @@ describe('config sweep: every knob (schedule kind, variance, eta, finalStep, str
   }
 });
 
-describe('sample() plumbing', () => {
-  it('sampleAsync gives the same result as sample for the same seed', async () => {
+describe('runSampler plumbing', () => {
+  it('an async eps function gives the same result as a synchronous one for the same seed', async () => {
     const sched = cosineSchedule(80);
     const D = new WrappedDiffusion(sched);
     const x0 = sampleUniformBox(20, L, createRng(1));
     const eps = exactEps(x0, sched, L);
     const a = sampleUniformBox(20, L, createRng(2));
     const b = Float64Array.from(a);
-    D.sample(a, L, eps, createRng(3), { steps: 17, eta: 0.7 });
-    await D.sampleAsync(b, L, async (x, t, out) => { await Promise.resolve(); eps(x, t, out); }, createRng(3), { steps: 17, eta: 0.7 });
+    const ra = await runSampler(D, a, L, eps, createRng(3), { steps: 17, predictor: ancestralPredictor({ eta: 0.7 }) });
+    const rb = await runSampler(D, b, L, async (x, t, out) => { await Promise.resolve(); eps(x, t, out); }, createRng(3), { steps: 17, predictor: ancestralPredictor({ eta: 0.7 }) });
     expect(Array.from(b)).toEqual(Array.from(a));
-    await expect(D.sampleAsync(new Float64Array(4), L, eps, createRng(1))).rejects.toThrow(/multiple of 3/);
+    expect(ra.x).toBe(a);
+    expect([ra.evaluations, rb.evaluations]).toEqual([17, 17]);
+    await expect(runSampler(D, new Float64Array(4), L, eps, createRng(1))).rejects.toThrow(/multiple of 3/);
+    expect(() => ancestralPredictor({ eta: 2 })).toThrow(/eta must be a number in \[0, 1\]/);
   });
 
-  it('visits timesteps(steps, start) in order, then 0, and calls afterStep with tPrev', () => {
+  it('counts corrector evaluations in the band (NFE), records the trajectory, reports progress', async () => {
+    const sched = cosineSchedule(30);
+    const D = new WrappedDiffusion(sched);
+    const x0 = sampleUniformBox(10, L, createRng(1));
+    const x = sampleUniformBox(10, L, createRng(2));
+    // band in length units: timesteps 5..9 by their own noise std
+    const corrector = langevinCorrector({ steps: 3, r: 0.1, sigmaMinLj: L * sched.sqrtA[5], sigmaMaxLj: L * sched.sqrtA[9] });
+    const progress: number[] = [];
+    const r = await runSampler(D, x, L, exactEps(x0, sched, L), createRng(3), { corrector, trajectoryEvery: 10, onStep: (p) => progress.push(p.evaluations) });
+    expect(r.evaluations).toBe(30 + 5 * 3);
+    expect(progress.length).toBe(30);
+    expect(progress[progress.length - 1]).toBe(45);
+    expect(r.trajectory!.map((e) => e.t)).toEqual([30, 20, 10, 0]);
+    expect(Array.from(r.trajectory![3].x)).toEqual(Array.from(x));
+    expect(() => langevinCorrector({ steps: 1, sigmaMinLj: 1, sigmaMaxLj: 0.5 })).toThrow(/sigmaMaxLj/);
+  });
+
+  it('a custom predictor plugs in (two evaluations per step: a Heun-like pattern) and is counted', async () => {
+    const sched = cosineSchedule(20);
+    const D = new WrappedDiffusion(sched, { finalStep: 'x0' });
+    const x0 = sampleUniformBox(5, L, createRng(1));
+    const twice = {
+      name: 'twice',
+      async step(ctx: SamplerContext, t: number, tPrev: number) {
+        await ctx.evaluate(t);
+        const e = await ctx.evaluate(t);
+        ctx.diffusion.stepTo(ctx.x, e, t, tPrev, null, ctx.box, ctx.x, { eta: 0 });
+      },
+    };
+    const x = sampleUniformBox(5, L, createRng(2));
+    const r = await runSampler(D, x, L, exactEps(x0, sched, L), createRng(3), { steps: 4, predictor: twice });
+    expect(r.evaluations).toBe(8);
+    expect(Math.max(...Array.from(x, (v, i) => Math.abs(mic(v - x0[i], L))))).toBeLessThan(1e-9);
+  });
+
+  it('visits timesteps(steps, start) in order, then 0, and calls afterStep with tPrev', async () => {
     const sched = cosineSchedule(50);
     const D = new WrappedDiffusion(sched);
     const seen: number[] = [];
     const prevs: number[] = [];
     const x = sampleUniformBox(3, L, createRng(1));
-    D.sample(x, L, (_x, t, out) => { seen.push(t); out.fill(0); }, createRng(2), { steps: 7, start: 40, afterStep: (_x, tp) => prevs.push(tp) });
+    await runSampler(D, x, L, (_x, t, out) => { seen.push(t); out.fill(0); }, createRng(2), { steps: 7, start: 40, afterStep: (_x, tp) => prevs.push(tp) });
     const ts = Array.from(D.timesteps(7, { start: 40 }));
     expect(seen).toEqual(ts);
     expect(prevs).toEqual([...ts.slice(1), 0]);

@@ -70,8 +70,8 @@ describe('wrappedUniformityDeviation', () => {
 });
 
 describe('geometricSchedule', () => {
-  it('noise std is sigmaMin * ratio^(t/T): endpoints exact, constant ratio between steps', () => {
-    const s = geometricSchedule(500, { sigmaMin: 1e-3, sigmaMax: 1 });
+  it('noise std is sigmaMinBox * ratio^(t/T): endpoints exact, constant ratio between steps', () => {
+    const s = geometricSchedule(500, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 });
     expect(s.sqrtA[0]).toBe(1e-3);
     expect(s.sqrtA[500]).toBe(1);
     const ratio = Math.pow(1000, 1 / 500);
@@ -81,9 +81,9 @@ describe('geometricSchedule', () => {
     }
     // independent closed form at a few t: log10 sigma = -3 + 3 t / 500
     for (const t of [1, 123, 250, 499]) expect(Math.log10(s.sqrtA[t])).toBeCloseTo(-3 + (3 * t) / 500, 12);
-    expect(s.name).toBe('geometric(T=500, sigmaMin=0.001, sigmaMax=1)');
+    expect(s.name).toBe('geometric(T=500, sigmaMinBox=0.001, sigmaMaxBox=1)');
   });
-  it('defaults: 1e-3 .. 1 box lengths; sigmaMax = 1 makes the wrapped marginal uniform', () => {
+  it('defaults: 1e-3 .. 1 box lengths; sigmaMaxBox = 1 makes the wrapped marginal uniform', () => {
     const s = geometricSchedule(100);
     expect(s.a[0]).toBeCloseTo(1e-6, 18);
     expect(s.a[100]).toBe(1);
@@ -97,11 +97,11 @@ describe('geometricSchedule', () => {
     expect(below(g, 0.01)).toBe(167);
     expect(below(c, 0.01)).toBe(0);
   });
-  it('bad sigmaMin / sigmaMax / T are ScheduleErrors that say what is expected', () => {
-    expect(() => geometricSchedule(10, { sigmaMin: 0 })).toThrow(/sigmaMin must be a finite number > 0/);
-    expect(() => geometricSchedule(10, { sigmaMin: NaN })).toThrow(ScheduleError);
-    expect(() => geometricSchedule(10, { sigmaMin: 0.5, sigmaMax: 0.5 })).toThrow(/sigmaMax must be a finite number > sigmaMin \(0.5\)/);
-    expect(() => geometricSchedule(10, { sigmaMax: Infinity })).toThrow(/sigmaMax/);
+  it('bad sigmaMinBox / sigmaMaxBox / T are ScheduleErrors that say what is expected', () => {
+    expect(() => geometricSchedule(10, { sigmaMinBox: 0 })).toThrow(/sigmaMinBox must be a finite number > 0/);
+    expect(() => geometricSchedule(10, { sigmaMinBox: NaN })).toThrow(ScheduleError);
+    expect(() => geometricSchedule(10, { sigmaMinBox: 0.5, sigmaMaxBox: 0.5 })).toThrow(/sigmaMaxBox must be a finite number > sigmaMinBox \(0.5\)/);
+    expect(() => geometricSchedule(10, { sigmaMaxBox: Infinity })).toThrow(/sigmaMaxBox/);
     expect(() => geometricSchedule(0)).toThrow(/T \(number of diffusion steps\) must be an integer >= 1/);
   });
 });

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosineSchedule, createRng } from '@mddm/schedules';
-import { ModelError, encodeTime, samplingTimesteps, timestepCdf } from '../src/index';
-import { drawFromCdf } from '../src/timesteps';
+import { ScheduleError, cosineSchedule, createRng, drawFromCdf, encodeTime, samplingTimesteps, timestepCdf } from '@mddm/schedules';
 
 const s = cosineSchedule(500);
 
@@ -56,7 +54,7 @@ describe('timestep distributions', () => {
     const u = samplingTimesteps(s, 5, 'uniform');
     expect(Array.from(u)).toEqual([500, 375, 251, 126, 1]);
     expect(Array.from(samplingTimesteps(s, 1, 'log-sigma'))).toEqual([500]);
-    expect(() => samplingTimesteps(s, 0, 'log-sigma')).toThrow(ModelError);
+    expect(() => samplingTimesteps(s, 0, 'log-sigma')).toThrow(ScheduleError);
     expect(() => samplingTimesteps(s, 5, 'cubic' as never)).toThrow(/spacing/);
   });
 

@@ -1,4 +1,4 @@
-import { MddmError, describeValue } from '@mddm/pbc';
+import { MddmError, describeValue } from '@mddm/core';
 
 /**
  * Error thrown by `@mddm/edgeconv` for invalid input: a malformed graph, features or global features

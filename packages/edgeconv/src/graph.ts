@@ -143,7 +143,7 @@ export function buildGraph(
   }
   if (box === null) return euclideanGraph(positions, frames, k);
   const knnOpts = options.workspace ? { workspace: options.workspace } : {};
-  const knn = frames === 1 ? periodicKnn(positions, box, k, knnOpts) : periodicKnnBatch(positions, frames, box, k, knnOpts);
+  const knn = frames === 1 ? periodicKnn(positions, box, k, knnOpts) : periodicKnnBatch(positions, box, k, { frames, ...knnOpts });
   const graph: EdgeGraph = {
     n, k, frames, nodesPerFrame: npf, indices: Int32Array.from(knn.indices), vectors: Float32Array.from(knn.vectors),
   };

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
-import { MddmError } from '@mddm/pbc';
+import { MddmError } from '@mddm/core';
 import { packDatasets } from './dataset/pack';
 import { defaultDataDir, defaultRawDir } from './dataset/paths';
 import { IoError } from './errors';

@@ -9,7 +9,8 @@ export { writeXyz, writeXyzText } from './xyz/write';
 export { oppEnergy, oppForce, type OppParameters } from './opp/potential';
 export { lammpsPairTable, type PairTableOptions } from './lammps/table';
 export { DEFAULT_PROTOCOL, lammpsInputScript, protocolSummary, resolveProtocol, validateProtocol, type AnnealProtocol, type LammpsRunSpec } from './lammps/protocol';
-export { runOppLammps, checkLammps, LammpsError, type OppRunParameters, type LammpsRunResult, type RunLammpsOptions } from './lammps/runLammps';
+export { LammpsError } from './lammps/lammpsError';
+export { runOppLammps, checkLammps, type OppRunParameters, type LammpsRunResult, type RunLammpsOptions } from './lammps/runLammps';
 export { DATASET_NAMES, type DatasetName } from './dataset/names';
 export { loadDataset, loadDataManifest, type LoadDatasetOptions } from './dataset/load';
 export { packDatasets, type PackOptions, type DataManifest, type PackedSet, type PackedConformation } from './dataset/pack';
@@ -18,4 +19,3 @@ export { readLammpsDump, readLammpsDumpText, writeLammpsDump, writeLammpsDumpTex
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress/progressBar';
 export { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicaPlan, replicasPlan, shippedPlan, type GenerateJob, type ParameterRanges, type DrawOptions, type GridOptions } from './generate/plan';
 export { generateDataset, type GenerateOptions, type GenerateSummary, type JobResult, type ManifestEntry, type GeneratorManifest, type ConformationRunner } from './generate/generate';
-export { runCli, CLI_USAGE, type CliStreams } from './cli';

@@ -12,12 +12,11 @@ import {
   randomPlan,
   readXyz,
   resolveProtocol,
-  runCli,
   shippedPlan,
   type ConformationRunner,
   type GeneratorManifest,
 } from '../src/index';
-import { parseGridSpec } from '../src/cli';
+import { parseGridSpec, runCli } from '../src/cli';
 
 let dir: string;
 beforeEach(async () => {

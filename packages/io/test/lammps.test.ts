@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultLmp } from '../src/lammps/runLammps';
-import { generateDataset, gridPlan, readXyz, resolveProtocol, runCli, runOppLammps, type Frame, type GeneratorManifest } from '../src/index';
+import { generateDataset, gridPlan, readXyz, resolveProtocol, runOppLammps, type Frame, type GeneratorManifest } from '../src/index';
+import { runCli } from '../src/cli';
 
 // A short REAL LAMMPS run through the generator. Without LAMMPS the test is skipped with a
 // message, except on CI (CI=true), where a missing `lmp` is a failure: CI installs it with apt.

@@ -1,4 +1,4 @@
-import { MddmError, describeValue } from '@mddm/pbc';
+import { MddmError, checkNumber as checkLimits, describeValue, type MddmErrorOptions } from '@mddm/core';
 
 /**
  * Error thrown by `@mddm/model` for invalid input or unusable files. The message names the
@@ -16,27 +16,30 @@ export class ModelError extends MddmError {
   /**
    * @param message - human-readable message naming the bad value and what is expected
    * @param code - one of the `MODEL_*` codes listed on the class
+   * @param options - `cause`: the lower-level error this one reports (e.g. the `PbcError` of a bad box)
    */
-  constructor(message: string, code = 'MODEL_ERROR') {
-    super(message, code);
+  constructor(message: string, code = 'MODEL_ERROR', options?: MddmErrorOptions) {
+    super(message, code, options);
   }
 }
 
-/** @internal Short printable form of a value for error messages (`describeValue` of `@mddm/pbc`). */
+/**
+ * @internal @deprecated Old short name of `describeValue` (`@mddm/core`), kept until the files that
+ * still import it switch to `describeValue`.
+ */
 export const show = describeValue;
 
-/** @internal Throws `MODEL_BAD_CONFIG` unless `value` is an integer in `[min, max]`. */
+const badConfig = (message: string) => new ModelError(message, 'MODEL_BAD_CONFIG');
+
+/**
+ * @internal Throws `MODEL_BAD_CONFIG` unless `value` is an integer in `[min, max]`; the message gives
+ * the readable limits of `@mddm/core` (`"an integer >= 1"` when there is no upper bound).
+ */
 export function checkInt(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ModelError(`${name} must be an integer in [${min}, ${max}], got ${show(value)}`, 'MODEL_BAD_CONFIG');
-  }
-  return value;
+  return checkLimits(value, name, { integer: true, min, max }, badConfig);
 }
 
-/** @internal Throws `MODEL_BAD_CONFIG` unless `value` is a finite number in `[min, max]`. */
+/** @internal Throws `MODEL_BAD_CONFIG` unless `value` is a finite number in `[min, max]` (readable limits). */
 export function checkNumber(value: unknown, name: string, min = -Infinity, max = Infinity): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new ModelError(`${name} must be a finite number in [${min}, ${max}], got ${show(value)}`, 'MODEL_BAD_CONFIG');
-  }
-  return value;
+  return checkLimits(value, name, { min, max }, badConfig);
 }

@@ -1,4 +1,5 @@
-import { PbcError, describe } from './errors';
+import { describeValue } from '@mddm/core';
+import { PbcError } from './errors';
 
 /**
  * A 3-D orthorhombic periodic box `[0, Lx) x [0, Ly) x [0, Lz)` (lengths in LJ units).
@@ -30,7 +31,7 @@ export type BoxLike = number | readonly [number, number, number] | Box;
 
 function checkLength(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || !(v > 0)) {
-    throw new PbcError(`box: ${what} must be a finite number > 0, got ${describe(v)}`, 'PBC_BAD_BOX');
+    throw new PbcError(`box ${what} must be a finite number > 0, got ${describeValue(v)}`, 'PBC_BAD_BOX');
   }
   return v;
 }
@@ -50,7 +51,7 @@ export function toBox(box: BoxLike): Box {
   }
   if (Array.isArray(box)) {
     if (box.length !== 3) {
-      throw new PbcError(`box: expected a number or [Lx, Ly, Lz] (3 entries), got an array of length ${box.length}`, 'PBC_BAD_BOX');
+      throw new PbcError(`box must be a number L or [Lx, Ly, Lz] (3 entries), got an array of length ${box.length}`, 'PBC_BAD_BOX');
     }
     const x = checkLength(box[0], 'Lx'), y = checkLength(box[1], 'Ly'), z = checkLength(box[2], 'Lz');
     return Object.freeze({ kind: 'orthorhombic', dim: 3, lengths: Float64Array.of(x, y, z), volume: x * y * z });
@@ -58,20 +59,26 @@ export function toBox(box: BoxLike): Box {
   if (box !== null && typeof box === 'object' && (box as Box).kind === 'orthorhombic') {
     const b = box as Box;
     if (!(b.lengths instanceof Float64Array) || b.lengths.length !== 3 || b.dim !== 3) {
-      throw new PbcError(`box: an orthorhombic Box needs dim 3 and lengths: Float64Array(3), got ${describe(b.lengths)}`, 'PBC_BAD_BOX');
+      throw new PbcError(`box: an orthorhombic Box needs dim 3 and lengths: Float64Array(3), got lengths ${describeValue(b.lengths)}`, 'PBC_BAD_BOX');
     }
     checkLength(b.lengths[0], 'Lx'); checkLength(b.lengths[1], 'Ly'); checkLength(b.lengths[2], 'Lz');
     return b;
   }
   const kind = box !== null && typeof box === 'object' ? (box as { kind?: unknown }).kind : undefined;
   throw new PbcError(
-    `box: expected a number L, [Lx, Ly, Lz] or an orthorhombic Box, got ${describe(box)}${kind !== undefined ? ` with kind ${describe(kind)}` : ''}`,
+    `box must be a number L, [Lx, Ly, Lz] or an orthorhombic Box, got ${describeValue(box)}${kind !== undefined ? ` with kind ${describeValue(kind)}` : ''}`,
     'PBC_BAD_BOX',
   );
 }
 
 /**
- * @internal Validate `box` and write its lengths into `out` without allocating (hot paths).
+ * Validate `box` and write its lengths `[Lx, Ly, Lz]` into `out` without allocating: what hot paths
+ * call instead of {@link toBox}.
+ *
+ * @param box - cubic `L`, `[Lx, Ly, Lz]` or a {@link Box}
+ * @param out - receives the three lengths (LJ units); length >= 3
+ * @returns `out`
+ * @throws {@link PbcError} (`PBC_BAD_BOX`) as {@link toBox}
  */
 export function boxLengthsInto(box: BoxLike, out: Float64Array): Float64Array {
   if (typeof box === 'number') {

@@ -1,5 +1,28 @@
 import { wrapScalar } from './wrap';
 
+/** Largest number of cells along one axis (keeps cell indices in int32 range). */
+const MAX_CELLS_PER_AXIS = 1 << 20;
+
+/**
+ * @internal Cells per axis of a grid over a `lx x ly x lz` box whose cells are at least `side` wide,
+ * written to `out[0..2]` (no allocation). The grid is coarsened (the longest axis halved first)
+ * until it has at most `2 n + 8` cells, so a tiny `side` in a sparse box never allocates more cells
+ * than points need. Shared by the kNN search (`side` from the target occupancy) and the radius
+ * search (`side = rMax`).
+ */
+export function cellGrid(lx: number, ly: number, lz: number, side: number, n: number, out: Int32Array): Int32Array {
+  let nx = Math.max(1, Math.min(Math.floor(lx / side), MAX_CELLS_PER_AXIS));
+  let ny = Math.max(1, Math.min(Math.floor(ly / side), MAX_CELLS_PER_AXIS));
+  let nz = Math.max(1, Math.min(Math.floor(lz / side), MAX_CELLS_PER_AXIS));
+  while (nx * ny * nz > 2 * n + 8) {
+    if (nx >= ny && nx >= nz) nx = Math.max(1, nx >> 1);
+    else if (ny >= nz) ny = Math.max(1, ny >> 1);
+    else nz = Math.max(1, nz >> 1);
+  }
+  out[0] = nx; out[1] = ny; out[2] = nz;
+  return out;
+}
+
 /**
  * @internal Bins points into an `nx x ny x nz` grid of cells over the box with a counting sort.
  *

@@ -1,26 +1,11 @@
 import { BoxLike, boxLengthsInto } from './box';
-import { PbcError, describe } from './errors';
+import { describeValue } from '@mddm/core';
+import { PbcError } from './errors';
 import { Vec3Array, validatePositions } from './positions';
+import type { KnnResult } from './knnResult';
 import { KnnWorkspace } from './workspace';
-import { binIntoCells } from './cellList';
+import { binIntoCells, cellGrid } from './cellList';
 import { wrapScalar } from './wrap';
-
-/**
- * Result of a k-nearest-neighbor search: row `i` holds the `k` neighbors of query point `i`,
- * sorted by increasing distance (ties broken by increasing index).
- */
-export interface KnnResult {
-  /** Number of query points (rows). */
-  n: number;
-  /** Neighbors per row. */
-  k: number;
-  /** `[n * k]` neighbor indices into the data points (global `b * N + j` for batches). */
-  indices: Int32Array;
-  /** `[n * k]` minimum-image distances (LJ length units), non-decreasing within a row. */
-  distances: Float64Array;
-  /** `[n * k * 3]` minimum-image vectors `x_j - x_i`, each component in `[-L/2, L/2)`. */
-  vectors: Float64Array;
-}
 
 /** Options of {@link periodicKnn}. */
 export interface PeriodicKnnOptions {
@@ -43,7 +28,7 @@ const SAFE = 1 - 1e-9;
 /** @internal Validate k (integer, 1 <= k <= kMax). */
 export function checkK(k: unknown, kMax: number, what: string, fn = 'periodicKnn'): number {
   if (typeof k !== 'number' || !Number.isInteger(k)) {
-    throw new PbcError(`${fn}: k must be an integer, got ${describe(k)}`, 'PBC_BAD_K');
+    throw new PbcError(`${fn}: k must be an integer, got ${describeValue(k)}`, 'PBC_BAD_K');
   }
   if (k < 1) throw new PbcError(`${fn}: k must be >= 1, got ${k}`, 'PBC_BAD_K');
   if (k > kMax) {
@@ -56,16 +41,8 @@ export function checkK(k: unknown, kMax: number, what: string, fn = 'periodicKnn
 function buildCells(ws: KnnWorkspace, pos: Vec3Array, base: number, N: number, k: number): void {
   const Ls = ws.lengths, lx = Ls[0], ly = Ls[1], lz = Ls[2];
   const c = Math.cbrt((TARGET_OCCUPANCY * lx * ly * lz) / N);
-  let nx = Math.max(1, Math.min(Math.floor(lx / c), 1 << 20));
-  let ny = Math.max(1, Math.min(Math.floor(ly / c), 1 << 20));
-  let nz = Math.max(1, Math.min(Math.floor(lz / c), 1 << 20));
-  while (nx * ny * nz > 2 * N + 8) {
-    if (nx >= ny && nx >= nz) nx = Math.max(1, nx >> 1);
-    else if (ny >= nz) ny = Math.max(1, ny >> 1);
-    else nz = Math.max(1, nz >> 1);
-  }
-  const g = ws.grid;
-  g[0] = nx; g[1] = ny; g[2] = nz;
+  const g = cellGrid(lx, ly, lz, c, N, ws.grid);
+  const nx = g[0], ny = g[1], nz = g[2];
   const cx = lx / nx, cy = ly / ny, cz = lz / nz;
   ws.cellSize[0] = cx; ws.cellSize[1] = cy; ws.cellSize[2] = cz;
   const cells = nx * ny * nz;
@@ -338,7 +315,7 @@ export function periodicKnn(positions: Vec3Array, box: BoxLike, k: number, optio
   const N = validatePositions(positions);
   const ws = options?.workspace ?? new KnnWorkspace();
   if (!(ws instanceof KnnWorkspace)) {
-    throw new PbcError(`periodicKnn: options.workspace must be a KnnWorkspace, got ${describe(ws)}`, 'PBC_BAD_OUT');
+    throw new PbcError(`periodicKnn: options.workspace must be a KnnWorkspace, got ${describeValue(ws)}`, 'PBC_BAD_OUT');
   }
   boxLengthsInto(box, ws.lengths);
   const queries = options?.queries;
@@ -363,39 +340,57 @@ export function periodicKnn(positions: Vec3Array, box: BoxLike, k: number, optio
   return res;
 }
 
+/** Options of {@link periodicKnnBatch}. */
+export interface PeriodicKnnBatchOptions {
+  /** Number of frames B: a positive integer dividing the point count. */
+  frames: number;
+  /** Reusable buffers: repeated calls allocate nothing (the result is then owned by the workspace). */
+  workspace?: KnnWorkspace;
+}
+
 /**
  * kNN for a batch of `frames` independent frames of `N` points each (same box), e.g. a training
  * batch. Equivalent to calling {@link periodicKnn} per frame, but writes one result with
  * `n = frames * N` rows and GLOBAL indices: node `j` of frame `b` is `b * N + j`, so neighbors never
  * cross frames.
  *
+ * @example
+ * ```ts
+ * const res = periodicKnnBatch(x, 10, 12, { frames: 4, workspace }); // x: [4 * N, 3]
+ * periodicKnnBatch(x, 10, 12, 4);                                  // same, without a workspace
+ * ```
+ *
  * @param positions - flat `[frames * N, 3]` (frame-major)
- * @param frames - number of frames B (positive integer dividing the point count)
  * @param box - cubic `L`, `[Lx, Ly, Lz]` or a {@link Box} (shared by all frames)
  * @param k - neighbors per point, `1 <= k <= N - 1`
- * @param options - `workspace` for allocation-free repeated calls
+ * @param frames - the number of frames B, or {@link PeriodicKnnBatchOptions} `{ frames, workspace? }`
  * @returns {@link KnnResult} with `n = frames * N`
  * @throws {@link PbcError} on bad positions, frames, box or `k`
  */
 export function periodicKnnBatch(
-  positions: Vec3Array, frames: number, box: BoxLike, k: number, options?: { workspace?: KnnWorkspace },
+  positions: Vec3Array, box: BoxLike, k: number, frames: number | PeriodicKnnBatchOptions,
 ): KnnResult {
   const total = validatePositions(positions);
-  if (typeof frames !== 'number' || !Number.isInteger(frames) || frames < 1) {
-    throw new PbcError(`periodicKnnBatch: frames must be a positive integer, got ${describe(frames)}`, 'PBC_BAD_FRAMES');
+  const options = typeof frames === 'object' && frames !== null ? frames : { frames };
+  const B = options.frames;
+  if (typeof B !== 'number' || !Number.isInteger(B) || B < 1) {
+    throw new PbcError(`periodicKnnBatch: frames must be an integer >= 1, got ${describeValue(B)}`, 'PBC_BAD_FRAMES');
   }
-  if (total % frames !== 0) {
+  if (total % B !== 0) {
     throw new PbcError(
-      `periodicKnnBatch: the point count ${total} (positions.length / 3) must be a multiple of frames = ${frames}`,
+      `periodicKnnBatch: the point count ${total} (positions.length / 3) must be a multiple of frames = ${B}`,
       'PBC_BAD_FRAMES',
     );
   }
-  const N = total / frames;
-  const ws = options?.workspace ?? new KnnWorkspace();
+  const N = total / B;
+  const ws = options.workspace ?? new KnnWorkspace();
+  if (!(ws instanceof KnnWorkspace)) {
+    throw new PbcError(`periodicKnnBatch: options.workspace must be a KnnWorkspace, got ${describeValue(ws)}`, 'PBC_BAD_OUT');
+  }
   boxLengthsInto(box, ws.lengths);
   checkK(k, N - 1, `points per frame N = ${N} minus 1: a point is not its own neighbor`, 'periodicKnnBatch');
   ws.ensureK(k);
   const res = ws.resultFor(total, k);
-  for (let b = 0; b < frames; b++) selfKnnFrame(ws, positions, 3 * b * N, N, k, res, b * N);
+  for (let b = 0; b < B; b++) selfKnnFrame(ws, positions, 3 * b * N, N, k, res, b * N);
   return res;
 }

@@ -1,5 +1,6 @@
 import { BoxLike, boxLengthsInto } from './box';
-import { PbcError, describe } from './errors';
+import { describeValue } from '@mddm/core';
+import { PbcError } from './errors';
 import { Vec3Array, validatePositions } from './positions';
 import { checkOut } from './wrap';
 
@@ -62,16 +63,16 @@ export function minimumImage<T extends Vec3Array>(vectors: T, box: BoxLike, out?
 
 function checkIndex(arr: Vec3Array, i: number, name: string, idxName: string): void {
   if (!(arr instanceof Float64Array) && !(arr instanceof Float32Array)) {
-    throw new PbcError(`minimumImageDistance: ${name} must be a Float32Array or Float64Array, got ${describe(arr)}`, 'PBC_BAD_POSITIONS');
+    throw new PbcError(`minimumImageDistance: ${name} must be a Float32Array or Float64Array, got ${describeValue(arr)}`, 'PBC_BAD_POSITIONS');
   }
   const n = Math.floor(arr.length / 3);
   if (!Number.isInteger(i) || i < 0 || i >= n) {
-    throw new PbcError(`minimumImageDistance: ${idxName} must be an integer in [0, ${n}), got ${describe(i)}`, 'PBC_BAD_INDEX');
+    throw new PbcError(`minimumImageDistance: ${idxName} must be an integer in [0, ${n}), got ${describeValue(i)}`, 'PBC_BAD_INDEX');
   }
   for (let c = 0; c < 3; c++) {
     const v = arr[3 * i + c];
     if (v - v !== 0) {
-      throw new PbcError(`minimumImageDistance: ${name}[${3 * i + c}] must be finite, got ${describe(v)}`, 'PBC_BAD_POSITIONS');
+      throw new PbcError(`minimumImageDistance: ${name}[${3 * i + c}] must be finite, got ${describeValue(v)}`, 'PBC_BAD_POSITIONS');
     }
   }
 }

@@ -1,4 +1,5 @@
-import { PbcError, describe } from './errors';
+import { describeValue } from '@mddm/core';
+import { PbcError } from './errors';
 
 /** Flat row-major `[N, 3]` coordinates: `x0, y0, z0, x1, y1, z1, ...` (LJ length units). */
 export type Vec3Array = Float32Array | Float64Array;
@@ -14,7 +15,7 @@ export type Vec3Array = Float32Array | Float64Array;
  */
 export function validatePositions(positions: Vec3Array, name = 'positions'): number {
   if (!(positions instanceof Float64Array) && !(positions instanceof Float32Array)) {
-    throw new PbcError(`${name}: expected a Float32Array or Float64Array of length 3N, got ${describe(positions)}`, 'PBC_BAD_POSITIONS');
+    throw new PbcError(`${name}: expected a Float32Array or Float64Array of length 3N, got ${describeValue(positions)}`, 'PBC_BAD_POSITIONS');
   }
   const len = positions.length;
   if (len % 3 !== 0) {
@@ -25,7 +26,7 @@ export function validatePositions(positions: Vec3Array, name = 'positions'): num
     // v - v is 0 for finite v and NaN for NaN/Inf: one comparison per element.
     if (v - v !== 0) {
       throw new PbcError(
-        `${name}: coordinates must be finite, got ${describe(v)} at index ${i} (point ${(i / 3) | 0}, axis ${'xyz'[i % 3]})`,
+        `${name}: coordinates must be finite, got ${describeValue(v)} at index ${i} (point ${(i / 3) | 0}, axis ${'xyz'[i % 3]})`,
         'PBC_BAD_POSITIONS',
       );
     }

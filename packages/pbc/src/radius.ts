@@ -1,7 +1,8 @@
 import { BoxLike, boxLengthsInto } from './box';
-import { PbcError, describe } from './errors';
+import { describeValue } from '@mddm/core';
+import { PbcError } from './errors';
 import { Vec3Array, validatePositions } from './positions';
-import { binIntoCells } from './cellList';
+import { binIntoCells, cellGrid } from './cellList';
 
 /**
  * Fixed-radius neighbor lists in CSR form: the neighbors of point `i` are entries
@@ -39,7 +40,7 @@ export function periodicRadiusNeighbors(positions: Vec3Array, box: BoxLike, rMax
   const lx = Ls[0], ly = Ls[1], lz = Ls[2];
   const half = 0.5 * Math.min(lx, ly, lz);
   if (typeof rMax !== 'number' || !Number.isFinite(rMax) || !(rMax > 0)) {
-    throw new PbcError(`periodicRadiusNeighbors: rMax must be a finite number > 0, got ${describe(rMax)}`, 'PBC_BAD_RMAX');
+    throw new PbcError(`periodicRadiusNeighbors: rMax must be a finite number > 0, got ${describeValue(rMax)}`, 'PBC_BAD_RMAX');
   }
   if (rMax > half) {
     throw new PbcError(
@@ -47,14 +48,8 @@ export function periodicRadiusNeighbors(positions: Vec3Array, box: BoxLike, rMax
       'PBC_BAD_RMAX',
     );
   }
-  let nx = Math.max(1, Math.min(Math.floor(lx / rMax), 1 << 20));
-  let ny = Math.max(1, Math.min(Math.floor(ly / rMax), 1 << 20));
-  let nz = Math.max(1, Math.min(Math.floor(lz / rMax), 1 << 20));
-  while (nx * ny * nz > 2 * N + 8) {
-    if (nx >= ny && nx >= nz) nx = Math.max(1, nx >> 1);
-    else if (ny >= nz) ny = Math.max(1, ny >> 1);
-    else nz = Math.max(1, nz >> 1);
-  }
+  const grid = cellGrid(lx, ly, lz, rMax, N, new Int32Array(3));
+  const nx = grid[0], ny = grid[1], nz = grid[2];
   const cells = nx * ny * nz;
   const w = new Float64Array(3 * N);
   const cellOf = new Int32Array(N);

@@ -1,4 +1,4 @@
-import type { KnnResult } from './knn';
+import type { KnnResult } from './knnResult';
 
 /**
  * Reusable buffers for {@link periodicKnn} / {@link periodicKnnBatch}.

@@ -5,9 +5,17 @@ import { Vec3Array, validatePositions } from './positions';
 const scratchLengths = new Float64Array(3);
 
 /**
- * @internal Wrap one float64 coordinate into `[0, L)`. Uses the exact remainder (`%` is exact in
- * IEEE arithmetic), so it is exact for huge multiples of `L`; `-0` becomes `+0`; a result that rounds
- * up to `L` (e.g. `-1e-20`) becomes `0`, its periodic image.
+ * Wrap one float64 coordinate into `[0, L)`: the scalar every mddm hot loop uses (the diffusion
+ * steps, RDF pair counting, cell lists), so all packages agree on the edge cases.
+ *
+ * Uses the exact remainder (`%` is exact in IEEE arithmetic), so it is exact for huge multiples of
+ * `L`; `-0` becomes `+0`; a result that rounds up to `L` (e.g. `-1e-20`) becomes `0`, its periodic
+ * image. No validation (hot path): `x` finite, `L` finite and > 0. A caller storing into a
+ * `Float32Array` must map a stored value that rounded up to `L` to `0` itself (as {@link wrap} does).
+ *
+ * @param x - coordinate (LJ units)
+ * @param L - box length along that axis (LJ units)
+ * @returns the coordinate wrapped into `[0, L)`
  */
 export function wrapScalar(x: number, L: number): number {
   if (x >= 0 && x < L) return x + 0; // fast path; `+ 0` turns -0 into +0
@@ -29,7 +37,8 @@ export function checkOut(src: Vec3Array, out: Vec3Array | undefined, fn: string)
 }
 
 /**
- * Wrap positions into the primary box `[0, Lx) x [0, Ly) x [0, Lz)`.
+ * Wrap positions into the primary box `[0, Lx) x [0, Ly) x [0, Lz)`. With `out = positions` it wraps
+ * in place and allocates nothing.
  *
  * Guarantees every output component `c` satisfies `0 <= c < L` *in the output precision*: a value
  * that rounds to `L` in float32 (e.g. `L - 1e-9`) or float64 (e.g. `-1e-20`) is mapped to `0`, its

@@ -198,7 +198,7 @@ describe('workspace and batch', () => {
     const r = rng(8);
     const B = 3, N = 120, k = 10;
     const x = randomPoints(B * N, [5, 5, 5], r);
-    const res = periodicKnnBatch(x, B, 5, k, { workspace: new KnnWorkspace() });
+    const res = periodicKnnBatch(x, 5, k, { frames: B, workspace: new KnnWorkspace() });
     expect(res.n).toBe(B * N);
     for (let b = 0; b < B; b++) {
       const one = periodicKnn(x.slice(3 * b * N, 3 * (b + 1) * N), 5, k);
@@ -206,6 +206,10 @@ describe('workspace and batch', () => {
       expect(res.distances.subarray(b * N * k, (b + 1) * N * k)).toEqual(one.distances);
       expect(res.vectors.subarray(3 * b * N * k, 3 * (b + 1) * N * k)).toEqual(one.vectors);
     }
+    // `frames` as a bare number is the same call without a workspace
+    const plain = periodicKnnBatch(x, 5, k, B);
+    expect(plain.indices).toEqual(res.indices);
+    expect(plain.distances).toEqual(res.distances);
   });
 });
 
@@ -225,9 +229,9 @@ describe('periodicKnn input errors', () => {
     ['negative box', () => periodicKnn(x, [1, -2, 3], 1), /Ly.*-2/],
     ['NaN box', () => periodicKnn(x, NaN, 1), /NaN/],
     ['Inf box', () => periodicKnn(x, Infinity, 1), /Infinity/],
-    ['bad frames', () => periodicKnnBatch(x, 4, 10, 1), /multiple of frames/],
-    ['non-integer frames', () => periodicKnnBatch(x, 1.5, 10, 1), /frames must be a positive integer, got 1.5/],
-    ['batch k >= N', () => periodicKnnBatch(x, 2, 10, 5), /periodicKnnBatch: k must be <= 4/],
+    ['bad frames', () => periodicKnnBatch(x, 10, 1, 4), /multiple of frames/],
+    ['non-integer frames', () => periodicKnnBatch(x, 10, 1, { frames: 1.5 }), /frames must be an integer >= 1, got 1.5/],
+    ['batch k >= N', () => periodicKnnBatch(x, 10, 5, 2), /periodicKnnBatch: k must be <= 4/],
     ['bad workspace', () => periodicKnn(x, 10, 1, { workspace: {} as never }), /KnnWorkspace/],
   ])('%s', (_name, fn, msg) => {
     expect(fn).toThrow(PbcError);

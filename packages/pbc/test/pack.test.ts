@@ -5,9 +5,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// Build, `npm pack`, install the tarball in a scratch project and import it both ways (ESM + CJS).
+// Build, pack, install the tarballs (pbc and its one dependency, @mddm/core) in a scratch project and
+// import pbc both ways (ESM + CJS).
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(pkgDir, '../..');
+const coreDir = resolve(pkgDir, '../core');
 const tmp = mkdtempSync(join(tmpdir(), 'mddm-pbc-pack-'));
 // npm/pnpm pass their config to children through npm_config_* variables; keep the child clean
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
@@ -29,16 +31,16 @@ describe('npm pack installs and imports in a scratch project', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('ESM import and CJS require both work and compute a wrap and a kNN', () => {
-    run('pnpm', ['--filter', '@mddm/pbc', 'build'], repoRoot);
+    run('pnpm', ['--filter', '@mddm/core', '--filter', '@mddm/pbc', 'build'], repoRoot);
     for (const f of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) expect(existsSync(join(pkgDir, 'dist', f))).toBe(true);
-    run('npm', ['pack', '--pack-destination', tmp], pkgDir);
-    const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
-    expect(tgz).toBeDefined();
+    // `pnpm pack` turns the `workspace:^` range into the published one (^0.x.y)
+    for (const dir of [coreDir, pkgDir]) run('pnpm', ['pack', '--pack-destination', tmp], dir);
+    const tgz = (name: string) => join(tmp, readdirSync(tmp).find((f) => f.startsWith(`mddm-${name}-`) && f.endsWith('.tgz'))!);
     const proj = join(tmp, 'scratch');
     run('mkdir', ['-p', proj], tmp);
     writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', private: true }));
-    // no runtime dependencies: the install works offline
-    run('npm', ['install', join(tmp, tgz!), '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], proj);
+    // no third-party runtime dependencies: the install works offline
+    run('npm', ['install', tgz('core'), tgz('pbc'), '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], proj);
     expect(existsSync(join(proj, 'node_modules/@mddm/pbc/dist/index.d.ts'))).toBe(true);
     expect(existsSync(join(proj, 'node_modules/@mddm/pbc/src'))).toBe(false); // only dist + README ship
     writeFileSync(join(proj, 'esm.mjs'), `const pbc = await import('@mddm/pbc');\n${SCRIPT_BODY}`);

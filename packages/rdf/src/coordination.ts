@@ -1,4 +1,5 @@
-import { RdfError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { RdfError } from './errors';
 import { binEdges, isRdfResult, shellVolumes } from './result';
 import type { RdfResult } from './result';
 
@@ -25,13 +26,13 @@ export function coordinationNumber(source: RdfResult | ArrayLike<number>, option
     rho = source.pairDensity / source.referenceCount;
   } else {
     if (source === null || typeof source !== 'object' || typeof (source as ArrayLike<number>).length !== 'number') {
-      throw new RdfError(`coordinationNumber: expected an RdfResult or an array of g values, got ${show(source)}`, 'RDF_BAD_VALUE');
+      throw new RdfError(`coordinationNumber: expected an RdfResult or an array of g values, got ${describeValue(source)}`, 'RDF_BAD_VALUE');
     }
     if (options === undefined) {
       throw new RdfError('coordinationNumber: raw g values need options { rMax, density }', 'RDF_BAD_VALUE');
     }
     if (typeof options.density !== 'number' || !Number.isFinite(options.density) || options.density < 0) {
-      throw new RdfError(`coordinationNumber: density must be a finite number >= 0, got ${show(options.density)}`, 'RDF_BAD_VALUE');
+      throw new RdfError(`coordinationNumber: density must be a finite number >= 0, got ${describeValue(options.density)}`, 'RDF_BAD_VALUE');
     }
     g = source;
     if (g.length === 0) throw new RdfError('coordinationNumber: got an empty g; expected at least one bin', 'RDF_BAD_VALUE');
@@ -43,7 +44,7 @@ export function coordinationNumber(source: RdfResult | ArrayLike<number>, option
   let acc = 0;
   for (let b = 0; b < g.length; b++) {
     const v = g[b];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RdfError(`coordinationNumber: g[${b}] must be a finite number, got ${show(v)}`, 'RDF_BAD_VALUE');
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RdfError(`coordinationNumber: g[${b}] must be a finite number, got ${describeValue(v)}`, 'RDF_BAD_VALUE');
     acc += rho * v * shells[b];
     out[b + 1] = acc;
   }

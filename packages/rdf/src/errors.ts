@@ -1,4 +1,4 @@
-import { MddmError, describeValue } from '@mddm/pbc';
+import { MddmError, type MddmErrorOptions } from '@mddm/core';
 
 /**
  * Error thrown by `@mddm/rdf` for invalid input. The message names the offending value and what is
@@ -17,11 +17,9 @@ export class RdfError extends MddmError {
   /**
    * @param message - human-readable message naming the bad value and what is expected
    * @param code - one of the `RDF_*` codes listed on the class
+   * @param options - `cause`: the lower-level error this one reports
    */
-  constructor(message: string, code = 'RDF_ERROR') {
-    super(message, code);
+  constructor(message: string, code = 'RDF_ERROR', options?: MddmErrorOptions) {
+    super(message, code, options);
   }
 }
-
-/** @internal Short printable form of a value for error messages (`describeValue` of `@mddm/pbc`). */
-export const show = describeValue;

@@ -3,8 +3,6 @@
  * Radial distribution function g(r) under periodic boundaries (SPEC §3 convention), multi-frame
  * averaging, partial (A-B) RDFs, coordination numbers, RDF-MSE and standalone SVG plots.
  */
-export const PACKAGE_NAME = '@mddm/rdf';
-
 export { RdfError } from './errors';
 export type { RdfResult } from './result';
 export { binEdges, shellVolumes } from './result';

@@ -1,11 +1,12 @@
-import { RdfError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { RdfError } from './errors';
 import { isRdfResult } from './result';
 import type { RdfResult } from './result';
 
 function curveOf(x: ArrayLike<number> | RdfResult, name: string): ArrayLike<number> {
   if (isRdfResult(x)) return x.g;
   if (x === null || typeof x !== 'object' || typeof (x as ArrayLike<number>).length !== 'number') {
-    throw new RdfError(`rdfMse: ${name} must be an array of g values or an RdfResult, got ${show(x)}`, 'RDF_BAD_VALUE');
+    throw new RdfError(`rdfMse: ${name} must be an array of g values or an RdfResult, got ${describeValue(x)}`, 'RDF_BAD_VALUE');
   }
   return x as ArrayLike<number>;
 }
@@ -36,8 +37,8 @@ export function rdfMse(g1: ArrayLike<number> | RdfResult, g2: ArrayLike<number> 
   let s = 0;
   for (let i = 0; i < a.length; i++) {
     const x = a[i], y = b[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new RdfError(`rdfMse: g1[${i}] must be a finite number, got ${show(x)}`, 'RDF_BAD_VALUE');
-    if (typeof y !== 'number' || !Number.isFinite(y)) throw new RdfError(`rdfMse: g2[${i}] must be a finite number, got ${show(y)}`, 'RDF_BAD_VALUE');
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new RdfError(`rdfMse: g1[${i}] must be a finite number, got ${describeValue(x)}`, 'RDF_BAD_VALUE');
+    if (typeof y !== 'number' || !Number.isFinite(y)) throw new RdfError(`rdfMse: g2[${i}] must be a finite number, got ${describeValue(y)}`, 'RDF_BAD_VALUE');
     const d = x - y;
     s += d * d;
   }

@@ -1,3 +1,4 @@
+import { wrapScalar } from '@mddm/pbc';
 import type { Selection } from './selection';
 
 /**
@@ -64,14 +65,6 @@ export interface CellPlan {
   rows: Int32Array; nRows: number;
   /** Half-shell rows (dy, dz, ext): (dy, dz) > (0, 0) lexicographically in (dz, dy). */
   halfRows: Int32Array; nHalfRows: number;
-}
-
-function wrap1(x: number, L: number): number {
-  if (x >= 0 && x < L) return x;
-  let y = x % L;
-  if (y < 0) y += L;
-  if (y >= L) y = 0;
-  return y;
 }
 
 /**
@@ -144,7 +137,7 @@ function loadSorted(
   if (nCells === 1) {
     for (let k = 0; k < count; k++) {
       const p = 3 * (idx === null ? k : idx[k]);
-      xs[k] = wrap1(positions[p], Lx); ys[k] = wrap1(positions[p + 1], Ly); zs[k] = wrap1(positions[p + 2], Lz);
+      xs[k] = wrapScalar(positions[p], Lx); ys[k] = wrapScalar(positions[p + 1], Ly); zs[k] = wrapScalar(positions[p + 2], Lz);
     }
     start[0] = 0; start[1] = count;
     return;
@@ -153,9 +146,9 @@ function loadSorted(
   start.fill(0, 0, nCells + 1);
   for (let k = 0; k < count; k++) {
     const p = 3 * (idx === null ? k : idx[k]);
-    let cx = (wrap1(positions[p], Lx) * fx) | 0; if (cx >= ncx) cx = ncx - 1;
-    let cy = (wrap1(positions[p + 1], Ly) * fy) | 0; if (cy >= ncy) cy = ncy - 1;
-    let cz = (wrap1(positions[p + 2], Lz) * fz) | 0; if (cz >= ncz) cz = ncz - 1;
+    let cx = (wrapScalar(positions[p], Lx) * fx) | 0; if (cx >= ncx) cx = ncx - 1;
+    let cy = (wrapScalar(positions[p + 1], Ly) * fy) | 0; if (cy >= ncy) cy = ncy - 1;
+    let cz = (wrapScalar(positions[p + 2], Lz) * fz) | 0; if (cz >= ncz) cz = ncz - 1;
     start[(cz * ncy + cy) * ncx + cx + 1]++;
   }
   for (let c = 0; c < nCells; c++) {
@@ -164,7 +157,7 @@ function loadSorted(
   }
   for (let k = 0; k < count; k++) {
     const p = 3 * (idx === null ? k : idx[k]);
-    const x = wrap1(positions[p], Lx), y = wrap1(positions[p + 1], Ly), z = wrap1(positions[p + 2], Lz);
+    const x = wrapScalar(positions[p], Lx), y = wrapScalar(positions[p + 1], Ly), z = wrapScalar(positions[p + 2], Lz);
     let cx = (x * fx) | 0; if (cx >= ncx) cx = ncx - 1;
     let cy = (y * fy) | 0; if (cy >= ncy) cy = ncy - 1;
     let cz = (z * fz) | 0; if (cz >= ncz) cz = ncz - 1;

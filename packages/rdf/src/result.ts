@@ -1,4 +1,5 @@
-import { RdfError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { RdfError } from './errors';
 
 /**
  * A radial distribution function on `bins` equal bins over `[0, rMax)` (SPEC §3).
@@ -40,7 +41,7 @@ export interface RdfResult {
 /** @internal Validate `bins`. */
 export function checkBins(bins: unknown): number {
   if (typeof bins !== 'number' || !Number.isInteger(bins) || bins < 1 || bins > 1e7) {
-    throw new RdfError(`bins must be an integer between 1 and 1e7, got ${show(bins)}`, 'RDF_BAD_BINS');
+    throw new RdfError(`bins must be an integer between 1 and 1e7, got ${describeValue(bins)}`, 'RDF_BAD_BINS');
   }
   return bins;
 }
@@ -48,7 +49,7 @@ export function checkBins(bins: unknown): number {
 /** @internal Validate `rMax` against the shortest box edge. */
 export function checkRMax(rMax: unknown, minL: number): number {
   if (typeof rMax !== 'number' || !Number.isFinite(rMax) || !(rMax > 0)) {
-    throw new RdfError(`rMax must be a finite number > 0, got ${show(rMax)}`, 'RDF_BAD_RMAX');
+    throw new RdfError(`rMax must be a finite number > 0, got ${describeValue(rMax)}`, 'RDF_BAD_RMAX');
   }
   if (rMax > minL / 2) {
     throw new RdfError(
@@ -68,7 +69,7 @@ export function checkRMax(rMax: unknown, minL: number): number {
  */
 export function binEdges(bins: number, rMax: number): Float64Array {
   checkBins(bins);
-  if (!Number.isFinite(rMax) || !(rMax > 0)) throw new RdfError(`rMax must be a finite number > 0, got ${show(rMax)}`, 'RDF_BAD_RMAX');
+  if (!Number.isFinite(rMax) || !(rMax > 0)) throw new RdfError(`rMax must be a finite number > 0, got ${describeValue(rMax)}`, 'RDF_BAD_RMAX');
   const e = new Float64Array(bins + 1);
   for (let b = 0; b <= bins; b++) e[b] = (rMax * b) / bins;
   return e;

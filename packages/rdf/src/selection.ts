@@ -1,4 +1,5 @@
-import { RdfError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { RdfError } from './errors';
 
 /**
  * @internal A validated pair of index sets (species A and B) for one frame of `n` particles.
@@ -18,7 +19,7 @@ export interface Selection {
 /** @internal Copy an index list into an Int32Array, checking that entries are integers >= 0. */
 export function toIndexArray(indices: ArrayLike<number>, name: string): Int32Array {
   if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
-    throw new RdfError(`${name}: expected an array of particle indices, got ${show(indices)}`, 'RDF_BAD_INDICES');
+    throw new RdfError(`${name}: expected an array of particle indices, got ${describeValue(indices)}`, 'RDF_BAD_INDICES');
   }
   const m = indices.length;
   if (m === 0) throw new RdfError(`${name}: expected a non-empty array of particle indices, got an empty one`, 'RDF_BAD_INDICES');
@@ -26,7 +27,7 @@ export function toIndexArray(indices: ArrayLike<number>, name: string): Int32Arr
   for (let k = 0; k < m; k++) {
     const v = indices[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
-      throw new RdfError(`${name}: entries must be integers >= 0, got ${show(v)} at position ${k}`, 'RDF_BAD_INDICES');
+      throw new RdfError(`${name}: entries must be integers >= 0, got ${describeValue(v)} at position ${k}`, 'RDF_BAD_INDICES');
     }
     out[k] = v;
   }

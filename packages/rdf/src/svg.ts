@@ -1,4 +1,5 @@
-import { RdfError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { RdfError } from './errors';
 
 /** One curve of {@link rdfSvg}. */
 export interface RdfCurve {
@@ -55,7 +56,7 @@ function fmt(v: number, step: number): string {
 
 function positive(v: unknown, name: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || !(v > 0)) {
-    throw new RdfError(`rdfSvg: ${name} must be a finite number > 0, got ${show(v)}`, 'RDF_BAD_VALUE');
+    throw new RdfError(`rdfSvg: ${name} must be a finite number > 0, got ${describeValue(v)}`, 'RDF_BAD_VALUE');
   }
   return v;
 }
@@ -79,14 +80,14 @@ function positive(v: unknown, name: string): number {
  */
 export function rdfSvg(curves: readonly RdfCurve[], options: RdfSvgOptions = {}): string {
   if (!Array.isArray(curves) || curves.length === 0) {
-    throw new RdfError(`rdfSvg: expected a non-empty array of curves { label, r, g }, got ${show(curves)}`, 'RDF_EMPTY');
+    throw new RdfError(`rdfSvg: expected a non-empty array of curves { label, r, g }, got ${describeValue(curves)}`, 'RDF_EMPTY');
   }
   const width = positive(options.width ?? 640, 'width');
   const height = positive(options.height ?? 400, 'height');
   let rMaxData = 0, gMaxData = 0;
   curves.forEach((c, k) => {
-    if (c === null || typeof c !== 'object') throw new RdfError(`rdfSvg: curves[${k}] must be an object { label, r, g }, got ${show(c)}`, 'RDF_BAD_VALUE');
-    if (typeof c.label !== 'string') throw new RdfError(`rdfSvg: curves[${k}].label must be a string, got ${show(c.label)}`, 'RDF_BAD_VALUE');
+    if (c === null || typeof c !== 'object') throw new RdfError(`rdfSvg: curves[${k}] must be an object { label, r, g }, got ${describeValue(c)}`, 'RDF_BAD_VALUE');
+    if (typeof c.label !== 'string') throw new RdfError(`rdfSvg: curves[${k}].label must be a string, got ${describeValue(c.label)}`, 'RDF_BAD_VALUE');
     const r = c.r, g = c.g;
     if (!r || !g || typeof r.length !== 'number' || typeof g.length !== 'number') {
       throw new RdfError(`rdfSvg: curves[${k}] needs arrays r and g`, 'RDF_BAD_VALUE');
@@ -95,8 +96,8 @@ export function rdfSvg(curves: readonly RdfCurve[], options: RdfSvgOptions = {})
     if (r.length === 0) throw new RdfError(`rdfSvg: curves[${k}] ("${c.label}") is empty`, 'RDF_BAD_VALUE');
     for (let i = 0; i < r.length; i++) {
       const x = r[i], y = g[i];
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new RdfError(`rdfSvg: curves[${k}].r[${i}] must be finite, got ${show(x)}`, 'RDF_BAD_VALUE');
-      if (typeof y !== 'number' || !Number.isFinite(y)) throw new RdfError(`rdfSvg: curves[${k}].g[${i}] must be finite, got ${show(y)}`, 'RDF_BAD_VALUE');
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new RdfError(`rdfSvg: curves[${k}].r[${i}] must be finite, got ${describeValue(x)}`, 'RDF_BAD_VALUE');
+      if (typeof y !== 'number' || !Number.isFinite(y)) throw new RdfError(`rdfSvg: curves[${k}].g[${i}] must be finite, got ${describeValue(y)}`, 'RDF_BAD_VALUE');
       if (x > rMaxData) rMaxData = x;
       if (y > gMaxData) gMaxData = y;
     }

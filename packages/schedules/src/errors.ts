@@ -1,4 +1,4 @@
-import { MddmError, describeValue } from '@mddm/pbc';
+import { MddmError, checkNumber, describeValue, type MddmErrorOptions } from '@mddm/core';
 
 /**
  * Error thrown by `@mddm/schedules` for invalid input. The message names the offending value and
@@ -16,27 +16,28 @@ export class ScheduleError extends MddmError {
   /**
    * @param message - human-readable message naming the bad value and what is expected
    * @param code - one of the `SCHEDULE_*` codes listed on the class
+   * @param options - `cause`: the lower-level error this one reports (e.g. the `PbcError` of a bad box)
    */
-  constructor(message: string, code = 'SCHEDULE_ERROR') {
-    super(message, code);
+  constructor(message: string, code = 'SCHEDULE_ERROR', options?: MddmErrorOptions) {
+    super(message, code, options);
   }
 }
 
-/** @internal Short printable form of a value for error messages (`describeValue` of `@mddm/pbc`). */
+/**
+ * @internal @deprecated Old short name of `describeValue` (`@mddm/core`), kept only until the files
+ * that still import it (diffusion, guidance, sampler, timesteps, schedule) switch; use `describeValue`.
+ */
 export const show = describeValue;
 
 /** @internal Throw unless `T` is an integer >= 1. */
 export function checkT(T: unknown, fn: string): number {
-  if (typeof T !== 'number' || !Number.isInteger(T) || T < 1) {
-    throw new ScheduleError(`${fn}: T (number of diffusion steps) must be an integer >= 1, got ${show(T)}`, 'SCHEDULE_BAD_T');
-  }
-  return T;
+  return checkNumber(T, `${fn}: T (number of diffusion steps)`, { integer: true, min: 1 }, (m) => new ScheduleError(m, 'SCHEDULE_BAD_T'));
 }
 
 /** @internal Throw unless `t` is an integer in `lo..hi`. */
 export function checkStep(t: unknown, lo: number, hi: number, fn: string, name = 't'): number {
   if (typeof t !== 'number' || !Number.isInteger(t) || t < lo || t > hi) {
-    throw new ScheduleError(`${fn}: ${name} must be an integer in ${lo}..${hi}, got ${show(t)}`, 'SCHEDULE_T_RANGE');
+    throw new ScheduleError(`${fn}: ${name} must be an integer in ${lo}..${hi}, got ${describeValue(t)}`, 'SCHEDULE_T_RANGE');
   }
   return t;
 }
@@ -44,7 +45,7 @@ export function checkStep(t: unknown, lo: number, hi: number, fn: string, name =
 /** @internal Throw unless `v` is a finite number. */
 export function checkFinite(v: unknown, fn: string, name: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ScheduleError(`${fn}: ${name} must be a finite number, got ${show(v)}`, 'SCHEDULE_NAN');
+    throw new ScheduleError(`${fn}: ${name} must be a finite number, got ${describeValue(v)}`, 'SCHEDULE_NAN');
   }
   return v;
 }
@@ -52,7 +53,7 @@ export function checkFinite(v: unknown, fn: string, name: string): number {
 /** @internal Throw unless `a` is a Float32Array/Float64Array whose length is a multiple of 3. Returns N. */
 export function checkVec3(a: unknown, fn: string, name: string): number {
   if (!(a instanceof Float64Array || a instanceof Float32Array)) {
-    throw new ScheduleError(`${fn}: ${name} must be a Float32Array or Float64Array (flat [N, 3]), got ${show(a)}`, 'SCHEDULE_LENGTH');
+    throw new ScheduleError(`${fn}: ${name} must be a Float32Array or Float64Array (flat [N, 3]), got ${describeValue(a)}`, 'SCHEDULE_LENGTH');
   }
   if (a.length % 3 !== 0) {
     throw new ScheduleError(`${fn}: ${name}.length must be a multiple of 3 (flat [N, 3]), got ${a.length}`, 'SCHEDULE_LENGTH');
@@ -63,7 +64,7 @@ export function checkVec3(a: unknown, fn: string, name: string): number {
 /** @internal Throw unless `b` is a float array with the same length as `a` (named `aName`). */
 export function checkSameLength(a: ArrayLike<number>, b: unknown, fn: string, aName: string, bName: string): void {
   if (!(b instanceof Float64Array || b instanceof Float32Array)) {
-    throw new ScheduleError(`${fn}: ${bName} must be a Float32Array or Float64Array, got ${show(b)}`, 'SCHEDULE_LENGTH');
+    throw new ScheduleError(`${fn}: ${bName} must be a Float32Array or Float64Array, got ${describeValue(b)}`, 'SCHEDULE_LENGTH');
   }
   if (b.length !== a.length) {
     throw new ScheduleError(`${fn}: ${bName}.length (${b.length}) must equal ${aName}.length (${a.length})`, 'SCHEDULE_LENGTH');
@@ -75,7 +76,7 @@ export function checkOut(src: Float32Array | Float64Array, out: unknown, fn: str
   if (out === undefined) return;
   if (!(out instanceof Float64Array || out instanceof Float32Array) || out.constructor !== src.constructor || out.length !== src.length) {
     throw new ScheduleError(
-      `${fn}: out must be a ${src.constructor.name} of length ${src.length} (same type and length as the input), got ${show(out)}`,
+      `${fn}: out must be a ${src.constructor.name} of length ${src.length} (same type and length as the input), got ${describeValue(out)}`,
       'SCHEDULE_LENGTH',
     );
   }
@@ -90,7 +91,7 @@ export function throwNonFinite(
 ): never {
   for (const [name, arr] of inputs) {
     if (arr && !Number.isFinite(arr[i])) {
-      throw new ScheduleError(`${fn}: ${name}[${i + offset}] must be finite, got ${show(arr[i])}`, 'SCHEDULE_NAN');
+      throw new ScheduleError(`${fn}: ${name}[${i + offset}] must be finite, got ${describeValue(arr[i])}`, 'SCHEDULE_NAN');
     }
   }
   throw new ScheduleError(`${fn}: non-finite result at index ${i + offset} (inputs too large?)`, 'SCHEDULE_NAN');

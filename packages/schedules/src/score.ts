@@ -1,8 +1,9 @@
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
 import { boxLengths } from './box';
 import {
-  ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, show, throwNonFinite,
+  ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, throwNonFinite,
 } from './errors';
+import { describeValue } from '@mddm/core';
 import type { NoiseSchedule } from './schedule';
 
 /**
@@ -74,11 +75,11 @@ function reduce(d: number, L: number): number {
 }
 
 function checkScalarArgs(d: number, sigma: number, L: number, fn: string): void {
-  if (typeof d !== 'number' || !Number.isFinite(d)) throw new ScheduleError(`${fn}: d must be a finite number, got ${show(d)}`, 'SCHEDULE_NAN');
+  if (typeof d !== 'number' || !Number.isFinite(d)) throw new ScheduleError(`${fn}: d must be a finite number, got ${describeValue(d)}`, 'SCHEDULE_NAN');
   if (typeof sigma !== 'number' || !Number.isFinite(sigma) || !(sigma > 0)) {
-    throw new ScheduleError(`${fn}: sigma must be a finite number > 0, got ${show(sigma)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`${fn}: sigma must be a finite number > 0, got ${describeValue(sigma)}`, 'SCHEDULE_BAD_ARG');
   }
-  if (typeof L !== 'number' || !Number.isFinite(L) || !(L > 0)) throw new ScheduleError(`${fn}: L must be a finite number > 0, got ${show(L)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof L !== 'number' || !Number.isFinite(L) || !(L > 0)) throw new ScheduleError(`${fn}: L must be a finite number > 0, got ${describeValue(L)}`, 'SCHEDULE_BAD_ARG');
 }
 
 /**
@@ -149,7 +150,7 @@ export function wrappedNormalLogDensity(d: number, sigma: number, L: number): nu
  */
 export function wrappedNormalScoreImageSum(d: number, sigma: number, L: number, K: number): number {
   checkScalarArgs(d, sigma, L, 'wrappedNormalScoreImageSum');
-  if (!Number.isInteger(K) || K < 0) throw new ScheduleError(`wrappedNormalScoreImageSum: K must be an integer >= 0, got ${show(K)}`, 'SCHEDULE_BAD_ARG');
+  if (!Number.isInteger(K) || K < 0) throw new ScheduleError(`wrappedNormalScoreImageSum: K must be an integer >= 0, got ${describeValue(K)}`, 'SCHEDULE_BAD_ARG');
   return imageKernel(reduce(d, L), sigma / L, K) / L;
 }
 
@@ -165,7 +166,7 @@ export function wrappedNormalScoreImageSum(d: number, sigma: number, L: number, 
  */
 export function wrappedNormalScoreFourier(d: number, sigma: number, L: number, N: number): number {
   checkScalarArgs(d, sigma, L, 'wrappedNormalScoreFourier');
-  if (!Number.isInteger(N) || N < 1) throw new ScheduleError(`wrappedNormalScoreFourier: N must be an integer >= 1, got ${show(N)}`, 'SCHEDULE_BAD_ARG');
+  if (!Number.isInteger(N) || N < 1) throw new ScheduleError(`wrappedNormalScoreFourier: N must be an integer >= 1, got ${describeValue(N)}`, 'SCHEDULE_BAD_ARG');
   return fourierKernel(reduce(d, L), sigma / L, N) / L;
 }
 
@@ -183,7 +184,7 @@ export function wrappedNormalScores<T extends Vec3Array>(disp: T, sigmaFrac: num
   const fn = 'wrappedNormalScores';
   checkVec3(disp, fn, 'disp');
   if (typeof sigmaFrac !== 'number' || !Number.isFinite(sigmaFrac) || !(sigmaFrac > 0)) {
-    throw new ScheduleError(`${fn}: sigmaFrac must be a finite number > 0, got ${show(sigmaFrac)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`${fn}: sigmaFrac must be a finite number > 0, got ${describeValue(sigmaFrac)}`, 'SCHEDULE_BAD_ARG');
   }
   const Ls = boxLengths(box, fn);
   const l0 = Ls[0], l1 = Ls[1], l2 = Ls[2];
@@ -218,7 +219,7 @@ export function wrappedNormalScores<T extends Vec3Array>(disp: T, sigmaFrac: num
  */
 export function wrappedScoreLambda(sigma: number): number {
   if (typeof sigma !== 'number' || !Number.isFinite(sigma) || !(sigma > 0)) {
-    throw new ScheduleError(`wrappedScoreLambda: sigma must be a finite number > 0, got ${show(sigma)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`wrappedScoreLambda: sigma must be a finite number > 0, got ${describeValue(sigma)}`, 'SCHEDULE_BAD_ARG');
   }
   if (sigma < 0.02) return sigma * sigma;
   const M = Math.max(64, Math.ceil(8 / sigma));
@@ -272,7 +273,7 @@ export function wrappedScoreTarget<T extends Vec3Array>(
   const r = schedule.sqrtA[t];
   if (!(r > 0)) throw new ScheduleError(`${fn}: a_t must be > 0 at t = ${t}, got ${schedule.a[t]}`, 'SCHEDULE_BAD_ARG');
   const lam = lambdaT ?? wrappedScoreLambda(r);
-  if (typeof lam !== 'number' || !(lam > 0) || !Number.isFinite(lam)) throw new ScheduleError(`${fn}: lambdaT must be a finite number > 0, got ${show(lam)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof lam !== 'number' || !(lam > 0) || !Number.isFinite(lam)) throw new ScheduleError(`${fn}: lambdaT must be a finite number > 0, got ${describeValue(lam)}`, 'SCHEDULE_BAD_ARG');
   const Ls = boxLengths(box, fn);
   const l0 = Ls[0], l1 = Ls[1], l2 = Ls[2];
   checkOut(xt, out, fn);
@@ -304,10 +305,10 @@ export function wrappedScoreTarget<T extends Vec3Array>(
  */
 export function epsFromScoreTarget<T extends Vec3Array>(pred: T, t: number, schedule: NoiseSchedule, lambdaT?: number, out?: T): T {
   const fn = 'epsFromScoreTarget';
-  if (!(pred instanceof Float64Array || pred instanceof Float32Array)) throw new ScheduleError(`${fn}: pred must be a Float32Array or Float64Array, got ${show(pred)}`, 'SCHEDULE_LENGTH');
+  if (!(pred instanceof Float64Array || pred instanceof Float32Array)) throw new ScheduleError(`${fn}: pred must be a Float32Array or Float64Array, got ${describeValue(pred)}`, 'SCHEDULE_LENGTH');
   checkStep(t, 0, schedule.T, fn);
   const lam = lambdaT ?? wrappedScoreLambda(schedule.sqrtA[t]);
-  if (typeof lam !== 'number' || !(lam > 0) || !Number.isFinite(lam)) throw new ScheduleError(`${fn}: lambdaT must be a finite number > 0, got ${show(lam)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof lam !== 'number' || !(lam > 0) || !Number.isFinite(lam)) throw new ScheduleError(`${fn}: lambdaT must be a finite number > 0, got ${describeValue(lam)}`, 'SCHEDULE_BAD_ARG');
   checkOut(pred, out, fn);
   const res = out ?? (new (pred.constructor as new (n: number) => T)(pred.length));
   const c = Math.sqrt(schedule.a[t] / lam);

@@ -1,6 +1,7 @@
 import type { BoxLike } from '@mddm/pbc';
 import { boxLengths } from './box';
-import { ScheduleError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { ScheduleError } from './errors';
 import type { Rng } from './rng';
 
 /**
@@ -15,12 +16,12 @@ import type { Rng } from './rng';
  */
 export function sampleUniformBox(n: number, box: BoxLike, rng: Rng, out?: Float64Array): Float64Array {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-    throw new ScheduleError(`sampleUniformBox: n must be an integer >= 0, got ${show(n)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`sampleUniformBox: n must be an integer >= 0, got ${describeValue(n)}`, 'SCHEDULE_BAD_ARG');
   }
   const Ls = boxLengths(box, 'sampleUniformBox');
   const lx = Ls[0], ly = Ls[1], lz = Ls[2];
   if (out !== undefined && (!(out instanceof Float64Array) || out.length !== 3 * n)) {
-    throw new ScheduleError(`sampleUniformBox: out must be a Float64Array of length ${3 * n} (n * 3), got ${show(out)}`, 'SCHEDULE_LENGTH');
+    throw new ScheduleError(`sampleUniformBox: out must be a Float64Array of length ${3 * n} (n * 3), got ${describeValue(out)}`, 'SCHEDULE_LENGTH');
   }
   const res = out ?? new Float64Array(3 * n);
   for (let i = 0; i < 3 * n; i += 3) {

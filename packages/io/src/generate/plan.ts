@@ -1,3 +1,4 @@
+import { checkNumber, mulberry32 } from '@mddm/core';
 import { IoError } from '../errors';
 
 /** One conformation to generate: where it goes (`<out>/<set>/<id>.xyz`) and its parameters. */
@@ -29,21 +30,6 @@ export interface ParameterRanges {
 /** The paper's ranges (§2.1): 1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05. */
 export const PAPER_RANGES: ParameterRanges = Object.freeze({ k: [1, 15], phi: [0, 6], T: [0.01, 0.05] } as const);
 
-/**
- * mulberry32: a small seeded PRNG returning uniforms in [0, 1). Used by the plans so a plan is a
- * pure function of its seed.
- * @internal
- */
-export function mulberry32(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function checkRanges(r: ParameterRanges): void {
   for (const key of ['k', 'phi', 'T'] as const) {
     const [lo, hi] = r[key];
@@ -56,9 +42,13 @@ function checkCount(n: number, what: string): void {
   if (!Number.isSafeInteger(n) || n < 1) throw new IoError(`${what} must be a positive integer, got ${n}`, 'IO_BAD_ARGUMENT');
 }
 
+function checkSeed(seed: number, fn: string): number {
+  return checkNumber(seed, `${fn}: seed`, { integer: true }, (m) => new IoError(m, 'IO_BAD_ARGUMENT'));
+}
+
 /** Options of {@link lhsPlan} and {@link randomPlan}. */
 export interface DrawOptions {
-  /** Seed of the parameter draw, default 1. */
+  /** Seed of the parameter draw (an integer; its low 32 bits seed `mulberry32` of `@mddm/core`), default 1. */
   seed?: number;
   /** LAMMPS seed of conformation i is `seedBase + i`, default 10000. */
   seedBase?: number;
@@ -89,7 +79,7 @@ export function lhsPlan(set: string, n: number, options: DrawOptions = {}): Gene
   const ranges = options.ranges ?? PAPER_RANGES;
   checkRanges(ranges);
   const seedBase = options.seedBase ?? 10000;
-  const r = mulberry32(options.seed ?? 1);
+  const r = mulberry32(checkSeed(options.seed ?? 1, 'lhsPlan'));
   const perm = () => {
     const p = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
@@ -127,7 +117,7 @@ export function randomPlan(set: string, n: number, options: DrawOptions = {}): G
   const ranges = options.ranges ?? PAPER_RANGES;
   checkRanges(ranges);
   const seedBase = options.seedBase ?? 10000;
-  const r = mulberry32(options.seed ?? 1);
+  const r = mulberry32(checkSeed(options.seed ?? 1, 'randomPlan'));
   const lerp = (range: readonly [number, number]) => range[0] + (range[1] - range[0]) * r();
   return Array.from({ length: n }, (_, i) => drawnJob(set, i, n, lerp(ranges.k), lerp(ranges.phi), lerp(ranges.T), seedBase + i));
 }

@@ -1,4 +1,4 @@
-import { MddmError } from '@mddm/pbc';
+import { LammpsError } from './lammpsError';
 
 /**
  * The annealing protocol that produces OPP self-assembled conformations with LAMMPS
@@ -62,10 +62,10 @@ const POSITIVE_FIELDS = ['timestep', 'meltTemperature', 'annealFactor', 'damping
  *
  * @param p - protocol to check
  * @returns `p`
- * @throws `MddmError` (code `LAMMPS_BAD_PROTOCOL`) naming the field and value
+ * @throws {@link LammpsError} (code `LAMMPS_BAD_PROTOCOL`) naming the field and value
  */
 export function validateProtocol(p: AnnealProtocol): AnnealProtocol {
-  const bad = (k: string, exp: string) => new MddmError(`protocol.${k} must be ${exp}, got ${String((p as unknown as Record<string, unknown>)[k])}`, 'LAMMPS_BAD_PROTOCOL');
+  const bad = (k: string, exp: string) => new LammpsError(`protocol.${k} must be ${exp}, got ${String((p as unknown as Record<string, unknown>)[k])}`, 'LAMMPS_BAD_PROTOCOL');
   for (const k of INTEGER_FIELDS) if (!Number.isSafeInteger(p[k]) || p[k] < 0) throw bad(k, 'a non-negative integer');
   if (p.latticeSide < 2) throw bad('latticeSide', 'an integer >= 2');
   if (p.tablePoints < 2) throw bad('tablePoints', 'an integer >= 2');
@@ -82,14 +82,14 @@ export function validateProtocol(p: AnnealProtocol): AnnealProtocol {
  * @param overrides - fields to change
  * @param stepsScale - multiplier of the three step counts, default 1
  * @returns a validated, frozen protocol
- * @throws `MddmError` `LAMMPS_BAD_PROTOCOL` on invalid values
+ * @throws {@link LammpsError} `LAMMPS_BAD_PROTOCOL` on invalid values
  */
 export function resolveProtocol(overrides: Partial<AnnealProtocol> = {}, stepsScale = 1): AnnealProtocol {
-  if (!(Number.isFinite(stepsScale) && stepsScale > 0)) throw new MddmError(`stepsScale must be a positive finite number, got ${stepsScale}`, 'LAMMPS_BAD_PROTOCOL');
+  if (!(Number.isFinite(stepsScale) && stepsScale > 0)) throw new LammpsError(`stepsScale must be a positive finite number, got ${stepsScale}`, 'LAMMPS_BAD_PROTOCOL');
   const p = { ...DEFAULT_PROTOCOL };
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) continue;
-    if (!(k in DEFAULT_PROTOCOL)) throw new MddmError(`unknown protocol field '${k}'; expected one of ${Object.keys(DEFAULT_PROTOCOL).join(', ')}`, 'LAMMPS_BAD_PROTOCOL');
+    if (!(k in DEFAULT_PROTOCOL)) throw new LammpsError(`unknown protocol field '${k}'; expected one of ${Object.keys(DEFAULT_PROTOCOL).join(', ')}`, 'LAMMPS_BAD_PROTOCOL');
     (p as Record<string, number>)[k] = v as number;
   }
   if (stepsScale !== 1) {

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MddmError, wrap } from '@mddm/pbc';
+import { wrap } from '@mddm/pbc';
+import { LammpsError } from './lammpsError';
 import { IoError } from '../errors';
 import { readLammpsDump } from './dump';
 import { DEFAULT_PROTOCOL, lammpsInputScript, validateProtocol, type AnnealProtocol } from './protocol';
@@ -40,21 +41,6 @@ export interface RunLammpsOptions {
   readonly keepWorkDir?: boolean;
   /** Abort signal: kills LAMMPS. */
   readonly signal?: AbortSignal;
-}
-
-/**
- * Raised when LAMMPS is missing, fails, or writes output that does not parse. Codes:
- * `LAMMPS_NOT_FOUND` (with install instructions), `LAMMPS_FAILED` (non-zero exit; the message
- * ends with the tail of the LAMMPS log), `LAMMPS_BAD_OUTPUT`, `LAMMPS_BAD_PARAMETERS`, `LAMMPS_ABORTED`.
- */
-export class LammpsError extends MddmError {
-  /**
-   * @param message - what went wrong
-   * @param code - one of the `LAMMPS_*` codes listed on the class
-   */
-  constructor(message: string, code = 'LAMMPS_FAILED') {
-    super(message, code);
-  }
 }
 
 /** Default LAMMPS executable: `$MDDM_LMP` or `lmp`. @internal */

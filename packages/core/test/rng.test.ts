@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ScheduleError, createRng } from '@mddm/schedules';
-import { ksCritical, ksStatistic, mean, normalCdf, variance } from './helpers';
+import { CoreError, createRng } from '../src/index';
+// the statistics helpers of the schedules tests (written independently of both packages)
+import { ksCritical, ksStatistic, mean, normalCdf, variance } from '../../schedules/test/helpers';
 
 describe('createRng (xoshiro128** + SplitMix32 seeding + polar normals)', () => {
   it('reproduces the reference xoshiro128** output for state {1, 2, 3, 4}', () => {
@@ -102,7 +103,7 @@ describe('createRng (xoshiro128** + SplitMix32 seeding + polar normals)', () => 
     const chi2 = counts.reduce((s, c) => s + (c - e) ** 2 / e, 0);
     expect(chi2).toBeLessThan(22.46); // chi-square(6) 0.999 quantile
     expect(r.integer(5, 5)).toBe(5);
-    expect(() => r.integer(3, 2)).toThrow(ScheduleError);
+    expect(() => r.integer(3, 2)).toThrow(CoreError);
   });
 
   it('fillUniform respects [lo, hi) even when float32 rounding would hit hi', () => {
@@ -114,14 +115,14 @@ describe('createRng (xoshiro128** + SplitMix32 seeding + polar normals)', () => 
     const o64 = new Float64Array(1000);
     r.fillUniform(o64, -2, 3);
     for (const v of o64) expect(v >= -2 && v < 3).toBe(true);
-    expect(() => r.fillUniform(o64, 1, 1)).toThrow(ScheduleError);
+    expect(() => r.fillUniform(o64, 1, 1)).toThrow(CoreError);
   });
 
-  it('rejects bad seeds and bad states with a ScheduleError naming the value', () => {
+  it('rejects bad seeds and bad states with a CoreError naming the value', () => {
     for (const s of [1.5, NaN, Infinity, 2 ** 60]) expect(() => createRng(s)).toThrow(/seed must be a safe integer/);
     const r = createRng(1);
-    expect(() => r.setState({ algorithm: 'xoshiro128**', s: [0, 0, 0, 0], spare: null })).toThrow(ScheduleError);
+    expect(() => r.setState({ algorithm: 'xoshiro128**', s: [0, 0, 0, 0], spare: null })).toThrow(CoreError);
     expect(() => r.setState({ algorithm: 'mt19937', s: [1, 2, 3, 4], spare: null })).toThrow(/Rng.setState/);
-    expect(() => r.setState(null)).toThrow(ScheduleError);
+    expect(() => r.setState(null)).toThrow(CoreError);
   });
 });

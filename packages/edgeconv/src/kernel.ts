@@ -9,80 +9,22 @@
  * convention); W0's rows are ordered [dx (3) | f_i (F) | f_j - f_i (F) | g (G)].
  * @internal
  */
-
-/** Activation codes. @internal */
-export const Act = { Relu: 0, Silu: 1, Tanh: 2 } as const;
-/** Activation code type. @internal */
-export type Act = (typeof Act)[keyof typeof Act];
-/** Aggregation codes. @internal */
-export const Agg = { Max: 0, Mean: 1, Sum: 2 } as const;
-/** Aggregation code type. @internal */
-export type Agg = (typeof Agg)[keyof typeof Agg];
-
-/** Static description of one layer call. @internal */
-export interface KernelShape {
-  n: number; k: number; nodesPerFrame: number;
-  F: number; G: number; gRows: number;
-  /** Output widths of each Linear: [H0, H1, ..., O]. */
-  widths: readonly number[];
-  act: Act; agg: Agg;
-}
-
-/** Buffers one forward pass saves for its backward pass. @internal */
-export interface Saved {
-  /** Post-activation hidden values per edge, one array per hidden layer: [E * H_l]. */
-  a: Float32Array[];
-  /** Pre-activation values (only for silu): [E * H_l]. */
-  z: Float32Array[];
-  /** Max aggregation: winning neighbor slot per (node, channel), [n * O]. */
-  argmax: Int32Array;
-  /** Pool key (shape and implementation). */
-  key: string;
-  /** For the wasm kernel: arena slot holding the saved state (then a, z, argmax are unused). */
-  wasm: import('./wasm').WasmSaved | null;
-}
-
-/** Inputs of one call. @internal */
-export interface KernelInputs {
-  indices: Int32Array; vectors: Float32Array;
-  f: Float32Array | null; g: Float32Array;
-  W: Float32Array[]; b: Float32Array[];
-}
+import { featureWeightDiff, globalRowBackward, globalRowTerms } from './firstLinear';
+import { Act, Agg } from './kernelTypes';
+import type { KernelGrads, KernelInputs, KernelShape, Saved } from './kernelTypes';
+import type { Scratch } from './scratch';
 
 function sigmoid(x: number): number { return 1 / (1 + Math.exp(-x)); }
 
-/** Reusable scratch, keyed by shape. @internal */
-export class Scratch {
-  private readonly f32 = new Map<string, Float32Array>();
-  /** A Float32Array of `len` (contents unspecified) reused across calls under `name`. */
-  get(name: string, len: number): Float32Array {
-    let a = this.f32.get(name);
-    if (a === undefined || a.length < len) {
-      a = new Float32Array(len);
-      this.f32.set(name, a);
-    }
-    return a.length === len ? a : a.subarray(0, len);
-  }
-}
-
 /** Computes the node terms A [n*H0] (bias + global + f_i (Wi - Wj)) and B [n*H0] (f Wj). @internal */
 export function nodeTerms(s: KernelShape, x: KernelInputs, A: Float32Array, B: Float32Array | null, scratch: Scratch): void {
-  const { n, F, G, nodesPerFrame } = s;
+  const { n, F, nodesPerFrame } = s;
   const H = s.widths[0]!;
-  const W0 = x.W[0]!, b0 = x.b[0]!;
-  const gOff = 3 + 2 * F;
+  const W0 = x.W[0]!;
   const gT = scratch.get('gTerm', s.gRows * H);
-  for (let r = 0; r < s.gRows; r++) {
-    for (let h = 0; h < H; h++) {
-      let acc = b0[h]!;
-      for (let c = 0; c < G; c++) acc += x.g[r * G + c]! * W0[(gOff + c) * H + h]!;
-      gT[r * H + h] = acc;
-    }
-  }
+  globalRowTerms(s, x, gT);
   const Wd = scratch.get('WiMinusWj', F * H);
-  for (let c = 0; c < F; c++) {
-    for (let h = 0; h < H; h++) Wd[c * H + h] = W0[(3 + c) * H + h]! - W0[(3 + F + c) * H + h]!;
-  }
+  featureWeightDiff(s, x, Wd);
   const f = x.f;
   for (let i = 0; i < n; i++) {
     const r = s.gRows === 1 ? 0 : (i / nodesPerFrame) | 0;
@@ -183,12 +125,6 @@ export function forward(s: KernelShape, x: KernelInputs, out: Float32Array, save
   }
 }
 
-/** Gradients of one call, same shapes as the inputs. @internal */
-export interface KernelGrads {
-  df: Float32Array | null; dg: Float32Array;
-  dW: Float32Array[]; db: Float32Array[];
-}
-
 /**
  * Backward pass: given dOut [n * O] and the buffers saved by {@link forward}, accumulates (writes)
  * all gradients into `grads` (overwritten).
@@ -196,7 +132,7 @@ export interface KernelGrads {
  */
 export function backward(s: KernelShape, x: KernelInputs, saved: Saved, dOut: Float32Array, grads: KernelGrads,
   scratch: Scratch): void {
-  const { n, k, F, G, act, agg, nodesPerFrame } = s;
+  const { n, k, F, act, agg } = s;
   const widths = s.widths;
   const L = widths.length;
   const H0 = widths[0]!;
@@ -275,32 +211,12 @@ export function backward(s: KernelShape, x: KernelInputs, saved: Saved, dOut: Fl
     }
   }
   // node level: A_i = b0 + g_r Wg + f_i (Wi - Wj); B_j = f_j Wj
-  const gRows = s.gRows;
-  const dAr = scratch.get('dAr', gRows * H0).fill(0);
-  const db0 = grads.db[0]!;
-  for (let i = 0; i < n; i++) {
-    const r = gRows === 1 ? 0 : (i / nodesPerFrame) | 0;
-    for (let h = 0; h < H0; h++) dAr[r * H0 + h] += dA[i * H0 + h]!;
-  }
-  for (let r = 0; r < gRows; r++) for (let h = 0; h < H0; h++) db0[h] += dAr[r * H0 + h]!;
-  const gOff = 3 + 2 * F;
-  for (let r = 0; r < gRows; r++) {
-    for (let c = 0; c < G; c++) {
-      const gv = x.g[r * G + c]!;
-      let acc = 0;
-      for (let h = 0; h < H0; h++) {
-        dW0[(gOff + c) * H0 + h] += gv * dAr[r * H0 + h]!;
-        acc += W0[(gOff + c) * H0 + h]! * dAr[r * H0 + h]!;
-      }
-      grads.dg[r * G + c] = acc;
-    }
-  }
+  globalRowBackward(s, x, dA, grads, scratch.get64('dAr', s.gRows * H0));
   const f = x.f, df = grads.df;
   if (F > 0 && f !== null && df !== null && dB !== null) {
-    const Wd = scratch.get('WiMinusWj', F * H0); // filled by forward's nodeTerms; recompute for safety
-    for (let c = 0; c < F; c++) {
-      for (let h = 0; h < H0; h++) Wd[c * H0 + h] = W0[(3 + c) * H0 + h]! - W0[(3 + F + c) * H0 + h]!;
-    }
+    // recomputed: a later forward pass of this layer (same scratch) may have overwritten forward's copy
+    const Wd = scratch.get('WiMinusWj', F * H0);
+    featureWeightDiff(s, x, Wd);
     for (let i = 0; i < n; i++) {
       for (let c = 0; c < F; c++) {
         const v = f[i * F + c]!;

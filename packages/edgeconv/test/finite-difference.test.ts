@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { pbcEdgeConv } from '../src/index';
-import type { EdgeConvActivation, EdgeConvAggregation } from '../src/index';
-import { WasmKernel } from '../src/wasm';
+import type { Activation, Aggregation } from '../src/index';
+import { WasmKernel } from '../src/wasmKernel';
 import { bruteGraph, randomArray, randomPositions, useBackend } from './helpers';
 
 beforeAll(async () => {
@@ -18,7 +18,7 @@ const F = 3, G = 2, O = 4;
  * group (features, global, each weight), against the fused kernel's analytic gradient.
  * Central differences in float32 with step eps; relative tolerance.
  */
-function check(activation: EdgeConvActivation, aggregation: EdgeConvAggregation, kernel: 'fused' | 'composed',
+function check(activation: Activation, aggregation: Aggregation, kernel: 'fused' | 'composed',
   hidden = [6, 5], eps = 1e-3) {
   const layer = pbcEdgeConv({ inFeatures: F, globalFeatures: G, hidden, outFeatures: O, activation, aggregation,
     kernel, seed: 77 });

@@ -71,7 +71,7 @@ describe('buildGraph', () => {
     expect(Array.from(g.indices)).toEqual(Array.from(knn.indices));
     expect(g.vectors).toBeInstanceOf(Float32Array);
     expect(maxAbsDiff(g.vectors, knn.vectors)).toBeLessThan(1e-6);
-    expect(() => graphFromKnn(knn, 3)).toThrow(EdgeConvError);
+    expect(() => graphFromKnn(knn, { frames: 3 })).toThrow(EdgeConvError);
   });
 
   test('bad input -> EdgeConvError naming the value', () => {

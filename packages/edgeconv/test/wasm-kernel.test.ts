@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { pbcEdgeConv } from '../src/index';
-import { setWasmEnabled, WasmKernel } from '../src/wasm';
+import { setWasmEnabled, WasmKernel } from '../src/wasmKernel';
 import { bruteGraph, maxAbsDiff, randomArray, randomPositions, referenceLayer, useBackend } from './helpers';
 
 beforeAll(async () => {
@@ -116,9 +116,9 @@ describe('arena', () => {
       l.dispose();
     };
     trainOnce();
-    const top = WasmKernel.get()!.usage().topBytes;
+    const top = WasmKernel.get()!.arena.usage().topBytes;
     for (let i = 0; i < 20; i++) trainOnce();
-    expect(WasmKernel.get()!.usage().topBytes).toBe(top);
+    expect(WasmKernel.get()!.arena.usage().topBytes).toBe(top);
     g.dispose();
   });
 });
@@ -137,9 +137,9 @@ describe('arena limit', () => {
       return out;
     };
     const ref = grad();
-    const region = k.region.bind(k);
+    const region = k.arena.region.bind(k.arena);
     let refused = 0;
-    (k as unknown as { region: (key: string, bytes: number) => number }).region = (key, bytes) => {
+    (k.arena as unknown as { region: (key: string, bytes: number) => number }).region = (key, bytes) => {
       if (key === 'call.A') { refused++; throw new RangeError('test: arena full'); }
       return region(key, bytes);
     };
@@ -150,7 +150,7 @@ describe('arena limit', () => {
       expect(k.calls.backward).toBe(before); // backward ran on the TypeScript kernel
       got.forEach((a, i) => expect(maxAbsDiff(a, ref[i]!)).toBeLessThan(1e-4));
     } finally {
-      delete (k as unknown as { region?: unknown }).region;
+      delete (k.arena as unknown as { region?: unknown }).region;
     }
     l.dispose();
     g.dispose();

@@ -30,7 +30,6 @@ export { CUBE_SYMMETRIES, applySymmetry, boxSymmetries } from './augment';
 export { Adam, type AdamConfig, type AdamState } from './adam';
 export {
   CHECKPOINT_MANIFEST,
-  crc32,
   writeCheckpoint,
   readCheckpoint,
   applyCheckpoint,
@@ -41,5 +40,3 @@ export {
 } from './checkpoint';
 export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
 export { sample, type SampleOptions, type SampleResult, type SampleProgress, type SampleConditions, type DenoiserEps } from './sample';
-/** Name of this package. */
-export const PACKAGE_NAME = '@mddm/model';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelError, crc32, loadDenoiser, saveDenoiser, selectBackend } from '../src/index';
+import { ModelError, loadDenoiser, saveDenoiser, selectBackend } from '../src/index';
+import { crc32 } from '../src/checkpoint';
 import { lattice, tinyDenoiser } from './helpers';
 
 let dir = '';

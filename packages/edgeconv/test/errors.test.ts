@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MddmError } from '@mddm/pbc';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { EdgeConvError, pbcEdgeConv } from '../src/index';
+import { EdgeConvError, pbcEdgeConv, setKernelThreads } from '../src/index';
 import { bruteGraph, randomPositions, useBackend } from './helpers';
 
 beforeAll(async () => {
@@ -54,6 +54,10 @@ describe('bad input -> typed errors', () => {
     expectCode(() => pbcEdgeConv({ inFeatures: 0, globalFeatures: 1, activation: 'gelu' as never }), 'EDGECONV_BAD_CONFIG', /"gelu"/);
     expectCode(() => pbcEdgeConv({ inFeatures: 0, globalFeatures: 1, aggregation: 'min' as never }), 'EDGECONV_BAD_CONFIG', /"min"/);
     expectCode(() => pbcEdgeConv({ inFeatures: 0, globalFeatures: 1, kernel: 'gpu' as never }), 'EDGECONV_BAD_CONFIG', /"gpu"/);
+  });
+  test('thread count', () => {
+    expectCode(() => setKernelThreads(3), 'EDGECONV_BAD_THREADS', /^setKernelThreads: threads must be 1 or 2, got 3$/);
+    expectCode(() => setKernelThreads(1.5), 'EDGECONV_BAD_THREADS', /got 1.5/);
   });
   test('weights and dispose', () => {
     const l = pbcEdgeConv({ inFeatures: 0, globalFeatures: 1, seed: 3 });

@@ -1,4 +1,4 @@
-import { periodicKnn } from '@mddm/pbc';
+import { KnnWorkspace, periodicKnn } from '@mddm/pbc';
 import { describe, expect, test } from 'vitest';
 import { buildGraph, EdgeConvError, graphFromKnn, validateGraph } from '../src/index';
 import type { EdgeGraph } from '../src/index';
@@ -60,6 +60,25 @@ describe('buildGraph', () => {
       expect(g.nodesPerFrame).toBe(30);
       expect(sameNeighborSets(g, bruteGraph(x, box, 5, 3))).toBe(true);
       validateGraph(g);
+    }
+  });
+
+  test('with a workspace: same graph as without, and its arrays are reused while (n, k) stays the same', () => {
+    const L = 3;
+    const workspace = new KnnWorkspace();
+    for (const box of [L, null] as const) {
+      const x1 = randomPositions(2 * 40, L, 13), x2 = randomPositions(2 * 40, L, 14);
+      const a = buildGraph(x1, box, 6, { frames: 2, workspace });
+      expect(Array.from(a.indices)).toEqual(Array.from(buildGraph(x1, box, 6, { frames: 2 }).indices));
+      expect(Array.from(a.vectors)).toEqual(Array.from(buildGraph(x1, box, 6, { frames: 2 }).vectors));
+      const b = buildGraph(x2, box, 6, { frames: 2, workspace });
+      expect(b).not.toBe(a); // a new graph object (validated and cached per object by the layers)...
+      expect(b.indices).toBe(a.indices); // ...over the workspace's arrays, refilled in place
+      expect(b.vectors).toBe(a.vectors);
+      expect(Array.from(b.indices)).toEqual(Array.from(buildGraph(x2, box, 6, { frames: 2 }).indices));
+      const c = buildGraph(x2, box, 5, { frames: 2, workspace });
+      expect(c.indices).not.toBe(b.indices); // another shape never shares arrays with an older graph
+      expect(b.indices.length).toBe(80 * 6);
     }
   });
 

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from '@mddm/schedules';
-import { ModelError, checkInt, show } from './errors';
+import { createRng, describeValue } from '@mddm/core';
+import { ACTIVATIONS, activate, type Activation } from '@mddm/edgeconv';
+import { ModelError, checkInt } from './errors';
 
-/** Activation functions available to {@link MlpHead}. */
-export type Activation = 'relu' | 'silu' | 'tanh';
+// One activation vocabulary for the whole denoiser: the head takes the same names as the PBC-Conv
+// layers. Re-exported so that users of @mddm/model need not import @mddm/edgeconv for the type.
+export type { Activation } from '@mddm/edgeconv';
 
 /** Configuration of an {@link MlpHead}: a per-node multilayer perceptron. */
 export interface MlpHeadConfig {
@@ -23,13 +25,6 @@ export interface MlpHeadConfig {
 
 let uid = 0;
 
-/** @internal Applies an activation by name. */
-export function activate(x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
-  if (activation === 'relu') return tf.relu(x);
-  if (activation === 'tanh') return tf.tanh(x);
-  return tf.mul(x, tf.sigmoid(x));
-}
-
 /**
  * A per-node MLP `in -> hidden... -> out` (linear output), the denoiser's output head. Weights are
  * initialised like PyTorch's `nn.Linear` (uniform in `+-1/sqrt(fanIn)`) from a seeded
@@ -44,11 +39,12 @@ export class MlpHead {
   /** @param config - see {@link MlpHeadConfig} */
   constructor(config: MlpHeadConfig) {
     const hidden = config.hidden ?? [128, 128];
-    if (!Array.isArray(hidden)) throw new ModelError(`head.hidden must be an array of widths, got ${show(hidden)}`, 'MODEL_BAD_CONFIG');
+    if (!Array.isArray(hidden)) throw new ModelError(`head.hidden must be an array of widths, got ${describeValue(hidden)}`, 'MODEL_BAD_CONFIG');
     hidden.forEach((h, i) => checkInt(h, `head.hidden[${i}]`, 1));
     const activation = config.activation ?? 'relu';
-    if (activation !== 'relu' && activation !== 'silu' && activation !== 'tanh') {
-      throw new ModelError(`head.activation must be 'relu' | 'silu' | 'tanh', got ${show(activation)}`, 'MODEL_BAD_CONFIG');
+    if (!ACTIVATIONS.includes(activation)) {
+      throw new ModelError(`head.activation must be ${ACTIVATIONS.map((a) => `'${a}'`).join(' | ')}, got ${describeValue(activation)}`,
+        'MODEL_BAD_CONFIG');
     }
     this.config = {
       inFeatures: checkInt(config.inFeatures, 'head.inFeatures', 1),

@@ -173,15 +173,27 @@ export async function removeStaleFiles(dir: string, manifest: CheckpointManifest
 /** @internal Files of this module that may be stale: blobs, and temporaries of blobs or the manifest. */
 const STALE = /^(?:(?:weights|optimizer)-[\w-]+\.bin|checkpoint\.json)(?:\.tmp-[\w-]+)?$/;
 
+/** @internal Whether a checkpoint location is a URL (read with `fetch`) rather than a directory path. */
+function isUrl(dir: string): boolean {
+  return /^(?:https?|blob|data):/i.test(dir);
+}
+
+/** @internal Fetches `file` under the checkpoint URL `dir` (a trailing `/` is implied); throws unless HTTP 2xx. */
+async function fetchChecked(dir: string, file: string): Promise<Response> {
+  const url = new URL(file, dir.endsWith('/') ? dir : `${dir}/`);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.href}: HTTP ${res.status}`);
+  return res;
+}
+
 async function readBlob(dir: string, ref: BlobRef, what: string): Promise<Float32Array[]> {
-  const fs = await fsp();
   if (!ref || typeof ref.file !== 'string' || !/^[\w.-]+$/.test(ref.file) || !Array.isArray(ref.shapes)) {
     throw new ModelError(`checkpoint ${dir}: ${what} entry of checkpoint.json is malformed: ${show(ref)}`, 'MODEL_CHECKPOINT_CORRUPT');
   }
-  const path = await pathJoin(dir, ref.file);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await fs.readFile(path));
+    bytes = isUrl(dir) ? new Uint8Array(await fetchChecked(dir, ref.file).then((r) => r.arrayBuffer()))
+      : new Uint8Array(await (await fsp()).readFile(await pathJoin(dir, ref.file)));
   } catch {
     throw new ModelError(`checkpoint ${dir}: ${what} file ${ref.file} is missing`, 'MODEL_CHECKPOINT_MISSING');
   }
@@ -198,16 +210,17 @@ async function readBlob(dir: string, ref: BlobRef, what: string): Promise<Float3
 
 /**
  * Reads and verifies a checkpoint directory (sizes and CRC-32 of every file).
- * @param dir - directory written by {@link writeCheckpoint} / {@link saveDenoiser}
+ * @param dir - directory written by {@link writeCheckpoint} / {@link saveDenoiser}, or the URL
+ *   (`http:`, `https:`, `blob:`, `data:`) where such a directory is served, read with `fetch`
+ *   (browsers, workers)
  * @throws ModelError `MODEL_CHECKPOINT_MISSING` if the directory, manifest or a file is missing;
  *   `MODEL_CHECKPOINT_CORRUPT` for bad JSON, a wrong format tag, a size or checksum mismatch
  */
 export async function readCheckpoint(dir: string): Promise<CheckpointData> {
-  const fs = await fsp();
-  const path = await pathJoin(dir, CHECKPOINT_MANIFEST);
   let text: string;
   try {
-    text = await fs.readFile(path, 'utf8');
+    text = isUrl(dir) ? await fetchChecked(dir, CHECKPOINT_MANIFEST).then((r) => r.text())
+      : await (await fsp()).readFile(await pathJoin(dir, CHECKPOINT_MANIFEST), 'utf8');
   } catch {
     throw new ModelError(`no checkpoint at ${show(dir)}: ${CHECKPOINT_MANIFEST} is missing`, 'MODEL_CHECKPOINT_MISSING');
   }
@@ -268,7 +281,7 @@ export async function saveDenoiser(denoiser: Denoiser, dir: string): Promise<voi
 
 /**
  * Loads a denoiser saved by {@link saveDenoiser} or by `train` checkpoints.
- * @param dir - checkpoint directory
+ * @param dir - checkpoint directory, or the URL where one is served (`http:`, `https:`, `blob:`, `data:`; read with `fetch`)
  * @param options - `expect`: a spec the checkpoint must match (throws `MODEL_CONFIG_MISMATCH` otherwise)
  * @returns a new denoiser with the saved weights and training facts (initialises the default backend
  *   with `ensureBackend` if none is selected yet)

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BoxLike } from '@mddm/pbc';
+import { wrap, type BoxLike } from '@mddm/pbc';
 import {
   WrappedDiffusion, ancestralPredictor, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
   scheduleFromFunction, scoreLambdaTable, type EpsFunction, type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance,
@@ -284,19 +284,8 @@ function initialState(o: ResolvedSample, init: Float64Array | undefined, batch: 
   const len = frames * o.n * 3;
   if (!init) return sampleUniformBox(frames * o.n, o.lengths, rng);
   const from = batch * o.batchSize * o.n * 3;
-  return wrapInPlace(init.slice(from, from + len), o.lengths);
-}
-
-/** @internal `x <- x mod L` per axis, into `[0, L)`. */
-function wrapInPlace(x: Float64Array, lengths: [number, number, number]): Float64Array {
-  for (let j = 0; j < x.length; j++) {
-    const L = lengths[j % 3];
-    let v = x[j] % L;
-    if (v < 0) v += L;
-    if (v >= L) v -= L;
-    x[j] = v;
-  }
-  return x;
+  const x = init.slice(from, from + len);
+  return wrap(x, o.lengths, x); // in place
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BoxLike, Vec3Array } from '@mddm/pbc';
+import { wrap, type BoxLike, type Vec3Array } from '@mddm/pbc';
 import {
   WrappedDiffusion, cosineSchedule, createRng, drawFromCdf, encodeTime, scoreLambdaTable, timestepCdf, wrappedScoreTarget,
   type NoiseSchedule, type Rng, type TimestepSpacing,
@@ -347,7 +347,8 @@ function prepare(denoiser: Denoiser, options: TrainOptions): { frames: Prepared[
     const n = checkPositions(f.positions, `data[${i}].positions`);
     if (n <= denoiser.k) throw new ModelError(`data[${i}] has ${n} particles; need more than k = ${denoiser.k}`, 'MODEL_BAD_INPUT');
     const lengths = checkBox(f.box as BoxLike, `data[${i}].box`);
-    const positions = wrapInPlace(Float64Array.from(f.positions), lengths);
+    const positions = Float64Array.from(f.positions);
+    wrap(positions, lengths, positions); // in place, into [0, L)
     const conditions = frameConditions(f, i, options.conditionKeys);
     if ((conditions?.length ?? 0) !== denoiser.conditions) {
       throw new ModelError(`data[${i}] has ${conditions?.length ?? 0} conditions; the denoiser expects ${denoiser.conditions}`, 'MODEL_BAD_INPUT');
@@ -373,18 +374,6 @@ function frameConditions(f: TrainingFrame, i: number, keys: string[] | undefined
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`data[${i}].info.${k} must be a finite number, got ${show(v)}`, 'MODEL_BAD_INPUT');
     return v;
   });
-}
-
-/** @internal `x <- x mod L` per axis, into `[0, L)`. */
-function wrapInPlace(x: Float64Array, lengths: [number, number, number]): Float64Array {
-  for (let j = 0; j < x.length; j++) {
-    const L = lengths[j % 3];
-    let v = x[j] % L;
-    if (v < 0) v += L;
-    if (v >= L) v -= L;
-    x[j] = v;
-  }
-  return x;
 }
 
 /**

@@ -15,7 +15,7 @@ describe('README', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
       await import(/* @vite-ignore */ file);
-      expect(log).toHaveBeenCalledWith(3000, 3000);
+      expect(log).toHaveBeenCalledWith(3000, 3000, 500);
     } finally {
       log.mockRestore();
       rmSync(dir, { recursive: true, force: true });

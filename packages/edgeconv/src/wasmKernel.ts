@@ -152,10 +152,7 @@ export class WasmKernel {
       this.exports.nodeBackward(F, H0, fPtr, dA, dB, Wdiff, Wj, dfPtr, dW0 + 4 * 3 * H0, dW0 + 4 * (3 + F) * H0, 0, n);
       grads.df!.set(a.f32(dfPtr, n * F));
     }
-    for (let l = 0; l < L; l++) {
-      grads.dW[l]!.set(a.f32(grad.ptrs[2 * l]!, grads.dW[l]!.length));
-      grads.db[l]!.set(a.f32(grad.ptrs[2 * l + 1]!, grads.db[l]!.length));
-    }
+    this.readGrads(grad.ptrs, grads);
     globalRowBackward(s, x, a.f32(dA, n * H0), grads, this.dArBuffer(s.gRows * H0));
   }
 
@@ -192,6 +189,14 @@ export class WasmKernel {
   /** Length of the l-th entry of `[dW0, db0, dW1, db1, ...]`. */
   private gradLength(grads: KernelGrads, l: number): number {
     return (l % 2 === 0 ? grads.dW[l >> 1]! : grads.db[l >> 1]!).length;
+  }
+
+  /** Copies the weight gradients `[dW0, db0, dW1, ...]` out of the arena into `grads`. */
+  private readGrads(ptrs: number[], grads: KernelGrads): void {
+    for (let l = 0; l < ptrs.length; l++) {
+      const dst = l % 2 === 0 ? grads.dW[l >> 1]! : grads.db[l >> 1]!;
+      dst.set(this.arena.f32(ptrs[l]!, dst.length));
+    }
   }
 
   /** Adds the worker's weight gradients into this thread's. */

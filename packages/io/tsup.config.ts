@@ -1,7 +1,8 @@
 import { packageBuild } from '../../tsup.base';
 
 export default packageBuild({
-  entry: ['src/index.ts', 'src/bin.ts'],
+  // src/cli.ts: the `@mddm/io/cli` subpath (the mddm-data runner, kept off the main entry point)
+  entry: ['src/index.ts', 'src/bin.ts', 'src/cli.ts'],
   // import.meta.url (used to find the shipped data/) is shimmed in the CJS build.
   shims: true,
 });

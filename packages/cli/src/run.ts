@@ -1,5 +1,5 @@
 import { MddmError } from '@mddm/core';
-import { runDataCli } from '@mddm/io';
+import { runDataCli } from '@mddm/io/cli';
 import { cliIo, type CliIo, type CliStreams } from './io';
 import { CliError } from './errors';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate';

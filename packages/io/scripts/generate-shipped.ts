@@ -2,6 +2,6 @@
 // (opp-unconditional 1, opp-replicas 4, opp-test 25, opp-train 200; see shippedPlan()).
 // Same as: pnpm mddm-data generate --preset shipped [--concurrency N]
 // Then pack:  pnpm --filter @mddm/io pack-data   (or: pnpm mddm-data pack)
-import { runCli } from '../src/cli';
+import { runDataCli } from '../src/cli';
 
-process.exitCode = await runCli(['generate', '--preset', 'shipped', ...process.argv.slice(2).filter((a) => a !== '--')]);
+process.exitCode = await runDataCli(['generate', '--preset', 'shipped', ...process.argv.slice(2).filter((a) => a !== '--')]);

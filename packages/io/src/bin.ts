@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `mddm-data` executable: see `mddm-data help` (or CLI_USAGE in ./cli).
-import { runCli } from './cli';
+import { runDataCli } from './cli';
 
 // `mddm-data generate --dry-run | head` closes stdout early: stop quietly, as Unix tools do, instead
 // of crashing with an unhandled EPIPE. Nothing is lost: the reader asked for no more output.
@@ -9,7 +9,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   process.exit(0);
 });
 
-runCli(process.argv.slice(2).filter((a, i) => !(i === 1 && a === '--'))).then(
+runDataCli(process.argv.slice(2).filter((a, i) => !(i === 1 && a === '--'))).then(
   (code) => {
     process.exitCode = code;
   },

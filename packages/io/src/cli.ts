@@ -1,3 +1,9 @@
+/**
+ * @packageDocumentation
+ * `@mddm/io/cli`: the `mddm-data` command as a function ({@link runDataCli}), for the `mddm-data`
+ * bin and for CLIs that embed it (the `mddm data` command). A subpath, not part of the main
+ * `@mddm/io` entry point.
+ */
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { MddmError } from '@mddm/core';
@@ -45,7 +51,7 @@ Pack options:
 
 Exit status: 0 success, 1 some conformations failed, 2 usage error.`;
 
-/** Standard streams used by {@link runCli}. */
+/** Standard streams used by {@link runDataCli}. */
 export interface CliStreams {
   /** Normal output (anything with `write(text)`). */
   stdout: ProgressStream;
@@ -115,10 +121,10 @@ const PROTOCOL_FLAGS: Record<string, keyof AnnealProtocol> = {
  * @returns 0 on success, 1 if some conformations failed, 2 on a usage error
  * @example
  * ```ts
- * await runCli(['generate', '--set', 'demo', '--out', 'out', '--k', '7', '--phi', '1', '--T', '0.03', '--replicas', '2']);
+ * await runDataCli(['generate', '--set', 'demo', '--out', 'out', '--k', '7', '--phi', '1', '--T', '0.03', '--replicas', '2']);
  * ```
  */
-export async function runCli(argv: readonly string[], streams: CliStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runDataCli(argv: readonly string[], streams: CliStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const say = (s: string) => streams.stdout.write(s + '\n');
   const err = (s: string) => streams.stderr.write(s + '\n');
   const [command, ...rest] = argv;

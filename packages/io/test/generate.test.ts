@@ -16,7 +16,7 @@ import {
   type ConformationRunner,
   type GeneratorManifest,
 } from '../src/index';
-import { parseGridSpec, runCli } from '../src/cli';
+import { parseGridSpec, runDataCli } from '../src/cli';
 
 let dir: string;
 beforeEach(async () => {
@@ -178,22 +178,22 @@ describe('mddm-data CLI', () => {
   }
   it('dry-run prints the plan; usage errors exit 2; help exits 0', async () => {
     const a = streams();
-    expect(await runCli(['generate', '--set', 'x', '--out', dir, '--lhs', '3', '--seed', '5', '--dry-run', '--steps-scale', '0.1'], a.s)).toBe(0);
+    expect(await runDataCli(['generate', '--set', 'x', '--out', dir, '--lhs', '3', '--seed', '5', '--dry-run', '--steps-scale', '0.1'], a.s)).toBe(0);
     expect(a.out.join('')).toMatch(/^x\/0000_k\S+ k=\S+ phi=\S+ T=\S+ seed=10000\n/);
     expect(a.out.join('')).toMatch(/3 conformations; protocol: melt 2 x 200; anneal 10T->T x 5000; hold x 500;/);
     const b = streams();
-    expect(await runCli(['generate', '--set', 'x', '--out', dir, '--k', '7'], b.s)).toBe(2);
+    expect(await runDataCli(['generate', '--set', 'x', '--out', dir, '--k', '7'], b.s)).toBe(2);
     expect(b.errs.join('')).toMatch(/--phi SPEC is required/);
     const c = streams();
-    expect(await runCli(['generate', '--nope'], c.s)).toBe(2);
-    expect(await runCli(['frobnicate'], c.s)).toBe(2);
-    expect(await runCli(['generate', '--preset', 'shipped', '--anneal-steps=-3', '--dry-run'], c.s)).toBe(2);
+    expect(await runDataCli(['generate', '--nope'], c.s)).toBe(2);
+    expect(await runDataCli(['frobnicate'], c.s)).toBe(2);
+    expect(await runDataCli(['generate', '--preset', 'shipped', '--anneal-steps=-3', '--dry-run'], c.s)).toBe(2);
     expect(c.errs.join('')).toMatch(/protocol.annealSteps must be a non-negative integer, got -3/);
     const d = streams();
-    expect(await runCli(['help'], d.s)).toBe(0);
+    expect(await runDataCli(['help'], d.s)).toBe(0);
     expect(d.out.join('')).toMatch(/mddm-data generate --preset shipped/);
     const e = streams();
-    expect(await runCli(['generate', '--preset', 'shipped', '--dry-run'], e.s)).toBe(0);
+    expect(await runDataCli(['generate', '--preset', 'shipped', '--dry-run'], e.s)).toBe(0);
     expect(e.out.join('')).toMatch(/230 conformations; protocol: melt 2 x 2000; anneal 10T->T x 50000; hold x 5000; dt 0.005; table 4000 rc 3; output: .*data-raw/);
   });
 
@@ -201,7 +201,7 @@ describe('mddm-data CLI', () => {
     await mkdir(join(dir, 'raw', 'opp-test'), { recursive: true });
     await writeFile(join(dir, 'raw', 'opp-test', 'a.xyz'), '1\nLattice="2 0 0 0 2 0 0 0 2" k=2 phi=1 T=0.02 seed=3\nX 1 1 1\n');
     const a = streams();
-    expect(await runCli(['pack', '--raw', join(dir, 'raw'), '--data', join(dir, 'data')], a.s)).toBe(0);
+    expect(await runDataCli(['pack', '--raw', join(dir, 'raw'), '--data', join(dir, 'data')], a.s)).toBe(0);
     expect(a.out.join('')).toMatch(/opp-test: 1 conformations x 1 atoms, box 2 x 2 x 2/);
   });
 });

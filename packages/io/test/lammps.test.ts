@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultLmp } from '../src/lammps/runLammps';
 import { generateDataset, gridPlan, readXyz, resolveProtocol, runOppLammps, type Frame, type GeneratorManifest } from '../src/index';
-import { runCli } from '../src/cli';
+import { runDataCli } from '../src/cli';
 
 // A short REAL LAMMPS run through the generator. Without LAMMPS the test is skipped with a
 // message, except on CI (CI=true), where a missing `lmp` is a failure: CI installs it with apt.
@@ -66,7 +66,7 @@ describe.skipIf(!hasLmp)('real LAMMPS run through the generator', () => {
     try {
       const text: string[] = [];
       const sink = { write: (t: string) => text.push(t) };
-      const code = await runCli(['generate', '--set', 'cli', '--out', out, '--k', '7', '--phi', '1', '--T', '0.03', '--lattice-side', '3', '--steps-scale', '0.01', '--table-points', '500', '--quiet'], { stdout: sink, stderr: sink });
+      const code = await runDataCli(['generate', '--set', 'cli', '--out', out, '--k', '7', '--phi', '1', '--T', '0.03', '--lattice-side', '3', '--steps-scale', '0.01', '--table-points', '500', '--quiet'], { stdout: sink, stderr: sink });
       expect(text.join('')).toMatch(/^1 generated, 0 already present, 0 failed; [\d.]+ s per conformation; manifest: /);
       expect(code).toBe(0);
       const frames: Frame[] = [];

@@ -1,0 +1,44 @@
+/** Messages between the page and the sampling worker (`worker.ts`). */
+import type { PretrainedManifest } from '@mddm/pretrained';
+
+/** Page -> worker. */
+export type ToWorker =
+  | { type: 'load'; baseUrl: string; name: string }
+  | {
+      type: 'generate';
+      /** Particles. */
+      n: number;
+      /** Cubic box length (LJ sigma). */
+      box: number;
+      /** Raw conditions in the model's order (k, phi, T), or null for an unconditional model. */
+      conditions: number[] | null;
+      /** Predictor steps. */
+      steps: number;
+      /** Run the manifest's Langevin corrector. */
+      corrector: boolean;
+      seed: number;
+    };
+
+/** What the page needs to know about the loaded model. */
+export interface ModelInfo {
+  name: string;
+  manifest: PretrainedManifest;
+  /** Number of conditioning inputs (0: unconditional). */
+  conditions: number;
+  /** Training density (particles per sigma^3), if recorded. */
+  density: number | null;
+  /** Training particles and box, if recorded. */
+  trainingN: number | null;
+  trainingBox: number[] | null;
+  /** TensorFlow.js backend in use. */
+  backend: string;
+  loadMs: number;
+}
+
+/** Worker -> page. */
+export type FromWorker =
+  | { type: 'loaded'; info: ModelInfo }
+  | { type: 'progress'; step: number; steps: number; evaluations: number; elapsedMs: number }
+  | { type: 'result'; positions: Float64Array; box: [number, number, number]; elapsedMs: number; evaluations: number; steps: number }
+  | { type: 'warning'; message: string }
+  | { type: 'error'; phase: 'load' | 'generate'; message: string; code: string | null };

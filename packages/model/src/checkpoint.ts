@@ -192,7 +192,7 @@ async function readBlob(dir: string, ref: BlobRef, what: string): Promise<Float3
   }
   let bytes: Uint8Array;
   try {
-    bytes = isUrl(dir) ? new Uint8Array(await fetchChecked(dir, ref.file).then((r) => r.arrayBuffer()))
+    bytes = isUrl(dir) ? new Uint8Array((await fetchChecked(dir, ref.file).then((r) => r.arrayBuffer())) as ArrayBuffer)
       : new Uint8Array(await (await fsp()).readFile(await pathJoin(dir, ref.file)));
   } catch {
     throw new ModelError(`checkpoint ${dir}: ${what} file ${ref.file} is missing`, 'MODEL_CHECKPOINT_MISSING');

@@ -113,6 +113,12 @@ export interface TrainOptions {
   seed?: number;
   /** Read conditions from `frame.info[key]` for these keys (e.g. `['k', 'phi', 'T']`). */
   conditionKeys?: string[];
+  /**
+   * Probability in `[0, 1)` of training a conformation with the null condition instead of its own
+   * (classifier-free guidance training; needs a denoiser created with `nullCondition: true`).
+   * Default 0: no draw is made, so the random stream is that of an unconditional-dropout-free run.
+   */
+  conditionDropout?: number;
   /** Stop after this much wall time (ms), finishing the current step (a checkpoint is written if enabled). */
   timeBudgetMs?: number;
   /** Directory for checkpoints (weights, optimizer and RNG state, losses). */
@@ -164,7 +170,8 @@ interface ResolvedTrain {
   diffusion: WrappedDiffusion;
   batchSize: number;
   stepsPerEpoch: number;
-  totalSteps: number;
+  /** Total optimizer steps (`TrainOptions.steps`). */
+  steps: number;
   lr0: number;
   lrDecay: number;
   lrDecayEvery: number;
@@ -178,6 +185,8 @@ interface ResolvedTrain {
   cdf: Float64Array | null;
   /** `lambda_t` of the score target, null for eps. */
   lambda: Float64Array | null;
+  /** Probability of the null condition per conformation (0: never, and no draw). */
+  conditionDropout: number;
   seed: number;
   checkpointEvery: number;
   budgetMs: number;
@@ -260,7 +269,7 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
   let stoppedBy: TrainResult['stoppedBy'] = 'steps';
   let lastSaved = state.step;
   try {
-    while (state.step < o.totalSteps) {
+    while (state.step < o.steps) {
       const stop = options.signal?.aborted ? 'signal' : performance.now() - started >= o.budgetMs ? 'time' : null;
       if (stop) {
         stoppedBy = stop;
@@ -282,7 +291,7 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
       }
       const elapsedMs = performance.now() - started;
       const reply = options.onProgress?.({
-        step: state.step, steps: o.totalSteps, budgetMs: o.budgetMs, epoch, loss, smoothLoss: state.smooth, learningRate: lr, elapsedMs,
+        step: state.step, steps: o.steps, budgetMs: o.budgetMs, epoch, loss, smoothLoss: state.smooth, learningRate: lr, elapsedMs,
         stepsPerSecond: ((state.step - startStep) * 1000) / Math.max(1e-9, elapsedMs),
       });
       if (reply === false) {
@@ -306,7 +315,7 @@ function resolveTrainOptions(denoiser: Denoiser, options: TrainOptions): Resolve
   const symCount = frames.reduce((s, f) => s + f.symmetries.length, 0);
   const stepsPerEpoch = checkInt(options.stepsPerEpoch ?? Math.max(1, Math.ceil(symCount / batchSize)), 'stepsPerEpoch', 1);
   const epochs = checkInt(options.epochs ?? 800, 'epochs', 1);
-  const totalSteps = checkInt(options.steps ?? epochs * stepsPerEpoch, 'steps', 0);
+  const steps = checkInt(options.steps ?? epochs * stepsPerEpoch, 'steps', 0);
   const lr0 = checkNumber(options.learningRate ?? 0.005, 'learningRate', 0);
   const lrDecay = checkNumber(options.lrDecay ?? 0.95, 'lrDecay', 0, 1);
   const lrDecayEvery = checkNumber(options.lrDecayEvery ?? 100, 'lrDecayEvery', 1e-9);
@@ -326,10 +335,14 @@ function resolveTrainOptions(denoiser: Denoiser, options: TrainOptions): Resolve
   const checkpointEvery = checkInt(options.checkpointEvery ?? 500, 'checkpointEvery', 1);
   const budgetMs = options.timeBudgetMs === undefined ? Infinity : checkNumber(options.timeBudgetMs, 'timeBudgetMs', 0);
   const augment = options.augment ?? true;
-  const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment };
+  const conditionDropout = checkNumber(options.conditionDropout ?? 0, 'conditionDropout', 0, 0.999999);
+  if (conditionDropout > 0 && !denoiser.nullCondition) {
+    throw new ModelError(`conditionDropout needs a denoiser with a null condition: createDenoiser({ nullCondition: true, ... })`, 'MODEL_BAD_CONFIG');
+  }
+  const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment, ...(conditionDropout > 0 ? { conditionDropout } : {}) };
   return {
-    frames, groups, schedule, diffusion: new WrappedDiffusion(schedule), batchSize, stepsPerEpoch, totalSteps, lr0, lrDecay, lrDecayEvery,
-    lrSchedule, lrMin, clipNorm, target, tMin, tMax, cdf, lambda: target === 'score' ? scoreLambdaTable(schedule) : null, seed,
+    frames, groups, schedule, diffusion: new WrappedDiffusion(schedule), batchSize, stepsPerEpoch, steps, lr0, lrDecay, lrDecayEvery,
+    lrSchedule, lrMin, clipNorm, target, tMin, tMax, cdf, lambda: target === 'score' ? scoreLambdaTable(schedule) : null, conditionDropout, seed,
     checkpointEvery, budgetMs, fingerprint,
   };
 }
@@ -445,7 +458,7 @@ function drawBatch(denoiser: Denoiser, o: ResolvedTrain, rng: Rng, buf: BatchBuf
   const per = n * 3;
   buf.fit(o.batchSize * per, per);
   const taus = new Float64Array(o.batchSize);
-  const conds: number[][] = [];
+  const conds: (number[] | null)[] = [];
   for (let b = 0; b < o.batchSize; b++) {
     const f = b === 0 ? firstFrame : o.frames[group[rng.integer(0, group.length - 1)]];
     const s = f.symmetries[rng.integer(0, f.symmetries.length - 1)];
@@ -457,7 +470,9 @@ function drawBatch(denoiser: Denoiser, o: ResolvedTrain, rng: Rng, buf: BatchBuf
     rng.fillNormal(eps); // line 4
     o.diffusion.addNoise(x0, t, eps, lengths, xt); // line 5 (Eq. 3)
     taus[b] = encodeTime(denoiser.timeEncoding, t, o.schedule.a);
-    if (f.conditions) conds.push(f.conditions);
+    // classifier-free guidance training: the null condition with probability conditionDropout
+    const dropped = o.conditionDropout > 0 && rng.uniform() < o.conditionDropout;
+    if (f.conditions) conds.push(dropped ? null : f.conditions);
     const target = buf.target.subarray(b * per, (b + 1) * per);
     if (o.target === 'eps') {
       for (let j = 0; j < per; j++) target[j] = eps[j];
@@ -477,7 +492,7 @@ function drawBatch(denoiser: Denoiser, o: ResolvedTrain, rng: Rng, buf: BatchBuf
  */
 function learningRate(o: ResolvedTrain, step: number, epoch: number, elapsedMs: number): number {
   if (o.lrSchedule === 'step') return o.lr0 * Math.pow(o.lrDecay, Math.floor(epoch / o.lrDecayEvery));
-  const progress = Math.min(1, Math.max(step / Math.max(1, o.totalSteps), o.budgetMs === Infinity ? 0 : elapsedMs / o.budgetMs));
+  const progress = Math.min(1, Math.max(step / Math.max(1, o.steps), o.budgetMs === Infinity ? 0 : elapsedMs / o.budgetMs));
   return o.lrMin + 0.5 * (o.lr0 - o.lrMin) * (1 + Math.cos(Math.PI * progress));
 }
 

@@ -94,6 +94,18 @@ describe('train', () => {
     a.dispose();
   });
 
+  it('conditionDropout trains with the null condition some of the time (needs nullCondition)', async () => {
+    const cdata = [{ ...data[0], conditions: [1] }];
+    const make = () => tinyDenoiser({ conditions: 1, conditionRanges: [[0, 2]], nullCondition: true });
+    const [a, b] = [make(), make()];
+    const plain = await train(a, { data: cdata, steps: 3, batchSize: 2, schedule, seed: 2 });
+    const dropped = await train(b, { data: cdata, steps: 3, batchSize: 2, schedule, seed: 2, conditionDropout: 0.5 });
+    expect(Array.from(dropped.losses)).not.toEqual(Array.from(plain.losses));
+    const c = tinyDenoiser({ conditions: 1, conditionRanges: [[0, 2]] });
+    await expect(train(c, { data: cdata, steps: 1, schedule, conditionDropout: 0.5 })).rejects.toThrow(/nullCondition: true/);
+    [a, b, c].forEach((d) => d.dispose());
+  });
+
   it('throws a ModelError naming selectBackend when no backend is selected', async () => {
     const d = tinyDenoiser();
     const engine = tf.engine() as unknown as { backendName: string | null };

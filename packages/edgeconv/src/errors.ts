@@ -1,4 +1,4 @@
-import { MddmError, describeValue } from '@mddm/core';
+import { MddmError } from '@mddm/core';
 
 /**
  * Error thrown by `@mddm/edgeconv` for invalid input: a malformed graph, features or global features
@@ -18,6 +18,3 @@ export class EdgeConvError extends MddmError {
     super(message, code);
   }
 }
-
-/** @internal Short printable form of a value for error messages (`describeValue` of `@mddm/pbc`). */
-export const show = describeValue;

@@ -1,4 +1,5 @@
 import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { MODELS_INDEX, modelsIndex } from './scripts/models';
@@ -12,14 +13,18 @@ const models = `${repo}packages/pretrained/models`;
  * with their index (`models/index.json`, empty until the weights exist).
  */
 function copyPretrainedModels(): Plugin {
+  let outDir = `${here}dist`;
   return {
     name: 'mddm-copy-pretrained-models',
     apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
     async closeBundle() {
       const index = await modelsIndex(models);
-      await mkdir(`${here}dist/models`, { recursive: true });
-      for (const name of index.models) await cp(`${models}/${name}`, `${here}dist/models/${name}`, { recursive: true });
-      await writeFile(`${here}dist/models/${MODELS_INDEX}`, `${JSON.stringify(index)}\n`);
+      await mkdir(`${outDir}/models`, { recursive: true });
+      for (const name of index.models) await cp(`${models}/${name}`, `${outDir}/models/${name}`, { recursive: true });
+      await writeFile(`${outDir}/models/${MODELS_INDEX}`, `${JSON.stringify(index)}\n`);
     },
   };
 }

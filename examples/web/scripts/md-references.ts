@@ -50,20 +50,29 @@ export async function buildMdReferences(): Promise<MdReferences> {
   return { format: 'mddm-web-md-references', version: 1, n, box, bins, rMax, r, points };
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const outIdx = args.indexOf('--out');
-  const out = outIdx >= 0 ? args[outIdx + 1]! : join(here, '..', 'public', 'md-references.json');
+/** Default output: `public/md-references.json` (copied into `dist/` by the build). */
+export const MD_REFERENCES_FILE = join(here, '..', 'public', 'md-references.json');
+
+/**
+ * Writes the references to `out` unless it is newer than the shipped data (or `force`).
+ * @returns whether it was (re)written
+ */
+export async function ensureMdReferences(out = MD_REFERENCES_FILE, force = false): Promise<boolean> {
   const manifest = join(defaultDataDir(), 'manifest.json');
-  if (!args.includes('--force') && existsSync(out) && statSync(out).mtimeMs > statSync(manifest).mtimeMs) {
-    console.log(`[md-references] ${out} is up to date`);
-    return;
-  }
-  const t0 = Date.now();
+  if (!force && existsSync(out) && statSync(out).mtimeMs > statSync(manifest).mtimeMs) return false;
   const refs = await buildMdReferences();
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(refs));
-  console.log(`[md-references] ${refs.points.length} MD state points -> ${out} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return true;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const outIdx = args.indexOf('--out');
+  const out = outIdx >= 0 ? args[outIdx + 1]! : MD_REFERENCES_FILE;
+  const t0 = Date.now();
+  const wrote = await ensureMdReferences(out, args.includes('--force'));
+  console.log(wrote ? `[md-references] wrote ${out} (${((Date.now() - t0) / 1000).toFixed(1)} s)` : `[md-references] ${out} is up to date`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

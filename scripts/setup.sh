@@ -21,6 +21,19 @@ if ! command -v lmp >/dev/null 2>&1; then
   fi
 fi
 
+# Chromium (Debian package `chromium`): the web page's end-to-end test (examples/web) drives it
+# headless through playwright-core (which downloads no browser of its own).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[setup] installing Chromium (Debian package chromium, for the web page's browser tests)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q chromium >/dev/null
+  else
+    echo "[setup] note: 'chromium' not found; the web page's browser tests need it (apt-get install chromium)." >&2
+  fi
+fi
+
 # ASE (optional): lets the io tests check that ASE reads our extended XYZ and dump files.
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import ase' >/dev/null 2>&1; then
   echo "[setup] installing python3-ase (optional interop check)"

@@ -141,7 +141,7 @@ function onLoaded(i: ModelInfo): void {
   const m = i.manifest;
   $('model-name').textContent = m.name;
   const trained = m.steps ? `${m.steps.toLocaleString('en')} training steps` : 'untrained';
-  $('model-detail').textContent = `${m.description} — ${trained}; backend ${i.backend}; loaded in ${(i.loadMs / 1000).toFixed(1)} s.`;
+  $('model-detail').textContent = `${m.description} — ${trained}; TensorFlow.js ${i.backend} backend, ${i.threads} thread${i.threads > 1 ? 's' : ''}; loaded in ${(i.loadMs / 1000).toFixed(1)} s.`;
   const conditional = i.conditions > 0;
   $<HTMLFieldSetElement>('conditions').disabled = !conditional;
   if (!conditional) {
@@ -241,6 +241,7 @@ function onResult(m: Extract<FromWorker, { type: 'result' }>): void {
   clearInterval(timer);
   const p = pending!;
   result = { positions: m.positions, box: m.box, ...p, steps: m.steps, evaluations: m.evaluations, elapsedMs: m.elapsedMs };
+  document.body.dataset.elapsedMs = String(m.elapsedMs); // read by bench.ts
   $('status').textContent = `Done: N = ${p.n}, ${m.steps} steps, ${m.evaluations} network evaluations in ${(m.elapsedMs / 1000).toFixed(2)} s.`;
   $<HTMLProgressElement>('progress').value = $<HTMLProgressElement>('progress').max;
   viewer?.show(m.positions, m.box);

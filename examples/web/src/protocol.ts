@@ -32,6 +32,8 @@ export interface ModelInfo {
   trainingBox: number[] | null;
   /** TensorFlow.js backend in use. */
   backend: string;
+  /** Threads of the TensorFlow.js wasm backend (more than 1 when the page is cross-origin isolated). */
+  threads: number;
   loadMs: number;
 }
 

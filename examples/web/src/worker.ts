@@ -4,7 +4,7 @@
  * (The @mddm/edgeconv WebAssembly kernel compiles synchronously on first use, which browsers allow
  * in workers; on the main thread Chrome would refuse a module above 4 KB.)
  */
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -46,6 +46,7 @@ async function load(baseUrl: string, name: string): Promise<void> {
       trainingN: t?.n ?? null,
       trainingBox: t?.box ?? null,
       backend,
+      threads: backend === 'wasm' ? getThreadsCount() : 1,
       loadMs: performance.now() - t0,
     },
   });

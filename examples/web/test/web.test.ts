@@ -9,7 +9,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { readXyzText, type Frame } from '@mddm/io';
 import { loadPretrained } from '@mddm/pretrained';
 import { sample, selectBackend } from '@mddm/model';
+import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium';
 import { startServer, type RunningServer } from '../scripts/serve';
 import { writeUntrainedModel } from '../scripts/tiny-model';
 import { ensureMdReferences } from '../scripts/md-references';
@@ -27,15 +27,11 @@ const here = fileURLToPath(new URL('..', import.meta.url));
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const SCREENSHOT = join(repo, 'out', 'web-screenshot.png');
 
-/** Debian's chromium (or $CHROMIUM_PATH). */
-export const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
+const CHROMIUM = findChromium();
 const inCi = !!process.env.CI && process.env.CI !== 'false';
 if (!CHROMIUM && !inCi) {
   console.warn('[web e2e] SKIPPED: no chromium found (apt-get install -y chromium, or set CHROMIUM_PATH); in CI this test fails instead');
 }
-
-/** Flags for headless Chromium in containers: no sandbox as root, WebGL on SwiftShader (no GPU). */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-dev-shm-usage'];
 
 const N = 216; // 6^3 particles: box 6 sigma at the training density 1
 const STEPS = 5;
@@ -194,6 +190,33 @@ describe.skipIf(!CHROMIUM && !inCi)('the web page in headless Chromium', () => {
     } finally {
       denoiser.dispose();
     }
+
+    // the page stays responsive while a larger sample runs in the worker: main-thread timers keep
+    // firing (sampling on the main thread would block them for the whole run)
+    await page.fill('#n', '1000');
+    await page.fill('#steps', '150');
+    const probe = page.evaluate(() => new Promise<{ ticks: number; maxGapMs: number; generatingMs: number }>((done) => {
+      let last = 0, maxGap = 0, ticks = 0, first = 0;
+      const id = setInterval(() => {
+        const t = performance.now();
+        const generating = document.body.dataset.state === 'generating';
+        if (generating) {
+          if (!first) first = t;
+          else maxGap = Math.max(maxGap, t - last);
+          ticks++;
+        } else if (first) {
+          clearInterval(id);
+          done({ ticks, maxGapMs: maxGap, generatingMs: t - first });
+        }
+        last = t;
+      }, 10);
+    }));
+    await page.click('#generate');
+    const r = await probe;
+    console.log(`[web e2e] while sampling N = 1000 x 150 steps (${r.generatingMs.toFixed(0)} ms): ${r.ticks} main-thread timer ticks, longest gap ${r.maxGapMs.toFixed(0)} ms`);
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('done');
+    expect(r.generatingMs).toBeGreaterThan(300);
+    expect(r.maxGapMs).toBeLessThan(Math.max(250, r.generatingMs / 3));
     await page.close();
     expect(errors).toEqual([]);
   });

@@ -7,7 +7,7 @@
  *   tsx scripts/md-references.ts [--force] [--out FILE]
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATASET_NAMES, defaultDataDir, loadDataset } from '@mddm/io';
@@ -62,7 +62,9 @@ export async function ensureMdReferences(out = MD_REFERENCES_FILE, force = false
   if (!force && existsSync(out) && statSync(out).mtimeMs > statSync(manifest).mtimeMs) return false;
   const refs = await buildMdReferences();
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify(refs));
+  const tmp = `${out}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(refs));
+  await rename(tmp, out); // atomic: concurrent readers (parallel tests) never see half a file
   return true;
 }
 

@@ -145,7 +145,7 @@ describe.skipIf(!CHROMIUM && !inCi)('the web page in headless Chromium', () => {
 
     // g(r): the sample and the nearest MD reference, with labelled axes
     const plot = await page.evaluate(() => ({
-      lines: [...document.querySelectorAll('#rdf svg polyline')].map((p) => p.getAttribute('points')!.split(' ').length),
+      lines: Array.from(document.querySelectorAll('#rdf svg polyline')).map((p) => p.getAttribute('points')!.split(' ').length),
       text: document.querySelector('#rdf svg')!.textContent,
       caption: document.querySelector('#rdf-caption')!.textContent,
     }));

@@ -48,6 +48,10 @@ async function openPage(query: string): Promise<Page> {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  // everything is bundled and served locally (works offline): no request leaves the page's origin
+  page.on('request', (r) => {
+    if (!r.url().startsWith(server.url) && !/^(data|blob):/.test(r.url())) errors.push(`external request: ${r.url()}`);
+  });
   await page.goto(`${server.url}${query}`);
   await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 60_000 });
   return page;

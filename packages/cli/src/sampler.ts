@@ -48,7 +48,7 @@ export function samplerFromFlags(
     if (corrector !== undefined && corrector > 0) throw new CliError(`mddm ${command}: --corrector needs --sampler pc`, 'CLI_USAGE');
     delete options.corrector;
   } else if (corrector !== undefined) {
-    options.corrector = corrector === 0 ? undefined : { steps: corrector, r: 0.4, sigmaMaxLj: 0.3, ...(base.corrector ?? {}), ...{ steps: corrector } };
+    options.corrector = corrector === 0 ? undefined : { r: 0.4, sigmaMaxLj: 0.3, ...(base.corrector ?? {}), steps: corrector };
   }
   const w = numberFlag(command, values, 'guidance');
   if (w !== undefined && w !== 0) {

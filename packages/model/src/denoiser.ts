@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { KnnWorkspace, toBox, validatePositions, wrap, type BoxLike, type Vec3Array } from '@mddm/pbc';
 import { encodeTime, type TimeEncoding } from '@mddm/schedules';
-import { buildGraph, pbcEdgeConv, type EdgeGraph, type PbcEdgeConv, type PbcEdgeConvConfig } from '@mddm/edgeconv';
+import { AGGREGATIONS, buildGraph, pbcEdgeConv, type Aggregation, type EdgeGraph, type PbcEdgeConv, type PbcEdgeConvConfig } from '@mddm/edgeconv';
 import { ModelError, checkInt, show } from './errors';
 import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
+import { requireBackend } from './backend';
 import { checkEncoders, encodeConditionsInto, encodedWidth, type ConditionEncoder } from './conditions';
 
 /** How the per-layer node features reach the output head. */
@@ -40,7 +41,7 @@ export interface DenoiserConfig {
   /** Activation of every MLP (default `'relu'`). */
   activation?: Activation;
   /** Aggregation over the k neighbours (default `'max'`, Eq. 1). */
-  aggregation?: 'max' | 'mean' | 'sum';
+  aggregation?: Aggregation;
   /** `'concat'` (default): head sees all layer outputs + g; `'last'`: only the last layer + g. */
   readout?: Readout;
   /** Number of conditioning inputs appended to `g = [t/T, ...]` (default 0: unconditional). */
@@ -525,6 +526,7 @@ export function composeDenoiser(parts: DenoiserParts): Denoiser {
  * @throws ModelError `MODEL_BAD_CONFIG` for out-of-range options
  */
 export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
+  requireBackend('createDenoiser');
   const k = checkInt(config.k ?? 32, 'k', 1);
   const nLayers = checkInt(config.layers ?? 8, 'layers', 1, 64);
   const width = checkInt(config.width ?? 32, 'width', 1);
@@ -532,8 +534,8 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
   const headHidden = config.headHidden ?? [128, 128];
   const activation = config.activation ?? 'relu';
   const aggregation = config.aggregation ?? 'max';
-  if (aggregation !== 'max' && aggregation !== 'mean' && aggregation !== 'sum') {
-    throw new ModelError(`aggregation must be 'max' | 'mean' | 'sum', got ${show(aggregation)}`, 'MODEL_BAD_CONFIG');
+  if (!(AGGREGATIONS as readonly string[]).includes(aggregation)) {
+    throw new ModelError(`aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${show(aggregation)}`, 'MODEL_BAD_CONFIG');
   }
   const encoders = config.conditionEncoders ? checkEncoders(config.conditionEncoders) : undefined;
   const conditions = checkInt(encoders?.length ?? config.conditions ?? 0, 'conditions', 0, 1000);

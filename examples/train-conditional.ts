@@ -1,0 +1,149 @@
+/**
+ * Trains the conditional MDDM model on the shipped LAMMPS data (`opp-train`: 200 OPP conformations
+ * over 1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05) — the recipe of the pretrained
+ * `opp-conditional` model. Resumable: training runs for hours on a 2-core machine, so it stops at a
+ * time budget, writes a checkpoint every few hundred steps, and `--resume` continues bit-identically
+ * (the learning-rate schedule is tied to the planned step count, not to wall time).
+ *
+ *   tsx examples/train-conditional.ts --minutes 60 --out training/opp-conditional            # first session
+ *   tsx examples/train-conditional.ts --minutes 60 --out training/opp-conditional --resume   # each next one
+ *   tsx examples/train-conditional.ts --out training/opp-conditional --resume --steps 0 --export packages/pretrained/models/opp-conditional
+ *
+ * Flags: --steps N (planned total, default 40000), --minutes M (budget of this call), --out DIR
+ * (checkpoint in DIR/checkpoint), --resume, --sets S (first S training conformations, default all),
+ * --conditioning film|concat, --dropout P (classifier-free guidance: null condition in a fraction P of
+ * the draws, default 0.1), --seed S, --export DIR (write the pretrained folder: weights without the
+ * optimizer state, and the manifest).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ProgressBar, loadDataset } from '@mddm/io';
+import {
+  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserConfig, type TrainOptions,
+} from '@mddm/model';
+import type { PretrainedManifest } from '@mddm/pretrained';
+import { FAST_MODEL, FAST_TRAINING } from './train-unconditional';
+
+/** The conditional network: the unconditional default (8 PBC-Conv layers of 32, k = 12) with FiLM conditioning on (k, sin phi, cos phi, log T). */
+export const CONDITIONAL_MODEL: DenoiserConfig = {
+  ...FAST_MODEL, conditionEncoders: [...OPP_CONDITION_ENCODERS], conditioning: 'film', nullCondition: true,
+};
+
+/** Training of the shipped model: the unconditional recipe (geometric schedule, log-sigma t up to 1.5 LJ, batch 2, cosine lr), 10% null conditions. */
+export const CONDITIONAL_TRAINING = { steps: 40000, batchSize: 2, learningRate: FAST_TRAINING.learningRate, conditionDropout: 0.1, checkpointEvery: 250 };
+
+/** Options of {@link runTrainConditional}. */
+export interface TrainConditionalOptions {
+  /** Planned total steps (sets the cosine learning-rate schedule; default 40000). */
+  steps?: number;
+  /** Time budget of this call in minutes (default: none). */
+  minutes?: number;
+  /** Output folder (checkpoint in `out/checkpoint`). */
+  out?: string;
+  /** Continue from `out/checkpoint`. */
+  resume?: boolean;
+  /** Use the first `sets` training conformations (default all 200; the learning curve uses 50 / 100). */
+  sets?: number;
+  /** Conditioning (default `'film'`). */
+  conditioning?: Conditioning;
+  /** Fraction of draws with the null condition (default 0.1). */
+  dropout?: number;
+  /** Seed (default 0). */
+  seed?: number;
+  /** Write a pretrained-model folder (weights + manifest) here after training. */
+  exportDir?: string;
+  /** Print progress (default true). */
+  verbose?: boolean;
+}
+
+/** Trains (or resumes) and optionally exports the pretrained folder. @returns steps done and the last smoothed loss */
+export async function runTrainConditional(options: TrainConditionalOptions = {}): Promise<{ steps: number; loss: number; minutes: number }> {
+  const verbose = options.verbose ?? true;
+  const out = options.out ?? 'out/opp-conditional';
+  const steps = options.steps ?? CONDITIONAL_TRAINING.steps;
+  const seed = options.seed ?? 0;
+  const backend = await selectBackend('wasm');
+  const data = (await loadDataset('opp-train')).slice(0, options.sets ?? 200);
+  const model: DenoiserConfig = { ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed };
+  const denoiser = createDenoiser(model);
+  await mkdir(out, { recursive: true });
+  const training: TrainOptions = {
+    data, steps, batchSize: CONDITIONAL_TRAINING.batchSize, learningRate: CONDITIONAL_TRAINING.learningRate, lrSchedule: 'cosine',
+    spacing: FAST_TRAINING.spacing, tMax: FAST_TRAINING.tMax, schedule: FAST_TRAINING.schedule, seed,
+    conditionKeys: [...OPP_CONDITION_KEYS], conditionDropout: options.dropout ?? CONDITIONAL_TRAINING.conditionDropout,
+    checkpointDir: join(out, 'checkpoint'), checkpointEvery: CONDITIONAL_TRAINING.checkpointEvery, resume: options.resume ?? false,
+    timeBudgetMs: options.minutes === undefined ? undefined : options.minutes * 60_000,
+  };
+  if (verbose) console.log(`conditional MDDM (${model.conditioning}): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${data.length} training conformations, ${steps} planned steps, backend ${backend}`);
+  const progress: { bar?: ProgressBar } = {};
+  let last = 0;
+  let loss = NaN;
+  const result = await train(denoiser, {
+    ...training,
+    onProgress: (p) => {
+      // The bar covers this call: its budget when one is set (the honest ETA), else the remaining steps.
+      if (verbose) progress.bar ??= new ProgressBar(Math.max(1, p.steps - p.step + 1), { label: 'train' });
+      progress.bar?.tick(p.step - (last || p.step - 1), `step ${p.step}/${p.steps} loss ${p.smoothLoss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} steps/s lr ${p.learningRate.toPrecision(3)}`);
+      last = p.step;
+      loss = p.smoothLoss;
+    },
+  });
+  progress.bar?.done();
+  const minutes = result.elapsedMs / 60000;
+  if (verbose) console.log(`${result.steps} steps (${result.stoppedBy}); this call ${minutes.toFixed(1)} min; loss ${loss.toFixed(4)}`);
+  if (options.exportDir) await exportPretrained(denoiser, options.exportDir, { steps: result.steps, data: data.length, model, training });
+  denoiser.dispose();
+  return { steps: result.steps, loss, minutes };
+}
+
+/** Writes the pretrained folder: the checkpoint without optimizer state, and a manifest (quality filled in by the evaluation). */
+async function exportPretrained(
+  denoiser: ReturnType<typeof createDenoiser>, dir: string, facts: { steps: number; data: number; model: DenoiserConfig; training: TrainOptions },
+): Promise<void> {
+  await saveDenoiser(denoiser, dir);
+  const { data: _data, checkpointDir: _c, onProgress: _p, resume: _r, timeBudgetMs: _t, schedule, ...recipe } = facts.training;
+  const manifest: PretrainedManifest = {
+    format: 'mddm-pretrained', version: 1, name: 'opp-conditional',
+    description: 'MDDM conditioned on the OPP potential (k, phi) and temperature T over the paper\'s ranges, trained on the shipped LAMMPS set opp-train.',
+    conditionKeys: [...OPP_CONDITION_KEYS],
+    data: { sets: ['opp-train'], conformations: facts.data },
+    recipe: { model: { ...facts.model }, training: { ...recipe, schedule: { name: schedule?.name, T: schedule?.T } } },
+    command: `tsx examples/train-conditional.ts --steps ${facts.training.steps} --out training/opp-conditional --resume  (repeated with --minutes M until done)`,
+    steps: facts.steps, trainingMinutes: NaN, machine: '2 cores, TensorFlow.js wasm backend',
+    sampler: { steps: FAST_TRAINING.sampleSteps, spacing: 'log-sigma', corrector: FAST_TRAINING.corrector },
+    quality: {},
+  };
+  await writeFile(join(dir, 'model.json'), JSON.stringify(manifest, null, 1) + '\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: args[0] === '--' ? args.slice(1) : args,
+    options: {
+      steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' },
+      conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, export: { type: 'string' },
+    },
+  });
+  const num = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isFinite(x) || x < 0) throw new Error(`--${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+    return x;
+  };
+  const conditioning = values.conditioning;
+  if (conditioning !== undefined && conditioning !== 'film' && conditioning !== 'concat') throw new Error(`--conditioning must be film or concat, got ${JSON.stringify(conditioning)}`);
+  await runTrainConditional({
+    steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'),
+    conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), exportDir: values.export,
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

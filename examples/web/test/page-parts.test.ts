@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { oppEnergy } from '@mddm/io';
+import { defaultDataDir, oppEnergy } from '@mddm/io';
 import { nearestReference, stateDistance, type MdReferences } from '../src/references';
 import { potentialSvg } from '../src/potential';
 import { ensureMdReferences, MD_REFERENCES_FILE } from '../scripts/md-references';
@@ -22,7 +22,7 @@ describe('MD references', () => {
     expect(stateDistance(a, { ...a, T: 0.034 })).toBeCloseTo(0.1, 12);
   });
 
-  it('the shipped data give one reference per state point; the unconditional one averages its 5 conformations', async () => {
+  it('the shipped data give one reference per state point; the unconditional one averages all of its conformations', async () => {
     await ensureMdReferences();
     const refs = JSON.parse(await readFile(MD_REFERENCES_FILE, 'utf8')) as MdReferences;
     expect(refs.format).toBe('mddm-web-md-references');
@@ -32,8 +32,13 @@ describe('MD references', () => {
     expect(keys.size).toBe(refs.points.length);
     const u = nearestReference(refs, { k: 7, phi: 1, T: 0.03 })!;
     expect(u.distance).toBe(0);
-    expect(u.point.count).toBe(5);
-    expect(u.point.sets.sort()).toEqual(['opp-replicas', 'opp-unconditional']);
+    // every shipped conformation at (7, 1, 0.03), from the data manifest (5 today: 1 + 4 replicas)
+    const manifest = JSON.parse(await readFile(join(defaultDataDir(), 'manifest.json'), 'utf8')) as
+      { sets: Record<string, { conformations: { k: number; phi: number; T: number }[] }> };
+    const at = Object.entries(manifest.sets).flatMap(([set, v]) => v.conformations.filter((c) => c.k === 7 && c.phi === 1 && c.T === 0.03).map(() => set));
+    expect(at.length).toBeGreaterThanOrEqual(5);
+    expect(u.point.count).toBe(at.length);
+    expect(u.point.sets.sort()).toEqual([...new Set(at)].sort());
     // a physical g(r): zero inside the core, a first peak just beyond r = 1 sigma, -> 1 at large r
     const g = u.point.g;
     expect(Math.max(...g.slice(0, 18))).toBe(0);

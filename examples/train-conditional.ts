@@ -7,7 +7,7 @@
  *
  *   tsx examples/train-conditional.ts --minutes 60 --out training/opp-conditional            # first session
  *   tsx examples/train-conditional.ts --minutes 60 --out training/opp-conditional --resume   # each next one
- *   tsx examples/train-conditional.ts --out training/opp-conditional --resume --steps 0 --export packages/pretrained/models/opp-conditional
+ *   tsx examples/train-conditional.ts --out training/opp-conditional --minutes 0 --export packages/pretrained/models/opp-conditional   # export only
  *
  * Flags: --steps N (planned total, default 40000), --minutes M (budget of this call), --out DIR
  * (checkpoint in DIR/checkpoint), --resume, --sets S (first S training conformations, default all),
@@ -19,9 +19,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ProgressBar, loadDataset } from '@mddm/io';
+import { loadDataset } from '@mddm/io';
+import { trainingBar } from './trainingBar';
 import {
-  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserConfig, type TrainOptions,
+  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type Denoiser, type DenoiserConfig, type TrainOptions,
 } from '@mddm/model';
 import type { PretrainedManifest } from '@mddm/pretrained';
 import { FAST_MODEL, FAST_TRAINING } from './train-unconditional';
@@ -77,20 +78,25 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     timeBudgetMs: options.minutes === undefined ? undefined : options.minutes * 60_000,
   };
   if (verbose) console.log(`conditional MDDM (${model.conditioning}): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${data.length} training conformations, ${steps} planned steps, backend ${backend}`);
-  const progress: { bar?: ProgressBar } = {};
-  let last = 0;
+  if (options.minutes === 0) {
+    // Export only: the weights of the last checkpoint, no training step.
+    const saved = await loadDenoiser(join(out, 'checkpoint'));
+    const done = (await readCheckpoint(join(out, 'checkpoint'))).manifest.optimizer?.step ?? 0;
+    if (options.exportDir) await exportPretrained(saved, options.exportDir, { steps: done, data: data.length, model, training });
+    saved.dispose();
+    denoiser.dispose();
+    return { steps: done, loss: NaN, minutes: 0 };
+  }
+  const bar = verbose ? trainingBar() : null;
   let loss = NaN;
   const result = await train(denoiser, {
     ...training,
     onProgress: (p) => {
-      // The bar covers this call: its budget when one is set (the honest ETA), else the remaining steps.
-      if (verbose) progress.bar ??= new ProgressBar(Math.max(1, p.steps - p.step + 1), { label: 'train' });
-      progress.bar?.tick(p.step - (last || p.step - 1), `step ${p.step}/${p.steps} loss ${p.smoothLoss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} steps/s lr ${p.learningRate.toPrecision(3)}`);
-      last = p.step;
+      bar?.onProgress(p);
       loss = p.smoothLoss;
     },
   });
-  progress.bar?.done();
+  bar?.done();
   const minutes = result.elapsedMs / 60000;
   if (verbose) console.log(`${result.steps} steps (${result.stoppedBy}); this call ${minutes.toFixed(1)} min; loss ${loss.toFixed(4)}`);
   if (options.exportDir) await exportPretrained(denoiser, options.exportDir, { steps: result.steps, data: data.length, model, training });
@@ -100,7 +106,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
 
 /** Writes the pretrained folder: the checkpoint without optimizer state, and a manifest (quality filled in by the evaluation). */
 async function exportPretrained(
-  denoiser: ReturnType<typeof createDenoiser>, dir: string, facts: { steps: number; data: number; model: DenoiserConfig; training: TrainOptions },
+  denoiser: Denoiser, dir: string, facts: { steps: number; data: number; model: DenoiserConfig; training: TrainOptions },
 ): Promise<void> {
   await saveDenoiser(denoiser, dir);
   const { data: _data, checkpointDir: _c, onProgress: _p, resume: _r, timeBudgetMs: _t, schedule, ...recipe } = facts.training;

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ProgressBar, loadDataset, writeXyz } from '@mddm/io';
+import { trainingBar } from './trainingBar';
 import { rdf, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
 import { createDenoiser, sample, selectBackend, train, type BackendName, type DenoiserConfig, type TrainOptions } from '@mddm/model';
 import { geometricSchedule, type LangevinCorrectorOptions } from '@mddm/schedules';
@@ -107,11 +108,7 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
 
   const checkpoint = join(out, 'checkpoint');
   await mkdir(out, { recursive: true });
-  // With a time budget the budget usually ends training before the step count: the bar then runs over
-  // the budget (seconds), so its ETA is the budget's, and the step count is shown beside it.
-  const budgetS = minutes === undefined ? undefined : Math.max(1, Math.round(minutes * 60));
-  const bar = verbose ? new ProgressBar(budgetS ?? steps, { label: budgetS ? 'train (budget, s)' : 'train' }) : null;
-  let lastTick = 0;
+  const bar = verbose ? trainingBar() : null;
   const trainOptions: TrainOptions = {
     data: [training],
     steps,
@@ -126,11 +123,7 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
     checkpointEvery: 100,
     resume: options.resume ?? false,
     timeBudgetMs: minutes === undefined ? undefined : minutes * 60_000,
-    onProgress: (p) => {
-      const at = budgetS === undefined ? p.step : Math.min(budgetS, Math.floor(p.elapsedMs / 1000));
-      bar?.tick(at - lastTick, `step ${p.step}/${p.steps}  loss ${p.smoothLoss.toFixed(4)}  ${p.stepsPerSecond.toFixed(2)} steps/s  lr ${p.learningRate.toPrecision(3)}`);
-      lastTick = at;
-    },
+    onProgress: (p) => bar?.onProgress(p),
   };
   const result = await train(denoiser, trainOptions);
   bar?.done();

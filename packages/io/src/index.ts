@@ -7,6 +7,8 @@ export type { Frame, FrameInfoValue, FrameProperty, RealProperty, IntegerPropert
 export { readXyz, readXyzText } from './xyz/read';
 export { writeXyz, writeXyzText } from './xyz/write';
 export { oppEnergy, oppForce, type OppParameters } from './opp/potential';
+export { oppForces, oppTotalEnergy, type OppForceOptions, type OppForces } from './opp/forces';
+export { langevin, type ForceFunction, type LangevinFrame, type LangevinOptions, type LangevinResult } from './md/langevin';
 export { lammpsPairTable, type PairTableOptions } from './lammps/table';
 export { DEFAULT_PROTOCOL, lammpsInputScript, protocolSummary, resolveProtocol, validateProtocol, type AnnealProtocol, type LammpsRunSpec } from './lammps/protocol';
 export { LammpsError } from './lammps/lammpsError';

@@ -1,0 +1,209 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { toBox, type BoxLike } from '@mddm/pbc';
+import {
+  WrappedDiffusion, ancestralPredictor, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, inpaint, scoreLambdaTable, langevinCorrector, runSampler, sampleUniformBox,
+  type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance, type Predictor, type Rng, type TimestepSpacing,
+} from '@mddm/schedules';
+import { waitForKernelWorker } from '@mddm/edgeconv';
+import type { Denoiser } from './denoiser';
+import { requireBackend } from './backend';
+import { ModelError, checkInt, checkNumber, show } from './errors';
+import { rescaleSchedule, trainedSchedule, type SampleResult } from './sample';
+
+/** Options of {@link inpaintSample}. */
+export interface InpaintOptions {
+  /** Positions `[N, 3]` (LJ units); the rows of the fixed particles must lie inside the box. */
+  known: Float64Array;
+  /** `[N]` flags, nonzero = fixed particle. Give exactly one of `mask` and `indices`. */
+  mask?: ArrayLike<number | boolean>;
+  /** Indices of the fixed particles (integers in `0..N-1`, no repeats). */
+  indices?: ArrayLike<number>;
+  /** The periodic box (LJ units). */
+  box: BoxLike;
+  /**
+   * RePaint resampling (Lugmayr et al. 2022): every denoising step is done `resample` times; between
+   * repeats the state is noised back from `tPrev` to `t` (`x += L sqrt(a_t - a_tPrev) z`, wrapped), so
+   * the generated particles can adapt to the fixed ones. 1 (default) = DynamicsDiffusion Algorithm 1.
+   * Costs `resample` network evaluations per step.
+   */
+  resample?: number;
+  /** Conformations generated around the same fixed particles (default 1). */
+  count?: number;
+  /** Conformations denoised together in one graph (default `count`). */
+  batchSize?: number;
+  /** Raw conditions of a conditional denoiser. */
+  conditions?: ArrayLike<number>;
+  /** Denoising steps (default: every timestep from `start`). */
+  steps?: number;
+  /** Timestep spacing (default `'uniform'`). */
+  spacing?: TimestepSpacing;
+  /** First timestep (default the largest trained one, `training.tMax`, else T). */
+  start?: number;
+  /** Posterior variance (default `'exact'`). */
+  variance?: PosteriorVariance;
+  /** Stochasticity of the predictor in `[0, 1]` (default 1). */
+  eta?: number;
+  /** Last step's output (default `'x0'`). */
+  finalStep?: FinalStep;
+  /** Schedule (default the trained one, rescaled to the box as `sample` does). */
+  schedule?: NoiseSchedule;
+  /** Seed (default 0). */
+  seed?: number;
+  /** Langevin corrector (as in `sample`). */
+  corrector?: LangevinCorrectorOptions;
+}
+
+/** @internal The fixed-particle flags `[N]` from a mask or an index list, validated. */
+function fixedMask(options: InpaintOptions, n: number): Uint8Array {
+  const { mask, indices } = options;
+  if ((mask === undefined) === (indices === undefined)) {
+    throw new ModelError(`inpaintSample: give exactly one of mask ([N] flags) and indices (fixed particle indices), got ${mask === undefined ? 'neither' : 'both'}`, 'MODEL_BAD_INPUT');
+  }
+  const out = new Uint8Array(n);
+  if (mask !== undefined) {
+    if (!mask || typeof mask.length !== 'number' || mask.length !== n) {
+      throw new ModelError(`inpaintSample: mask must have one flag per particle (N = ${n}), got ${show(mask)}`, 'MODEL_BAD_INPUT');
+    }
+    for (let i = 0; i < n; i++) out[i] = mask[i] ? 1 : 0;
+    return out;
+  }
+  if (!indices || typeof indices.length !== 'number') throw new ModelError(`inpaintSample: indices must be an array of particle indices, got ${show(indices)}`, 'MODEL_BAD_INPUT');
+  for (let q = 0; q < indices.length; q++) {
+    const i = indices[q];
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ModelError(`inpaintSample: indices[${q}] = ${show(i)} must be an integer in [0, ${n - 1}]`, 'MODEL_BAD_INPUT');
+    if (out[i]) throw new ModelError(`inpaintSample: index ${i} appears twice in indices`, 'MODEL_BAD_INPUT');
+    out[i] = 1;
+  }
+  return out;
+}
+
+/** @internal Throws unless every fixed row of `known` is finite and inside `[0, L)`. */
+function checkKnown(known: Float64Array, mask: Uint8Array, L: Float64Array): void {
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    for (let d = 0; d < 3; d++) {
+      const v = known[3 * p + d];
+      if (!(v >= 0 && v < L[d])) {
+        throw new ModelError(`inpaintSample: fixed particle ${p} has coordinate ${d} = ${show(v)}, outside the box [0, ${L[d]}) (fixed positions must lie inside the box so they come back bit-exact)`, 'MODEL_BAD_INPUT');
+      }
+    }
+  }
+}
+
+/**
+ * The RePaint predictor: `inner` steps `t -> tPrev`, the fixed particles are set to their known
+ * positions noised to `tPrev` (`inpaint` of `@mddm/schedules`; exactly the known positions at
+ * `tPrev = 0`), and with `resample > 1` the state is noised back to `t` and the step repeated.
+ * Before its first step it imposes the fixed particles at the start level (Algorithm 1 line 5).
+ *
+ * @param inner - the predictor doing each step (e.g. `ancestralPredictor()`)
+ * @param known - `[frames * N, 3]` known positions (tiled over the frames of a batch)
+ * @param mask - `[frames * N]` flags
+ * @param resample - repeats per step (>= 1)
+ * @param rng - noise of the fixed particles and of the re-noising
+ * @returns a predictor for `runSampler`
+ */
+export function repaintPredictor(inner: Predictor, known: Float64Array, mask: Uint8Array, resample: number, rng: Rng): Predictor {
+  let first = true;
+  return {
+    name: `repaint(${inner.name}, resample=${resample})`,
+    async step(ctx, t, tPrev) {
+      const s = ctx.diffusion.schedule;
+      if (first) {
+        inpaint(ctx.x, known, mask, t, s, rng, ctx.box);
+        first = false;
+      }
+      for (let u = 0; u < resample; u++) {
+        await inner.step(ctx, t, tPrev);
+        inpaint(ctx.x, known, mask, tPrev, s, rng, ctx.box);
+        if (u + 1 === resample) break;
+        const c = Math.sqrt(Math.max(0, s.a[t] - s.a[tPrev]));
+        rng.fillNormal(ctx.z);
+        for (let i = 0; i < ctx.x.length; i++) {
+          const L = ctx.box[i % 3];
+          let v = ctx.x[i] + L * c * ctx.z[i];
+          v -= L * Math.floor(v / L);
+          ctx.x[i] = v >= L ? 0 : v;
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Inpainting with a trained denoiser (DynamicsDiffusion Algorithm 1 on the wrapped VE process, with
+ * optional RePaint resampling): the particles flagged in `mask` (or listed in `indices`) stay at
+ * their `known` positions — bit-exact in the result — and the others are generated consistently
+ * with them. During denoising the fixed particles sit at their known positions noised to the
+ * current level, so the network sees a state of the noise level it was trained on.
+ *
+ * @param denoiser - a trained denoiser
+ * @param options - see {@link InpaintOptions}
+ * @returns the conformations (fixed rows equal to `known`), the schedule used and the NFE
+ * @throws ModelError `MODEL_BAD_INPUT` (mask of the wrong length, bad indices, fixed positions outside
+ *   the box, bad `known`), `MODEL_BAD_CONFIG` (bad options), `MODEL_NO_BACKEND`
+ */
+export async function inpaintSample(denoiser: Denoiser, options: InpaintOptions): Promise<SampleResult> {
+  const started = performance.now();
+  requireBackend('inpaintSample');
+  if (!options || typeof options !== 'object') throw new ModelError(`inpaintSample options must be an object, got ${show(options)}`, 'MODEL_BAD_CONFIG');
+  const { known } = options;
+  if (!(known instanceof Float64Array) || known.length === 0 || known.length % 3 !== 0) {
+    throw new ModelError(`inpaintSample: known must be a Float64Array [N, 3], got ${show(known)}`, 'MODEL_BAD_INPUT');
+  }
+  const n = known.length / 3;
+  if (n <= denoiser.k) throw new ModelError(`inpaintSample: need more than k = ${denoiser.k} particles, got ${n}`, 'MODEL_BAD_INPUT');
+  let boxLengths: Float64Array;
+  try {
+    boxLengths = toBox(options.box).lengths;
+  } catch (e) {
+    throw new ModelError(`inpaintSample: bad box: ${(e as Error).message}`, 'MODEL_BAD_INPUT', { cause: e });
+  }
+  const lengths: [number, number, number] = [boxLengths[0], boxLengths[1], boxLengths[2]];
+  const mask = fixedMask(options, n);
+  checkKnown(known, mask, boxLengths);
+  const resample = checkInt(options.resample ?? 1, 'resample', 1, 1000);
+  const count = checkInt(options.count ?? 1, 'count', 1);
+  const batchSize = checkInt(options.batchSize ?? count, 'batchSize', 1);
+  const trained = trainedSchedule(denoiser);
+  const tb = denoiser.training?.box;
+  const schedule = options.schedule ?? (trained && tb ? rescaleSchedule(trained, tb, lengths) ?? trained : trained) ?? cosineSchedule(500);
+  const T = schedule.T;
+  const start = checkInt(options.start ?? Math.min(T, denoiser.training?.tMax ?? T), 'start', 1, T);
+  const steps = checkInt(options.steps ?? start, 'steps', 1, start);
+  const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
+  const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  denoiser.globalInput(1, 1, options.conditions); // validates the conditions
+  const diffusion = new WrappedDiffusion(schedule, { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' });
+  const corrector = options.corrector && options.corrector.steps > 0 ? langevinCorrector(options.corrector) : undefined;
+  const lambda = denoiser.training?.target === 'score' ? scoreLambdaTable(schedule) : null;
+  await waitForKernelWorker();
+  const rng = createRng(seed);
+  const fixedRng = createRng(seed + 0x9e3779b9);
+  const positions: Float64Array[] = [];
+  let evaluations = 0;
+  for (let b = 0; b * batchSize < count; b++) {
+    const frames = Math.min(batchSize, count - b * batchSize);
+    const tiledKnown = new Float64Array(frames * known.length);
+    const tiledMask = new Uint8Array(frames * n);
+    for (let f = 0; f < frames; f++) {
+      tiledKnown.set(known, f * known.length);
+      tiledMask.set(mask, f * n);
+    }
+    const x = sampleUniformBox(frames * n, lengths, rng);
+    const predictor = repaintPredictor(ancestralPredictor({ eta }), tiledKnown, tiledMask, resample, fixedRng);
+    const eps = async (xt: Float64Array, t: number, out: Float64Array) => {
+      const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, options.conditions);
+      const graph = denoiser.buildGraph(xt, lengths, frames);
+      const e = tf.tidy(() => denoiser.apply(graph, tf.tensor2d(g, [frames, denoiser.globalFeatures])));
+      const v = (await e.data()) as Float32Array;
+      e.dispose();
+      if (lambda) epsFromScoreTarget(v, t, schedule, lambda[t], v);
+      out.set(v);
+    };
+    const r = await runSampler(diffusion, x, lengths, eps, rng, { steps, start, spacing: options.spacing ?? 'uniform', predictor, corrector });
+    evaluations = Math.max(evaluations, r.evaluations);
+    for (let f = 0; f < frames; f++) positions.push(x.slice(f * 3 * n, (f + 1) * 3 * n));
+  }
+  return { positions, box: lengths, schedule, evaluations, elapsedMs: performance.now() - started };
+}

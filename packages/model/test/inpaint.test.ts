@@ -1,0 +1,81 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { cosineSchedule } from '@mddm/schedules';
+import { ModelError, inpaintSample, selectBackend, train, variation } from '../src/index';
+import { lattice, tinyDenoiser } from './helpers';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+const schedule = cosineSchedule(20);
+
+async function trained() {
+  const d = tinyDenoiser();
+  await train(d, { data: [{ positions: lattice(4), box: 4 }], steps: 2, schedule });
+  return d;
+}
+
+describe('inpaintSample', () => {
+  it('keeps the fixed particles bit-exact (mask or indices), generates the rest, seeded, no leaks; RePaint costs resample x NFE', async () => {
+    const d = await trained();
+    const known = lattice(4, 0.3, 5);
+    const indices = Array.from({ length: 64 }, (_, i) => i).filter((i) => known[3 * i] < 2); // x < L/2
+    const mask = new Uint8Array(64);
+    for (const i of indices) mask[i] = 1;
+    const before = tf.memory().numTensors;
+    const a = await inpaintSample(d, { known, indices, box: 4, steps: 6, seed: 3, count: 3, batchSize: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(a.positions.length).toBe(3);
+    expect(a.evaluations).toBe(6);
+    for (const x of a.positions) {
+      for (let p = 0; p < 64; p++) for (let k = 0; k < 3; k++) {
+        if (mask[p]) expect(x[3 * p + k]).toBe(known[3 * p + k]);
+        else expect(x[3 * p + k]).not.toBe(known[3 * p + k]);
+      }
+      expect(x.every((v) => v >= 0 && v < 4)).toBe(true);
+    }
+    const b = await inpaintSample(d, { known, mask, box: 4, steps: 6, seed: 3, count: 3, batchSize: 2 });
+    expect(b.positions.map((p) => Array.from(p))).toEqual(a.positions.map((p) => Array.from(p)));
+    const r = await inpaintSample(d, { known, mask, box: 4, steps: 6, seed: 3, resample: 3 });
+    expect(r.evaluations).toBe(18);
+    for (let p = 0; p < 64; p++) if (mask[p]) expect(r.positions[0][3 * p]).toBe(known[3 * p]);
+    d.dispose();
+  });
+
+  it('rejects a mask of the wrong length, bad indices, fixed positions outside the box, both/neither selectors', async () => {
+    const d = await trained();
+    const known = lattice(4);
+    const bad = (o: object) => inpaintSample(d, { known, box: 4, steps: 1, ...o });
+    await expect(bad({ mask: new Uint8Array(63) })).rejects.toThrow(/mask must have one flag per particle \(N = 64\)/);
+    await expect(bad({ indices: [0, 64] })).rejects.toThrow(/indices\[1\] = 64 must be an integer in \[0, 63\]/);
+    await expect(bad({ indices: [1, 1] })).rejects.toThrow(/appears twice/);
+    await expect(bad({})).rejects.toThrow(/exactly one of mask/);
+    await expect(bad({ mask: new Uint8Array(64), indices: [1] })).rejects.toThrow(ModelError);
+    const outside = Float64Array.from(known);
+    outside[3 * 5] = 4.5;
+    await expect(inpaintSample(d, { known: outside, indices: [5], box: 4, steps: 1 })).rejects.toThrow(/fixed particle 5 has coordinate 0 = 4.5, outside the box/);
+    // a particle outside the box that is not fixed is fine (it is generated)
+    await expect(inpaintSample(d, { known: outside, indices: [6], box: 4, steps: 1 })).resolves.toBeDefined();
+    d.dispose();
+  });
+});
+
+describe('variation', () => {
+  it('noises to the level, denoises from there; small levels stay close, the level maps to the first t reaching sigma', async () => {
+    const d = await trained();
+    const x0 = lattice(4, 0.1, 3);
+    const s5 = 4 * schedule.sqrtA[5];
+    const v = await variation(d, x0, 4, { sigmaLj: s5 * 0.999, count: 2, seed: 1 });
+    expect(v.t).toBe(5);
+    expect(v.sigmaLj).toBeCloseTo(s5, 12);
+    expect(v.evaluations).toBe(5);
+    expect(v.positions.length).toBe(2);
+    const byT = await variation(d, x0, 4, { t: 5, count: 2, seed: 1 });
+    expect(byT.positions.map((p) => Array.from(p))).toEqual(v.positions.map((p) => Array.from(p)));
+    await expect(variation(d, x0, 4, { sigmaLj: 0 })).rejects.toThrow(/sigmaLj must be a finite noise std > 0/);
+    await expect(variation(d, x0, 4, { sigmaLj: 1e6 })).rejects.toThrow(/above the largest noise level/);
+    await expect(variation(d, x0, 4, {})).rejects.toThrow(/exactly one of sigmaLj/);
+    d.dispose();
+  });
+});

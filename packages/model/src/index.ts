@@ -11,7 +11,7 @@ export {
   Denoiser,
   createDenoiser,
   composeDenoiser,
-  mddmDenoiserFromSpec,
+  denoiserFromSpec,
   type DenoiserConfig,
   type DenoiserParts,
   type DenoiserSpec,
@@ -40,11 +40,6 @@ export {
 } from './checkpoint';
 export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
 export { sample, type SampleOptions, type SampleResult, type SampleProgress, type SampleConditions, type DenoiserEps } from './sample';
-export type { DenoiserLike, DenoiserSpecBase, PredictOptions } from './denoiserLike';
-export { denoiserFromSpec, registerDenoiserKind, denoiserKinds, type DenoiserFactory } from './registry';
-export { globalInputRows, type GlobalInputLayout } from './globalInput';
-export { Transolver, createTransolver, transolverFromSpec, type TransolverSpec, type TransolverInput } from './transolver/transolver';
-export type { TransolverConfig, ResolvedTransolverConfig } from './transolver/config';
 export { trainedNoiseRange, timeInputAtSigma, type TrainedNoiseRange } from './noiseLevel';
 export { forces, denoiserForceField, type ForceOptions } from './forces';
 export { forceAgreement, type ForceAgreement } from './forceAgreement';

@@ -117,3 +117,26 @@ describe('mddm rdf', () => {
     expect((await mddm('rdf')).code).toBe(2);
   });
 });
+
+describe('mddm evaluate', () => {
+  it('prints the per-set table and the means beside the paper (a tiny model, 2 sets x 2 samples)', async () => {
+    const tiny = { k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4] };
+    const c = createDenoiser({ ...tiny, conditionEncoders: [...OPP_CONDITION_ENCODERS], conditioning: 'film', nullCondition: true });
+    c.training = { n: 1000, box: [10, 10, 10], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps', conditionKeys: ['k', 'phi', 'T'] };
+    const model = join(dir, 'eval-model');
+    await saveDenoiser(c, model);
+    c.dispose();
+    const json = join(dir, 'eval.json');
+    const r = await mddm('evaluate', '--model', model, '--set', 'opp-test', '--limit', '2', '--samples', '2', '--steps', '2', '--corrector', '0', '--json', json);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/opp-test: 2 parameter sets, M = 2 samples each/);
+    expect(r.out).toMatch(/^0000_k13\.9879_phi3\.7511_T0\.02142 +13\.988 +3\.751 +0\.021/m);
+    expect(r.out).toMatch(/mean paper-style \d\.\d{4} over 2 sets \(paper, Table 1: 0\.126\)/);
+    const report = JSON.parse(await (await import('node:fs/promises')).readFile(json, 'utf8'));
+    expect(report.rows.length).toBe(2);
+    // An untrained model makes no structure: far above any MD floor.
+    for (const row of report.rows) expect(row.paperStyle).toBeGreaterThan(0.1);
+    expect((await mddm('evaluate', '--model', model, '--set', 'opp-valid')).code).toBe(2);
+    expect((await mddm('evaluate', '--model', unconditional, '--set', 'opp-test')).err).toMatch(/unconditional/);
+  });
+});

@@ -5,6 +5,7 @@ import { CliError } from './errors';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate';
 import { RDF_HELP, rdfCommand } from './commands/rdf';
 import { SAMPLE_HELP, sampleCommand } from './commands/sample';
+import { FORCES_HELP, forcesCommand } from './commands/forces';
 
 /** The `mddm` overview (`mddm --help`). */
 export const MDDM_HELP = `mddm: generate particle conformations with MDDM (Molecular Dynamics Diffusion Model)
@@ -13,6 +14,7 @@ Usage:
   mddm sample   --model NAME|DIR [--k K --phi PHI --T T] --out FILE.xyz   generate conformations
   mddm rdf      a.xyz [b.xyz ...] [--svg FILE]                          g(r) summaries and RDF-MSE
   mddm evaluate --model NAME|DIR --set opp-test|opp-train                 Table 1 against LAMMPS (SPEC §5)
+  mddm forces   --model NAME|DIR --in frame.xyz --out forces.xyz          per-atom forces from a denoiser (SPEC §8)
   mddm data     generate|pack ...                                       LAMMPS data sets (mddm data --help)
 
 Pretrained models: opp-conditional (OPP potential, conditions k, phi, T), opp-unconditional (k = 7,
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   sample: { run: sampleCommand, help: SAMPLE_HELP },
   rdf: { run: rdfCommand, help: RDF_HELP },
   evaluate: { run: evaluateCommand, help: EVALUATE_HELP },
+  forces: { run: forcesCommand, help: FORCES_HELP },
   data: { run: (args, io) => runDataCli(args, { stdout: { write: (s: string) => io.say(s.replace(/\n$/, '')) }, stderr: process.stderr }), help: '' },
 };
 

@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readXyz, writeXyz, type Frame } from '@mddm/io';
+import { createDenoiser, forces, loadDenoiser, saveDenoiser, selectBackend, train, trainedNoiseRange } from '@mddm/model';
+import { geometricSchedule } from '@mddm/schedules';
+import { runMddm } from '../src/index';
+
+let dir = '';
+let model = '';
+let frameFile = '';
+const L = 6.4;
+const positions = Float64Array.from({ length: 64 * 3 }, (_, i) => ((i * 0.618034) % 1) * L);
+
+async function mddm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runMddm(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'mddm-forces-'));
+  const d = createDenoiser({ k: 8, layers: 1, width: 8, hidden: [8], headHidden: [8], timeEncoding: 'log-sigma' });
+  await train(d, { data: [{ positions, box: L }], steps: 1, schedule: geometricSchedule(20, { sigmaMin: 1e-2, sigmaMax: 1 }) });
+  model = join(dir, 'model');
+  await saveDenoiser(d, model);
+  d.dispose();
+  frameFile = join(dir, 'frame.xyz');
+  await writeXyz(frameFile, [{ positions, box: [L, L, L], info: { T: 0.5 } }]);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('mddm forces', () => {
+  it('writes forces:R:3 equal to forces() of the library, kT from the frame, sigma default = smallest trained level; compares with OPP', async () => {
+    const out = join(dir, 'forces.xyz');
+    const r = await mddm('forces', '--model', model, '--in', frameFile, '--out', out, '--opp', '7,1');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/mean cosine -?\d\.\d{3}, median \|F\|\/\|F_opp\| \d/);
+    const frames: Frame[] = [];
+    for await (const f of readXyz(out)) frames.push(f);
+    const p = frames[0].properties!.forces;
+    expect(p.type).toBe('R');
+    expect(p.columns).toBe(3);
+    const d = await loadDenoiser(model);
+    const sigma = trainedNoiseRange(d).sigmaMinLj;
+    const F = forces(d, positions, L, { sigma, kT: 0.5 });
+    expect(Array.from(p.values as Float64Array)).toEqual(Array.from(F));
+    expect(frames[0].info?.force_kT).toBe(0.5);
+    const r2 = await mddm('forces', '--model', model, '--in', frameFile, '--out', out, '--sigma', String(2 * sigma), '--kT', '1');
+    expect(r2.code).toBe(0);
+    d.dispose();
+  });
+
+  it('a sigma outside the trained band, a missing flag, a bad --opp are errors with a message', async () => {
+    const out = join(dir, 'bad.xyz');
+    const r = await mddm('forces', '--model', model, '--in', frameFile, '--out', out, '--sigma', '100');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/outside the noise levels this model was trained on/);
+    expect((await mddm('forces', '--model', model, '--in', frameFile)).code).toBe(2);
+    expect((await mddm('forces', '--model', model, '--in', frameFile, '--out', out, '--opp', '7')).err).toMatch(/--opp must be K,PHI/);
+    expect((await mddm('forces', '--help')).out).toMatch(/forces:R:3/);
+  });
+});

@@ -85,6 +85,13 @@ export interface SamplerOptions {
   start?: number;
   /** Spacing of the timesteps ({@link samplingTimesteps}); default `'uniform'`. */
   spacing?: TimestepSpacing;
+  /**
+   * Explicit descending grid of levels in `(0, T]` instead of `steps` / `spacing` / `start` (e.g.
+   * {@link noiseLevels}: EDM's rho grid). Fractional timesteps are allowed for the ODE predictors
+   * (the eps function then receives fractional `t`); the ancestral predictor and the Langevin
+   * corrector need integers. The sampler goes `timesteps[0] -> ... -> timesteps[n-1] -> 0`.
+   */
+  timesteps?: ArrayLike<number>;
   /** Predictor (default {@link ancestralPredictor}`()`: the exact posterior sample, eta = 1). */
   predictor?: Predictor;
   /** Corrector run before every predictor step (default none), e.g. {@link langevinCorrector}. */
@@ -184,7 +191,7 @@ export function langevinCorrector(options: LangevinCorrectorOptions): Corrector 
  * @param rng - noise source ({@link createRng})
  * @param options - see {@link SamplerOptions}
  * @returns the sample, the number of network evaluations and the optional trajectory
- * @throws {@link ScheduleError} for a bad `x`, box, steps, start or spacing
+ * @throws {@link ScheduleError} for a bad `x`, box, steps, start, spacing or timesteps
  */
 export async function runSampler(
   diffusion: WrappedDiffusion, x: Float64Array, box: BoxLike, eps: EpsFunction, rng: NoiseSource, options: SamplerOptions = {},
@@ -193,7 +200,9 @@ export async function runSampler(
   if (!(x instanceof Float64Array)) throw new ScheduleError(`runSampler: x must be a Float64Array, got ${show(x)}`, 'SCHEDULE_LENGTH');
   const Ls = boxLengths(box, 'runSampler');
   const start = options.start ?? diffusion.T;
-  const ts = samplingTimesteps(diffusion.schedule, options.steps ?? start, options.spacing ?? 'uniform', start);
+  const ts = options.timesteps === undefined
+    ? samplingTimesteps(diffusion.schedule, options.steps ?? start, options.spacing ?? 'uniform', start)
+    : checkGrid(options.timesteps, diffusion.T);
   const predictor = options.predictor ?? ancestralPredictor();
   const every = options.trajectoryEvery ?? 0;
   const epsBuf = new Float64Array(x.length);
@@ -217,4 +226,17 @@ export async function runSampler(
     options.onStep?.({ step: i + 1, steps: ts.length, t: tPrev, evaluations: result.evaluations });
   }
   return result;
+}
+
+/** @internal Throw unless `ts` is a non-empty, strictly decreasing grid of numbers in `(0, T]`. */
+function checkGrid(ts: ArrayLike<number>, T: number): ArrayLike<number> {
+  const n = ts?.length;
+  if (typeof n !== 'number' || n < 1) throw new ScheduleError(`runSampler: timesteps must be a non-empty array of levels in (0, ${T}], got ${show(ts)}`, 'SCHEDULE_BAD_ARG');
+  for (let i = 0; i < n; i++) {
+    const t = ts[i];
+    if (typeof t !== 'number' || !(t > 0 && t <= T) || (i > 0 && !(t < ts[i - 1]))) {
+      throw new ScheduleError(`runSampler: timesteps must be strictly decreasing numbers in (0, ${T}]; timesteps[${i}] = ${show(t)}`, 'SCHEDULE_T_RANGE');
+    }
+  }
+  return ts;
 }

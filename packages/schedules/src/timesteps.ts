@@ -29,16 +29,21 @@ export type TimeEncoding = 't/T' | 'log-sigma';
 /**
  * The time input `g[0]` of timestep `t` (see {@link TimeEncoding}).
  * @param encoding - `'t/T'` or `'log-sigma'`
- * @param t - timestep in `0..T`
+ * @param t - timestep in `0..T`; fractional `t` (ODE samplers on continuous grids) is linear in
+ *   `log sigma` between neighbouring timesteps, as `sigmaAt` of `noise-levels.ts`
  * @param a - the schedule's variances `[T + 1]` (box-fraction units)
- * @returns the encoded time, in `[0, 1]` for `t` in `1..T`
+ * @returns the encoded time, in `[0, 1]` for `t` in `[1, T]`
  */
 export function encodeTime(encoding: TimeEncoding, t: number, a: ArrayLike<number>): number {
   const T = a.length - 1;
   if (encoding === 't/T') return t / T;
   const l1 = 0.5 * Math.log(a[1]);
   const lT = 0.5 * Math.log(a[T]);
-  return (0.5 * Math.log(a[Math.max(t, 0)]) - l1) / (lT - l1);
+  const i = Math.max(Math.floor(t), 0);
+  const f = t - i;
+  // fractional t (ODE samplers, noise-levels.ts): log sigma linear between neighbouring timesteps
+  const ls = f > 0 && i < T ? (1 - f) * 0.5 * Math.log(a[i]) + f * 0.5 * Math.log(a[i + 1]) : 0.5 * Math.log(a[i]);
+  return (ls - l1) / (lT - l1);
 }
 
 /**

@@ -44,6 +44,19 @@ Generate options:
   --dry-run            print the plan (one line per conformation) and exit
   --quiet              no progress display
 
+Slurm (--executor slurm: one job array, one task per conformation; run it on a login node, with
+--out on a filesystem the compute nodes share; see docs/generating-data.md):
+  --executor local|slurm   where LAMMPS runs (default local)
+  --partition P        sbatch --partition          --time T   sbatch --time (e.g. 0:10:00)
+  --cpus-per-task N    sbatch --cpus-per-task (default 1)
+  --sbatch LINE        an extra #SBATCH line, e.g. --sbatch --account=proj42 (repeatable)
+  --setup LINE         a shell line run before each task, e.g. --setup 'module load lammps' (repeatable)
+  --launcher CMD       prefix of the lmp command in each task, e.g. srun or 'mpirun -np 4'
+  --poll SECONDS       squeue poll interval (default 10)
+  --retries N          resubmissions of a failed task, across reruns (default 2)
+  --slurm-dir DIR      scripts, logs, task folders, state.json (default OUT/.slurm)
+  --concurrency N      with slurm: at most N tasks at once (array throttle %N)
+
 Pack options:
   --raw DIR            per-conformation files (default: the package's data-raw/)
   --data DIR           output: <set>.xyz.gz + manifest.json (default: the package's data/)
@@ -140,10 +153,12 @@ export async function runDataCli(argv: readonly string[], streams: CliStreams = 
       return 0;
     }
     if (command !== 'generate') throw new UsageError(`unknown command '${command}'; expected generate, pack or help`);
-    const options: Record<string, { type: 'string' | 'boolean' }> = {
+    const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
       preset: { type: 'string' }, set: { type: 'string' }, out: { type: 'string' }, k: { type: 'string' }, phi: { type: 'string' }, T: { type: 'string' },
       replicas: { type: 'string' }, lhs: { type: 'string' }, random: { type: 'string' }, seed: { type: 'string' }, 'seed-base': { type: 'string' },
       concurrency: { type: 'string' }, 'steps-scale': { type: 'string' }, lmp: { type: 'string' }, 'dry-run': { type: 'boolean' }, quiet: { type: 'boolean' },
+      executor: { type: 'string' }, partition: { type: 'string' }, time: { type: 'string' }, 'cpus-per-task': { type: 'string' }, sbatch: { type: 'string', multiple: true },
+      setup: { type: 'string', multiple: true }, launcher: { type: 'string' }, poll: { type: 'string' }, retries: { type: 'string' }, 'slurm-dir': { type: 'string' },
     };
     for (const f of Object.keys(PROTOCOL_FLAGS)) options[f] = { type: 'string' };
     const { values: v } = parseArgs({ args: [...rest], strict: true, allowPositionals: false, options });
@@ -179,15 +194,24 @@ export async function runDataCli(argv: readonly string[], streams: CliStreams = 
         jobs = gridPlan(set, { k: parseGridSpec('k', s('k')!), phi: parseGridSpec('phi', s('phi')!), T: parseGridSpec('T', s('T')!), replicas: int('replicas', s('replicas')), seedBase });
       }
     }
+    const executor = s('executor') ?? 'local';
+    if (executor !== 'local' && executor !== 'slurm') throw new UsageError(`--executor must be local or slurm, got '${executor}'`);
+    const slurmFlags = ['partition', 'time', 'cpus-per-task', 'sbatch', 'setup', 'launcher', 'poll', 'retries', 'slurm-dir'].filter((f) => v[f] !== undefined);
+    if (executor === 'local' && slurmFlags.length) throw new UsageError(`--${slurmFlags.join(', --')} need --executor slurm`);
+    const slurm = executor === 'slurm' ? {
+      partition: s('partition'), time: s('time'), cpusPerTask: int('cpus-per-task', s('cpus-per-task')), sbatch: v.sbatch as string[] | undefined,
+      setup: v.setup as string[] | undefined, launcher: s('launcher'), pollSeconds: num('poll', s('poll')), retries: int('retries', s('retries')), workDir: s('slurm-dir'),
+    } : undefined;
     if (v['dry-run']) {
       for (const j of jobs) say(`${j.set}/${j.id} k=${j.k} phi=${j.phi} T=${j.T} seed=${j.seed}`);
       say(`${jobs.length} conformations; protocol: ${protocolSummary(protocol)}; output: ${out}`);
       return 0;
     }
-    // Ctrl-C: stop scheduling, kill running LAMMPS processes, keep the manifest consistent.
+    // Ctrl-C: stop scheduling, kill running LAMMPS processes (local) / stop following the array
+    // (slurm: its tasks keep running), keep the manifest consistent.
     const ac = new AbortController();
     const onSigint = () => {
-      err('mddm-data: interrupted; finished conformations are kept, rerun the same command to resume');
+      err(`mddm-data: interrupted; finished conformations are kept, rerun the same command to resume${executor === 'slurm' ? ' (submitted Slurm tasks keep running and are collected then)' : ''}`);
       ac.abort();
     };
     process.once('SIGINT', onSigint);
@@ -201,6 +225,8 @@ export async function runDataCli(argv: readonly string[], streams: CliStreams = 
         lmp: s('lmp'),
         progress: v.quiet ? false : streams.stderr,
         signal: ac.signal,
+        executor,
+        slurm,
       });
     } finally {
       process.removeListener('SIGINT', onSigint);
@@ -212,6 +238,7 @@ export async function runDataCli(argv: readonly string[], streams: CliStreams = 
         `; manifest: ${summary.manifest}`,
     );
     for (const f of summary.failed) err(`failed: ${f.job.set}/${f.job.id}: ${f.error}`);
+    if (summary.pending && executor === 'slurm') err(`mddm-data: ${summary.pending} conformations not collected yet; rerun the same command to follow and collect them`);
     return summary.failed.length > 0 || summary.pending > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError || (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { IoError } from '../errors';
 import { atomicWrite } from '../format/files';
 import type { Frame } from '../frame';
@@ -11,6 +11,9 @@ import { ProgressBar, type ProgressStream } from '../progress/progressBar';
 import { readXyz } from '../xyz/read';
 import { writeXyz } from '../xyz/write';
 import type { GenerateJob } from './plan';
+import { runSlurmTasks } from './slurm/executor';
+import { lammpsSlurmTasks } from './slurm/lammpsTasks';
+import type { SlurmOptions } from './slurm/options';
 
 /** Runs one conformation; {@link runOppLammps} by default (replaceable, e.g. in tests). */
 export type ConformationRunner = (run: OppRunParameters, options: RunLammpsOptions) => Promise<LammpsRunResult>;
@@ -36,8 +39,20 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Called after every conformation (done, skipped or failed). */
   onJob?: (result: JobResult) => void;
-  /** @internal Replaces the LAMMPS runner (tests). */
+  /** @internal Replaces the LAMMPS runner (tests; local executor only). */
   runner?: ConformationRunner;
+  /**
+   * Where the LAMMPS runs happen: `'local'` (default: child processes of this one, `concurrency` at
+   * a time) or `'slurm'` (one Slurm job array, one task per conformation; see {@link slurm}).
+   */
+  executor?: 'local' | 'slurm';
+  /**
+   * Options of the Slurm executor: partition, time limit, CPUs per task, extra `#SBATCH` lines,
+   * setup lines (module loads), a launcher for lmp (`srun`, `mpirun -np 4`), poll interval, retries,
+   * and `workDir` (scripts, logs, task folders, `state.json`; default `<out>/.slurm`, which must be on
+   * a filesystem the compute nodes share). `concurrency`, when given, throttles the array (`%N`).
+   */
+  slurm?: SlurmOptions & { workDir?: string };
 }
 
 /** Outcome of one job. */
@@ -52,6 +67,18 @@ export interface JobResult {
   seconds?: number;
   /** Error message (failed). */
   error?: string;
+  /** Slurm executor: the task id, its log and the attempts made (done or failed runs). */
+  slurm?: SlurmRunInfo;
+}
+
+/** Where a conformation ran under the Slurm executor. */
+export interface SlurmRunInfo {
+  /** Slurm task id `<job>_<index>` of the last attempt. */
+  job: string;
+  /** Its log (stdout + stderr of the task). */
+  log: string;
+  /** Attempts made. */
+  attempts: number;
 }
 
 /** Summary returned by {@link generateDataset}. */
@@ -88,6 +115,8 @@ export interface ManifestEntry extends GenerateJob {
   error?: string;
   /** Protocol summary the file was made with. */
   protocol: string;
+  /** Slurm executor: task id, log and attempts of the last run. */
+  slurm?: SlurmRunInfo;
 }
 
 /** Contents of `<out>/manifest.json` written by {@link generateDataset}. */
@@ -144,6 +173,21 @@ async function existingResult(file: string, job: GenerateJob, summary: string, a
 }
 
 /**
+ * Writes one generated conformation to `file` (atomically): positions, box and the header
+ * `k phi T seed engine=LAMMPS potential=OPP protocol="<summary>" seconds set id`. Both executors
+ * use it, so their files differ only in `seconds`. @internal
+ */
+export async function writeConformation(file: string, job: GenerateJob, res: LammpsRunResult, summary: string): Promise<void> {
+  const frame: Frame = {
+    positions: res.positions,
+    box: res.box,
+    info: { k: job.k, phi: job.phi, T: job.T, seed: job.seed, engine: 'LAMMPS', potential: 'OPP', protocol: summary, seconds: Math.round(res.seconds * 10) / 10, set: job.set, id: job.id },
+  };
+  await mkdir(dirname(file), { recursive: true });
+  await writeXyz(file, [frame]);
+}
+
+/**
  * Generates OPP conformations with LAMMPS, one process per conformation, `concurrency` at a time.
  *
  * - Output: `<out>/<set>/<id>.xyz`, extended XYZ with `k phi T seed engine=LAMMPS potential=OPP
@@ -175,6 +219,9 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
   const atoms = protocol.latticeSide ** 3;
   const lmp = options.lmp ?? defaultLmp();
   const runner = options.runner ?? runOppLammps;
+  const executor = options.executor ?? 'local';
+  if (executor !== 'local' && executor !== 'slurm') throw new IoError(`generateDataset: executor must be 'local' or 'slurm', got ${JSON.stringify(executor)}`, 'IO_BAD_ARGUMENT');
+  if (executor === 'slurm' && options.runner) throw new IoError(`generateDataset: runner replaces local LAMMPS runs; it cannot be combined with executor 'slurm'`, 'IO_BAD_ARGUMENT');
 
   // Resume: classify existing files.
   const results: JobResult[] = [];
@@ -189,7 +236,11 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
   }
   const todo = results.filter((r) => r.status === 'pending');
   let lammps: string | undefined;
-  if (todo.length > 0 && !options.runner) lammps = await checkLammps(lmp);
+  if (todo.length > 0 && !options.runner) {
+    if (executor === 'local') lammps = await checkLammps(lmp);
+    // Under Slurm, lmp may exist only on the compute nodes (module load); record the banner when this host has it.
+    else lammps = await checkLammps(lmp).catch(() => undefined);
+  }
 
   await mkdir(out, { recursive: true });
   const manifestPath = join(out, 'manifest.json');
@@ -206,6 +257,7 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
     const e: ManifestEntry = { ...r.job, file: `${r.job.set}/${r.job.id}.xyz`, status: r.status, protocol: summary };
     if (r.seconds !== undefined) e.seconds = r.seconds;
     if (r.error !== undefined) e.error = r.error;
+    if (r.slurm !== undefined) e.slurm = r.slurm;
     manifest.conformations[`${r.job.set}/${r.job.id}`] = e;
   };
   results.forEach(record);
@@ -222,44 +274,76 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
   const skipped = results.filter((r) => r.status === 'skipped').length;
   const preFailed = results.filter((r) => r.status === 'failed');
   if (bar) {
-    bar.log(`${results.length} conformations: ${skipped} already done, ${preFailed.length} blocked, ${todo.length} to run, ${Math.min(concurrency, Math.max(todo.length, 1))} at a time (${summary})`);
+    const how = executor === 'slurm' ? 'as a Slurm job array' : `${Math.min(concurrency, Math.max(todo.length, 1))} at a time`;
+    bar.log(`${results.length} conformations: ${skipped} already done, ${preFailed.length} blocked, ${todo.length} to run, ${how} (${summary})`);
     for (const r of preFailed) bar.log(`FAILED ${r.job.set}/${r.job.id}: ${r.error}`);
   }
   for (const r of results) if (r.status !== 'pending') options.onJob?.(r);
 
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length && !options.signal?.aborted) {
-      const r = todo[next++];
-      const { job } = r;
-      try {
-        const res = await runner({ k: job.k, phi: job.phi, T: job.T, seed: job.seed }, { lmp, protocol, signal: options.signal });
-        const frame: Frame = {
-          positions: res.positions,
-          box: res.box,
-          info: { k: job.k, phi: job.phi, T: job.T, seed: job.seed, engine: 'LAMMPS', potential: 'OPP', protocol: summary, seconds: Math.round(res.seconds * 10) / 10, set: job.set, id: job.id },
-        };
-        await mkdir(join(out, job.set), { recursive: true });
-        await writeXyz(r.file, [frame]);
-        r.status = 'done';
-        r.seconds = res.seconds;
-        bar?.tick(1, `${job.set}/${job.id} ${res.seconds.toFixed(1)} s`);
-      } catch (e) {
-        if (options.signal?.aborted) {
-          r.status = 'pending';
-          break;
-        }
-        r.status = 'failed';
-        r.error = (e as Error).message;
-        bar?.log(`FAILED ${job.set}/${job.id}: ${r.error}`);
-        bar?.tick(1, `${job.set}/${job.id} failed`);
-      }
-      record(r);
-      await saveManifest();
-      options.onJob?.(r);
-    }
+  const store = async (r: JobResult, res: LammpsRunResult) => {
+    await writeConformation(r.file, r.job, res, summary);
+    r.status = 'done';
+    r.seconds = res.seconds;
+    r.error = undefined;
+    bar?.tick(1, `${r.job.set}/${r.job.id} ${res.seconds.toFixed(1)} s`);
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
+  const finished = async (r: JobResult) => {
+    record(r);
+    await saveManifest();
+    options.onJob?.(r);
+  };
+
+  if (executor === 'slurm' && todo.length > 0) {
+    const { workDir, ...slurm } = options.slurm ?? {};
+    if (options.concurrency !== undefined && slurm.maxRunning === undefined) slurm.maxRunning = concurrency;
+    const byKey = new Map(todo.map((r) => [`${r.job.set}/${r.job.id}`, r]));
+    const tasks = lammpsSlurmTasks(
+      todo.map((r) => r.job),
+      { protocol, summary, lmp, launcher: slurm.launcher, store: (job, res) => store(byKey.get(`${job.set}/${job.id}`)!, res) },
+    );
+    // The launcher is part of each task's command (lammpsSlurmTasks), not of the script.
+    const { outcomes } = await runSlurmTasks({
+      tasks,
+      workDir: resolve(workDir ?? join(out, '.slurm')),
+      slurm: { ...slurm, jobName: slurm.jobName ?? `mddm-${todo[0].job.set}`.slice(0, 64), launcher: undefined },
+      signal: options.signal,
+      log: (line) => (bar ? bar.log(line) : undefined),
+      onTask: async (o) => {
+        const r = byKey.get(o.key)!;
+        if (o.job && o.log) r.slurm = { job: o.job, log: o.log, attempts: o.attempts };
+        if (o.status === 'failed') {
+          r.status = 'failed';
+          r.error = o.error;
+          bar?.log(`FAILED ${o.key}: ${r.error}`);
+          bar?.tick(1, `${o.key} failed`);
+        }
+        if (o.status !== 'pending') await finished(r);
+      },
+    });
+    for (const o of outcomes) if (o.status === 'pending') byKey.get(o.key)!.status = 'pending';
+  } else {
+    let next = 0;
+    const worker = async () => {
+      while (next < todo.length && !options.signal?.aborted) {
+        const r = todo[next++];
+        const { job } = r;
+        try {
+          await store(r, await runner({ k: job.k, phi: job.phi, T: job.T, seed: job.seed }, { lmp, protocol, signal: options.signal }));
+        } catch (e) {
+          if (options.signal?.aborted) {
+            r.status = 'pending';
+            break;
+          }
+          r.status = 'failed';
+          r.error = (e as Error).message;
+          bar?.log(`FAILED ${job.set}/${job.id}: ${r.error}`);
+          bar?.tick(1, `${job.set}/${job.id} failed`);
+        }
+        await finished(r);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
+  }
   await manifestWrite;
   const failed = results.filter((r) => r.status === 'failed');
   const doneRuns = results.filter((r) => r.status === 'done');

@@ -103,34 +103,56 @@ export async function runOppLammps(run: OppRunParameters, options: RunLammpsOpti
   const dir = await mkdtemp(join(tmpdir(), 'mddm-lmp-'));
   const t0 = performance.now();
   try {
-    await writeFile(join(dir, 'opp.table'), lammpsPairTable(run, { points: protocol.tablePoints, rCut: protocol.rCut }));
-    await writeFile(join(dir, 'in.opp'), lammpsInputScript({ T: run.T, seed: run.seed, tableFile: 'opp.table', dumpFile: 'final.dump' }, protocol));
+    await writeLammpsRunFiles(dir, run, protocol);
     await spawnLammps(options.lmp ?? defaultLmp(), dir, options.signal);
-    let frame;
-    try {
-      for await (const f of readLammpsDump(join(dir, 'final.dump'))) {
-        if (frame) throw new LammpsError('LAMMPS final dump holds more than one frame', 'LAMMPS_BAD_OUTPUT');
-        frame = f;
-      }
-    } catch (e) {
-      if (e instanceof IoError) throw new LammpsError(`LAMMPS final dump does not parse: ${e.message}`, 'LAMMPS_BAD_OUTPUT');
-      throw e;
-    }
-    if (!frame) throw new LammpsError('LAMMPS final dump holds no frame', 'LAMMPS_BAD_OUTPUT');
-    const n = protocol.latticeSide ** 3;
-    if (frame.positions.length !== 3 * n) {
-      throw new LammpsError(`LAMMPS final dump has ${frame.positions.length / 3} atoms, expected latticeSide^3 = ${n}`, 'LAMMPS_BAD_OUTPUT');
-    }
-    const positions = wrap(frame.positions, frame.box);
-    return { positions, box: frame.box, seconds: (performance.now() - t0) / 1000 };
+    const positions = await readLammpsRunResult(dir, protocol);
+    return { positions: positions.positions, box: positions.box, seconds: (performance.now() - t0) / 1000 };
   } finally {
     if (!options.keepWorkDir) await rm(dir, { recursive: true, force: true });
   }
 }
 
+/** The LAMMPS command-line arguments of one run (inputs written by {@link writeLammpsRunFiles}, run in their folder). @internal */
+export const LAMMPS_RUN_ARGS: readonly string[] = Object.freeze(['-in', 'in.opp', '-log', 'log.lammps', '-screen', 'none', '-nocite']);
+
+/**
+ * Writes the input files of one run into `dir`: the pair table `opp.table` and the script `in.opp`
+ * (which writes `final.dump`). The local runner and the Slurm executor both use it, so a run is the
+ * same wherever it happens. @internal
+ */
+export async function writeLammpsRunFiles(dir: string, run: OppRunParameters, protocol: AnnealProtocol): Promise<void> {
+  checkRun(run);
+  await writeFile(join(dir, 'opp.table'), lammpsPairTable(run, { points: protocol.tablePoints, rCut: protocol.rCut }));
+  await writeFile(join(dir, 'in.opp'), lammpsInputScript({ T: run.T, seed: run.seed, tableFile: 'opp.table', dumpFile: 'final.dump' }, protocol));
+}
+
+/**
+ * Reads the final configuration of a finished run in `dir` (`final.dump`), checks it and wraps it
+ * into `[0, L)`. @internal
+ * @throws {@link LammpsError} `LAMMPS_BAD_OUTPUT` when the dump is missing, unreadable or has the wrong atom count
+ */
+export async function readLammpsRunResult(dir: string, protocol: AnnealProtocol): Promise<{ positions: Float64Array; box: [number, number, number] }> {
+  let frame;
+  try {
+    for await (const f of readLammpsDump(join(dir, 'final.dump'))) {
+      if (frame) throw new LammpsError('LAMMPS final dump holds more than one frame', 'LAMMPS_BAD_OUTPUT');
+      frame = f;
+    }
+  } catch (e) {
+    if (e instanceof IoError && !(e instanceof LammpsError)) throw new LammpsError(`LAMMPS final dump does not parse: ${e.message}`, 'LAMMPS_BAD_OUTPUT');
+    throw e;
+  }
+  if (!frame) throw new LammpsError('LAMMPS final dump holds no frame', 'LAMMPS_BAD_OUTPUT');
+  const n = protocol.latticeSide ** 3;
+  if (frame.positions.length !== 3 * n) {
+    throw new LammpsError(`LAMMPS final dump has ${frame.positions.length / 3} atoms, expected latticeSide^3 = ${n}`, 'LAMMPS_BAD_OUTPUT');
+  }
+  return { positions: wrap(frame.positions, frame.box), box: frame.box };
+}
+
 function spawnLammps(lmp: string, cwd: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(lmp, ['-in', 'in.opp', '-log', 'log.lammps', '-screen', 'none', '-nocite'], {
+    const child = spawn(lmp, [...LAMMPS_RUN_ARGS], {
       cwd,
       env: { ...process.env, OMP_NUM_THREADS: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],

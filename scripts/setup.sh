@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time set-up of a fresh machine: pnpm, the workspace's npm packages (from the lockfile) and,
-# where we are root with apt, LAMMPS (the MD engine the dataset generator drives; Debian `lammps`).
+# where we are root with apt, LAMMPS (the MD engine the dataset generator drives; Debian `lammps`)
+# and Slurm (slurm-wlm + munge, for the Slurm executor's tests).
 # Safe to run again: every step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,20 @@ if ! command -v lmp >/dev/null 2>&1; then
     apt-get install -y -q lammps >/dev/null
   else
     echo "[setup] note: 'lmp' (LAMMPS) not found; the dataset generator needs it (apt-get install lammps)." >&2
+  fi
+fi
+
+# Slurm (Debian packages slurm-wlm + munge): the Slurm executor's tests start a single-node cluster on
+# this machine (slurmctld + slurmd + a private munged, config in a temp folder; nothing is enabled
+# as a service). Without them those tests are skipped with the reason (and fail under CI=true).
+if ! command -v sbatch >/dev/null 2>&1 || [ ! -x /usr/sbin/slurmctld ] || [ ! -x /usr/sbin/slurmd ] || [ ! -x /usr/sbin/munged ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[setup] installing Slurm (Debian packages slurm-wlm and munge, for the Slurm executor's tests)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q slurm-wlm munge >/dev/null
+  else
+    echo "[setup] note: Slurm not found; the Slurm executor's tests need root and slurm-wlm + munge (apt-get install slurm-wlm munge)." >&2
   fi
 fi
 

@@ -32,16 +32,35 @@ export function targetSigma(ctx: SamplerContext, t: number): number {
 }
 
 /**
+ * Whether the sampler's diffusion wraps (a periodic box). A diffusion without a box (point clouds,
+ * e.g. `EuclideanDiffusion`) marks itself with `periodic: false`; the ODE steps then add the same
+ * displacements without wrapping (and DPM-Solver++ takes plain differences).
+ * @internal
+ */
+export function isPeriodic(ctx: SamplerContext): boolean {
+  return (ctx.diffusion as { periodic?: boolean }).periodic !== false;
+}
+
+/** @internal `wrapScalar`, or the identity for a diffusion without a box. */
+export function wrapperOf(ctx: SamplerContext): (x: number, L: number) => number {
+  return isPeriodic(ctx) ? wrapScalar : identity;
+}
+
+function identity(x: number): number {
+  return x;
+}
+
+/**
  * `out = wrap(x + L_d h eps)` per axis: an Euler step of the PF-ODE over `h = sigma_next - sigma`
  * (box fractions), or any step whose slope is the combination `eps`. `out` may alias `x`.
  * @internal
  */
-export function odeStep(x: Float64Array, eps: ArrayLike<number>, h: number, box: readonly [number, number, number], out: Float64Array): void {
+export function odeStep(x: Float64Array, eps: ArrayLike<number>, h: number, box: readonly [number, number, number], out: Float64Array, wrap = wrapScalar): void {
   const n = x.length;
   for (let i = 0; i < n; i += 3) {
     for (let d = 0; d < 3; d++) {
       const L = box[d];
-      out[i + d] = wrapScalar(x[i + d] + L * h * eps[i + d], L);
+      out[i + d] = wrap(x[i + d] + L * h * eps[i + d], L);
     }
   }
 }
@@ -50,12 +69,14 @@ export function odeStep(x: Float64Array, eps: ArrayLike<number>, h: number, box:
  * `out = wrap(x + L_d h (e1 + e2) / 2)`: Heun's trapezoidal update (Karras et al. 2022 Alg. 1 line 8).
  * @internal
  */
-export function odeStep2(x: Float64Array, e1: ArrayLike<number>, e2: ArrayLike<number>, h: number, box: readonly [number, number, number], out: Float64Array): void {
+export function odeStep2(
+  x: Float64Array, e1: ArrayLike<number>, e2: ArrayLike<number>, h: number, box: readonly [number, number, number], out: Float64Array, wrap = wrapScalar,
+): void {
   const n = x.length;
   for (let i = 0; i < n; i += 3) {
     for (let d = 0; d < 3; d++) {
       const L = box[d];
-      out[i + d] = wrapScalar(x[i + d] + 0.5 * L * h * (e1[i + d] + e2[i + d]), L);
+      out[i + d] = wrap(x[i + d] + 0.5 * L * h * (e1[i + d] + e2[i + d]), L);
     }
   }
 }

@@ -1,7 +1,7 @@
-import { sigmaAt } from './noise-levels';
-import { scratch, targetSigma } from './pf-ode';
-import type { Predictor, SamplerContext } from './sampler';
 import { wrapScalar } from '@mddm/pbc';
+import { sigmaAt } from './noise-levels';
+import { isPeriodic, scratch, targetSigma } from './pf-ode';
+import type { Predictor, SamplerContext } from './sampler';
 
 interface History {
   /** Denoised estimate `D = wrap(x - L sigma eps)` of the previous step. */
@@ -45,7 +45,7 @@ export function dpmSolver2MPredictor(): Predictor {
       const sigma = sigmaAt(ctx.diffusion.schedule, t);
       const next = targetSigma(ctx, tPrev);
       const eps = await ctx.evaluate(t);
-      const x = ctx.x, box = ctx.box, n = x.length;
+      const x = ctx.x, box = ctx.box, n = x.length, periodic = isPeriodic(ctx);
       const rho = next / sigma; // e^{-h}
       const second = h0.valid && h0.next === t && next > 0 && h0.sigma > sigma;
       const c = second ? 1 / (2 * (Math.log(h0.sigma / sigma) / Math.log(sigma / next))) : 0; // 1 / (2 r_i)
@@ -53,15 +53,16 @@ export function dpmSolver2MPredictor(): Predictor {
         for (let d = 0; d < 3; d++) {
           const L = box[d];
           const disp = -L * sigma * eps[i + d]; // D_{i-1} - x_{i-1}
-          const dNew = wrapScalar(x[i + d] + disp, L);
+          const dNew = periodic ? wrapScalar(x[i + d] + disp, L) : x[i + d] + disp;
           let step = disp;
           if (second) {
             let dd = dNew - h0.d[i + d];
-            dd -= L * Math.round(dd / L); // minimum image
+            if (periodic) dd -= L * Math.round(dd / L); // minimum image
             step += c * dd;
           }
           h0.d[i + d] = dNew;
-          x[i + d] = wrapScalar(x[i + d] + (1 - rho) * step, L);
+          const v = x[i + d] + (1 - rho) * step;
+          x[i + d] = periodic ? wrapScalar(v, L) : v;
         }
       }
       h0.sigma = sigma;

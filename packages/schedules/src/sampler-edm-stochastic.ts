@@ -1,7 +1,6 @@
-import { wrapScalar } from '@mddm/pbc';
 import { ScheduleError, show } from './errors';
 import { sigmaAt, timestepAt } from './noise-levels';
-import { scratch } from './pf-ode';
+import { scratch, wrapperOf } from './pf-ode';
 import type { Predictor, SamplerContext } from './sampler';
 import { heunScratch, heunStep } from './sampler-heun';
 
@@ -65,11 +64,11 @@ export function edmStochasticPredictor(options: EdmStochasticOptions = {}): Pred
         const sigmaHat = sigmaAt(schedule, tHat);
         const c = sNoise * Math.sqrt(Math.max(sigmaHat * sigmaHat - sigma * sigma, 0));
         ctx.rng.fillNormal(ctx.z);
-        const x = ctx.x, z = ctx.z, n = x.length;
+        const x = ctx.x, z = ctx.z, n = x.length, wrap = wrapperOf(ctx);
         for (let i = 0; i < n; i += 3) {
           for (let d = 0; d < 3; d++) {
             const L = ctx.box[d];
-            x[i + d] = wrapScalar(x[i + d] + L * c * z[i + d], L);
+            x[i + d] = wrap(x[i + d] + L * c * z[i + d], L);
           }
         }
       }

@@ -1,6 +1,6 @@
 import type { Predictor, SamplerContext } from './sampler';
 import { sigmaAt } from './noise-levels';
-import { odeStep, targetSigma } from './pf-ode';
+import { odeStep, targetSigma, wrapperOf } from './pf-ode';
 
 /**
  * Euler's method on the probability-flow ODE `dx/dsigma = L eps(x; sigma)` (see `pf-ode.ts`): one
@@ -22,7 +22,7 @@ export function eulerPredictor(): Predictor {
     async step(ctx: SamplerContext, t: number, tPrev: number) {
       const sigma = sigmaAt(ctx.diffusion.schedule, t);
       const eps = await ctx.evaluate(t);
-      odeStep(ctx.x, eps, targetSigma(ctx, tPrev) - sigma, ctx.box, ctx.x);
+      odeStep(ctx.x, eps, targetSigma(ctx, tPrev) - sigma, ctx.box, ctx.x, wrapperOf(ctx));
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Predictor, SamplerContext } from './sampler';
 import { sigmaAt } from './noise-levels';
-import { odeStep, odeStep2, scratch, targetSigma } from './pf-ode';
+import { odeStep, odeStep2, scratch, targetSigma, wrapperOf } from './pf-ode';
 
 interface HeunScratch {
   x0: Float64Array;
@@ -25,16 +25,17 @@ export async function heunStep(ctx: SamplerContext, t: number, tPrev: number, s:
   const sigma = sigmaAt(ctx.diffusion.schedule, t);
   const next = targetSigma(ctx, tPrev);
   const h = next - sigma;
+  const wrap = wrapperOf(ctx);
   const e = await ctx.evaluate(t);
   if (tPrev === 0 || next === 0) {
-    odeStep(ctx.x, e, h, ctx.box, ctx.x); // Euler (Alg. 1 line 9)
+    odeStep(ctx.x, e, h, ctx.box, ctx.x, wrap); // Euler (Alg. 1 line 9)
     return;
   }
   s.x0.set(ctx.x);
   s.e1.set(e); // ctx.evaluate's buffer is overwritten by the next call
-  odeStep(s.x0, s.e1, h, ctx.box, ctx.x); // Euler predictor x_e, evaluated in place of ctx.x
+  odeStep(s.x0, s.e1, h, ctx.box, ctx.x, wrap); // Euler predictor x_e, evaluated in place of ctx.x
   const e2 = await ctx.evaluate(tPrev);
-  odeStep2(s.x0, s.e1, e2, h, ctx.box, ctx.x);
+  odeStep2(s.x0, s.e1, e2, h, ctx.box, ctx.x, wrap);
 }
 
 /** @internal Scratch of {@link heunStep}. */

@@ -191,6 +191,28 @@ describe('ODE samplers on a closed form (Gaussian data, exact wrapped score)', (
   });
 });
 
+describe('without a box (a diffusion marked periodic: false, e.g. point clouds)', () => {
+  it('Heun / DPM-Solver++(2M) / EDM add the same displacements without wrapping (closed form in R^3)', async () => {
+    const schedule = geometricSchedule(4000, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 });
+    const diffusion = new WrappedDiffusion(schedule, { finalStep: 'posterior' });
+    Object.defineProperty(diffusion, 'periodic', { value: false });
+    const s = 0.5, mu = Float64Array.of(0, 1, -2);
+    // Gaussian data N(mu, s^2) in R^3: eps = sig (x - mu) / (s^2 + sig^2), sig = sigma_box * 1
+    const eps = (x: Float64Array, t: number, out: Float64Array) => {
+      const sig = sigmaAt(schedule, t);
+      for (let i = 0; i < 3; i++) out[i] = (sig * (x[i] - mu[i])) / (s * s + sig * sig);
+    };
+    for (const p of [heunPredictor(), dpmSolver2MPredictor(), edmStochasticPredictor({ gamma: 0 })]) {
+      const x = Float64Array.of(3, -4, 0.5);
+      const start = x.slice();
+      await runSampler(diffusion, x, 1, eps, createRng(0), { predictor: p, timesteps: noiseLevels(schedule, 200, { spacing: 'log-sigma', discrete: false }) });
+      const ratio = Math.sqrt(s * s + schedule.a[0]) / Math.sqrt(s * s + 1);
+      for (let i = 0; i < 3; i++) expect(x[i]).toBeCloseTo(mu[i] + ratio * (start[i] - mu[i]), 3); // the fixed final Euler step t = 1 -> 0 dominates
+      expect(x[1]).toBeLessThan(0); // not wrapped into [0, 1)
+    }
+  });
+});
+
 describe('sampler plumbing', () => {
   const schedule = geometricSchedule(500, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 });
   const diffusion = new WrappedDiffusion(schedule, { finalStep: 'x0' });

@@ -1,11 +1,22 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { once } from 'node:events';
-import { createGunzip, createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
 import { IoError } from '../errors';
+
+/**
+ * The Node built-ins the file functions use, imported on first use (not at module load), so the
+ * modules that define both text and file functions (`xyz/read`, `xyz/write`, `lammps/dump`) load in
+ * a browser, where only the text functions are called.
+ */
+async function nodeModules() {
+  const [fs, fsp, path, readline, events, zlib] = await Promise.all([
+    import('node:fs'),
+    import('node:fs/promises'),
+    import('node:path'),
+    import('node:readline'),
+    import('node:events'),
+    import('node:zlib'),
+  ]);
+  return { fs, fsp, path, readline, events, zlib };
+}
 
 /** @internal A line-by-line frame parser: `push` returns a frame when one is complete; `end` checks the tail. */
 export interface LineFrameParser<F> {
@@ -35,7 +46,8 @@ export async function* streamFrames<F>(path: string, parser: LineFrameParser<F>)
  */
 export async function* readLines(path: string): AsyncGenerator<[string, number]> {
   checkPath(path);
-  const raw = createReadStream(path);
+  const { fs, readline, zlib } = await nodeModules();
+  const raw = fs.createReadStream(path);
   const opened = new Promise<void>((resolve, reject) => {
     raw.once('open', () => resolve());
     raw.once('error', reject);
@@ -46,10 +58,10 @@ export async function* readLines(path: string): AsyncGenerator<[string, number]>
     const err = e as NodeJS.ErrnoException;
     throw new IoError(`cannot open file: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, err.code === 'ENOENT' ? 'IO_NOT_FOUND' : 'IO_ERROR', { file: path });
   }
-  const input = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  const input = path.endsWith('.gz') ? raw.pipe(zlib.createGunzip()) : raw;
   let streamError: Error | undefined;
   if (input !== raw) input.on('error', (e: Error) => (streamError = e));
-  const rl = createInterface({ input, crlfDelay: Infinity });
+  const rl = readline.createInterface({ input, crlfDelay: Infinity });
   let n = 0;
   try {
     for await (const line of rl) {
@@ -76,11 +88,13 @@ export type TextSink = (text: string) => Promise<void> | void;
  */
 export async function atomicWrite(path: string, producer: (write: TextSink) => Promise<void> | void): Promise<void> {
   checkPath(path);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-  const file = createWriteStream(tmp);
+  const { fs, fsp, path: paths, events, zlib } = await nodeModules();
+  const { once } = events;
+  const tmp = paths.join(paths.dirname(path), `.${paths.basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const file = fs.createWriteStream(tmp);
   let sink: Writable = file;
   if (path.endsWith('.gz')) {
-    const gz = createGzip({ level: 6 });
+    const gz = zlib.createGzip({ level: 6 });
     gz.pipe(file);
     sink = gz;
   }
@@ -98,11 +112,11 @@ export async function atomicWrite(path: string, producer: (write: TextSink) => P
     sink.end();
     await once(file, 'close');
     if (failed) throw failed;
-    await rename(tmp, path);
+    await fsp.rename(tmp, path);
   } catch (e) {
     sink.destroy();
     file.destroy();
-    await unlink(tmp).catch(() => undefined);
+    await fsp.unlink(tmp).catch(() => undefined);
     if (e instanceof IoError) throw e;
     const err = e as NodeJS.ErrnoException;
     throw new IoError(`write failed: ${err.message}`, 'IO_ERROR', { file: path });

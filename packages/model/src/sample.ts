@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { wrap, type BoxLike } from '@mddm/pbc';
 import {
-  WrappedDiffusion, ancestralPredictor, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
+  WrappedDiffusion, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
   scheduleFromFunction, scoreLambdaTable, type EpsFunction, type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance,
-  type Rng, type SamplerOptions, type TimestepSpacing,
+  type Rng, type SamplerOptions,
 } from '@mddm/schedules';
 import { waitForKernelWorker } from '@mddm/edgeconv';
 import { checkBox, checkPositions, type Denoiser } from './denoiser';
 import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber, show } from './errors';
+import { resolveSolver, type SolverOptions } from './solvers';
 
 /** Progress report passed to {@link SampleOptions.onProgress} after every denoising step. */
 export interface SampleProgress {
@@ -37,8 +38,8 @@ export type SampleConditions = ArrayLike<number> | null | undefined;
  */
 export type DenoiserEps = (conditions: SampleConditions) => EpsFunction;
 
-/** Options of {@link sample}. */
-export interface SampleOptions {
+/** Options of {@link sample}; the sampler choice (`sampler`, `spacing`, `rho`, `churn`, `continuous`) is {@link SolverOptions}. */
+export interface SampleOptions extends SolverOptions {
   /** Particles per conformation. */
   n: number;
   /** The periodic box (LJ units). */
@@ -54,11 +55,6 @@ export interface SampleOptions {
    * (`WrappedDiffusion.stepTo` over `samplingTimesteps(steps, spacing, start)`).
    */
   steps?: number;
-  /**
-   * Spacing of the strided timesteps: `'uniform'` in t (default) or `'log-sigma'` (even in the log
-   * of the noise std: many more steps at small noise). Same name and values as in `train`.
-   */
-  spacing?: TimestepSpacing;
   /**
    * First timestep (default: the largest t the model was trained on, `training.tMax`, else T).
    * Starting lower with uniform `x` is a good approximation once the noise std exceeds a few
@@ -228,9 +224,8 @@ function resolveSampleOptions(denoiser: Denoiser, options: SampleOptions): Resol
   const T = schedule.T;
   const start = checkInt(options.start ?? Math.min(T, denoiser.training?.tMax ?? T), 'start', 1, T);
   const steps = checkInt(options.steps ?? start, 'steps', 1, start);
-  const spacing = options.spacing ?? 'uniform';
-  if (spacing !== 'uniform' && spacing !== 'log-sigma') throw new ModelError(`spacing must be 'uniform' | 'log-sigma', got ${show(spacing)}`, 'MODEL_BAD_CONFIG');
   const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
+  const solver = resolveSolver(options, schedule, start, steps, eta, denoiser.training?.target === 'score'); // solvers.ts
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const trajectoryEvery = options.trajectoryEvery === undefined ? 0 : checkInt(options.trajectoryEvery, 'trajectoryEvery', 1);
   const corrector = checkCorrector(options.corrector);
@@ -241,8 +236,8 @@ function resolveSampleOptions(denoiser: Denoiser, options: SampleOptions): Resol
     if (m !== count * n) throw new ModelError(`init must hold count * n = ${count * n} particles, got ${m}`, 'MODEL_BAD_INPUT');
   }
   const sampler: SamplerOptions = {
-    steps, start, spacing, trajectoryEvery,
-    predictor: ancestralPredictor({ eta }),
+    steps, start, spacing: solver.spacing, timesteps: solver.timesteps, trajectoryEvery,
+    predictor: solver.predictor,
     corrector: corrector.steps > 0 ? langevinCorrector(corrector) : undefined,
   };
   return { n, lengths, count, batchSize, schedule, seed, diffusion, sampler };

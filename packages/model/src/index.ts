@@ -46,3 +46,4 @@ export { forces, denoiserForceField, type ForceOptions } from './forces';
 export { forceAgreement, type ForceAgreement } from './forceAgreement';
 export { inpaintSample, repaintPredictor, type InpaintOptions } from './inpaint';
 export { variation, type VariationOptions, type VariationResult } from './variation';
+export { EnergyDenoiser, createEnergyDenoiser, type EnergyDenoiserConfig } from './energyDenoiser';

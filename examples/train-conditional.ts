@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { loadDataset } from '@mddm/io';
 import { trainingBar } from './trainingBar';
 import {
-  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type Denoiser, type DenoiserConfig, type TrainOptions,
+  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions,
 } from '@mddm/model';
 import type { PretrainedManifest } from '@mddm/pretrained';
 import { FAST_MODEL, FAST_TRAINING } from './train-unconditional';
@@ -106,7 +106,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
 
 /** Writes the pretrained folder: the checkpoint without optimizer state, and a manifest (quality filled in by the evaluation). */
 async function exportPretrained(
-  denoiser: Denoiser, dir: string, facts: { steps: number; data: number; model: DenoiserConfig; training: TrainOptions },
+  denoiser: DenoiserLike, dir: string, facts: { steps: number; data: number; model: DenoiserConfig; training: TrainOptions },
 ): Promise<void> {
   await saveDenoiser(denoiser, dir);
   const { data: _data, checkpointDir: _c, onProgress: _p, resume: _r, timeBudgetMs: _t, schedule, ...recipe } = facts.training;

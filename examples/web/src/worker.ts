@@ -8,13 +8,13 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { sample, selectBackend, type Denoiser } from '@mddm/model';
+import { sample, selectBackend, type DenoiserLike } from '@mddm/model';
 import { loadPretrained, type PretrainedManifest, type PretrainedName } from '@mddm/pretrained';
 import type { FromWorker, ToWorker } from './protocol';
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
 
-let denoiser: Denoiser | null = null;
+let denoiser: DenoiserLike | null = null;
 let manifest: PretrainedManifest | null = null;
 
 function errorMessage(phase: 'load' | 'generate', e: unknown): FromWorker {

@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECKPOINT_MANIFEST, loadDenoiser, type Denoiser } from '@mddm/model';
+import { CHECKPOINT_MANIFEST, loadDenoiser, type DenoiserLike } from '@mddm/model';
 import { PRETRAINED_NAMES, loadPretrained, type PretrainedManifest } from '@mddm/pretrained';
 import { CliError } from './errors';
 
 /** A model the CLI can sample from: a pretrained one (with its manifest) or a checkpoint directory. */
 export interface CliModel {
   /** The denoiser (caller disposes). */
-  denoiser: Denoiser;
+  denoiser: DenoiserLike;
   /** What `--model` named. */
   name: string;
   /** Manifest of a pretrained model (recommended sampler, condition names, measured quality). */

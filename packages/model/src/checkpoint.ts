@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureBackend } from './backend';
-import { Denoiser, denoiserFromSpec, type DenoiserSpec } from './denoiser';
+import type { DenoiserSpec } from './denoiser';
+import type { DenoiserLike, DenoiserSpecBase } from './denoiserLike';
+import { denoiserFromSpec } from './registry';
 import { ModelError, show } from './errors';
 
 /** Name of the manifest file inside a checkpoint directory. */
@@ -20,8 +22,8 @@ export interface CheckpointManifest {
   format: 'mddm-checkpoint';
   /** Format version (1). */
   version: 1;
-  /** The denoiser's configuration. */
-  spec: DenoiserSpec;
+  /** The denoiser's configuration (any registered kind; `DenoiserSpec` for MDDM). */
+  spec: DenoiserSpecBase;
   /** Weights file (float32 little-endian, concatenated in `Denoiser.getWeights()` order). */
   weights: BlobRef;
   /** Optional optimizer moments (`m` of every variable, then `v`). */
@@ -119,7 +121,7 @@ function unpackFloat32(bytes: Uint8Array, shapes: number[][]): Float32Array[] {
  */
 export async function writeCheckpoint(
   dir: string,
-  denoiser: Denoiser,
+  denoiser: DenoiserLike,
   extra: { optimizer?: { step: number; m: Float32Array[]; v: Float32Array[] }; state?: unknown } = {},
 ): Promise<void> {
   const fs = await fsp();
@@ -243,9 +245,19 @@ export async function readCheckpoint(dir: string): Promise<CheckpointData> {
   return data;
 }
 
-/** Compares the architecture part of two specs (ignores training facts). @internal */
-export function sameArchitecture(a: DenoiserSpec, b: DenoiserSpec): string | null {
-  const strip = (s: DenoiserSpec) => JSON.stringify({ ...s, training: undefined, layers: s.layers.map((l) => ({ ...l, kernel: undefined, name: undefined, seed: undefined })), head: { ...s.head, name: undefined, seed: undefined } });
+/**
+ * Compares the architecture part of two specs (ignores training facts, seeds and names; a missing
+ * `kind` is `'mddm'`). @internal
+ */
+export function sameArchitecture(a: DenoiserSpecBase, b: DenoiserSpecBase): string | null {
+  const strip = (base: DenoiserSpecBase): string => {
+    const kind = base.kind ?? 'mddm';
+    if (kind !== 'mddm' || !Array.isArray((base as DenoiserSpec).layers)) {
+      return JSON.stringify({ kind, ...base, training: undefined }, (key, v: unknown) => (key === 'seed' || key === 'name' ? undefined : v));
+    }
+    const s = base as DenoiserSpec;
+    return JSON.stringify({ kind, ...s, training: undefined, layers: s.layers.map((l) => ({ ...l, kernel: undefined, name: undefined, seed: undefined })), head: { ...s.head, name: undefined, seed: undefined } });
+  };
   const x = strip(a);
   const y = strip(b);
   if (x === y) return null;
@@ -257,7 +269,7 @@ export function sameArchitecture(a: DenoiserSpec, b: DenoiserSpec): string | nul
  * @throws ModelError `MODEL_CONFIG_MISMATCH` if the checkpoint was written for another architecture,
  *   plus the errors of {@link readCheckpoint}
  */
-export function applyCheckpoint(denoiser: Denoiser, data: CheckpointData): void {
+export function applyCheckpoint(denoiser: DenoiserLike, data: CheckpointData): void {
   const diff = sameArchitecture(data.manifest.spec, denoiser.toSpec());
   if (diff) throw new ModelError(`checkpoint was written for a different denoiser configuration:\n${diff}`, 'MODEL_CONFIG_MISMATCH');
   const tensors = data.weights.map((w) => tf.tensor(w.data, w.shape));
@@ -275,26 +287,27 @@ export function applyCheckpoint(denoiser: Denoiser, data: CheckpointData): void 
  * @param denoiser - the model
  * @param dir - target directory (created if missing)
  */
-export async function saveDenoiser(denoiser: Denoiser, dir: string): Promise<void> {
+export async function saveDenoiser(denoiser: DenoiserLike, dir: string): Promise<void> {
   await writeCheckpoint(dir, denoiser);
 }
 
 /**
- * Loads a denoiser saved by {@link saveDenoiser} or by `train` checkpoints.
+ * Loads a denoiser saved by {@link saveDenoiser} or by `train` checkpoints, of any registered
+ * architecture (`spec.kind`: `'mddm'`, `'transolver'`, or one added with `registerDenoiserKind`).
  * @param dir - checkpoint directory, or the URL where one is served (`http:`, `https:`, `blob:`, `data:`; read with `fetch`)
  * @param options - `expect`: a spec the checkpoint must match (throws `MODEL_CONFIG_MISMATCH` otherwise)
  * @returns a new denoiser with the saved weights and training facts (initialises the default backend
  *   with `ensureBackend` if none is selected yet)
  * @throws ModelError `MODEL_CHECKPOINT_MISSING` / `MODEL_CHECKPOINT_CORRUPT` / `MODEL_CONFIG_MISMATCH`
  */
-export async function loadDenoiser(dir: string, options: { expect?: DenoiserSpec } = {}): Promise<Denoiser> {
+export async function loadDenoiser(dir: string, options: { expect?: DenoiserSpecBase } = {}): Promise<DenoiserLike> {
   await ensureBackend(); // lazily: the weights become tensors below
   const data = await readCheckpoint(dir);
   if (options.expect) {
     const diff = sameArchitecture(data.manifest.spec, options.expect);
     if (diff) throw new ModelError(`checkpoint ${dir} does not match the expected configuration:\n${diff}`, 'MODEL_CONFIG_MISMATCH');
   }
-  let d: Denoiser;
+  let d: DenoiserLike;
   try {
     d = denoiserFromSpec(data.manifest.spec);
   } catch (e) {

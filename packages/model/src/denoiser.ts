@@ -6,6 +6,7 @@ import { ModelError, checkInt, show } from './errors';
 import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
 import { requireBackend } from './backend';
 import { checkEncoders, encodeConditionsInto, encodedWidth, type ConditionEncoder } from './conditions';
+import type { DenoiserLike, DenoiserSpecBase } from './denoiserLike';
 
 /** How the per-layer node features reach the output head. */
 export type Readout = 'concat' | 'last';
@@ -90,17 +91,24 @@ export interface TrainingInfo {
   tMax?: number;
   /** Names of the conditions, in order, when they were read from frame metadata (e.g. `['k', 'phi', 'T']`). */
   conditionKeys?: string[];
+  /**
+   * `false` when trained on non-periodic point clouds (frames with `box: null`; then `box` holds the
+   * noise length scale `[1, 1, 1]` and `density` is 0). Absent: periodic.
+   */
+  periodic?: boolean;
 }
 
 /**
  * Complete, JSON-serialisable description of a denoiser (what checkpoints store). Rebuild one with
  * {@link denoiserFromSpec}.
  */
-export interface DenoiserSpec {
+export interface DenoiserSpec extends DenoiserSpecBase {
   /** Format tag, always `'mddm-denoiser'`. */
   format: 'mddm-denoiser';
   /** Format version (1). */
   version: 1;
+  /** Architecture in the spec registry: `'mddm'` (absent in specs written before the registry). */
+  kind?: 'mddm';
   /** Neighbours per particle. */
   k: number;
   /** Readout of the layer features. */
@@ -164,7 +172,11 @@ export interface DenoiserParts {
  * Units: positions in LJ units; the output is the noise `eps` in the units of the forward process
  * `x_t = wrap(x_0 + L sqrt(a_t) eps)` (dimensionless, ~N(0, 1)).
  */
-export class Denoiser {
+export class Denoiser implements DenoiserLike<EdgeGraph> {
+  /** Architecture name in the spec registry ({@link DenoiserLike.kind}). */
+  readonly kind = 'mddm' as const;
+  /** Only minimum-image (or, without a box, plain) difference vectors enter: true. */
+  readonly translationInvariant = true;
   /** Neighbours per particle. */
   readonly k: number;
   /** PBC-Conv layers, in order. */
@@ -268,6 +280,11 @@ export class Denoiser {
     return [...this.layers.flatMap((l) => l.trainableWeights), ...this.head.trainableWeights, ...(this.film?.trainableWeights ?? [])];
   }
 
+  /** Smallest number of particles per frame: k + 1 (every particle needs k neighbours). */
+  get minParticles(): number {
+    return this.k + 1;
+  }
+
   /** @returns the number of trainable scalars */
   countParams(): number {
     return this.layers.reduce((s, l) => s + l.countParams(), 0) + this.head.countParams() + (this.film?.countParams() ?? 0);
@@ -276,10 +293,10 @@ export class Denoiser {
   /**
    * Builds the periodic kNN graph of a batch of frames (built once per denoising step, shared by all layers).
    * @param positions - `[frames * N, 3]` flat, LJ units, inside the box
-   * @param box - the common box of all frames
+   * @param box - the common box of all frames, or `null` for non-periodic point clouds (Euclidean kNN)
    * @param frames - number of frames in `positions`
    */
-  buildGraph(positions: Vec3Array, box: BoxLike, frames = 1): EdgeGraph {
+  buildGraph(positions: Vec3Array, box: BoxLike | null, frames = 1): EdgeGraph {
     return buildGraph(positions, box, this.k, { frames, workspace: this.workspace });
   }
 
@@ -366,7 +383,7 @@ export class Denoiser {
    * Predicts the noise for a batch of frames (no gradient). Positions outside the box are wrapped
    * into it first (documented behaviour: the model is periodic, so this changes nothing physical).
    * @param positions - `[frames * N, 3]` flat, LJ units
-   * @param box - common box of all frames
+   * @param box - common box of all frames, or `null` for non-periodic point clouds (not wrapped)
    * @param tau - diffusion fraction t/T in [0, 1], per frame or one for all
    * @param options - `frames` (default 1) and raw `conditions`
    * @returns predicted noise `[frames * N, 3]` (Float32Array)
@@ -374,7 +391,7 @@ export class Denoiser {
    */
   predict(
     positions: Vec3Array,
-    box: BoxLike,
+    box: BoxLike | null,
     tau: number | ArrayLike<number>,
     options: { frames?: number; conditions?: ArrayLike<number> | (ArrayLike<number> | null)[] | null } = {},
   ): Float32Array {
@@ -388,7 +405,7 @@ export class Denoiser {
       throw new ModelError(`each frame needs more than k = ${this.k} particles, got ${n / frames}`, 'MODEL_BAD_INPUT');
     }
     const g = this.globalInput(tau, frames, options.conditions);
-    const wrapped = wrap(Float64Array.from(positions), box);
+    const wrapped = box === null ? Float64Array.from(positions) : wrap(Float64Array.from(positions), box);
     const graph = this.buildGraph(wrapped, box, frames);
     const out = tf.tidy(() => this.apply(graph, tf.tensor2d(g, [frames, this.globalFeatures])));
     const data = out.dataSync() as Float32Array;
@@ -431,6 +448,7 @@ export class Denoiser {
     const spec: DenoiserSpec = {
       format: 'mddm-denoiser',
       version: 1,
+      kind: 'mddm',
       k: this.k,
       readout: this.readout,
       conditions: this.conditions,
@@ -583,10 +601,11 @@ function zeroLastLayer(mlp: MlpHead): MlpHead {
 }
 
 /**
- * Rebuilds a denoiser from its {@link DenoiserSpec} (fresh weights; load them with `setWeights`).
+ * Rebuilds an MDDM denoiser from its {@link DenoiserSpec} (fresh weights; load them with
+ * `setWeights`). The registry's `denoiserFromSpec` calls it for `kind: 'mddm'` (or no kind).
  * @throws ModelError `MODEL_BAD_CONFIG` / `MODEL_CHECKPOINT_CORRUPT` for an invalid spec
  */
-export function denoiserFromSpec(spec: DenoiserSpec): Denoiser {
+export function mddmDenoiserFromSpec(spec: DenoiserSpec): Denoiser {
   if (!spec || spec.format !== 'mddm-denoiser' || spec.version !== 1 || !Array.isArray(spec.layers)) {
     throw new ModelError(`not an mddm-denoiser spec (version 1): ${show(spec)}`, 'MODEL_CHECKPOINT_CORRUPT');
   }

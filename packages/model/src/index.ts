@@ -11,7 +11,7 @@ export {
   Denoiser,
   createDenoiser,
   composeDenoiser,
-  denoiserFromSpec,
+  mddmDenoiserFromSpec,
   type DenoiserConfig,
   type DenoiserParts,
   type DenoiserSpec,
@@ -47,3 +47,8 @@ export { forceAgreement, type ForceAgreement } from './forceAgreement';
 export { inpaintSample, repaintPredictor, type InpaintOptions } from './inpaint';
 export { variation, type VariationOptions, type VariationResult } from './variation';
 export { EnergyDenoiser, createEnergyDenoiser, type EnergyDenoiserConfig } from './energyDenoiser';
+export type { DenoiserLike, DenoiserSpecBase, PredictOptions } from './denoiserLike';
+export { denoiserFromSpec, registerDenoiserKind, denoiserKinds, type DenoiserFactory } from './registry';
+export { globalInputRows, type GlobalInputLayout } from './globalInput';
+export { Transolver, createTransolver, transolverFromSpec, type TransolverSpec, type TransolverInput } from './transolver/transolver';
+export type { TransolverConfig, ResolvedTransolverConfig } from './transolver/config';

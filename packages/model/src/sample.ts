@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { wrap, type BoxLike } from '@mddm/pbc';
 import {
-  WrappedDiffusion, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
+  EuclideanDiffusion, WrappedDiffusion, recenter, sampleGaussianCloud, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
   scheduleFromFunction, scoreLambdaTable, type EpsFunction, type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance,
   type Rng, type SamplerOptions,
 } from '@mddm/schedules';
 import { waitForKernelWorker } from '@mddm/edgeconv';
-import { checkBox, checkPositions, type Denoiser } from './denoiser';
+import { checkBox, checkPositions } from './denoiser';
+import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber, show } from './errors';
 import { resolveSolver, type SolverOptions } from './solvers';
@@ -42,8 +43,18 @@ export type DenoiserEps = (conditions: SampleConditions) => EpsFunction;
 export interface SampleOptions extends SolverOptions {
   /** Particles per conformation. */
   n: number;
-  /** The periodic box (LJ units). */
-  box: BoxLike;
+  /**
+   * The periodic box (LJ units), or `null` for non-periodic point clouds (SPEC §6): x_T from the
+   * Gaussian prior `N(0, a_start)` (position units), no wrapping ({@link EuclideanDiffusion} of
+   * `@mddm/schedules`), and re-centring after every step for translation-invariant denoisers.
+   */
+  box: BoxLike | null;
+  /**
+   * Subtract each conformation's centroid after every predictor step (non-periodic only). Default:
+   * `denoiser.translationInvariant` (MDDM yes, Transolver no): such a model cannot see the centroid,
+   * so the noise every step adds to it would accumulate (paper Appendix B).
+   */
+  recenter?: boolean;
   /** Number of conformations (default 1). */
   count?: number;
   /** Conformations denoised together in one graph (default `count`). */
@@ -107,10 +118,12 @@ export interface SampleOptions extends SolverOptions {
 
 /** Result of {@link sample}. */
 export interface SampleResult {
-  /** One `[n, 3]` Float64Array per conformation, inside the box. */
+  /** One `[n, 3]` Float64Array per conformation, inside the box (point clouds: centred near 0). */
   positions: Float64Array[];
-  /** Box lengths. */
+  /** Box lengths (for point clouds, `box: null`, the noise length scale `[1, 1, 1]`). */
   box: [number, number, number];
+  /** False for non-periodic point clouds (`box: null`); `sample` always sets it (absent: periodic). */
+  periodic?: boolean;
   /** Saved states (with `trajectoryEvery`): timestep and one array per conformation. */
   trajectory?: { t: number; positions: Float64Array[] }[];
   /**
@@ -128,6 +141,9 @@ export interface SampleResult {
 interface ResolvedSample {
   n: number;
   lengths: [number, number, number];
+  periodic: boolean;
+  recenter: boolean;
+  start: number;
   count: number;
   batchSize: number;
   schedule: NoiseSchedule;
@@ -137,7 +153,7 @@ interface ResolvedSample {
 }
 
 /** @internal The schedule a denoiser was trained with, if recorded. */
-export function trainedSchedule(denoiser: Denoiser): NoiseSchedule | undefined {
+export function trainedSchedule(denoiser: DenoiserLike): NoiseSchedule | undefined {
   const s = denoiser.training?.schedule;
   if (!s || !Array.isArray(s.a) || s.a.length !== s.T + 1) return undefined;
   const a = s.a;
@@ -181,7 +197,7 @@ export function rescaleSchedule(schedule: NoiseSchedule, trainingBox: ArrayLike<
  * @throws ModelError `MODEL_BAD_INPUT` / `MODEL_BAD_CONFIG` for bad sizes, box, conditions or options;
  *   `MODEL_NO_BACKEND` before `selectBackend`
  */
-export async function sample(denoiser: Denoiser, options: SampleOptions): Promise<SampleResult> {
+export async function sample(denoiser: DenoiserLike, options: SampleOptions): Promise<SampleResult> {
   const started = performance.now();
   requireBackend('sample');
   const o = resolveSampleOptions(denoiser, options);
@@ -196,9 +212,13 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
     const frames = Math.min(o.batchSize, o.count - batch * o.batchSize);
     const x = initialState(o, options.init, batch, frames, rng); // Algorithm 2 line 1
     const eps = denoiserEps(denoiser, o, frames);
+    const userAfter = options.afterStep;
+    const afterStep = o.recenter
+      ? (xs: Float64Array, tPrev: number) => { recenter(xs, frames); userAfter?.(xs, tPrev, batch); }
+      : userAfter && ((xs: Float64Array, tPrev: number) => userAfter(xs, tPrev, batch));
     const r = await runSampler(o.diffusion, x, o.lengths, options.guide ? options.guide(eps) : eps(options.conditions), rng, {
       ...o.sampler,
-      afterStep: options.afterStep && ((xs, tPrev) => options.afterStep!(xs, tPrev, batch)),
+      afterStep,
       onStep: options.onProgress && ((p) => options.onProgress!({ ...p, batch, batches, elapsedMs: performance.now() - started })),
     });
     evaluations = Math.max(evaluations, r.evaluations);
@@ -208,16 +228,19 @@ export async function sample(denoiser: Denoiser, options: SampleOptions): Promis
       trajectory![i].positions.push(...splitFrames(e.x, frames));
     });
   }
-  const result: SampleResult = { positions, box: o.lengths, schedule: o.schedule, evaluations, elapsedMs: performance.now() - started };
+  const result: SampleResult = { positions, box: o.lengths, periodic: o.periodic, schedule: o.schedule, evaluations, elapsedMs: performance.now() - started };
   if (trajectory) result.trajectory = trajectory;
   return result;
 }
 
 /** @internal Validates {@link SampleOptions} once, fills defaults, builds the diffusion and the sampler options. */
-function resolveSampleOptions(denoiser: Denoiser, options: SampleOptions): ResolvedSample {
+function resolveSampleOptions(denoiser: DenoiserLike, options: SampleOptions): ResolvedSample {
   if (!options || typeof options !== 'object') throw new ModelError(`sample options must be an object, got ${show(options)}`, 'MODEL_BAD_CONFIG');
-  const n = checkInt(options.n, 'n', denoiser.k + 1);
-  const lengths = checkBox(options.box);
+  const n = checkInt(options.n, 'n', denoiser.minParticles);
+  const periodic = options.box !== null;
+  const lengths: [number, number, number] = periodic ? checkBox(options.box as BoxLike) : [1, 1, 1];
+  const recentre = options.recenter ?? (!periodic && denoiser.translationInvariant);
+  if (periodic && options.recenter) throw new ModelError(`recenter is for point clouds (box: null); a periodic box has no centre`, 'MODEL_BAD_CONFIG');
   const count = checkInt(options.count ?? 1, 'count', 1);
   const batchSize = checkInt(options.batchSize ?? count, 'batchSize', 1);
   const schedule = options.schedule ?? samplingSchedule(denoiser, lengths);
@@ -229,7 +252,8 @@ function resolveSampleOptions(denoiser: Denoiser, options: SampleOptions): Resol
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const trajectoryEvery = options.trajectoryEvery === undefined ? 0 : checkInt(options.trajectoryEvery, 'trajectoryEvery', 1);
   const corrector = checkCorrector(options.corrector);
-  const diffusion = new WrappedDiffusion(schedule, { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' });
+  const diffusionOptions = { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' } as const;
+  const diffusion = periodic ? new WrappedDiffusion(schedule, diffusionOptions) : new EuclideanDiffusion(schedule, diffusionOptions);
   denoiser.globalInput(1, 1, options.conditions); // validates conditions once, with a readable error
   if (options.init) {
     const m = checkPositions(options.init, 'init');
@@ -240,21 +264,26 @@ function resolveSampleOptions(denoiser: Denoiser, options: SampleOptions): Resol
     predictor: solver.predictor,
     corrector: corrector.steps > 0 ? langevinCorrector(corrector) : undefined,
   };
-  return { n, lengths, count, batchSize, schedule, seed, diffusion, sampler };
+  return { n, lengths, periodic, recenter: recentre, start, count, batchSize, schedule, seed, diffusion, sampler };
 }
 
 /** @internal Default schedule: the trained one (rescaled to keep LJ noise levels in a scaled box), else cosine(500). */
-function samplingSchedule(denoiser: Denoiser, lengths: [number, number, number]): NoiseSchedule {
+function samplingSchedule(denoiser: DenoiserLike, lengths: [number, number, number]): NoiseSchedule {
   const trained = trainedSchedule(denoiser);
-  const tb = denoiser.training?.box;
+  const tb = denoiser.training?.periodic === false ? undefined : denoiser.training?.box;
   return (trained && tb ? rescaleSchedule(trained, tb, lengths) ?? trained : trained) ?? cosineSchedule(500);
 }
 
 /** @internal Warns when the box or density is far from the training data (the network is local, but not scale-free). */
-function warnOutsideTraining(denoiser: Denoiser, o: ResolvedSample, options: SampleOptions): void {
+function warnOutsideTraining(denoiser: DenoiserLike, o: ResolvedSample, options: SampleOptions): void {
   const tr = denoiser.training;
   if (!tr) return;
   const warn = options.onWarning ?? ((m: string) => console.warn(`@mddm/model: ${m}`));
+  const trainedPeriodic = tr.periodic !== false;
+  if (trainedPeriodic !== o.periodic) {
+    warn(`the model was trained on ${trainedPeriodic ? 'periodic boxes' : 'point clouds (box: null)'} but is sampled ${o.periodic ? 'in a periodic box' : 'without a box'}`);
+  }
+  if (!o.periodic || !trainedPeriodic) return;
   const { lengths, n } = o;
   const density = n / (lengths[0] * lengths[1] * lengths[2]);
   const ratio = density / tr.density;
@@ -277,10 +306,13 @@ function warnOutsideTraining(denoiser: Denoiser, o: ResolvedSample, options: Sam
 /** @internal Algorithm 2 line 1 for one batch: `x_T ~ U(box)` (3 uniforms per particle), or the given `init` wrapped into the box. */
 function initialState(o: ResolvedSample, init: Float64Array | undefined, batch: number, frames: number, rng: Rng): Float64Array {
   const len = frames * o.n * 3;
-  if (!init) return sampleUniformBox(frames * o.n, o.lengths, rng);
+  if (!init) {
+    if (o.periodic) return sampleUniformBox(frames * o.n, o.lengths, rng);
+    return sampleGaussianCloud(frames * o.n, o.lengths[0] * o.schedule.sqrtA[o.start], rng); // Gaussian prior N(0, a_start)
+  }
   const from = batch * o.batchSize * o.n * 3;
   const x = init.slice(from, from + len);
-  return wrap(x, o.lengths, x); // in place
+  return o.periodic ? wrap(x, o.lengths, x) : x; // in place
 }
 
 /**
@@ -288,12 +320,12 @@ function initialState(o: ResolvedSample, init: Float64Array | undefined, batch: 
  * time input, graph, network, and for a score-trained model the conversion back to eps (in float32,
  * as the network output). One network evaluation per call.
  */
-function denoiserEps(denoiser: Denoiser, o: ResolvedSample, frames: number): DenoiserEps {
+function denoiserEps(denoiser: DenoiserLike, o: ResolvedSample, frames: number): DenoiserEps {
   const schedule = o.schedule;
   const lambda = denoiser.training?.target === 'score' ? scoreLambdaTable(schedule) : null;
   return (conditions) => async (x, t, out) => {
     const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, conditions);
-    const graph = denoiser.buildGraph(x, o.lengths, frames);
+    const graph = denoiser.buildGraph(x, o.periodic ? o.lengths : null, frames);
     const eps = tf.tidy(() => denoiser.apply(graph, tf.tensor2d(g, [frames, denoiser.globalFeatures])));
     const e = (await eps.data()) as Float32Array;
     eps.dispose();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { wrap, type BoxLike, type Vec3Array } from '@mddm/pbc';
 import {
-  WrappedDiffusion, cosineSchedule, createRng, drawFromCdf, encodeTime, scoreLambdaTable, timestepCdf, wrappedScoreTarget,
+  EuclideanDiffusion, WrappedDiffusion, cosineSchedule, createRng, drawFromCdf, encodeTime, scoreLambdaTable, timestepCdf, wrappedScoreTarget,
   type NoiseSchedule, type Rng, type TimestepSpacing,
 } from '@mddm/schedules';
 import { waitForKernelWorker } from '@mddm/edgeconv';
@@ -9,15 +9,20 @@ import { Adam } from './adam';
 import { applySymmetry, boxSymmetries } from './augment';
 import { requireBackend } from './backend';
 import { applyCheckpoint, readCheckpoint, removeStaleFiles, writeCheckpoint } from './checkpoint';
-import { checkBox, checkPositions, type Denoiser } from './denoiser';
+import { checkBox, checkPositions } from './denoiser';
+import type { DenoiserLike } from './denoiserLike';
 import { ModelError, checkInt, checkNumber, show } from './errors';
 
 /** One training conformation. Frames of `@mddm/io` (`{ positions, box, info }`) fit directly. */
 export interface TrainingFrame {
   /** Positions `[N, 3]` flat, LJ units (wrapped into the box if outside). */
   positions: Vec3Array;
-  /** The periodic box. */
-  box: BoxLike | [number, number, number];
+  /**
+   * The periodic box, or `null` for a non-periodic point cloud (SPEC §6: no wrapping, the noise
+   * `x_t = x_0 + sqrt(a_t) eps` in position units, no box augmentation). All frames of a training
+   * set must agree.
+   */
+  box: BoxLike | [number, number, number] | null;
   /** Raw conditions (length = `denoiser.conditions`); see also {@link TrainOptions.conditionKeys}. */
   conditions?: ArrayLike<number>;
   /** Metadata; with `conditionKeys` the conditions are read from here (e.g. `k`, `phi`, `T`). */
@@ -80,7 +85,7 @@ export interface TrainOptions {
   lrMin?: number;
   /** Clip the global gradient norm to this value (default: no clipping). */
   clipNorm?: number;
-  /** Augment with the symmetries of the box (48 for a cube; default true). */
+  /** Augment with the symmetries of the box (48 for a cube; default true; periodic data only). */
   augment?: boolean;
   /**
    * `'eps'` (default, Algorithm 1): regress the drawn noise. `'score'`: regress the normalised
@@ -154,6 +159,8 @@ export interface TrainResult {
 /** @internal One training frame, wrapped into its box, with its symmetries and size group. */
 interface Prepared {
   positions: Float64Array;
+  /** False for a non-periodic point cloud (then `lengths` is the noise scale [1, 1, 1]). */
+  periodic: boolean;
   lengths: [number, number, number];
   n: number;
   conditions: number[] | undefined;
@@ -210,6 +217,7 @@ interface Batch {
   g: Float32Array;
   n: number;
   lengths: [number, number, number];
+  periodic: boolean;
 }
 
 /** @internal Buffers reused by every step of the same (N, batch) shape. */
@@ -248,7 +256,7 @@ class BatchBuffers {
  *   `MODEL_CONFIG_MISMATCH` when resuming from a checkpoint of another architecture or other
  *   training options; `MODEL_NO_BACKEND` before `selectBackend`
  */
-export async function train(denoiser: Denoiser, options: TrainOptions): Promise<TrainResult> {
+export async function train(denoiser: DenoiserLike, options: TrainOptions): Promise<TrainResult> {
   requireBackend('train');
   const o = resolveTrainOptions(denoiser, options);
   // The fused edgeconv kernel splits work over a worker thread once it is up; before that it runs on
@@ -307,7 +315,7 @@ export async function train(denoiser: Denoiser, options: TrainOptions): Promise<
 }
 
 /** @internal Validates {@link TrainOptions} once and fills the defaults (paper Sec. 4.3 where it says something). */
-function resolveTrainOptions(denoiser: Denoiser, options: TrainOptions): ResolvedTrain {
+function resolveTrainOptions(denoiser: DenoiserLike, options: TrainOptions): ResolvedTrain {
   const { frames, groups } = prepare(denoiser, options);
   const schedule = options.schedule ?? cosineSchedule(500);
   const T = schedule.T;
@@ -334,34 +342,41 @@ function resolveTrainOptions(denoiser: Denoiser, options: TrainOptions): Resolve
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const checkpointEvery = checkInt(options.checkpointEvery ?? 500, 'checkpointEvery', 1);
   const budgetMs = options.timeBudgetMs === undefined ? Infinity : checkNumber(options.timeBudgetMs, 'timeBudgetMs', 0);
-  const augment = options.augment ?? true;
+  const periodic = frames[0].periodic;
+  const augment = options.augment ?? periodic;
+  if (!periodic && target === 'score') throw new ModelError(`target 'score' is the wrapped-normal score of periodic data; use 'eps' for point clouds (box: null)`, 'MODEL_BAD_CONFIG');
   const conditionDropout = checkNumber(options.conditionDropout ?? 0, 'conditionDropout', 0, 0.999999);
   if (conditionDropout > 0 && !denoiser.nullCondition) {
     throw new ModelError(`conditionDropout needs a denoiser with a null condition: createDenoiser({ nullCondition: true, ... })`, 'MODEL_BAD_CONFIG');
   }
-  const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment, ...(conditionDropout > 0 ? { conditionDropout } : {}) };
+  const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment, ...(conditionDropout > 0 ? { conditionDropout } : {}), ...(periodic ? {} : { periodic }) };
   return {
-    frames, groups, schedule, diffusion: new WrappedDiffusion(schedule), batchSize, stepsPerEpoch, steps, lr0, lrDecay, lrDecayEvery,
+    frames, groups, schedule, diffusion: periodic ? new WrappedDiffusion(schedule) : new EuclideanDiffusion(schedule), batchSize, stepsPerEpoch, steps, lr0, lrDecay, lrDecayEvery,
     lrSchedule, lrMin, clipNorm, target, tMin, tMax, cdf, lambda: target === 'score' ? scoreLambdaTable(schedule) : null, conditionDropout, seed,
     checkpointEvery, budgetMs, fingerprint,
   };
 }
 
 /** @internal Validates the data, wraps every frame into its box and groups frames by (N, box). */
-function prepare(denoiser: Denoiser, options: TrainOptions): { frames: Prepared[]; groups: number[][] } {
+function prepare(denoiser: DenoiserLike, options: TrainOptions): { frames: Prepared[]; groups: number[][] } {
   if (!Array.isArray(options.data) || options.data.length === 0) {
     throw new ModelError(`data must be a non-empty array of frames { positions, box }, got ${show(options.data)}`, 'MODEL_BAD_INPUT');
   }
-  const augment = options.augment ?? true;
+  const periodic = options.data[0]?.box !== null;
+  if (!periodic && options.augment === true) {
+    throw new ModelError(`augment uses the symmetries of a periodic box; point clouds (box: null) have none: omit augment`, 'MODEL_BAD_CONFIG');
+  }
+  const augment = options.augment ?? periodic;
   const keys = new Map<string, number>();
   const groups: number[][] = [];
   const frames = options.data.map((f, i) => {
     if (!f || typeof f !== 'object') throw new ModelError(`data[${i}] must be a frame { positions, box }, got ${show(f)}`, 'MODEL_BAD_INPUT');
     const n = checkPositions(f.positions, `data[${i}].positions`);
-    if (n <= denoiser.k) throw new ModelError(`data[${i}] has ${n} particles; need more than k = ${denoiser.k}`, 'MODEL_BAD_INPUT');
-    const lengths = checkBox(f.box as BoxLike, `data[${i}].box`);
+    if (n < denoiser.minParticles) throw new ModelError(`data[${i}] has ${n} particles; need at least ${denoiser.minParticles} (minParticles: more than k for MDDM)`, 'MODEL_BAD_INPUT');
+    if ((f.box !== null) !== periodic) throw new ModelError(`data[${i}].box is ${f.box === null ? 'null' : 'a box'} but data[0]'s is ${periodic ? 'a box' : 'null'}: mix of periodic and non-periodic frames`, 'MODEL_BAD_INPUT');
+    const lengths: [number, number, number] = periodic ? checkBox(f.box as BoxLike, `data[${i}].box`) : [1, 1, 1];
     const positions = Float64Array.from(f.positions);
-    wrap(positions, lengths, positions); // in place, into [0, L)
+    if (periodic) wrap(positions, lengths, positions); // in place, into [0, L)
     const conditions = frameConditions(f, i, options.conditionKeys);
     if ((conditions?.length ?? 0) !== denoiser.conditions) {
       throw new ModelError(`data[${i}] has ${conditions?.length ?? 0} conditions; the denoiser expects ${denoiser.conditions}`, 'MODEL_BAD_INPUT');
@@ -374,7 +389,7 @@ function prepare(denoiser: Denoiser, options: TrainOptions): { frames: Prepared[
       groups.push([]);
     }
     groups[g].push(i);
-    return { positions, lengths, n, conditions, symmetries: augment ? boxSymmetries(lengths) : [0], group: g };
+    return { positions, periodic, lengths, n, conditions, symmetries: augment ? boxSymmetries(lengths) : [0], group: g };
   });
   return { frames, groups };
 }
@@ -394,7 +409,7 @@ function frameConditions(f: TrainingFrame, i: number, keys: string[] | undefined
  * after checking that it was written with the same training options, and removes files a killed
  * writer left behind.
  */
-async function resume(denoiser: Denoiser, adam: Adam, rng: Rng, state: TrainState, dir: string): Promise<void> {
+async function resume(denoiser: DenoiserLike, adam: Adam, rng: Rng, state: TrainState, dir: string): Promise<void> {
   let data;
   try {
     data = await readCheckpoint(dir);
@@ -433,12 +448,13 @@ function checkFingerprint(saved: Record<string, unknown> | undefined, current: R
 }
 
 /** @internal What `sample` needs to know about the training run (`denoiser.training`). */
-function trainingInfo(o: ResolvedTrain): NonNullable<Denoiser['training']> {
+function trainingInfo(o: ResolvedTrain): NonNullable<DenoiserLike['training']> {
   const first = o.frames[0];
   return {
     n: first.n,
     box: [...first.lengths],
-    density: first.n / (first.lengths[0] * first.lengths[1] * first.lengths[2]),
+    density: first.periodic ? first.n / (first.lengths[0] * first.lengths[1] * first.lengths[2]) : 0,
+    ...(first.periodic ? {} : { periodic: false }),
     schedule: { name: o.schedule.name, T: o.schedule.T, a: Array.from(o.schedule.a) },
     target: o.target,
     tMax: o.tMax,
@@ -451,10 +467,10 @@ function trainingInfo(o: ResolvedTrain): NonNullable<Denoiser['training']> {
  * come in a fixed order (frame, then per conformation: frame, symmetry, t, 3N normals), which makes
  * runs reproducible and resumable.
  */
-function drawBatch(denoiser: Denoiser, o: ResolvedTrain, rng: Rng, buf: BatchBuffers): Batch {
+function drawBatch(denoiser: DenoiserLike, o: ResolvedTrain, rng: Rng, buf: BatchBuffers): Batch {
   const firstFrame = o.frames[rng.integer(0, o.frames.length - 1)];
   const group = o.groups[firstFrame.group];
-  const { n, lengths } = firstFrame;
+  const { n, lengths, periodic } = firstFrame;
   const per = n * 3;
   buf.fit(o.batchSize * per, per);
   const taus = new Float64Array(o.batchSize);
@@ -483,7 +499,7 @@ function drawBatch(denoiser: Denoiser, o: ResolvedTrain, rng: Rng, buf: BatchBuf
     }
   }
   const g = denoiser.globalInput(taus, o.batchSize, denoiser.conditions > 0 ? conds : undefined);
-  return { xt: buf.xt, target: buf.target, g, n, lengths };
+  return { xt: buf.xt, target: buf.target, g, n, lengths, periodic };
 }
 
 /**
@@ -500,8 +516,8 @@ function learningRate(o: ResolvedTrain, step: number, epoch: number, elapsedMs: 
  * @internal Algorithm 1 lines 6-7: one Adam step on `mean ||eps_theta(x_t, t) - target||^2`, with the
  * global gradient norm clipped to `clipNorm` if > 0. Returns the loss before the step.
  */
-async function gradientStep(denoiser: Denoiser, adam: Adam, batch: Batch, lr: number, clipNorm: number, batchSize: number): Promise<number> {
-  const graph = denoiser.buildGraph(batch.xt, batch.lengths, batchSize);
+async function gradientStep(denoiser: DenoiserLike, adam: Adam, batch: Batch, lr: number, clipNorm: number, batchSize: number): Promise<number> {
+  const graph = denoiser.buildGraph(batch.xt, batch.periodic ? batch.lengths : null, batchSize);
   const vars = denoiser.trainableWeights;
   const loss = tf.tidy(() => {
     const gT = tf.tensor2d(batch.g, [batchSize, denoiser.globalFeatures]);

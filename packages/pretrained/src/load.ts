@@ -1,10 +1,10 @@
-import { ModelError, loadDenoiser, type Denoiser } from '@mddm/model';
+import { ModelError, loadDenoiser, type DenoiserLike } from '@mddm/model';
 import { PRETRAINED_MANIFEST, PRETRAINED_NAMES, type PretrainedManifest, type PretrainedName } from './manifest';
 
 /** A loaded pretrained model. */
 export interface PretrainedModel {
   /** The denoiser with its trained weights (dispose it when done). */
-  denoiser: Denoiser;
+  denoiser: DenoiserLike;
   /** What it is, how it was made, how good it is, and its recommended sampler. */
   manifest: PretrainedManifest;
 }

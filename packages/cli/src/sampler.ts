@@ -4,19 +4,27 @@ import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
 import { CliError } from './errors';
 import type { CliModel } from './models';
 
+/** Levels of each ODE sampler when `--steps` is not given (`sample` of `@mddm/model`, `'karras'` grid). */
+export const ODE_STEPS = { heun: 18, edm: 18, dpm2m: 40, euler: 100 } as const;
+
+const ODE_STEPS_TEXT = Object.entries(ODE_STEPS).map(([k, v]) => `${k} ${v}`).join(', ');
+
 /** Sampler flags shared by `mddm sample` and `mddm evaluate`. */
 export const SAMPLER_FLAGS: FlagSpec = { sampler: { type: 'string' }, steps: { type: 'string' }, corrector: { type: 'string' }, guidance: { type: 'string' } };
 
 /** Help lines of {@link SAMPLER_FLAGS}. */
 export const SAMPLER_HELP = `Sampler:
-  --sampler NAME     pc (default: ancestral predictor + Langevin corrector at small noise) or ancestral
-  --steps N          predictor steps (default: the model's recommended sampler, 60)
-  --corrector C      Langevin corrector steps per predictor step in its band (pc only; default 30)
+  --sampler NAME     pc (default: ancestral predictor + Langevin corrector at small noise), ancestral,
+                     heun (EDM Alg. 1, 2 NFE/step), edm (EDM Alg. 2, churn), dpm2m (DPM-Solver++(2M),
+                     1 NFE/step) or euler; the ODE samplers use EDM's rho = 7 grid (--steps levels)
+  --steps N          predictor steps (default: the model's recommended sampler, 60; ODE samplers: ${ODE_STEPS_TEXT})
+  --corrector C      Langevin corrector steps per level below 0.3 LJ of noise (default 30 for pc;
+                     also adds a corrector to an ODE sampler)
   --guidance W       classifier-free guidance weight (conditional models with a null condition;
                      default 0 = none; doubles the network evaluations)`;
 
 /** The names `--sampler` takes. */
-export const SAMPLER_NAMES = ['pc', 'ancestral'] as const;
+export const SAMPLER_NAMES = ['pc', 'ancestral', 'heun', 'edm', 'dpm2m', 'euler'] as const;
 
 /** A resolved sampler: its name and the `sample` options it sets. */
 export interface CliSampler {
@@ -40,11 +48,17 @@ export function samplerFromFlags(
   if (!(SAMPLER_NAMES as readonly string[]).includes(name)) {
     throw new CliError(`mddm ${command}: unknown --sampler '${name}'; expected one of ${SAMPLER_NAMES.join(', ')}`, 'CLI_USAGE');
   }
-  const options: Partial<SampleOptions> = { ...base };
+  const ode = name in ODE_STEPS;
+  // the recommended settings apply to the sampler they name (pc: ancestral + corrector); another ODE sampler starts from its preset
+  const options: Partial<SampleOptions> = ode && base.sampler !== name
+    ? { sampler: name as SampleOptions['sampler'], steps: ODE_STEPS[name as keyof typeof ODE_STEPS], spacing: 'karras' }
+    : { ...base };
   const steps = numberFlag(command, values, 'steps', { integer: true, min: 1 });
   if (steps !== undefined) options.steps = steps;
   const corrector = numberFlag(command, values, 'corrector', { integer: true, min: 0 });
-  if (name === 'ancestral') {
+  if (ode) {
+    if (corrector !== undefined) options.corrector = corrector === 0 ? undefined : { r: 0.4, sigmaMaxLj: 0.3, ...(base.corrector ?? {}), steps: corrector };
+  } else if (name === 'ancestral') {
     if (corrector !== undefined && corrector > 0) throw new CliError(`mddm ${command}: --corrector needs --sampler pc`, 'CLI_USAGE');
     delete options.corrector;
   } else if (corrector !== undefined) {

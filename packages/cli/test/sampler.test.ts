@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ODE_STEPS, SAMPLER_NAMES, samplerFromFlags } from '../src/sampler';
+
+const pc = { steps: 60, spacing: 'log-sigma' as const, corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
+
+describe('samplerFromFlags: the ODE samplers', () => {
+  it('every ODE name gets its preset on the karras grid; --steps and --corrector apply', () => {
+    for (const name of ['heun', 'edm', 'dpm2m', 'euler'] as const) {
+      expect(SAMPLER_NAMES).toContain(name);
+      const s = samplerFromFlags('sample', { sampler: name }, pc);
+      expect(s.name).toBe(name);
+      expect(s.options).toEqual({ sampler: name, steps: ODE_STEPS[name], spacing: 'karras' });
+    }
+    const s = samplerFromFlags('sample', { sampler: 'dpm2m', steps: '30', corrector: '3' }, pc);
+    expect(s.options).toEqual({ sampler: 'dpm2m', steps: 30, spacing: 'karras', corrector: { steps: 3, r: 0.4, sigmaMaxLj: 0.3 } });
+  });
+
+  it('pc and ancestral keep the recommended settings; a recommendation naming an ODE sampler is used for it', () => {
+    expect(samplerFromFlags('sample', {}, pc).options).toEqual(pc);
+    expect(samplerFromFlags('sample', { sampler: 'ancestral' }, pc).options).toEqual({ steps: 60, spacing: 'log-sigma' });
+    const rec = { sampler: 'dpm2m' as const, steps: 25, spacing: 'karras' as const, corrector: { steps: 2, r: 0.4, sigmaMaxLj: 0.3 } };
+    expect(samplerFromFlags('sample', { sampler: 'dpm2m' }, rec).options).toEqual(rec);
+    expect(() => samplerFromFlags('sample', { sampler: 'rk4' }, pc)).toThrow(/unknown --sampler 'rk4'/);
+  });
+});

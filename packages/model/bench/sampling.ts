@@ -1,0 +1,167 @@
+/**
+ * Sampling benchmark (issue 12): RDF-MSE vs network evaluations (NFE) for every sampler on the
+ * pretrained unconditional model, several seeds, with seconds per conformation and the ratio to the
+ * default sampler measured in the same run.
+ *
+ *   pnpm --filter @mddm/model bench:sampling                       # the shipped opp-unconditional model
+ *   pnpm --filter @mddm/model bench:sampling -- --seeds 3 --only heun,dpm2m --model DIR --out DIR
+ *
+ * RDF-MSE (SPEC §3): `rdf(x, box, { bins: 100, rMax: 5 })` of one N = 1000 sample against each of
+ * the 4 MD replicas of `loadDataset('opp-replicas')`, averaged over the replicas; per configuration
+ * the mean, min and max over seeds. Writes `OUT/sampling.json`, `OUT/sampling.md` (table) and
+ * `OUT/sampling.svg` (RDF-MSE vs NFE, log NFE axis, min-max bars). The model directory is a
+ * checkpoint (`loadDenoiser`) with an optional `model.json` manifest whose `sampler` is the default.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDataset } from '@mddm/io';
+import { rdf, rdfMse, type RdfResult } from '@mddm/rdf';
+import { loadDenoiser, sample, selectBackend, type SampleOptions } from '../src/index';
+
+const argv = process.argv.slice(2);
+const { values } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv, // pnpm passes the separator through
+  options: {
+    model: { type: 'string', default: resolve(import.meta.dirname, '../../pretrained/models/opp-unconditional') },
+    seeds: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    out: { type: 'string', default: resolve(import.meta.dirname, '../../../out/bench-sampling') },
+  },
+});
+
+interface Config {
+  /** Family (one line in the plot). */
+  family: string;
+  label: string;
+  options: Partial<SampleOptions>;
+}
+
+const DEFAULT_SAMPLER: Partial<SampleOptions> = { steps: 60, spacing: 'log-sigma', corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
+
+function configs(defaultSampler: Partial<SampleOptions>): Config[] {
+  const c: Config[] = [{ family: 'default (pc)', label: 'default: ancestral 60 log-sigma + Langevin 30 below 0.3 LJ', options: defaultSampler }];
+  for (const steps of [10, 18, 35, 50]) c.push({ family: 'heun', label: `heun ${steps} karras`, options: { sampler: 'heun', steps } });
+  for (const steps of [18, 35, 50]) c.push({ family: 'edm churn', label: `edm ${steps} karras gamma 0.4`, options: { sampler: 'edm', steps, churn: { gamma: 0.4 } } });
+  for (const steps of [20, 40, 70, 100]) c.push({ family: 'dpm2m', label: `dpm2m ${steps} karras`, options: { sampler: 'dpm2m', steps } });
+  for (const steps of [50, 100]) c.push({ family: 'euler', label: `euler ${steps} karras`, options: { sampler: 'euler', steps } });
+  for (const steps of [100, 200]) c.push({ family: 'ancestral', label: `ancestral ${steps} log-sigma`, options: { steps, spacing: 'log-sigma' } });
+  for (const [steps, k] of [[20, 2], [30, 3], [40, 4]]) {
+    c.push({ family: 'dpm2m + langevin', label: `dpm2m ${steps} karras + ${k} Langevin below 0.3 LJ`, options: { sampler: 'dpm2m', steps, corrector: { steps: k, r: 0.4, sigmaMaxLj: 0.3 } } });
+  }
+  for (const [steps, k] of [[20, 2], [30, 3]]) {
+    c.push({ family: 'edm + langevin', label: `edm ${steps} karras gamma 0.4 + ${k} Langevin below 0.3 LJ`, options: { sampler: 'edm', steps, churn: { gamma: 0.4 }, corrector: { steps: k, r: 0.4, sigmaMaxLj: 0.3 } } });
+  }
+  return c;
+}
+
+interface Row {
+  family: string;
+  label: string;
+  nfe: number;
+  mse: number[];
+  mean: number;
+  min: number;
+  max: number;
+  secondsPerConformation: number;
+}
+
+async function main(): Promise<void> {
+  const backend = await selectBackend();
+  const dir = values.model!;
+  const denoiser = await loadDenoiser(dir);
+  const manifest = await readFile(join(dir, 'model.json'), 'utf8').then((t) => JSON.parse(t) as { sampler?: Partial<SampleOptions> }).catch(() => undefined);
+  const defaultSampler = manifest?.sampler ?? DEFAULT_SAMPLER;
+  const replicas = await loadDataset('opp-replicas');
+  const box = replicas[0].box;
+  const n = replicas[0].positions.length / 3;
+  const opts = { bins: 100, rMax: 5 };
+  const refs: RdfResult[] = replicas.map((r) => rdf(r.positions, r.box, opts));
+  const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => 1 + i);
+  const only = values.only?.split(',');
+  const list = configs(defaultSampler).filter((c) => !only || only.some((o) => c.family.startsWith(o) || c.label.startsWith(o)));
+  console.log(`sampling benchmark: model ${dir}, backend ${backend}, N = ${n}, ${seeds.length} seeds, ${list.length} configurations`);
+  const rows: Row[] = [];
+  for (const c of list) {
+    const mse: number[] = [];
+    let nfe = 0;
+    let ms = 0;
+    for (const seed of seeds) {
+      const r = await sample(denoiser, { n, box, seed, ...c.options });
+      nfe = r.evaluations;
+      ms += r.elapsedMs;
+      const g = rdf(r.positions[0], box, opts);
+      mse.push(refs.reduce((s, ref) => s + rdfMse(g, ref), 0) / refs.length);
+    }
+    const row: Row = {
+      family: c.family, label: c.label, nfe, mse, mean: mse.reduce((a, b) => a + b) / mse.length, min: Math.min(...mse), max: Math.max(...mse),
+      secondsPerConformation: ms / seeds.length / 1000,
+    };
+    rows.push(row);
+    console.log(`${c.label.padEnd(62)} NFE ${String(nfe).padStart(5)}  RDF-MSE ${row.mean.toFixed(4)} (${row.min.toFixed(4)}-${row.max.toFixed(4)})  ${row.secondsPerConformation.toFixed(2)} s`);
+  }
+  denoiser.dispose();
+  const base = rows.find((r) => r.family.startsWith('default'));
+  const table = [
+    `| sampler | NFE | RDF-MSE mean | min-max over ${seeds.length} seeds | s / conformation | time vs default |`,
+    '| --- | ---: | ---: | --- | ---: | ---: |',
+    ...rows.map((r) => `| ${r.label} | ${r.nfe} | ${r.mean.toFixed(4)} | ${r.min.toFixed(4)}-${r.max.toFixed(4)} | ${r.secondsPerConformation.toFixed(2)} | ${base ? (r.secondsPerConformation / base.secondsPerConformation).toFixed(3) : '-'} |`),
+  ].join('\n');
+  await mkdir(values.out!, { recursive: true });
+  await writeFile(join(values.out!, 'sampling.json'), JSON.stringify({ model: dir, backend, n, seeds, rows }, null, 1));
+  await writeFile(join(values.out!, 'sampling.md'), `${table}\n`);
+  await writeFile(join(values.out!, 'sampling.svg'), plot(rows));
+  console.log(`\n${table}\n\nwrote ${values.out}/sampling.{json,md,svg}`);
+}
+
+/** RDF-MSE vs NFE (log x), one polyline per family, min-max bars; a small standalone SVG writer. */
+export function plot(rows: Row[]): string {
+  const W = 720, H = 440, m = { l: 70, r: 220, t: 20, b: 50 };
+  const xs = rows.map((r) => r.nfe), ys = rows.flatMap((r) => [r.min, r.max]);
+  const x0 = Math.log10(Math.min(...xs) / 1.3), x1 = Math.log10(Math.max(...xs) * 1.3);
+  const y0 = 0, y1 = Math.max(...ys) * 1.08;
+  const X = (v: number) => m.l + ((Math.log10(v) - x0) / (x1 - x0)) * (W - m.l - m.r);
+  const Y = (v: number) => H - m.b - ((v - y0) / (y1 - y0)) * (H - m.t - m.b);
+  const colors = ['#000000', '#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2'];
+  const families = [...new Set(rows.map((r) => r.family))];
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) {
+    for (const k of [1, 2, 5]) {
+      const v = k * 10 ** e;
+      if (Math.log10(v) < x0 || Math.log10(v) > x1) continue;
+      parts.push(`<line x1="${X(v)}" x2="${X(v)}" y1="${m.t}" y2="${H - m.b}" stroke="#eee"/><text x="${X(v)}" y="${H - m.b + 16}" text-anchor="middle">${v}</text>`);
+    }
+  }
+  const yStep = niceStep(y1 / 5);
+  for (let v = 0; v <= y1; v += yStep) parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${Y(v)}" y2="${Y(v)}" stroke="#eee"/><text x="${m.l - 6}" y="${Y(v) + 4}" text-anchor="end">${+v.toFixed(4)}</text>`);
+  parts.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#444"/>`);
+  if (0.015 <= y1) parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${Y(0.015)}" y2="${Y(0.015)}" stroke="#888" stroke-dasharray="4 3"/><text x="${W - m.r - 4}" y="${Y(0.015) - 4}" text-anchor="end" fill="#666">target 0.015</text>`);
+  if (100 >= 10 ** x0 && 100 <= 10 ** x1) parts.push(`<line x1="${X(100)}" x2="${X(100)}" y1="${m.t}" y2="${H - m.b}" stroke="#888" stroke-dasharray="4 3"/>`);
+  families.forEach((f, i) => {
+    const col = colors[i % colors.length];
+    const fr = rows.filter((r) => r.family === f).sort((a, b) => a.nfe - b.nfe);
+    if (fr.length > 1) parts.push(`<polyline fill="none" stroke="${col}" stroke-width="1.5" points="${fr.map((r) => `${X(r.nfe)},${Y(r.mean)}`).join(' ')}"/>`);
+    for (const r of fr) {
+      parts.push(`<line x1="${X(r.nfe)}" x2="${X(r.nfe)}" y1="${Y(r.min)}" y2="${Y(r.max)}" stroke="${col}"/><circle cx="${X(r.nfe)}" cy="${Y(r.mean)}" r="3.5" fill="${col}"/>`);
+    }
+    parts.push(`<rect x="${W - m.r + 14}" y="${m.t + 8 + i * 20}" width="12" height="12" fill="${col}"/><text x="${W - m.r + 32}" y="${m.t + 18 + i * 20}">${escapeXml(f)}</text>`);
+  });
+  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">network evaluations per conformation (NFE, log scale)</text>`);
+  parts.push(`<text transform="translate(18 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">RDF-MSE vs MD replicas (mean over seeds)</text>`);
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+function niceStep(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  const f = x / p;
+  return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+await main();

@@ -7,6 +7,7 @@ import { CliError } from '../errors';
 import { conditionNames, resolveModel } from '../models';
 import type { CliIo } from '../io';
 import { recommendedSampler, samplerFromFlags, SAMPLER_FLAGS, SAMPLER_HELP } from '../sampler';
+import { maybeSlurmSample, SLURM_SAMPLE_FLAGS, SLURM_SAMPLE_HELP } from '../slurmSample';
 
 export const SAMPLE_HELP = `mddm sample: generate conformations and write them as extended XYZ
 
@@ -21,11 +22,12 @@ Usage:
   --seed S           seed of the noise (default 0)
   --out FILE         extended XYZ output (Lattice, pbc and the conditions in each frame's info)
 ${SAMPLER_HELP}
+${SLURM_SAMPLE_HELP}
 Prints 'NFE: <n>' (network evaluations per conformation) and the time; progress goes to stderr.`;
 
 const FLAGS: FlagSpec = {
   model: { type: 'string' }, k: { type: 'string' }, phi: { type: 'string' }, T: { type: 'string' }, n: { type: 'string' }, box: { type: 'string' },
-  count: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...SAMPLER_FLAGS,
+  count: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...SAMPLER_FLAGS, ...SLURM_SAMPLE_FLAGS,
 };
 
 /** Checks before any work that the output file can be written (its folder exists and is writable). */
@@ -52,6 +54,9 @@ export async function sampleCommand(args: readonly string[], io: CliIo): Promise
   const seed = numberFlag('sample', values, 'seed', { integer: true, min: 0 }) ?? 0;
   const given = { k: numberFlag('sample', values, 'k'), phi: numberFlag('sample', values, 'phi'), T: numberFlag('sample', values, 'T', { min: 0, exclusiveMin: true }) };
   checkWritable(out);
+  // --executor slurm (slurmSample.ts): array tasks run this command for shares of --count, then one gather.
+  const onSlurm = await maybeSlurmSample(values, { out, count, seed, n, model: modelName }, io);
+  if (onSlurm !== undefined) return onSlurm;
   const model = await resolveModel('sample', modelName);
   try {
     const d = model.denoiser;

@@ -5,17 +5,19 @@
  *
  *   pnpm --filter @mddm/model bench:sampling                       # the shipped opp-unconditional model
  *   pnpm --filter @mddm/model bench:sampling -- --seeds 3 --only heun,dpm2m --model DIR --out DIR
+ *   ... --extra '[{"family": "x", "label": "dpm2m 20", "options": { "sampler": "dpm2m", "steps": 20 }}]'   # more configurations
  *
  * RDF-MSE (SPEC §3): `rdf(x, box, { bins: 100, rMax: 5 })` of one N = 1000 sample against each of
- * the 4 MD replicas of `loadDataset('opp-replicas')`, averaged over the replicas; per configuration
+ * the 4 MD replicas (the shipped `opp-replicas` set, `loadDataset('opp-replicas')`; read here straight
+ * from its extended-XYZ file so the bench does not depend on where the data package lives), averaged over the replicas; per configuration
  * the mean, min and max over seeds. Writes `OUT/sampling.json`, `OUT/sampling.md` (table) and
  * `OUT/sampling.svg` (RDF-MSE vs NFE, log NFE axis, min-max bars). The model directory is a
  * checkpoint (`loadDenoiser`) with an optional `model.json` manifest whose `sampler` is the default.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDataset } from '@mddm/io';
 import { rdf, rdfMse, type RdfResult } from '@mddm/rdf';
 import { loadDenoiser, sample, selectBackend, type SampleOptions } from '../src/index';
 
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     model: { type: 'string', default: resolve(import.meta.dirname, '../../pretrained/models/opp-unconditional') },
     seeds: { type: 'string', default: '3' },
     only: { type: 'string' },
+    extra: { type: 'string' },
     out: { type: 'string', default: resolve(import.meta.dirname, '../../../out/bench-sampling') },
   },
 });
@@ -72,14 +75,15 @@ async function main(): Promise<void> {
   const denoiser = await loadDenoiser(dir);
   const manifest = await readFile(join(dir, 'model.json'), 'utf8').then((t) => JSON.parse(t) as { sampler?: Partial<SampleOptions> }).catch(() => undefined);
   const defaultSampler = manifest?.sampler ?? DEFAULT_SAMPLER;
-  const replicas = await loadDataset('opp-replicas');
+  const replicas = await loadReplicas();
   const box = replicas[0].box;
   const n = replicas[0].positions.length / 3;
   const opts = { bins: 100, rMax: 5 };
   const refs: RdfResult[] = replicas.map((r) => rdf(r.positions, r.box, opts));
   const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => 1 + i);
   const only = values.only?.split(',');
-  const list = configs(defaultSampler).filter((c) => !only || only.some((o) => c.family.startsWith(o) || c.label.startsWith(o)));
+  const extra = values.extra ? (JSON.parse(values.extra) as Config[]) : [];
+  const list = [...configs(defaultSampler), ...extra].filter((c) => !only || only.some((o) => c.family.startsWith(o) || c.label.startsWith(o)));
   console.log(`sampling benchmark: model ${dir}, backend ${backend}, N = ${n}, ${seeds.length} seeds, ${list.length} configurations`);
   const rows: Row[] = [];
   for (const c of list) {
@@ -112,6 +116,28 @@ async function main(): Promise<void> {
   await writeFile(join(values.out!, 'sampling.md'), `${table}\n`);
   await writeFile(join(values.out!, 'sampling.svg'), plot(rows));
   console.log(`\n${table}\n\nwrote ${values.out}/sampling.{json,md,svg}`);
+}
+
+/** The shipped `opp-replicas` conformations (extended XYZ, gzip; cubic `Lattice`). */
+async function loadReplicas(): Promise<{ positions: Float64Array; box: [number, number, number] }[]> {
+  const candidates = ['../../data/data/opp-replicas.xyz.gz', '../../io/data/opp-replicas.xyz.gz'].map((p) => resolve(import.meta.dirname, p));
+  let file: string | undefined;
+  for (const c of candidates) if (await access(c).then(() => true, () => false)) file = file ?? c;
+  if (!file) throw new Error(`opp-replicas not found at ${candidates.join(' or ')}`);
+  const lines = gunzipSync(await readFile(file)).toString('utf8').split('\n');
+  const frames: { positions: Float64Array; box: [number, number, number] }[] = [];
+  for (let i = 0; i + 1 < lines.length && lines[i].trim() !== '';) {
+    const n = Number(lines[i]);
+    const lat = /Lattice="([^"]+)"/.exec(lines[i + 1])![1].split(/\s+/).map(Number);
+    const positions = new Float64Array(3 * n);
+    for (let j = 0; j < n; j++) {
+      const f = lines[i + 2 + j].trim().split(/\s+/);
+      for (let d = 0; d < 3; d++) positions[3 * j + d] = Number(f[1 + d]);
+    }
+    frames.push({ positions, box: [lat[0], lat[4], lat[8]] });
+    i += n + 2;
+  }
+  return frames;
 }
 
 /** RDF-MSE vs NFE (log x), one polyline per family, min-max bars; a small standalone SVG writer. */

@@ -7,13 +7,12 @@
  *
  *   tsx examples/train-conditional.ts --minutes 60 --out training/opp-conditional            # first session
  *   tsx examples/train-conditional.ts --minutes 60 --out training/opp-conditional --resume   # each next one
- *   tsx examples/train-conditional.ts --out training/opp-conditional --minutes 0 --export packages/pretrained/models/opp-conditional   # export only
+ *   tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional/checkpoint        # ship the weights
  *
  * Flags: --steps N (planned total, default 40000), --minutes M (budget of this call), --out DIR
  * (checkpoint in DIR/checkpoint), --resume, --sets S (first S training conformations, default all),
  * --conditioning film|concat, --dropout P (classifier-free guidance: null condition in a fraction P of
- * the draws, default 0.1), --seed S, --export DIR (write the pretrained folder: weights without the
- * optimizer state, and the manifest).
+ * the draws, default 0.1), --seed S.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,8 +52,6 @@ export interface TrainConditionalOptions {
   dropout?: number;
   /** Seed (default 0). */
   seed?: number;
-  /** Write a pretrained-model folder (weights + manifest) here after training. */
-  exportDir?: string;
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -78,15 +75,6 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     timeBudgetMs: options.minutes === undefined ? undefined : options.minutes * 60_000,
   };
   if (verbose) console.log(`conditional MDDM (${model.conditioning}): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${data.length} training conformations, ${steps} planned steps, backend ${backend}`);
-  if (options.minutes === 0) {
-    // Export only: the weights of the last checkpoint, no training step.
-    const saved = await loadDenoiser(join(out, 'checkpoint'));
-    const done = (await readCheckpoint(join(out, 'checkpoint'))).manifest.optimizer?.step ?? 0;
-    if (options.exportDir) await exportPretrained(saved, options.exportDir, { steps: done, data: data.length, model, training });
-    saved.dispose();
-    denoiser.dispose();
-    return { steps: done, loss: NaN, minutes: 0 };
-  }
   const bar = verbose ? trainingBar() : null;
   let loss = NaN;
   const result = await train(denoiser, {
@@ -99,29 +87,8 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   bar?.done();
   const minutes = result.elapsedMs / 60000;
   if (verbose) console.log(`${result.steps} steps (${result.stoppedBy}); this call ${minutes.toFixed(1)} min; loss ${loss.toFixed(4)}`);
-  if (options.exportDir) await exportPretrained(denoiser, options.exportDir, { steps: result.steps, data: data.length, model, training });
   denoiser.dispose();
   return { steps: result.steps, loss, minutes };
-}
-
-/** Writes the pretrained folder: the checkpoint without optimizer state, and a manifest (quality filled in by the evaluation). */
-async function exportPretrained(
-  denoiser: DenoiserLike, dir: string, facts: { steps: number; data: number; model: DenoiserConfig; training: TrainOptions },
-): Promise<void> {
-  await saveDenoiser(denoiser, dir);
-  const { data: _data, checkpointDir: _c, onProgress: _p, resume: _r, timeBudgetMs: _t, schedule, ...recipe } = facts.training;
-  const manifest: PretrainedManifest = {
-    format: 'mddm-pretrained', version: 1, name: 'opp-conditional',
-    description: 'MDDM conditioned on the OPP potential (k, phi) and temperature T over the paper\'s ranges, trained on the shipped LAMMPS set opp-train.',
-    conditionKeys: [...OPP_CONDITION_KEYS],
-    data: { sets: ['opp-train'], conformations: facts.data },
-    recipe: { model: { ...facts.model }, training: { ...recipe, schedule: { name: schedule?.name, T: schedule?.T } } },
-    command: `tsx examples/train-conditional.ts --steps ${facts.training.steps} --out training/opp-conditional --resume  (repeated with --minutes M until done)`,
-    steps: facts.steps, trainingMinutes: NaN, machine: '2 cores, TensorFlow.js wasm backend',
-    sampler: { steps: FAST_TRAINING.sampleSteps, spacing: 'log-sigma', corrector: FAST_TRAINING.corrector },
-    quality: {},
-  };
-  await writeFile(join(dir, 'model.json'), JSON.stringify(manifest, null, 1) + '\n');
 }
 
 async function main(): Promise<void> {
@@ -130,7 +97,7 @@ async function main(): Promise<void> {
     args: args[0] === '--' ? args.slice(1) : args,
     options: {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' },
-      conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, export: { type: 'string' },
+      conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -143,7 +110,7 @@ async function main(): Promise<void> {
   if (conditioning !== undefined && conditioning !== 'film' && conditioning !== 'concat') throw new Error(`--conditioning must be film or concat, got ${JSON.stringify(conditioning)}`);
   await runTrainConditional({
     steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'),
-    conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), exportDir: values.export,
+    conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'),
   });
 }
 

@@ -1,0 +1,70 @@
+/**
+ * Writes a pretrained-model folder for `@mddm/pretrained` from a training checkpoint:
+ * `DIR/checkpoint.json` + `weights-*.bin` (no optimizer state) and `DIR/model.json` (the manifest:
+ * data, recipe, reproducing command, steps, recommended sampler; `quality` is kept from an existing
+ * manifest, since the evaluation fills it in).
+ *
+ *   tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional/checkpoint
+ *   tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional/checkpoint
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadDenoiser, readCheckpoint, saveDenoiser, selectBackend } from '@mddm/model';
+import type { PretrainedManifest, PretrainedName } from '@mddm/pretrained';
+import { FAST_TRAINING } from './train-unconditional';
+
+type Facts = Pick<PretrainedManifest, 'description' | 'conditionKeys' | 'data' | 'command'> & { statePoint?: Record<string, number> };
+
+/** What each shipped model is and how it is reproduced (run from the repository root). */
+export const PRETRAINED_FACTS: Record<PretrainedName, Facts> = {
+  'opp-unconditional': {
+    description: 'MDDM for the OPP system at one state point (k = 7, phi = 1, T = 0.03; N = 1000 in a 10^3 box, LJ units): the main example\'s network and recipe, trained longer.',
+    conditionKeys: [],
+    statePoint: { k: 7, phi: 1, T: 0.03 },
+    data: { sets: ['opp-unconditional'], conformations: 1 },
+    command: 'tsx examples/train-unconditional.ts --steps 8000 --minutes 1000 --out training/opp-unconditional  (then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional/checkpoint)',
+  },
+  'opp-conditional': {
+    description: 'MDDM conditioned on the OPP potential (k, phi) and the temperature T over the paper\'s ranges (1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05), trained on the 200 LAMMPS conformations of opp-train; FiLM conditioning, 10% null conditions for classifier-free guidance.',
+    conditionKeys: ['k', 'phi', 'T'],
+    data: { sets: ['opp-train'], conformations: 200 },
+    command: 'tsx examples/train-conditional.ts --steps 40000 --out training/opp-conditional --minutes M [--resume]  (repeat with --resume until 40000 steps; then: tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional/checkpoint)',
+  },
+};
+
+/**
+ * Exports `from` (a training checkpoint) as the pretrained model `name` into `dir`.
+ * @returns the manifest written
+ */
+export async function exportPretrained(name: PretrainedName, from: string, dir = join('packages', 'pretrained', 'models', name)): Promise<PretrainedManifest> {
+  await selectBackend('wasm');
+  const denoiser = await loadDenoiser(from);
+  const checkpoint = await readCheckpoint(from);
+  const state = checkpoint.manifest.state as { step?: number; fingerprint?: Record<string, unknown> } | undefined;
+  const old = existsSync(join(dir, 'model.json')) ? (JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as PretrainedManifest) : undefined;
+  await saveDenoiser(denoiser, dir); // weights only: no optimizer state in the shipped folder
+  const spec = denoiser.toSpec();
+  const manifest: PretrainedManifest = {
+    format: 'mddm-pretrained', version: 1, name, ...PRETRAINED_FACTS[name],
+    recipe: { model: { ...spec, training: undefined }, training: { ...(spec.training ?? {}), schedule: { name: spec.training?.schedule.name, T: spec.training?.schedule.T }, fingerprint: state?.fingerprint } },
+    steps: state?.step ?? checkpoint.manifest.optimizer?.step ?? 0,
+    trainingMinutes: old?.trainingMinutes ?? NaN,
+    machine: '2-core x86-64 (shared with other jobs), Node 20, TensorFlow.js wasm backend',
+    sampler: old?.sampler ?? { steps: FAST_TRAINING.sampleSteps, spacing: 'log-sigma', corrector: FAST_TRAINING.corrector },
+    quality: old?.quality ?? {},
+  };
+  await writeFile(join(dir, 'model.json'), JSON.stringify(manifest, null, 1) + '\n');
+  denoiser.dispose();
+  return manifest;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { name: { type: 'string' }, from: { type: 'string' }, out: { type: 'string' } } });
+  if (values.name !== 'opp-conditional' && values.name !== 'opp-unconditional') throw new Error('--name must be opp-conditional or opp-unconditional');
+  if (!values.from) throw new Error('--from CHECKPOINT_DIR is required');
+  const m = await exportPretrained(values.name, values.from, values.out);
+  console.log(`wrote ${values.out ?? join('packages', 'pretrained', 'models', values.name)} (${m.steps} steps)`);
+}

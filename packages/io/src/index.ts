@@ -28,3 +28,5 @@ export { slurmArrayScript, slurmTaskLog, TASK_EXIT_FILE, type SlurmArrayTask } f
 export { submitSlurmScript } from './generate/slurm/submit';
 export { slurmTaskStates, readTaskExit, SLURM_ACTIVE_STATES, type TaskExit } from './generate/slurm/poll';
 export { shellQuote } from './generate/slurm/command';
+export { sampleSphere, type SphereOptions } from './shapes/sphere';
+export { sampleTorus, type TorusOptions } from './shapes/torus';

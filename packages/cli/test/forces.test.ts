@@ -24,7 +24,7 @@ beforeAll(async () => {
   await selectBackend('wasm');
   dir = await mkdtemp(join(tmpdir(), 'mddm-forces-'));
   const d = createDenoiser({ k: 8, layers: 1, width: 8, hidden: [8], headHidden: [8], timeEncoding: 'log-sigma' });
-  await train(d, { data: [{ positions, box: L }], steps: 1, schedule: geometricSchedule(20, { sigmaMin: 1e-2, sigmaMax: 1 }) });
+  await train(d, { data: [{ positions, box: L }], steps: 1, schedule: geometricSchedule(20, { sigmaMinBox: 1e-2, sigmaMaxBox: 1 }) });
   model = join(dir, 'model');
   await saveDenoiser(d, model);
   d.dispose();

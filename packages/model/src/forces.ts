@@ -1,5 +1,5 @@
 import { validatePositions, type BoxLike, type Vec3Array } from '@mddm/pbc';
-import type { Denoiser } from './denoiser';
+import type { DenoiserLike } from './denoiserLike';
 import { ModelError, show } from './errors';
 import { timeInputAtSigma } from './noiseLevel';
 
@@ -13,7 +13,7 @@ export interface ForceOptions {
   conditions?: ArrayLike<number>;
 }
 
-function checkForceOptions(denoiser: Denoiser, options: ForceOptions): { tau: number; scale: number } {
+function checkForceOptions(denoiser: DenoiserLike, options: ForceOptions): { tau: number; scale: number } {
   if (!options || typeof options !== 'object') throw new ModelError(`force options must be { sigma, kT, conditions? }, got ${show(options)}`, 'MODEL_BAD_CONFIG');
   const { kT } = options;
   if (typeof kT !== 'number' || !Number.isFinite(kT) || !(kT > 0)) throw new ModelError(`kT must be a finite temperature > 0 (LJ units, k_B = 1), got ${show(kT)}`, 'MODEL_BAD_INPUT');
@@ -44,7 +44,7 @@ function checkForceOptions(denoiser: Denoiser, options: ForceOptions): { tau: nu
  *   `MODEL_SIGMA_OUT_OF_RANGE` (sigma outside the trained noise band), `MODEL_BAD_CONFIG` (untrained
  *   or score-target denoiser)
  */
-export function forces(denoiser: Denoiser, positions: Vec3Array, box: BoxLike, options: ForceOptions): Float64Array {
+export function forces(denoiser: DenoiserLike, positions: Vec3Array, box: BoxLike, options: ForceOptions): Float64Array {
   const { tau, scale } = checkForceOptions(denoiser, options);
   validatePositions(positions);
   const eps = denoiser.predict(positions, box, tau, { conditions: options.conditions });
@@ -63,7 +63,7 @@ export function forces(denoiser: Denoiser, positions: Vec3Array, box: BoxLike, o
  * @returns the force function
  * @throws ModelError as {@link forces}
  */
-export function denoiserForceField(denoiser: Denoiser, box: BoxLike, options: ForceOptions): (positions: Float64Array, out: Float64Array) => void {
+export function denoiserForceField(denoiser: DenoiserLike, box: BoxLike, options: ForceOptions): (positions: Float64Array, out: Float64Array) => void {
   const { tau, scale } = checkForceOptions(denoiser, options);
   const conditions = options.conditions;
   return (positions, out) => {

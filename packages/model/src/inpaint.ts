@@ -5,7 +5,7 @@ import {
   type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance, type Predictor, type Rng, type TimestepSpacing,
 } from '@mddm/schedules';
 import { waitForKernelWorker } from '@mddm/edgeconv';
-import type { Denoiser } from './denoiser';
+import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber, show } from './errors';
 import { rescaleSchedule, trainedSchedule, type SampleResult } from './sample';
@@ -143,7 +143,7 @@ export function repaintPredictor(inner: Predictor, known: Float64Array, mask: Ui
  * @throws ModelError `MODEL_BAD_INPUT` (mask of the wrong length, bad indices, fixed positions outside
  *   the box, bad `known`), `MODEL_BAD_CONFIG` (bad options), `MODEL_NO_BACKEND`
  */
-export async function inpaintSample(denoiser: Denoiser, options: InpaintOptions): Promise<SampleResult> {
+export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOptions): Promise<SampleResult> {
   const started = performance.now();
   requireBackend('inpaintSample');
   if (!options || typeof options !== 'object') throw new ModelError(`inpaintSample options must be an object, got ${show(options)}`, 'MODEL_BAD_CONFIG');
@@ -152,7 +152,7 @@ export async function inpaintSample(denoiser: Denoiser, options: InpaintOptions)
     throw new ModelError(`inpaintSample: known must be a Float64Array [N, 3], got ${show(known)}`, 'MODEL_BAD_INPUT');
   }
   const n = known.length / 3;
-  if (n <= denoiser.k) throw new ModelError(`inpaintSample: need more than k = ${denoiser.k} particles, got ${n}`, 'MODEL_BAD_INPUT');
+  if (n < denoiser.minParticles) throw new ModelError(`inpaintSample: this denoiser needs at least ${denoiser.minParticles} particles, got ${n}`, 'MODEL_BAD_INPUT');
   let boxLengths: Float64Array;
   try {
     boxLengths = toBox(options.box).lengths;

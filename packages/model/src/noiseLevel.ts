@@ -1,4 +1,4 @@
-import type { Denoiser } from './denoiser';
+import type { DenoiserLike } from './denoiserLike';
 import { ModelError, show } from './errors';
 
 /** The noise band a denoiser was trained on, in LJ units (see {@link trainedNoiseRange}). */
@@ -19,7 +19,7 @@ export interface TrainedNoiseRange {
  * @returns the band in LJ units
  * @throws ModelError `MODEL_BAD_CONFIG` for an untrained denoiser (no training record)
  */
-export function trainedNoiseRange(denoiser: Denoiser): TrainedNoiseRange {
+export function trainedNoiseRange(denoiser: DenoiserLike): TrainedNoiseRange {
   const tr = denoiser.training;
   if (!tr || !Array.isArray(tr.schedule?.a) || tr.schedule.a.length !== tr.schedule.T + 1) {
     throw new ModelError('this denoiser has no training record (denoiser.training): its trained noise levels are unknown; train it or load a trained checkpoint', 'MODEL_BAD_CONFIG');
@@ -34,7 +34,7 @@ export function trainedNoiseRange(denoiser: Denoiser): TrainedNoiseRange {
  * Throws unless `sigmaLj` is a finite number > 0 inside the trained band (relative slack 1e-9).
  * @internal
  */
-export function checkSigma(denoiser: Denoiser, sigmaLj: unknown, name = 'sigma'): TrainedNoiseRange {
+export function checkSigma(denoiser: DenoiserLike, sigmaLj: unknown, name = 'sigma'): TrainedNoiseRange {
   if (typeof sigmaLj !== 'number' || !Number.isFinite(sigmaLj) || !(sigmaLj > 0)) {
     throw new ModelError(`${name} must be a finite noise std > 0 in LJ units, got ${show(sigmaLj)}`, 'MODEL_BAD_INPUT');
   }
@@ -60,7 +60,7 @@ export function checkSigma(denoiser: Denoiser, sigmaLj: unknown, name = 'sigma')
  * @throws ModelError `MODEL_BAD_INPUT` for `sigma <= 0` or non-finite, `MODEL_SIGMA_OUT_OF_RANGE` outside
  *   the trained band, `MODEL_BAD_CONFIG` for an untrained denoiser
  */
-export function timeInputAtSigma(denoiser: Denoiser, sigmaLj: number): number {
+export function timeInputAtSigma(denoiser: DenoiserLike, sigmaLj: number): number {
   const { boxLj } = checkSigma(denoiser, sigmaLj);
   const { a, T } = denoiser.training!.schedule;
   const ls = Math.log(sigmaLj / boxLj);

@@ -1,6 +1,6 @@
 import { createRng, variationStart } from '@mddm/schedules';
 import { toBox, validatePositions, type BoxLike, type Vec3Array } from '@mddm/pbc';
-import type { Denoiser } from './denoiser';
+import type { DenoiserLike } from './denoiserLike';
 import { ModelError, checkInt, show } from './errors';
 import { trainedNoiseRange } from './noiseLevel';
 import { rescaleSchedule, sample, trainedSchedule, type SampleOptions, type SampleResult } from './sample';
@@ -35,7 +35,7 @@ export interface VariationResult extends SampleResult {
  * @throws ModelError `MODEL_BAD_INPUT` (sigma <= 0, bad positions), `MODEL_SIGMA_OUT_OF_RANGE` (a level
  *   above the largest trained one), `MODEL_BAD_CONFIG` (both or neither of sigmaLj / t, t out of range)
  */
-export async function variation(denoiser: Denoiser, positions: Vec3Array, box: BoxLike, options: VariationOptions): Promise<VariationResult> {
+export async function variation(denoiser: DenoiserLike, positions: Vec3Array, box: BoxLike, options: VariationOptions): Promise<VariationResult> {
   if (!options || typeof options !== 'object') throw new ModelError(`variation options must be an object, got ${show(options)}`, 'MODEL_BAD_CONFIG');
   const n = validatePositions(positions);
   const L = toBox(box).lengths;

@@ -8,7 +8,7 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-const schedule = geometricSchedule(30, { sigmaMin: 1e-2, sigmaMax: 1 });
+const schedule = geometricSchedule(30, { sigmaMinBox: 1e-2, sigmaMaxBox: 1 });
 const L = 3;
 const N = 20;
 

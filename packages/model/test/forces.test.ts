@@ -9,7 +9,7 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-const schedule = geometricSchedule(40, { sigmaMin: 1e-3, sigmaMax: 1 });
+const schedule = geometricSchedule(40, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 });
 
 async function trained(timeEncoding: 't/T' | 'log-sigma') {
   const d = tinyDenoiser({ timeEncoding });

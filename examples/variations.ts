@@ -1,0 +1,60 @@
+/**
+ * Variations of an MD conformation (issue 13; DynamicsDiffusion Algorithm 2): noise it to a level
+ * sigma (LJ units), denoise with the trained model, and measure against the level the RDF-MSE vs MD
+ * (replica average) and the mean minimum-image displacement of the particles from the original.
+ *
+ *   nice -n 15 pnpm exec tsx examples/variations.ts [--model opp-unconditional] [--count 1] [--json out/variations.json]
+ */
+import { writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { RdfAccumulator, rdf, rdfMse } from '@mddm/rdf';
+import { selectBackend, trainedNoiseRange, variation, type DenoiserLike } from '@mddm/model';
+import { loadModel, type ExampleModel } from './loadModel';
+import { mdFrames } from './mdData';
+
+/** One level of {@link runVariations}. */
+export interface VariationRow { sigmaLj: number; t: number; rdfMse: number; meanDisplacement: number; nfe: number }
+
+/** Mean minimum-image displacement between two conformations (LJ units). */
+export function meanDisplacement(a: Float64Array, b: Float64Array, L: [number, number, number]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i += 3) {
+    let d2 = 0;
+    for (let c = 0; c < 3; c++) {
+      let d = a[i + c] - b[i + c];
+      d -= L[c] * Math.round(d / L[c]);
+      d2 += d * d;
+    }
+    s += Math.sqrt(d2);
+  }
+  return s / (a.length / 3);
+}
+
+export async function runVariations(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], levels: number[], options: { count?: number; seed?: number } = {}): Promise<VariationRow[]> {
+  const replicas = await mdFrames('opp-replicas');
+  const ref = new RdfAccumulator();
+  for (const f of replicas) ref.add(f.positions, f.box);
+  const g = ref.result();
+  const md = replicas[0];
+  const rows: VariationRow[] = [];
+  const max = trainedNoiseRange(denoiser).sigmaMaxLj;
+  for (const sigmaLj of levels.filter((s) => s <= max)) {
+    const v = await variation(denoiser, md.positions, md.box, { ...sampler, sigmaLj, count: options.count ?? 1, seed: options.seed ?? 1 });
+    const mse = v.positions.reduce((s, x) => s + rdfMse(rdf(x, md.box), g), 0) / v.positions.length;
+    const disp = v.positions.reduce((s, x) => s + meanDisplacement(x, md.positions, md.box), 0) / v.positions.length;
+    rows.push({ sigmaLj: v.sigmaLj, t: v.t, rdfMse: mse, meanDisplacement: disp, nfe: v.evaluations });
+  }
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { model: { type: 'string' }, count: { type: 'string' }, json: { type: 'string' } } });
+  await selectBackend();
+  const { denoiser, sampler } = await loadModel(values.model ?? 'opp-unconditional');
+  const rows = await runVariations(denoiser, sampler, [0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 1.5], { count: Number(values.count ?? 1) });
+  console.log('sigma (LJ) | t | RDF-MSE vs MD | mean displacement (LJ) | NFE');
+  for (const r of rows) console.log(`${r.sigmaLj.toFixed(3)} | ${r.t} | ${r.rdfMse.toFixed(4)} | ${r.meanDisplacement.toFixed(3)} | ${r.nfe}`);
+  if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 2));
+  denoiser.dispose();
+}

@@ -18,6 +18,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
 import { loadDataset } from '@mddm/io';
 import { trainingBar } from './trainingBar';
 import {
@@ -46,6 +47,8 @@ export interface TrainConditionalOptions {
   resume?: boolean;
   /** Use the first `sets` training conformations (default all 200; the learning curve uses 50 / 100). */
   sets?: number;
+  /** `'mddm'` (default) or `'transolver'` (Table 1 baseline: conditions concatenated to its input). */
+  denoiser?: DenoiserKind;
   /** Conditioning (default `'film'`). */
   conditioning?: Conditioning;
   /** Fraction of draws with the null condition (default 0.1). */
@@ -65,7 +68,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const backend = await selectBackend('wasm');
   const data = (await loadDataset('opp-train')).slice(0, options.sets ?? 200);
   const model: DenoiserConfig = { ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed };
-  const denoiser = createDenoiser(model);
+  const denoiser = createChosenDenoiser(options.denoiser ?? 'mddm', model);
   await mkdir(out, { recursive: true });
   const training: TrainOptions = {
     data, steps, batchSize: CONDITIONAL_TRAINING.batchSize, learningRate: CONDITIONAL_TRAINING.learningRate, lrSchedule: 'cosine',
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
     args: args[0] === '--' ? args.slice(1) : args,
     options: {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' },
-      conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' },
+      conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
   if (conditioning !== undefined && conditioning !== 'film' && conditioning !== 'concat') throw new Error(`--conditioning must be film or concat, got ${JSON.stringify(conditioning)}`);
   await runTrainConditional({
     steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'),
-    conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'),
+    conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: parseDenoiserKind(values.denoiser),
   });
 }
 

@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ProgressBar, loadDataset, writeXyz } from '@mddm/io';
 import { trainingBar } from './trainingBar';
+import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
 import { rdf, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
 import { createDenoiser, sample, selectBackend, train, type BackendName, type DenoiserConfig, type TrainOptions } from '@mddm/model';
 import { geometricSchedule, type LangevinCorrectorOptions } from '@mddm/schedules';
@@ -67,6 +68,8 @@ export interface TrainUnconditionalOptions {
   backend?: BackendName;
   /** Override the network (for tests and experiments). */
   model?: DenoiserConfig;
+  /** `'mddm'` (default) or `'transolver'`: the Table 1 baseline, same data, schedule, budget and sampler. */
+  denoiser?: DenoiserKind;
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -98,13 +101,14 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
   const replicas = await loadDataset('opp-replicas');
   const box = training.box;
   const modelConfig = options.model ?? (full ? {} : FAST_MODEL);
-  const denoiser = createDenoiser({ ...modelConfig, seed });
+  const kind = options.denoiser ?? 'mddm';
+  const denoiser = createChosenDenoiser(kind, { ...modelConfig, seed });
   const steps = options.steps ?? (full ? 9600 : FAST_TRAINING.steps);
   const minutes = options.minutes ?? (full ? undefined : FAST_TRAINING.minutes);
   const sampleSteps = options.sampleSteps ?? (full ? 500 : FAST_TRAINING.sampleSteps);
   const correctorSteps = options.correctorSteps ?? (full ? 0 : FAST_TRAINING.corrector.steps);
   log(`MDDM on OPP (k=${training.info.k}, phi=${training.info.phi}, T=${training.info.T}): N = ${training.positions.length / 3}, box ${box.join('x')}, backend ${backend}`);
-  log(`denoiser: ${full ? 'paper' : 'fast'} configuration, ${denoiser.countParams().toLocaleString('en-US')} parameters; ${steps} steps${minutes ? ` (budget ${minutes} min)` : ''}`);
+  log(`denoiser: ${kind === 'transolver' ? 'Transolver baseline' : full ? 'paper' : 'fast'} configuration, ${denoiser.countParams().toLocaleString('en-US')} parameters; ${steps} steps${minutes ? ` (budget ${minutes} min)` : ''}`);
 
   const checkpoint = join(out, 'checkpoint');
   await mkdir(out, { recursive: true });
@@ -194,6 +198,7 @@ async function main(): Promise<void> {
       corrector: { type: 'string' },
       resume: { type: 'boolean' },
       backend: { type: 'string' },
+      denoiser: { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -212,6 +217,7 @@ async function main(): Promise<void> {
     correctorSteps: num(values.corrector, 'corrector'),
     resume: values.resume,
     backend: values.backend as BackendName | undefined,
+    denoiser: parseDenoiserKind(values.denoiser),
   });
 }
 

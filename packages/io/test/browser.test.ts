@@ -10,7 +10,11 @@ import * as main from '../src/index';
 // esbuild (tsup's) bundles it for the browser platform with `node:*` left external, so a static
 // Node import would stay in the output as a top-level `import ... from "node:..."`.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as typeof import('esbuild');
+/** The part of esbuild's API used here (esbuild is tsup's dependency, not ours: no types to import). */
+interface EsbuildApi {
+  build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[] }>;
+}
+const esbuild = createRequire(createRequire(import.meta.url).resolve('tsup'))('esbuild') as EsbuildApi;
 
 async function browserBundle(entry: string): Promise<string> {
   const result = await esbuild.build({

@@ -89,7 +89,7 @@ export type TextSink = (text: string) => Promise<void> | void;
 export async function atomicWrite(path: string, producer: (write: TextSink) => Promise<void> | void): Promise<void> {
   checkPath(path);
   const { fs, fsp, path: paths, events, zlib } = await nodeModules();
-  const { once } = events;
+  const { once } = events.EventEmitter;
   const tmp = paths.join(paths.dirname(path), `.${paths.basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   const file = fs.createWriteStream(tmp);
   let sink: Writable = file;

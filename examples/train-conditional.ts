@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
-import { loadDataset } from '@mddm/io';
+import { loadDataset } from '@mddm/data';
 import { trainingBar } from './trainingBar';
 import {
   OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions,

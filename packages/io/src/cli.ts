@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { MddmError } from '@mddm/core';
 import { packDatasets } from './dataset/pack';
-import { defaultDataDir, defaultRawDir } from './dataset/paths';
+import { defaultRawDir } from './dataset/paths';
 import { IoError } from './errors';
 import { generateDataset } from './generate/generate';
 import { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicasPlan, shippedPlan, type GenerateJob, type ParameterRanges } from './generate/plan';
@@ -23,7 +23,7 @@ Usage:
   mddm-data generate --set NAME --out DIR --k SPEC --phi SPEC --T SPEC [--replicas R] [options]   (grid)
   mddm-data generate --set NAME --out DIR --lhs N    [--k LO:HI --phi LO:HI --T LO:HI] [options] (Latin hypercube)
   mddm-data generate --set NAME --out DIR --random N [--k LO:HI --phi LO:HI --T LO:HI] [options] (uniform draws)
-  mddm-data pack [--raw DIR] [--data DIR] [--sets a,b]
+  mddm-data pack --data DIR [--raw DIR] [--sets a,b]
   mddm-data help
 
 Grid SPEC: a value (7), a list (1,3,5) or lo:hi:n (n evenly spaced values, e.g. 1:15:8).
@@ -59,7 +59,8 @@ Slurm (--executor slurm: one job array, one task per conformation; run it on a l
 
 Pack options:
   --raw DIR            per-conformation files (default: the package's data-raw/)
-  --data DIR           output: <set>.xyz.gz + manifest.json (default: the package's data/)
+  --data DIR           output folder: <set>.xyz.gz + manifest.json (required; the shipped data's
+                       folder is packages/data/data: pnpm --filter @mddm/data pack-data)
   --sets a,b           sets to pack (default: every folder in --raw)
 
 Exit status: 0 success, 1 some conformations failed, 2 usage error.`;
@@ -148,7 +149,8 @@ export async function runDataCli(argv: readonly string[], streams: CliStreams = 
     }
     if (command === 'pack') {
       const { values } = parseArgs({ args: [...rest], strict: true, options: { raw: { type: 'string' }, data: { type: 'string' }, sets: { type: 'string' } } });
-      const m = await packDatasets({ raw: values.raw ?? defaultRawDir(), out: values.data ?? defaultDataDir(), sets: values.sets?.split(',').filter(Boolean), log: say });
+      if (values.data === undefined) throw new UsageError(`pack needs --data DIR, the output folder (the shipped data: pnpm --filter @mddm/data pack-data)`);
+      const m = await packDatasets({ raw: values.raw ?? defaultRawDir(), out: values.data, sets: values.sets?.split(',').filter(Boolean), log: say });
       for (const [name, s] of Object.entries(m.sets)) say(`${name}: ${s.count} conformations x ${s.atoms} atoms, box ${s.box.join(' x ')}`);
       return 0;
     }

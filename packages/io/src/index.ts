@@ -1,6 +1,7 @@
 /**
  * @packageDocumentation
- * Extended XYZ and LAMMPS dump formats, the LAMMPS OPP dataset generator and the shipped MDDM data sets.
+ * Extended XYZ and LAMMPS dump formats, the LAMMPS OPP dataset generator and the packing of its
+ * output (the shipped data sets are `@mddm/data`). Node only; `@mddm/io/browser` is the part that runs in a browser.
  */
 export { IoError } from './errors';
 export type { Frame, FrameInfoValue, FrameProperty, RealProperty, IntegerProperty, StringProperty, LogicalProperty } from './frame';
@@ -13,10 +14,8 @@ export { lammpsPairTable, type PairTableOptions } from './lammps/table';
 export { DEFAULT_PROTOCOL, lammpsInputScript, protocolSummary, resolveProtocol, validateProtocol, type AnnealProtocol, type LammpsRunSpec } from './lammps/protocol';
 export { LammpsError } from './lammps/lammpsError';
 export { runOppLammps, checkLammps, type OppRunParameters, type LammpsRunResult, type RunLammpsOptions } from './lammps/runLammps';
-export { DATASET_NAMES, type DatasetName } from './dataset/names';
-export { loadDataset, loadDataManifest, type LoadDatasetOptions } from './dataset/load';
 export { packDatasets, type PackOptions, type DataManifest, type PackedSet, type PackedConformation } from './dataset/pack';
-export { defaultDataDir, defaultRawDir } from './dataset/paths';
+export { defaultRawDir } from './dataset/paths';
 export { readLammpsDump, readLammpsDumpText, writeLammpsDump, writeLammpsDumpText, type DumpCoordinates, type ReadDumpOptions, type WriteDumpOptions } from './lammps/dump';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress/progressBar';
 export { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicaPlan, replicasPlan, shippedPlan, type GenerateJob, type ParameterRanges, type DrawOptions, type GridOptions } from './generate/plan';

@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadDataset } from '@mddm/io';
+import { loadDataset } from '@mddm/data';
 import { pbcEdgeConv } from '@mddm/edgeconv';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { composeDenoiser, mlpHead, sample, selectBackend, train } from '@mddm/model';

@@ -13,7 +13,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadDataset, writeXyz } from '@mddm/io';
+import { loadDataset } from '@mddm/data';
+import { writeXyz } from '@mddm/io';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { loadDenoiser, sample, selectBackend, type BackendName } from '@mddm/model';
 import { FAST_TRAINING } from './train-unconditional';

@@ -1,6 +1,7 @@
 /**
  * Precomputes the MD reference g(r)s the page overlays: every shipped LAMMPS conformation of
- * `@mddm/io` (opp-unconditional, opp-replicas, opp-train, opp-test), grouped by state point
+ * `@mddm/data` (every packed set: opp-unconditional, opp-replicas, opp-train, opp-test and the
+ * evaluation replicas once packed), grouped by state point
  * (k, phi, T) and averaged, into `public/md-references.json` (~150 KB instead of 4 MB of gzipped XYZ).
  * Skipped when the output is newer than the data manifest. Run by `pnpm --filter @mddm/web build`.
  *
@@ -10,7 +11,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATASET_NAMES, defaultDataDir, loadDataset } from '@mddm/io';
+import { DATASET_NAMES, defaultDataDir, loadDataManifest, loadDataset } from '@mddm/data';
 import { rdf } from '@mddm/rdf';
 import type { MdReferencePoint, MdReferences } from '../src/references';
 
@@ -21,7 +22,8 @@ export async function buildMdReferences(): Promise<MdReferences> {
   const groups = new Map<string, { k: number; phi: number; T: number; sets: Set<string>; sum: Float64Array; count: number }>();
   let r: number[] = [];
   let n = 0, box = 0, bins = 0, rMax = 0;
-  for (const name of DATASET_NAMES) {
+  const packed = (await loadDataManifest()).sets;
+  for (const name of DATASET_NAMES.filter((n) => packed[n] !== undefined)) {
     for (const frame of await loadDataset(name)) {
       const { k, phi, T } = frame.info as { k: number; phi: number; T: number };
       if (frame.box[0] !== frame.box[1] || frame.box[1] !== frame.box[2]) throw new Error(`${name}: non-cubic box ${frame.box}`);

@@ -1,13 +1,14 @@
 /**
  * The page's parts that run without a browser: the MD reference choice, the precomputed references
- * from the shipped data, the U(r) plot (from @mddm/io's oppEnergy) and the static server.
+ * from the shipped data (@mddm/data), the U(r) plot (from @mddm/io's oppEnergy) and the static server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultDataDir, oppEnergy } from '@mddm/io';
+import { loadDataManifest } from '@mddm/data';
+import { oppEnergy } from '@mddm/io/browser';
 import { nearestReference, stateDistance, type MdReferences } from '../src/references';
 import { potentialSvg } from '../src/potential';
 import { ensureMdReferences, MD_REFERENCES_FILE } from '../scripts/md-references';
@@ -33,8 +34,7 @@ describe('MD references', () => {
     const u = nearestReference(refs, { k: 7, phi: 1, T: 0.03 })!;
     expect(u.distance).toBe(0);
     // every shipped conformation at (7, 1, 0.03), from the data manifest (5 today: 1 + 4 replicas)
-    const manifest = JSON.parse(await readFile(join(defaultDataDir(), 'manifest.json'), 'utf8')) as
-      { sets: Record<string, { conformations: { k: number; phi: number; T: number }[] }> };
+    const manifest = await loadDataManifest();
     const at = Object.entries(manifest.sets).flatMap(([set, v]) => v.conformations.filter((c) => c.k === 7 && c.phi === 1 && c.T === 0.03).map(() => set));
     expect(at.length).toBeGreaterThanOrEqual(5);
     expect(u.point.count).toBe(at.length);

@@ -1,9 +1,9 @@
-// @mddm/io benchmarks: extended XYZ and LAMMPS dump throughput (text and streamed file), loadDataset.
+// @mddm/io benchmarks: extended XYZ and LAMMPS dump throughput (text and streamed file). loadDataset: pnpm --filter @mddm/data bench.
 // Run: pnpm --filter @mddm/io bench
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDataset, readLammpsDumpText, readXyz, readXyzText, writeLammpsDumpText, writeXyz, writeXyzText, type Frame } from '../src/index';
+import { readLammpsDumpText, readXyz, readXyzText, writeLammpsDumpText, writeXyz, writeXyzText, type Frame } from '../src/index';
 
 function time(label: string, reps: number, atoms: number, fn: () => unknown): void {
   fn(); // warm-up
@@ -40,6 +40,3 @@ try {
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
-let t0 = performance.now();
-const train = await loadDataset('opp-replicas');
-console.log(`${'loadDataset(opp-replicas)'.padEnd(44)} ${(performance.now() - t0).toFixed(1).padStart(9)} ms  (${train.length} frames)`);

@@ -19,3 +19,5 @@ export { lammpsPairTable, type PairTableOptions } from './lammps/table';
 export { DEFAULT_PROTOCOL, lammpsInputScript, protocolSummary, resolveProtocol, validateProtocol, type AnnealProtocol, type LammpsRunSpec } from './lammps/protocol';
 export { LammpsError } from './lammps/lammpsError';
 export { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicaPlan, replicasPlan, shippedPlan, type GenerateJob, type ParameterRanges, type DrawOptions, type GridOptions } from './generate/plan';
+// types only (erased): the format of a packed data folder's manifest.json, read by @mddm/data
+export type { DataManifest, PackedSet, PackedConformation } from './dataset/pack';

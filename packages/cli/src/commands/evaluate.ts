@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { loadDataset, type Frame } from '@mddm/io';
+import { loadDataset } from '@mddm/data';
+import type { Frame } from '@mddm/io';
 import { sample } from '@mddm/model';
 import { ensembleMetrics, rdf, type EnsembleMetrics, type RdfResult } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
@@ -42,7 +43,7 @@ async function parameterSets(set: 'opp-test' | 'opp-train'): Promise<ParameterSe
   try {
     replicas = await loadDataset(`${set}-replicas` as never);
   } catch (e) {
-    if ((e as { code?: string }).code !== 'IO_NOT_FOUND' && (e as { code?: string }).code !== 'IO_BAD_ARGUMENT') throw e;
+    if ((e as { code?: string }).code !== 'DATA_NOT_FOUND') throw e;
   }
   const byId = new Map<string, Frame[]>();
   for (const r of replicas) {

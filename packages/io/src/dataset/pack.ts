@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeValue } from '@mddm/core';
 import { IoError } from '../errors';
 import { atomicWrite } from '../format/files';
 import type { Frame, FrameInfoValue } from '../frame';
 import { readXyz } from '../xyz/read';
 import { writeXyz } from '../xyz/write';
-import { defaultDataDir, defaultRawDir } from './paths';
+import { defaultRawDir } from './paths';
 
 /** One conformation listed in a packed data set's manifest entry. */
 export interface PackedConformation {
@@ -40,7 +41,7 @@ export interface PackedSet {
   conformations: PackedConformation[];
 }
 
-/** Contents of `data/manifest.json`. */
+/** Contents of a packed data folder's `manifest.json` (the shipped one is in `@mddm/data`). */
 export interface DataManifest {
   /** Format tag, `'mddm-io-datasets'`. */
   format: 'mddm-io-datasets';
@@ -54,8 +55,11 @@ export interface DataManifest {
 export interface PackOptions {
   /** Directory with one sub-folder of `<id>.xyz` files per set, default `<package>/data-raw`. */
   raw?: string;
-  /** Output directory, default `<package>/data`. */
-  out?: string;
+  /**
+   * Output directory (created if needed). The shipped data's is the `data/` folder of `@mddm/data`:
+   * `pnpm --filter @mddm/data pack-data` packs into it.
+   */
+  out: string;
   /** Sets to pack, default every sub-folder of `raw`. */
   sets?: string[];
   /** Called once per packed set. */
@@ -72,9 +76,10 @@ export interface PackOptions {
  * @returns the updated manifest
  * @throws {@link IoError} when a raw file is malformed or a set folder is empty/missing
  */
-export async function packDatasets(options: PackOptions = {}): Promise<DataManifest> {
-  const raw = options.raw ?? defaultRawDir();
-  const out = options.out ?? defaultDataDir();
+export async function packDatasets(options: PackOptions): Promise<DataManifest> {
+  const raw = options?.raw ?? defaultRawDir();
+  const out = options?.out;
+  if (typeof out !== 'string' || out === '') throw new IoError(`packDatasets: out must be the output directory, got ${describeValue(out)}`, 'IO_BAD_ARGUMENT');
   if (!existsSync(raw)) throw new IoError(`raw data directory does not exist`, 'IO_NOT_FOUND', { file: raw });
   const sets = options.sets ?? (await readdir(raw, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   await mkdir(out, { recursive: true });

@@ -31,15 +31,6 @@ export function packageRoot(): string {
 }
 
 /**
- * Directory of the shipped data sets (`<package>/data`), or `$MDDM_IO_DATA_DIR` when set.
- *
- * @returns absolute path of the data directory
- */
-export function defaultDataDir(): string {
-  return process.env.MDDM_IO_DATA_DIR || join(packageRoot(), 'data');
-}
-
-/**
  * Directory where the generator writes per-conformation files for the shipped sets
  * (`<package>/data-raw`, one sub-folder per set; not published).
  *

@@ -1,0 +1,50 @@
+import { readXyzText, type Frame } from '@mddm/io/browser';
+import { checkDatasetName, type DatasetName } from './names';
+import { gunzipText, readDataFile, type DataSourceOptions } from './source';
+import { DataError } from './errors';
+
+/** Options of {@link loadDataset}: where the data folder is. */
+export type LoadDatasetOptions = DataSourceOptions;
+
+/**
+ * Loads a shipped OPP data set (1000 particles in a 10^3 periodic box, LJ units, generated with
+ * LAMMPS by the generator of `@mddm/io`; see the package README):
+ * - `'opp-unconditional'`: 1 conformation at k = 7, phi = 1, T = 0.03 (the unconditional target);
+ * - `'opp-replicas'`: 4 independent replicas at the same parameters (MD-to-MD variation);
+ * - `'opp-train'`: conditional training set over 1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05;
+ * - `'opp-test'`: 25 conformations at other parameters in the same ranges;
+ * - `'opp-test-replicas'`, `'opp-train-replicas'`: 3 more runs at each `opp-test` parameter set and
+ *   at the first 25 of `opp-train` (ids `<parent id>_s<seed>`, group them with {@link replicasOf}).
+ *
+ * Each frame has `positions` (`[N, 3]` wrapped into `[0, L)`), `box` and `info` with `k`, `phi`,
+ * `T`, `seed`, `set`, `id`, `protocol`, ...
+ *
+ * In Node the files are read from the package's own `data/` folder (or `options.dataDir`); with
+ * `options.baseUrl` they are fetched (browsers, or Node from a server), e.g. from a copy of the
+ * folder next to a page.
+ *
+ * @param name - data set name, one of {@link DATASET_NAMES}
+ * @param options - `dataDir` (Node) or `baseUrl` (fetch)
+ * @returns the frames, sorted by id
+ * @throws {@link DataError} `DATA_BAD_ARGUMENT` for an unknown name, `DATA_NOT_FOUND` if the set is
+ *   not packed (no file, HTTP 404), `DATA_FETCH_FAILED`, `DATA_UNSUPPORTED`; `IoError` (`@mddm/io`) for a malformed file
+ * @example
+ * ```ts
+ * const [target] = await loadDataset('opp-unconditional');
+ * console.log(target.positions.length / 3, target.box, target.info.k); // 1000 [10, 10, 10] 7
+ * const replicas = await loadDataset('opp-replicas', { baseUrl: '/data/' }); // in a browser
+ * ```
+ */
+export async function loadDataset(name: DatasetName, options: LoadDatasetOptions = {}): Promise<Frame[]> {
+  checkDatasetName(name);
+  let file;
+  try {
+    file = await readDataFile(`${name}.xyz.gz`, options);
+  } catch (e) {
+    if (e instanceof DataError && e.code === 'DATA_NOT_FOUND') {
+      throw new DataError(`data set '${name}' is not packed there: ${e.message}; generate it (pnpm mddm-data generate --preset shipped, or --preset replicas) and pack it (pnpm --filter @mddm/data pack-data)`, 'DATA_NOT_FOUND', e.source, { cause: e });
+    }
+    throw e;
+  }
+  return readXyzText(await gunzipText(file), file.source);
+}

@@ -1,0 +1,108 @@
+import { describeValue } from '@mddm/core';
+import { DataError } from './errors';
+import { defaultDataDir } from './paths';
+
+/** Where the data files are: a folder (Node) or a URL (any runtime with `fetch`). */
+export interface DataSourceOptions {
+  /** Data folder, default {@link defaultDataDir} (the package's own `data/`, or `$MDDM_DATA_DIR`). Node only. */
+  dataDir?: string;
+  /**
+   * Base URL of a copy of the data folder (e.g. `'/data/'` on a page, or
+   * `'https://unpkg.com/@mddm/data@0.1.0/data/'`); `<set>.xyz.gz` and `manifest.json` are fetched
+   * relative to it. Relative URLs resolve against the page (`location.href`). Exclusive with `dataDir`.
+   */
+  baseUrl?: string | URL;
+  /** The `fetch` to use with `baseUrl`, default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+}
+
+/** One data file's bytes and where they came from (a path or a URL, for messages). */
+export interface DataFile {
+  /** The raw bytes. */
+  bytes: Uint8Array;
+  /** File path or URL. */
+  source: string;
+}
+
+/** `baseUrl` as an absolute URL ending in `/` (so a file name resolves inside it, not beside it). */
+function baseOf(baseUrl: string | URL): URL {
+  const page = (globalThis as { location?: { href?: string } }).location?.href;
+  let url: URL;
+  try {
+    url = new URL(String(baseUrl), page);
+  } catch (e) {
+    throw new DataError(`baseUrl ${describeValue(String(baseUrl))} is not a valid URL${page ? '' : ' (relative URLs need a page to resolve against)'}`, 'DATA_BAD_ARGUMENT', undefined, { cause: e });
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+async function fetchFile(file: string, options: DataSourceOptions): Promise<DataFile> {
+  const url = new URL(file, baseOf(options.baseUrl!)).href;
+  const get = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
+  if (typeof get !== 'function') throw new DataError(`no fetch in this runtime; pass { fetch }`, 'DATA_UNSUPPORTED', url);
+  let response: Response;
+  try {
+    response = await get(url);
+  } catch (e) {
+    throw new DataError(`fetch failed: ${(e as Error).message}`, 'DATA_FETCH_FAILED', url, { cause: e });
+  }
+  if (!response.ok) {
+    throw new DataError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, response.status === 404 ? 'DATA_NOT_FOUND' : 'DATA_FETCH_FAILED', url);
+  }
+  return { bytes: new Uint8Array(await response.arrayBuffer()), source: url };
+}
+
+async function readLocalFile(file: string, options: DataSourceOptions): Promise<DataFile> {
+  const dir = options.dataDir ?? defaultDataDir();
+  let fs: typeof import('node:fs/promises');
+  let path: typeof import('node:path');
+  try {
+    [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  } catch (e) {
+    throw new DataError(`reading the data folder needs Node's file system; in a browser load by URL with { baseUrl }`, 'DATA_UNSUPPORTED', dir, { cause: e });
+  }
+  const source = path.join(dir, file);
+  try {
+    return { bytes: await fs.readFile(source), source };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') throw new DataError(`no such file`, 'DATA_NOT_FOUND', source, { cause: e });
+    throw new DataError(`cannot read: ${(e as Error).message}`, 'DATA_ERROR', source, { cause: e });
+  }
+}
+
+/**
+ * Reads one file of the data folder, from `options.dataDir` (Node) or `options.baseUrl` (fetch).
+ * @throws {@link DataError} `DATA_BAD_ARGUMENT` for both or a bad URL, `DATA_NOT_FOUND`, `DATA_FETCH_FAILED`, `DATA_UNSUPPORTED`
+ * @internal
+ */
+export async function readDataFile(file: string, options: DataSourceOptions = {}): Promise<DataFile> {
+  if (options.dataDir !== undefined && options.baseUrl !== undefined) {
+    throw new DataError(`give dataDir or baseUrl, not both`, 'DATA_BAD_ARGUMENT');
+  }
+  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
+    throw new DataError(`dataDir must be a non-empty string, got ${describeValue(options.dataDir)}`, 'DATA_BAD_ARGUMENT');
+  }
+  return options.baseUrl !== undefined ? fetchFile(file, options) : readLocalFile(file, options);
+}
+
+/**
+ * The text of gzipped bytes (`DecompressionStream('gzip')`, in browsers and Node >= 18). Bytes
+ * without the gzip magic number are taken as already decompressed: a server that sends `.gz` files
+ * with `Content-Encoding: gzip` has `fetch` decompress them on the way.
+ * @internal
+ */
+export async function gunzipText(file: DataFile): Promise<string> {
+  const { bytes } = file;
+  if (!(bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return new TextDecoder().decode(bytes);
+  const Decompression = (globalThis as { DecompressionStream?: typeof DecompressionStream }).DecompressionStream;
+  if (Decompression === undefined) throw new DataError(`no DecompressionStream in this runtime (Node >= 18 and current browsers have it)`, 'DATA_UNSUPPORTED', file.source);
+  try {
+    // (a Buffer's bytes may be typed as over a SharedArrayBuffer, which Blob's type refuses; they are not)
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new Decompression('gzip'));
+    return await new Response(stream).text();
+  } catch (e) {
+    throw new DataError(`not a valid gzip file: ${(e as Error).message}`, 'DATA_ERROR', file.source, { cause: e });
+  }
+}

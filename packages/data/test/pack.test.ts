@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// Build, pack, install the tarballs (data and its dependencies io, pbc, core) offline in a scratch
+// project, and load a data set from the installed package's own folder, by ESM import and CJS require.
+const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(pkgDir, '../..');
+const PACKAGES = ['core', 'pbc', 'io', 'data'];
+const tmp = mkdtempSync(join(tmpdir(), 'mddm-data-pack-'));
+// npm/pnpm pass their config to children through npm_config_* variables; keep the child clean
+const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|MDDM_DATA_DIR$)/i.test(key)));
+
+// asynchronous, so that the test worker keeps answering vitest while the builds run
+async function run(cmd: string, args: string[], cwd: string): Promise<string> {
+  return (await promisify(execFile)(cmd, args, { cwd, env, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 })).stdout;
+}
+
+const SCRIPT_BODY = `
+const [f] = await data.loadDataset('opp-unconditional');
+const manifest = await data.loadDataManifest();
+let typed = false;
+try { await data.loadDataset('nope'); } catch (e) { typed = e instanceof data.DataError && e.code === 'DATA_BAD_ARGUMENT'; }
+console.log(JSON.stringify({ n: f.positions.length / 3, k: f.info.k, first: f.positions[0], dir: data.defaultDataDir(), count: manifest.sets['opp-train'].count, typed }));
+`;
+
+describe('@mddm/data installed from its tarball', () => {
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('loads a data set from the installed package (ESM and CJS); the io tarball ships no data', { timeout: 480_000 }, async () => {
+    await run('pnpm', PACKAGES.flatMap((p) => ['--filter', `@mddm/${p}`]).concat('build'), repoRoot);
+    for (const f of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) expect(existsSync(join(pkgDir, 'dist', f))).toBe(true);
+    for (const p of PACKAGES) await run('pnpm', ['pack', '--pack-destination', tmp], resolve(repoRoot, 'packages', p));
+    const tgz = (name: string) => join(tmp, readdirSync(tmp).find((f) => f.startsWith(`mddm-${name}-`) && f.endsWith('.tgz'))!);
+    const listing = async (name: string) => (await run('tar', ['-tzf', tgz(name)], tmp)).split('\n');
+    expect(await listing('data')).toEqual(expect.arrayContaining(['package/data/manifest.json', 'package/data/opp-train.xyz.gz']));
+    expect((await listing('io')).filter((f) => /\.xyz(\.gz)?$|manifest\.json$/.test(f))).toEqual([]);
+    const proj = join(tmp, 'scratch');
+    await run('mkdir', ['-p', proj], tmp);
+    writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', private: true }));
+    // no third-party runtime dependencies: the install works offline
+    await run('npm', ['install', ...PACKAGES.map(tgz), '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], proj);
+    expect(existsSync(join(proj, 'node_modules/@mddm/data/src'))).toBe(false); // only dist + data + README ship
+    writeFileSync(join(proj, 'esm.mjs'), `const data = await import('@mddm/data');\n${SCRIPT_BODY}`);
+    writeFileSync(join(proj, 'cjs.cjs'), `const data = require('@mddm/data');\n(async () => {${SCRIPT_BODY}})();`);
+    for (const file of ['esm.mjs', 'cjs.cjs']) {
+      const out = JSON.parse((await run('node', [file], proj)).trim());
+      expect(out, file).toMatchObject({ n: 1000, k: 7, dir: join(proj, 'node_modules/@mddm/data/data'), count: 200, typed: true });
+      expect(out.first).toBeGreaterThanOrEqual(0);
+    }
+  });
+});

@@ -25,14 +25,14 @@ export interface EnergyVsDirectRow {
   agreement: { sigma: number; meanCosine: number; medianRatio: number }[];
 }
 
-export async function runEnergyVsDirect(options: { steps?: number; replicas?: number; verbose?: boolean } = {}): Promise<EnergyVsDirectRow[]> {
+export async function runEnergyVsDirect(options: { steps?: number; replicas?: number; verbose?: boolean; arch?: { k: number; layers: number; width: number; hidden: number[]; headHidden: number[] } } = {}): Promise<EnergyVsDirectRow[]> {
   await selectBackend();
   const steps = options.steps ?? 300;
   const [md] = await mdFrames('opp-unconditional');
   const replicas = (await mdFrames('opp-replicas')).slice(0, options.replicas ?? 4);
   const L = md.box[0];
   const schedule = geometricSchedule(100, { sigmaMinBox: 0.02 / L, sigmaMaxBox: 0.3 / L }); // 0.02..0.3 LJ units
-  const arch = { k: 12, layers: 3, width: 32, hidden: [32], headHidden: [64] };
+  const arch = options.arch ?? { k: 12, layers: 3, width: 32, hidden: [32], headHidden: [64] };
   const make = (kind: 'direct' | 'energy'): Denoiser => kind === 'energy'
     ? createEnergyDenoiser({ ...arch, schedule, boxLength: L, seed: 1 })
     : createDenoiser({ ...arch, activation: 'silu', aggregation: 'mean', timeEncoding: 'log-sigma', seed: 1 });

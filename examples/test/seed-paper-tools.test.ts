@@ -1,0 +1,57 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { oppForces } from '@mddm/io';
+import { createDenoiser, selectBackend, train, type DenoiserLike } from '@mddm/model';
+import { geometricSchedule } from '@mddm/schedules';
+import { mdFrames } from '../mdData';
+import { measureForces } from '../forces';
+import { runInpaint } from '../inpaint';
+import { meanDisplacement, runVariations } from '../variations';
+import { runLangevin } from '../langevin';
+import { runEnergyVsDirect } from '../energy-vs-direct';
+
+let d: DenoiserLike;
+beforeAll(async () => {
+  await selectBackend('wasm');
+  const [md] = await mdFrames('opp-unconditional');
+  d = createDenoiser({ k: 8, layers: 1, width: 8, hidden: [8], headHidden: [8], timeEncoding: 'log-sigma' });
+  await train(d, { data: [md], steps: 1, schedule: geometricSchedule(100, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 }), tMax: 70 });
+});
+
+describe('issue-13 examples (tiny model)', () => {
+  it('forces: one row per trained sigma, best row, finite slope', async () => {
+    const frames = (await mdFrames('opp-replicas')).slice(0, 1);
+    const r = measureForces(d, frames, [0.011, 0.05, 0.2, 100]);
+    expect(r.rows.map((x) => x.sigma)).toEqual([0.011, 0.05, 0.2]); // 100 LJ is outside the band
+    expect(r.rows.every((x) => Number.isFinite(x.meanCosine) && x.medianRatio > 0)).toBe(true);
+    expect(r.rows).toContain(r.best);
+  });
+
+  it('inpaint: fixed half bit-exact, RDF-MSE figures finite', async () => {
+    const rep = await runInpaint(d, { steps: 2, spacing: 'log-sigma' }, { count: 1 });
+    expect(rep.bitExact).toBe(true);
+    expect(rep.fixed).toBeGreaterThan(400);
+    expect([...rep.wholeMse, ...rep.halfMse, ...rep.unconditionalMse, ...rep.replicaFloor].every(Number.isFinite)).toBe(true);
+  });
+
+  it('variations: level, RDF-MSE and displacement per level', async () => {
+    const rows = await runVariations(d, { steps: 2, spacing: 'log-sigma' }, [0.05, 0.3]);
+    expect(rows.length).toBe(2);
+    expect(rows[0].t).toBeLessThan(rows[1].t);
+    expect(rows.every((r) => Number.isFinite(r.rdfMse) && r.meanDisplacement > 0)).toBe(true);
+    const a = Float64Array.of(0.1, 0, 0), b = Float64Array.of(9.9, 0, 0);
+    expect(meanDisplacement(a, b, [10, 10, 10])).toBeCloseTo(0.2, 12); // minimum image
+  });
+
+  it('langevin: OPP dynamics from an MD frame stays near MD for a few steps', async () => {
+    const opp = (x: Float64Array, f: Float64Array) => void f.set(oppForces(x, [10, 10, 10], { k: 7, phi: 1 }).forces);
+    const r = await runLangevin(opp, { steps: 4, every: 2 });
+    expect(r.rows.map((x) => x.step)).toEqual([0, 2, 4]);
+    expect(r.rows.every((x) => x.rdfMse < 0.05)).toBe(true);
+  });
+
+  it('energy-vs-direct runs both models', async () => {
+    const rows = await runEnergyVsDirect({ steps: 1, replicas: 1, arch: { k: 8, layers: 1, width: 8, hidden: [8], headHidden: [8] } });
+    expect(rows.map((r) => r.model)).toEqual(['direct', 'energy']);
+    expect(rows.every((r) => r.agreement.length === 4 && r.msPerTrainStep > 0)).toBe(true);
+  });
+});

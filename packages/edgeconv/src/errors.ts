@@ -7,7 +7,7 @@ import { MddmError } from '@mddm/core';
  *
  * Codes: `EDGECONV_BAD_GRAPH`, `EDGECONV_BAD_FEATURES`, `EDGECONV_BAD_GLOBAL`, `EDGECONV_BAD_CONFIG`,
  * `EDGECONV_BAD_WEIGHTS`, `EDGECONV_BAD_K`, `EDGECONV_BAD_POSITIONS`, `EDGECONV_DISPOSED`, `EDGECONV_NO_TAPE`,
- * `EDGECONV_WORKER` (the kernel's worker thread died).
+ * `EDGECONV_WORKER` (the kernel's worker thread died), `EDGECONV_BAD_THREADS` (`setKernelThreads` with other than 1 or 2).
  */
 export class EdgeConvError extends MddmError {
   /**

@@ -1,5 +1,6 @@
+import { describeValue } from '@mddm/core';
 import type { Vec3Array } from '@mddm/pbc';
-import { ModelError, show } from './errors';
+import { ModelError } from './errors';
 
 /** The 6 permutations of the axes; symmetry `s` uses `PERMS[floor(s / 8)]` and reflection mask `s % 8`. */
 const PERMS: readonly (readonly [number, number, number])[] = [
@@ -43,7 +44,7 @@ export function boxSymmetries(lengths: ArrayLike<number>): number[] {
  */
 export function applySymmetry<T extends Vec3Array>(s: number, positions: Vec3Array, lengths: ArrayLike<number>, out?: T): T {
   if (!Number.isInteger(s) || s < 0 || s >= CUBE_SYMMETRIES) {
-    throw new ModelError(`symmetry index must be an integer in [0, 48), got ${show(s)}`, 'MODEL_BAD_INPUT');
+    throw new ModelError(`symmetry index must be an integer in [0, 48), got ${describeValue(s)}`, 'MODEL_BAD_INPUT');
   }
   const p = PERMS[Math.floor(s / 8)];
   if (lengths[p[0]] !== lengths[0] || lengths[p[1]] !== lengths[1] || lengths[p[2]] !== lengths[2]) {

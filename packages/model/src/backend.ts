@@ -1,7 +1,8 @@
+import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { ModelError, show } from './errors';
+import { ModelError } from './errors';
 
 /**
  * TensorFlow.js backends the model runs on.
@@ -43,7 +44,7 @@ async function tryImport(name: string): Promise<boolean> {
  */
 export async function selectBackend(name: BackendName = 'auto', options: SelectBackendOptions = {}): Promise<string> {
   if (name !== 'auto' && name !== 'wasm' && name !== 'cpu' && name !== 'tensorflow') {
-    throw new ModelError(`backend must be 'auto' | 'wasm' | 'cpu' | 'tensorflow', got ${show(name)}`, 'MODEL_BAD_CONFIG');
+    throw new ModelError(`backend must be 'auto' | 'wasm' | 'cpu' | 'tensorflow', got ${describeValue(name)}`, 'MODEL_BAD_CONFIG');
   }
   if (name === 'tensorflow') {
     const pkg = options.gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';

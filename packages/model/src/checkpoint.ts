@@ -1,9 +1,10 @@
+import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureBackend } from './backend';
 import type { DenoiserSpec } from './denoiser';
 import type { DenoiserLike, DenoiserSpecBase } from './denoiserLike';
 import { denoiserFromSpec } from './registry';
-import { ModelError, show } from './errors';
+import { ModelError } from './errors';
 
 /** Name of the manifest file inside a checkpoint directory. */
 export const CHECKPOINT_MANIFEST = 'checkpoint.json';
@@ -190,7 +191,7 @@ async function fetchChecked(dir: string, file: string): Promise<Response> {
 
 async function readBlob(dir: string, ref: BlobRef, what: string): Promise<Float32Array[]> {
   if (!ref || typeof ref.file !== 'string' || !/^[\w.-]+$/.test(ref.file) || !Array.isArray(ref.shapes)) {
-    throw new ModelError(`checkpoint ${dir}: ${what} entry of checkpoint.json is malformed: ${show(ref)}`, 'MODEL_CHECKPOINT_CORRUPT');
+    throw new ModelError(`checkpoint ${dir}: ${what} entry of checkpoint.json is malformed: ${describeValue(ref)}`, 'MODEL_CHECKPOINT_CORRUPT');
   }
   let bytes: Uint8Array;
   try {
@@ -224,7 +225,7 @@ export async function readCheckpoint(dir: string): Promise<CheckpointData> {
     text = isUrl(dir) ? await fetchChecked(dir, CHECKPOINT_MANIFEST).then((r) => r.text())
       : await (await fsp()).readFile(await pathJoin(dir, CHECKPOINT_MANIFEST), 'utf8');
   } catch {
-    throw new ModelError(`no checkpoint at ${show(dir)}: ${CHECKPOINT_MANIFEST} is missing`, 'MODEL_CHECKPOINT_MISSING');
+    throw new ModelError(`no checkpoint at ${describeValue(dir)}: ${CHECKPOINT_MANIFEST} is missing`, 'MODEL_CHECKPOINT_MISSING');
   }
   let manifest: CheckpointManifest;
   try {

@@ -1,4 +1,5 @@
-import { ModelError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { ModelError } from './errors';
 
 /**
  * How one raw condition becomes network input (SPEC §5: the encoding is part of the checkpoint).
@@ -38,9 +39,9 @@ export function encodedWidth(encoder: ConditionEncoder): number {
  *   `log`), or a non-positive period
  */
 export function checkEncoders(encoders: readonly ConditionEncoder[], name = 'conditionEncoders'): ConditionEncoder[] {
-  if (!Array.isArray(encoders)) throw new ModelError(`${name} must be an array of condition encoders, got ${show(encoders)}`, 'MODEL_BAD_CONFIG');
+  if (!Array.isArray(encoders)) throw new ModelError(`${name} must be an array of condition encoders, got ${describeValue(encoders)}`, 'MODEL_BAD_CONFIG');
   return encoders.map((e, i) => {
-    const bad = (why: string) => new ModelError(`${name}[${i}] ${why}, got ${show(e)}`, 'MODEL_BAD_CONFIG');
+    const bad = (why: string) => new ModelError(`${name}[${i}] ${why}, got ${describeValue(e)}`, 'MODEL_BAD_CONFIG');
     if (!e || typeof e !== 'object') throw bad(`must be an object { kind, ... }`);
     if (e.kind === 'periodic') {
       if (!(Number.isFinite(e.period) && e.period > 0)) throw bad('must have a finite period > 0');
@@ -69,11 +70,11 @@ export function encodeConditionsInto(out: Float32Array, offset: number, row: Arr
   let o = offset;
   for (let c = 0; c < encoders.length; c++) {
     const v = row[c];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`condition ${c} must be a finite number, got ${show(v)}`, 'MODEL_BAD_INPUT');
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`condition ${c} must be a finite number, got ${describeValue(v)}`, 'MODEL_BAD_INPUT');
     const e = encoders[c];
     if (e.kind === 'linear') out[o++] = (v - e.range[0]) / (e.range[1] - e.range[0]);
     else if (e.kind === 'log') {
-      if (!(v > 0)) throw new ModelError(`condition ${c} must be > 0 (log-encoded), got ${show(v)}`, 'MODEL_BAD_INPUT');
+      if (!(v > 0)) throw new ModelError(`condition ${c} must be > 0 (log-encoded), got ${describeValue(v)}`, 'MODEL_BAD_INPUT');
       out[o++] = Math.log(v / e.range[0]) / Math.log(e.range[1] / e.range[0]);
     } else {
       const a = (2 * Math.PI * v) / e.period;

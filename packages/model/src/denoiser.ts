@@ -1,8 +1,9 @@
+import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { KnnWorkspace, toBox, validatePositions, wrap, type BoxLike, type Vec3Array } from '@mddm/pbc';
 import { encodeTime, type TimeEncoding } from '@mddm/schedules';
 import { AGGREGATIONS, buildGraph, pbcEdgeConv, type Aggregation, type EdgeGraph, type PbcEdgeConv, type PbcEdgeConvConfig } from '@mddm/edgeconv';
-import { ModelError, checkInt, show } from './errors';
+import { ModelError, checkInt } from './errors';
 import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
 import { requireBackend } from './backend';
 import { checkEncoders, encodeConditionsInto, encodedWidth, type ConditionEncoder } from './conditions';
@@ -213,7 +214,7 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
     this.k = checkInt(parts.k, 'k', 1);
     this.readout = parts.readout ?? 'concat';
     if (this.readout !== 'concat' && this.readout !== 'last') {
-      throw new ModelError(`readout must be 'concat' | 'last', got ${show(this.readout)}`, 'MODEL_BAD_CONFIG');
+      throw new ModelError(`readout must be 'concat' | 'last', got ${describeValue(this.readout)}`, 'MODEL_BAD_CONFIG');
     }
     this.conditions = checkInt(parts.conditionEncoders?.length ?? parts.conditions ?? 0, 'conditions', 0, 1000);
     if (parts.conditions !== undefined && parts.conditions !== this.conditions) {
@@ -223,18 +224,18 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
       ?? parts.conditionEncoders?.map((e) => (e.kind === 'periodic' ? [0, e.period] : e.range) as [number, number])
       ?? Array.from({ length: this.conditions }, () => [0, 1] as [number, number]);
     if (!Array.isArray(ranges) || ranges.length !== this.conditions) {
-      throw new ModelError(`conditionRanges must have one [lo, hi] per condition (${this.conditions}), got ${show(ranges)}`, 'MODEL_BAD_CONFIG');
+      throw new ModelError(`conditionRanges must have one [lo, hi] per condition (${this.conditions}), got ${describeValue(ranges)}`, 'MODEL_BAD_CONFIG');
     }
     ranges.forEach((r, i) => {
       if (!Array.isArray(r) || r.length !== 2 || !Number.isFinite(r[0]) || !Number.isFinite(r[1]) || !(r[1] > r[0])) {
-        throw new ModelError(`conditionRanges[${i}] must be [lo, hi] with finite lo < hi, got ${show(r)}`, 'MODEL_BAD_CONFIG');
+        throw new ModelError(`conditionRanges[${i}] must be [lo, hi] with finite lo < hi, got ${describeValue(r)}`, 'MODEL_BAD_CONFIG');
       }
     });
     this.conditionRanges = ranges.map((r) => [r[0], r[1]] as [number, number]);
     this.conditionEncoders = checkEncoders(parts.conditionEncoders ?? this.conditionRanges.map((range) => ({ kind: 'linear', range })));
     this.conditioning = parts.conditioning ?? 'concat';
     if (this.conditioning !== 'concat' && this.conditioning !== 'film') {
-      throw new ModelError(`conditioning must be 'concat' | 'film', got ${show(this.conditioning)}`, 'MODEL_BAD_CONFIG');
+      throw new ModelError(`conditioning must be 'concat' | 'film', got ${describeValue(this.conditioning)}`, 'MODEL_BAD_CONFIG');
     }
     this.nullCondition = parts.nullCondition ?? false;
     if (this.nullCondition && this.conditions === 0) {
@@ -245,10 +246,10 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
     this.layerGlobalFeatures = this.conditioning === 'film' ? 1 : this.globalFeatures;
     this.timeEncoding = parts.timeEncoding ?? 't/T';
     if (this.timeEncoding !== 't/T' && this.timeEncoding !== 'log-sigma') {
-      throw new ModelError(`timeEncoding must be 't/T' | 'log-sigma', got ${show(this.timeEncoding)}`, 'MODEL_BAD_CONFIG');
+      throw new ModelError(`timeEncoding must be 't/T' | 'log-sigma', got ${describeValue(this.timeEncoding)}`, 'MODEL_BAD_CONFIG');
     }
     if (!Array.isArray(parts.layers) || parts.layers.length === 0) {
-      throw new ModelError(`layers must be a non-empty array of PbcEdgeConv, got ${show(parts.layers)}`, 'MODEL_BAD_CONFIG');
+      throw new ModelError(`layers must be a non-empty array of PbcEdgeConv, got ${describeValue(parts.layers)}`, 'MODEL_BAD_CONFIG');
     }
     let prev = 0;
     let total = 0;
@@ -315,12 +316,12 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
     const out = new Float32Array(frames * G);
     for (let f = 0; f < frames; f++) {
       const t = typeof tau === 'number' ? tau : tau[f];
-      if (!Number.isFinite(t)) throw new ModelError(`t/T must be finite, got ${show(t)} for frame ${f}`, 'MODEL_BAD_INPUT');
+      if (!Number.isFinite(t)) throw new ModelError(`t/T must be finite, got ${describeValue(t)} for frame ${f}`, 'MODEL_BAD_INPUT');
       out[f * G] = t;
     }
     if (this.conditions === 0) {
       if (conditions !== undefined && conditions !== null && (conditions as ArrayLike<unknown>).length > 0) {
-        throw new ModelError(`this denoiser is unconditional (0 conditions), got conditions ${show(conditions)}`, 'MODEL_BAD_INPUT');
+        throw new ModelError(`this denoiser is unconditional (0 conditions), got conditions ${describeValue(conditions)}`, 'MODEL_BAD_INPUT');
       }
       return out;
     }
@@ -338,7 +339,7 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
         continue; // null condition: encoded features and flag stay 0
       }
       if (row.length !== this.conditions) {
-        throw new ModelError(`conditions must have length ${this.conditions}, got ${show(row)}`, 'MODEL_BAD_INPUT');
+        throw new ModelError(`conditions must have length ${this.conditions}, got ${describeValue(row)}`, 'MODEL_BAD_INPUT');
       }
       const end = encodeConditionsInto(out, f * G + 1, row, this.conditionEncoders);
       if (this.nullCondition) out[end] = 1;
@@ -399,7 +400,7 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
     const frames = options.frames ?? 1;
     const n = checkPositions(positions, 'positions');
     if (!Number.isInteger(frames) || frames < 1 || n % frames !== 0) {
-      throw new ModelError(`frames must be a positive integer dividing N = ${n}, got ${show(frames)}`, 'MODEL_BAD_INPUT');
+      throw new ModelError(`frames must be a positive integer dividing N = ${n}, got ${describeValue(frames)}`, 'MODEL_BAD_INPUT');
     }
     if (n / frames <= this.k) {
       throw new ModelError(`each frame needs more than k = ${this.k} particles, got ${n / frames}`, 'MODEL_BAD_INPUT');
@@ -499,7 +500,7 @@ function checkFilm(film: MlpHead | undefined, inFeatures: number, outFeatures: n
 /** @internal Validates flat positions; a pbc error becomes a ModelError with the PbcError as `cause`. Returns N. */
 export function checkPositions(positions: Vec3Array, name: string): number {
   if (!(positions instanceof Float64Array) && !(positions instanceof Float32Array)) {
-    throw new ModelError(`${name} must be a Float64Array or Float32Array [N*3], got ${show(positions)}`, 'MODEL_BAD_INPUT');
+    throw new ModelError(`${name} must be a Float64Array or Float32Array [N*3], got ${describeValue(positions)}`, 'MODEL_BAD_INPUT');
   }
   try {
     return validatePositions(positions, name);
@@ -553,7 +554,7 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
   const activation = config.activation ?? 'relu';
   const aggregation = config.aggregation ?? 'max';
   if (!(AGGREGATIONS as readonly string[]).includes(aggregation)) {
-    throw new ModelError(`aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${show(aggregation)}`, 'MODEL_BAD_CONFIG');
+    throw new ModelError(`aggregation must be one of ${AGGREGATIONS.join(', ')}, got ${describeValue(aggregation)}`, 'MODEL_BAD_CONFIG');
   }
   const encoders = config.conditionEncoders ? checkEncoders(config.conditionEncoders) : undefined;
   const conditions = checkInt(encoders?.length ?? config.conditions ?? 0, 'conditions', 0, 1000);
@@ -561,7 +562,7 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
   const nullCondition = config.nullCondition ?? false;
   const seed = checkInt(config.seed ?? 0, 'seed', 0, 2 ** 31 - 1);
   const readout = config.readout ?? 'concat';
-  if (!Array.isArray(hidden)) throw new ModelError(`hidden must be an array of widths, got ${show(hidden)}`, 'MODEL_BAD_CONFIG');
+  if (!Array.isArray(hidden)) throw new ModelError(`hidden must be an array of widths, got ${describeValue(hidden)}`, 'MODEL_BAD_CONFIG');
   hidden.forEach((h, i) => checkInt(h, `hidden[${i}]`, 1));
   const encoded = encoders ? encoders.reduce((s, e) => s + encodedWidth(e), 0) : conditions;
   const Gall = 1 + encoded + (nullCondition ? 1 : 0);
@@ -607,7 +608,7 @@ function zeroLastLayer(mlp: MlpHead): MlpHead {
  */
 export function mddmDenoiserFromSpec(spec: DenoiserSpec): Denoiser {
   if (!spec || spec.format !== 'mddm-denoiser' || spec.version !== 1 || !Array.isArray(spec.layers)) {
-    throw new ModelError(`not an mddm-denoiser spec (version 1): ${show(spec)}`, 'MODEL_CHECKPOINT_CORRUPT');
+    throw new ModelError(`not an mddm-denoiser spec (version 1): ${describeValue(spec)}`, 'MODEL_CHECKPOINT_CORRUPT');
   }
   const layers = spec.layers.map((c) => pbcEdgeConv({ ...c }));
   const d = new Denoiser({

@@ -1,9 +1,10 @@
+import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { pbcEdgeConv, type EdgeGraph } from '@mddm/edgeconv';
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
 import type { NoiseSchedule } from '@mddm/schedules';
 import { Denoiser, type DenoiserSpec } from './denoiser';
-import { ModelError, checkInt, show } from './errors';
+import { ModelError, checkInt } from './errors';
 import { mlpHead } from './head';
 
 /** The function type `tf.customGrad` accepts (not exported by tfjs-core's public index). */
@@ -118,10 +119,10 @@ export class EnergyDenoiser extends Denoiser {
   /** Use {@link createEnergyDenoiser}. @internal */
   constructor(parts: ConstructorParameters<typeof Denoiser>[0], sigmaRangeLj: [number, number]) {
     super(parts);
-    if (this.timeEncoding !== 'log-sigma') throw new ModelError(`an energy denoiser needs timeEncoding 'log-sigma', got ${show(this.timeEncoding)}`, 'MODEL_BAD_CONFIG');
+    if (this.timeEncoding !== 'log-sigma') throw new ModelError(`an energy denoiser needs timeEncoding 'log-sigma', got ${describeValue(this.timeEncoding)}`, 'MODEL_BAD_CONFIG');
     if (this.conditioning !== 'concat') throw new ModelError(`an energy denoiser supports conditioning 'concat' only`, 'MODEL_BAD_CONFIG');
     const [s1, sT] = sigmaRangeLj;
-    if (!(s1 > 0 && sT > s1 && Number.isFinite(sT))) throw new ModelError(`sigmaRangeLj must be [s1, sT] with 0 < s1 < sT, got ${show(sigmaRangeLj)}`, 'MODEL_BAD_CONFIG');
+    if (!(s1 > 0 && sT > s1 && Number.isFinite(sT))) throw new ModelError(`sigmaRangeLj must be [s1, sT] with 0 < s1 < sT, got ${describeValue(sigmaRangeLj)}`, 'MODEL_BAD_CONFIG');
     this.sigmaRangeLj = [s1, sT];
   }
 
@@ -236,16 +237,16 @@ export class EnergyDenoiser extends Denoiser {
  */
 export function createEnergyDenoiser(config: EnergyDenoiserConfig): EnergyDenoiser {
   if (!config || typeof config !== 'object' || !config.schedule || !Array.isArray(Array.from(config.schedule.a ?? []))) {
-    throw new ModelError(`createEnergyDenoiser needs { schedule, boxLength, ... }, got ${show(config)}`, 'MODEL_BAD_CONFIG');
+    throw new ModelError(`createEnergyDenoiser needs { schedule, boxLength, ... }, got ${describeValue(config)}`, 'MODEL_BAD_CONFIG');
   }
   const k = checkInt(config.k ?? 12, 'k', 1);
   const depth = checkInt(config.layers ?? 3, 'layers', 1, 64);
   const width = checkInt(config.width ?? 32, 'width', 1);
   const hidden = config.hidden ?? [32];
   const aggregation = config.aggregation ?? 'mean';
-  if (aggregation !== 'mean' && aggregation !== 'sum') throw new ModelError(`aggregation must be 'mean' | 'sum', got ${show(aggregation)}`, 'MODEL_BAD_CONFIG');
+  if (aggregation !== 'mean' && aggregation !== 'sum') throw new ModelError(`aggregation must be 'mean' | 'sum', got ${describeValue(aggregation)}`, 'MODEL_BAD_CONFIG');
   const L = config.boxLength;
-  if (typeof L !== 'number' || !(L > 0) || !Number.isFinite(L)) throw new ModelError(`boxLength must be a finite length > 0 (LJ units), got ${show(L)}`, 'MODEL_BAD_CONFIG');
+  if (typeof L !== 'number' || !(L > 0) || !Number.isFinite(L)) throw new ModelError(`boxLength must be a finite length > 0 (LJ units), got ${describeValue(L)}`, 'MODEL_BAD_CONFIG');
   const seed = checkInt(config.seed ?? 0, 'seed', 0, 2 ** 31);
   const a = config.schedule.a;
   const T = config.schedule.T;

@@ -11,6 +11,8 @@ import { MddmError, checkNumber as checkLimits, describeValue, type MddmErrorOpt
  * - `MODEL_CHECKPOINT_MISSING`: a checkpoint directory or one of its files does not exist.
  * - `MODEL_CHECKPOINT_CORRUPT`: a checkpoint file is truncated, has a bad checksum or bad JSON.
  * - `MODEL_BACKEND_UNAVAILABLE`: the requested TensorFlow.js backend cannot be loaded.
+ * - `MODEL_NO_BACKEND`: no TensorFlow.js backend is selected yet (call `await selectBackend()` first).
+ * - `MODEL_SIGMA_OUT_OF_RANGE`: a noise level outside the band the denoiser was trained on.
  */
 export class ModelError extends MddmError {
   /**
@@ -22,12 +24,6 @@ export class ModelError extends MddmError {
     super(message, code, options);
   }
 }
-
-/**
- * @internal @deprecated Old short name of `describeValue` (`@mddm/core`), kept until the files that
- * still import it switch to `describeValue`.
- */
-export const show = describeValue;
 
 const badConfig = (message: string) => new ModelError(message, 'MODEL_BAD_CONFIG');
 

@@ -1,4 +1,5 @@
-import { ModelError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { ModelError } from './errors';
 
 /** Agreement of predicted and reference per-atom forces (see {@link forceAgreement}). */
 export interface ForceAgreement {
@@ -23,7 +24,7 @@ export interface ForceAgreement {
  */
 export function forceAgreement(predicted: ArrayLike<number>, reference: ArrayLike<number>): ForceAgreement {
   if (predicted.length !== reference.length || predicted.length % 3 !== 0) {
-    throw new ModelError(`forceAgreement: predicted and reference must both be [N, 3] of the same N, got lengths ${show(predicted.length)} and ${show(reference.length)}`, 'MODEL_BAD_INPUT');
+    throw new ModelError(`forceAgreement: predicted and reference must both be [N, 3] of the same N, got lengths ${describeValue(predicted.length)} and ${describeValue(reference.length)}`, 'MODEL_BAD_INPUT');
   }
   const n = predicted.length / 3;
   let cos = 0, atoms = 0, err = 0, ref = 0;

@@ -1,6 +1,7 @@
+import { describeValue } from '@mddm/core';
 import { validatePositions, type BoxLike, type Vec3Array } from '@mddm/pbc';
 import type { DenoiserLike } from './denoiserLike';
-import { ModelError, show } from './errors';
+import { ModelError } from './errors';
 import { timeInputAtSigma } from './noiseLevel';
 
 /** Options of {@link forces}. */
@@ -14,9 +15,9 @@ export interface ForceOptions {
 }
 
 function checkForceOptions(denoiser: DenoiserLike, options: ForceOptions): { tau: number; scale: number } {
-  if (!options || typeof options !== 'object') throw new ModelError(`force options must be { sigma, kT, conditions? }, got ${show(options)}`, 'MODEL_BAD_CONFIG');
+  if (!options || typeof options !== 'object') throw new ModelError(`force options must be { sigma, kT, conditions? }, got ${describeValue(options)}`, 'MODEL_BAD_CONFIG');
   const { kT } = options;
-  if (typeof kT !== 'number' || !Number.isFinite(kT) || !(kT > 0)) throw new ModelError(`kT must be a finite temperature > 0 (LJ units, k_B = 1), got ${show(kT)}`, 'MODEL_BAD_INPUT');
+  if (typeof kT !== 'number' || !Number.isFinite(kT) || !(kT > 0)) throw new ModelError(`kT must be a finite temperature > 0 (LJ units, k_B = 1), got ${describeValue(kT)}`, 'MODEL_BAD_INPUT');
   if (denoiser.training?.target === 'score') {
     throw new ModelError('forces needs an eps-predicting denoiser (training target "eps"); this one was trained on the wrapped-score target', 'MODEL_BAD_CONFIG');
   }

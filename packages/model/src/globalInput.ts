@@ -1,4 +1,5 @@
-import { ModelError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { ModelError } from './errors';
 import { encodeConditionsInto, type ConditionEncoder } from './conditions';
 
 /** What {@link globalInputRows} needs to know about a denoiser's global input. */
@@ -33,12 +34,12 @@ export function globalInputRows(
   const out = new Float32Array(frames * G);
   for (let f = 0; f < frames; f++) {
     const t = typeof tau === 'number' ? tau : tau[f];
-    if (!Number.isFinite(t)) throw new ModelError(`t/T must be finite, got ${show(t)} for frame ${f}`, 'MODEL_BAD_INPUT');
+    if (!Number.isFinite(t)) throw new ModelError(`t/T must be finite, got ${describeValue(t)} for frame ${f}`, 'MODEL_BAD_INPUT');
     out[f * G] = t;
   }
   if (layout.conditions === 0) {
     if (conditions !== undefined && conditions !== null && (conditions as ArrayLike<unknown>).length > 0) {
-      throw new ModelError(`this denoiser is unconditional (0 conditions), got conditions ${show(conditions)}`, 'MODEL_BAD_INPUT');
+      throw new ModelError(`this denoiser is unconditional (0 conditions), got conditions ${describeValue(conditions)}`, 'MODEL_BAD_INPUT');
     }
     return out;
   }
@@ -55,7 +56,7 @@ export function globalInputRows(
       if (!layout.nullCondition) throw new ModelError(`conditions of frame ${f} are missing (this denoiser has no null condition)`, 'MODEL_BAD_INPUT');
       continue;
     }
-    if (row.length !== layout.conditions) throw new ModelError(`conditions must have length ${layout.conditions}, got ${show(row)}`, 'MODEL_BAD_INPUT');
+    if (row.length !== layout.conditions) throw new ModelError(`conditions must have length ${layout.conditions}, got ${describeValue(row)}`, 'MODEL_BAD_INPUT');
     const end = encodeConditionsInto(out, f * G + 1, row, layout.conditionEncoders);
     if (layout.nullCondition) out[end] = 1;
   }

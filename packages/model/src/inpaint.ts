@@ -1,3 +1,4 @@
+import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { toBox, type BoxLike } from '@mddm/pbc';
 import {
@@ -7,7 +8,7 @@ import {
 import { waitForKernelWorker } from '@mddm/edgeconv';
 import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
-import { ModelError, checkInt, checkNumber, show } from './errors';
+import { ModelError, checkInt, checkNumber } from './errors';
 import { rescaleSchedule, trainedSchedule, type SampleResult } from './sample';
 
 /** Options of {@link inpaintSample}. */
@@ -62,15 +63,15 @@ function fixedMask(options: InpaintOptions, n: number): Uint8Array {
   const out = new Uint8Array(n);
   if (mask !== undefined) {
     if (!mask || typeof mask.length !== 'number' || mask.length !== n) {
-      throw new ModelError(`inpaintSample: mask must have one flag per particle (N = ${n}), got ${show(mask)}`, 'MODEL_BAD_INPUT');
+      throw new ModelError(`inpaintSample: mask must have one flag per particle (N = ${n}), got ${describeValue(mask)}`, 'MODEL_BAD_INPUT');
     }
     for (let i = 0; i < n; i++) out[i] = mask[i] ? 1 : 0;
     return out;
   }
-  if (!indices || typeof indices.length !== 'number') throw new ModelError(`inpaintSample: indices must be an array of particle indices, got ${show(indices)}`, 'MODEL_BAD_INPUT');
+  if (!indices || typeof indices.length !== 'number') throw new ModelError(`inpaintSample: indices must be an array of particle indices, got ${describeValue(indices)}`, 'MODEL_BAD_INPUT');
   for (let q = 0; q < indices.length; q++) {
     const i = indices[q];
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ModelError(`inpaintSample: indices[${q}] = ${show(i)} must be an integer in [0, ${n - 1}]`, 'MODEL_BAD_INPUT');
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ModelError(`inpaintSample: indices[${q}] = ${describeValue(i)} must be an integer in [0, ${n - 1}]`, 'MODEL_BAD_INPUT');
     if (out[i]) throw new ModelError(`inpaintSample: index ${i} appears twice in indices`, 'MODEL_BAD_INPUT');
     out[i] = 1;
   }
@@ -84,7 +85,7 @@ function checkKnown(known: Float64Array, mask: Uint8Array, L: Float64Array): voi
     for (let d = 0; d < 3; d++) {
       const v = known[3 * p + d];
       if (!(v >= 0 && v < L[d])) {
-        throw new ModelError(`inpaintSample: fixed particle ${p} has coordinate ${d} = ${show(v)}, outside the box [0, ${L[d]}) (fixed positions must lie inside the box so they come back bit-exact)`, 'MODEL_BAD_INPUT');
+        throw new ModelError(`inpaintSample: fixed particle ${p} has coordinate ${d} = ${describeValue(v)}, outside the box [0, ${L[d]}) (fixed positions must lie inside the box so they come back bit-exact)`, 'MODEL_BAD_INPUT');
       }
     }
   }
@@ -146,10 +147,10 @@ export function repaintPredictor(inner: Predictor, known: Float64Array, mask: Ui
 export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOptions): Promise<SampleResult> {
   const started = performance.now();
   requireBackend('inpaintSample');
-  if (!options || typeof options !== 'object') throw new ModelError(`inpaintSample options must be an object, got ${show(options)}`, 'MODEL_BAD_CONFIG');
+  if (!options || typeof options !== 'object') throw new ModelError(`inpaintSample options must be an object, got ${describeValue(options)}`, 'MODEL_BAD_CONFIG');
   const { known } = options;
   if (!(known instanceof Float64Array) || known.length === 0 || known.length % 3 !== 0) {
-    throw new ModelError(`inpaintSample: known must be a Float64Array [N, 3], got ${show(known)}`, 'MODEL_BAD_INPUT');
+    throw new ModelError(`inpaintSample: known must be a Float64Array [N, 3], got ${describeValue(known)}`, 'MODEL_BAD_INPUT');
   }
   const n = known.length / 3;
   if (n < denoiser.minParticles) throw new ModelError(`inpaintSample: this denoiser needs at least ${denoiser.minParticles} particles, got ${n}`, 'MODEL_BAD_INPUT');

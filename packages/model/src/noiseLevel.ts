@@ -1,5 +1,6 @@
+import { describeValue } from '@mddm/core';
 import type { DenoiserLike } from './denoiserLike';
-import { ModelError, show } from './errors';
+import { ModelError } from './errors';
 
 /** The noise band a denoiser was trained on, in LJ units (see {@link trainedNoiseRange}). */
 export interface TrainedNoiseRange {
@@ -36,7 +37,7 @@ export function trainedNoiseRange(denoiser: DenoiserLike): TrainedNoiseRange {
  */
 export function checkSigma(denoiser: DenoiserLike, sigmaLj: unknown, name = 'sigma'): TrainedNoiseRange {
   if (typeof sigmaLj !== 'number' || !Number.isFinite(sigmaLj) || !(sigmaLj > 0)) {
-    throw new ModelError(`${name} must be a finite noise std > 0 in LJ units, got ${show(sigmaLj)}`, 'MODEL_BAD_INPUT');
+    throw new ModelError(`${name} must be a finite noise std > 0 in LJ units, got ${describeValue(sigmaLj)}`, 'MODEL_BAD_INPUT');
   }
   const r = trainedNoiseRange(denoiser);
   if (sigmaLj < r.sigmaMinLj * (1 - 1e-9) || sigmaLj > r.sigmaMaxLj * (1 + 1e-9)) {

@@ -1,6 +1,7 @@
+import { describeValue } from '@mddm/core';
 import { Denoiser, mddmDenoiserFromSpec, type DenoiserSpec } from './denoiser';
 import type { DenoiserLike, DenoiserSpecBase } from './denoiserLike';
-import { ModelError, show } from './errors';
+import { ModelError } from './errors';
 import { transolverFromSpec, type TransolverSpec } from './transolver/transolver';
 
 /** Rebuilds a denoiser of one architecture from its spec (fresh weights). */
@@ -20,9 +21,9 @@ const factories = new Map<string, DenoiserFactory>([
  * @throws ModelError `MODEL_BAD_CONFIG` for an empty kind or a built-in kind
  */
 export function registerDenoiserKind(kind: string, factory: DenoiserFactory): void {
-  if (typeof kind !== 'string' || kind.length === 0) throw new ModelError(`kind must be a non-empty string, got ${show(kind)}`, 'MODEL_BAD_CONFIG');
+  if (typeof kind !== 'string' || kind.length === 0) throw new ModelError(`kind must be a non-empty string, got ${describeValue(kind)}`, 'MODEL_BAD_CONFIG');
   if (kind === 'mddm' || kind === 'transolver') throw new ModelError(`kind '${kind}' is built in and cannot be replaced`, 'MODEL_BAD_CONFIG');
-  if (typeof factory !== 'function') throw new ModelError(`factory must be a function (spec) => denoiser, got ${show(factory)}`, 'MODEL_BAD_CONFIG');
+  if (typeof factory !== 'function') throw new ModelError(`factory must be a function (spec) => denoiser, got ${describeValue(factory)}`, 'MODEL_BAD_CONFIG');
   factories.set(kind, factory);
 }
 
@@ -43,12 +44,12 @@ export function denoiserFromSpec(spec: DenoiserSpec): Denoiser;
 export function denoiserFromSpec(spec: DenoiserSpecBase): DenoiserLike;
 export function denoiserFromSpec(spec: DenoiserSpecBase): DenoiserLike {
   if (!spec || typeof spec !== 'object' || spec.format !== 'mddm-denoiser' || spec.version !== 1) {
-    throw new ModelError(`not an mddm-denoiser spec (version 1): ${show(spec)}`, 'MODEL_CHECKPOINT_CORRUPT');
+    throw new ModelError(`not an mddm-denoiser spec (version 1): ${describeValue(spec)}`, 'MODEL_CHECKPOINT_CORRUPT');
   }
   const kind = spec.kind ?? 'mddm';
   const factory = factories.get(kind);
   if (!factory) {
-    throw new ModelError(`unknown denoiser kind ${show(kind)} (registered: ${denoiserKinds().join(', ')}); call registerDenoiserKind first`, 'MODEL_BAD_CONFIG');
+    throw new ModelError(`unknown denoiser kind ${describeValue(kind)} (registered: ${denoiserKinds().join(', ')}); call registerDenoiserKind first`, 'MODEL_BAD_CONFIG');
   }
   return factory(spec);
 }

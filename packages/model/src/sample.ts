@@ -1,3 +1,4 @@
+import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { wrap, type BoxLike } from '@mddm/pbc';
 import {
@@ -9,7 +10,7 @@ import { waitForKernelWorker } from '@mddm/edgeconv';
 import { checkBox, checkPositions } from './denoiser';
 import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
-import { ModelError, checkInt, checkNumber, show } from './errors';
+import { ModelError, checkInt, checkNumber } from './errors';
 import { resolveSolver, type SolverOptions } from './solvers';
 
 /** Progress report passed to {@link SampleOptions.onProgress} after every denoising step. */
@@ -235,7 +236,7 @@ export async function sample(denoiser: DenoiserLike, options: SampleOptions): Pr
 
 /** @internal Validates {@link SampleOptions} once, fills defaults, builds the diffusion and the sampler options. */
 function resolveSampleOptions(denoiser: DenoiserLike, options: SampleOptions): ResolvedSample {
-  if (!options || typeof options !== 'object') throw new ModelError(`sample options must be an object, got ${show(options)}`, 'MODEL_BAD_CONFIG');
+  if (!options || typeof options !== 'object') throw new ModelError(`sample options must be an object, got ${describeValue(options)}`, 'MODEL_BAD_CONFIG');
   const n = checkInt(options.n, 'n', denoiser.minParticles);
   const periodic = options.box !== null;
   const lengths: [number, number, number] = periodic ? checkBox(options.box as BoxLike) : [1, 1, 1];
@@ -343,7 +344,7 @@ function splitFrames(x: Float64Array, frames: number): Float64Array[] {
 /** @internal Validates {@link SampleOptions.corrector}, filling defaults. */
 function checkCorrector(c: LangevinCorrectorOptions | undefined): Required<LangevinCorrectorOptions> {
   if (c === undefined || c === null) return { steps: 0, r: 0.2, sigmaMinLj: 0, sigmaMaxLj: Infinity };
-  if (typeof c !== 'object') throw new ModelError(`corrector must be { steps, r?, sigmaMinLj?, sigmaMaxLj? }, got ${show(c)}`, 'MODEL_BAD_CONFIG');
+  if (typeof c !== 'object') throw new ModelError(`corrector must be { steps, r?, sigmaMinLj?, sigmaMaxLj? }, got ${describeValue(c)}`, 'MODEL_BAD_CONFIG');
   const steps = checkInt(c.steps, 'corrector.steps', 0, 1e6);
   const r = checkNumber(c.r ?? 0.2, 'corrector.r', 1e-12, 1);
   const sigmaMinLj = checkNumber(c.sigmaMinLj ?? 0, 'corrector.sigmaMinLj', 0);

@@ -1,8 +1,9 @@
+import { describeValue } from '@mddm/core';
 import {
   ancestralPredictor, dpmSolver2MPredictor, edmStochasticPredictor, eulerPredictor, heunPredictor, noiseLevels,
   type EdmStochasticOptions, type NoiseSchedule, type NoiseSpacing, type Predictor,
 } from '@mddm/schedules';
-import { ModelError, checkNumber, show } from './errors';
+import { ModelError, checkNumber } from './errors';
 
 /**
  * The samplers `sample` offers (`SampleOptions.sampler`), all on `runSampler` of `@mddm/schedules`:
@@ -55,17 +56,17 @@ export interface ResolvedSolver {
  */
 export function resolveSolver(o: SolverOptions, schedule: NoiseSchedule, start: number, steps: number, eta: number, scoreTarget: boolean): ResolvedSolver {
   const name = o.sampler ?? 'ancestral';
-  if (!(SAMPLERS as readonly string[]).includes(name)) throw new ModelError(`sampler must be one of ${SAMPLERS.join(', ')}, got ${show(name)}`, 'MODEL_BAD_CONFIG');
+  if (!(SAMPLERS as readonly string[]).includes(name)) throw new ModelError(`sampler must be one of ${SAMPLERS.join(', ')}, got ${describeValue(name)}`, 'MODEL_BAD_CONFIG');
   const ode = name !== 'ancestral';
   const spacing = o.spacing ?? (ode ? 'karras' : 'uniform');
   if (spacing !== 'uniform' && spacing !== 'log-sigma' && spacing !== 'karras') {
-    throw new ModelError(`spacing must be 'uniform' | 'log-sigma' | 'karras', got ${show(spacing)}`, 'MODEL_BAD_CONFIG');
+    throw new ModelError(`spacing must be 'uniform' | 'log-sigma' | 'karras', got ${describeValue(spacing)}`, 'MODEL_BAD_CONFIG');
   }
   const rho = checkNumber(o.rho ?? 7, 'rho', 0.1, 100);
   const continuous = o.continuous ?? false;
   if (continuous && !ode) throw new ModelError(`continuous levels need an ODE sampler (euler, heun, edm, dpm2m), not ${name}`, 'MODEL_BAD_CONFIG');
   if (continuous && scoreTarget) throw new ModelError('continuous levels are not supported for a wrapped-score-trained model (its eps conversion is tabulated per timestep)', 'MODEL_BAD_CONFIG');
-  if (o.churn !== undefined && name !== 'edm') throw new ModelError(`churn is an option of sampler 'edm', not ${show(name)}`, 'MODEL_BAD_CONFIG');
+  if (o.churn !== undefined && name !== 'edm') throw new ModelError(`churn is an option of sampler 'edm', not ${describeValue(name)}`, 'MODEL_BAD_CONFIG');
   let predictor: Predictor;
   try {
     predictor = name === 'ancestral' ? ancestralPredictor({ eta })

@@ -1,3 +1,4 @@
+import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { wrap, type BoxLike, type Vec3Array } from '@mddm/pbc';
 import {
@@ -11,7 +12,7 @@ import { requireBackend } from './backend';
 import { applyCheckpoint, readCheckpoint, removeStaleFiles, writeCheckpoint } from './checkpoint';
 import { checkBox, checkPositions } from './denoiser';
 import type { DenoiserLike } from './denoiserLike';
-import { ModelError, checkInt, checkNumber, show } from './errors';
+import { ModelError, checkInt, checkNumber } from './errors';
 
 /** One training conformation. Frames of `@mddm/io` (`{ positions, box, info }`) fit directly. */
 export interface TrainingFrame {
@@ -328,15 +329,15 @@ function resolveTrainOptions(denoiser: DenoiserLike, options: TrainOptions): Res
   const lrDecay = checkNumber(options.lrDecay ?? 0.95, 'lrDecay', 0, 1);
   const lrDecayEvery = checkNumber(options.lrDecayEvery ?? 100, 'lrDecayEvery', 1e-9);
   const lrSchedule = options.lrSchedule ?? 'step';
-  if (lrSchedule !== 'step' && lrSchedule !== 'cosine') throw new ModelError(`lrSchedule must be 'step' | 'cosine', got ${show(lrSchedule)}`, 'MODEL_BAD_CONFIG');
+  if (lrSchedule !== 'step' && lrSchedule !== 'cosine') throw new ModelError(`lrSchedule must be 'step' | 'cosine', got ${describeValue(lrSchedule)}`, 'MODEL_BAD_CONFIG');
   const lrMin = checkNumber(options.lrMin ?? lr0 / 100, 'lrMin', 0);
   const clipNorm = options.clipNorm === undefined ? 0 : checkNumber(options.clipNorm, 'clipNorm', 1e-12);
   const target = options.target ?? 'eps';
-  if (target !== 'eps' && target !== 'score') throw new ModelError(`target must be 'eps' | 'score', got ${show(target)}`, 'MODEL_BAD_CONFIG');
+  if (target !== 'eps' && target !== 'score') throw new ModelError(`target must be 'eps' | 'score', got ${describeValue(target)}`, 'MODEL_BAD_CONFIG');
   const tMin = checkInt(options.tMin ?? 1, 'tMin', 1, T);
   const tMax = checkInt(options.tMax ?? T, 'tMax', tMin, T);
   const spacing = options.spacing ?? 'uniform';
-  if (spacing !== 'uniform' && spacing !== 'log-sigma') throw new ModelError(`spacing must be 'uniform' | 'log-sigma', got ${show(spacing)}`, 'MODEL_BAD_CONFIG');
+  if (spacing !== 'uniform' && spacing !== 'log-sigma') throw new ModelError(`spacing must be 'uniform' | 'log-sigma', got ${describeValue(spacing)}`, 'MODEL_BAD_CONFIG');
   const weights = options.timestepWeights === undefined ? undefined : Array.from(options.timestepWeights);
   const cdf = weights ? timestepCdf(schedule, weights, tMin, tMax) : spacing === 'uniform' ? null : timestepCdf(schedule, spacing, tMin, tMax);
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
@@ -360,7 +361,7 @@ function resolveTrainOptions(denoiser: DenoiserLike, options: TrainOptions): Res
 /** @internal Validates the data, wraps every frame into its box and groups frames by (N, box). */
 function prepare(denoiser: DenoiserLike, options: TrainOptions): { frames: Prepared[]; groups: number[][] } {
   if (!Array.isArray(options.data) || options.data.length === 0) {
-    throw new ModelError(`data must be a non-empty array of frames { positions, box }, got ${show(options.data)}`, 'MODEL_BAD_INPUT');
+    throw new ModelError(`data must be a non-empty array of frames { positions, box }, got ${describeValue(options.data)}`, 'MODEL_BAD_INPUT');
   }
   const periodic = options.data[0]?.box !== null;
   if (!periodic && options.augment === true) {
@@ -370,7 +371,7 @@ function prepare(denoiser: DenoiserLike, options: TrainOptions): { frames: Prepa
   const keys = new Map<string, number>();
   const groups: number[][] = [];
   const frames = options.data.map((f, i) => {
-    if (!f || typeof f !== 'object') throw new ModelError(`data[${i}] must be a frame { positions, box }, got ${show(f)}`, 'MODEL_BAD_INPUT');
+    if (!f || typeof f !== 'object') throw new ModelError(`data[${i}] must be a frame { positions, box }, got ${describeValue(f)}`, 'MODEL_BAD_INPUT');
     const n = checkPositions(f.positions, `data[${i}].positions`);
     if (n < denoiser.minParticles) throw new ModelError(`data[${i}] has ${n} particles; need at least ${denoiser.minParticles} (minParticles: more than k for MDDM)`, 'MODEL_BAD_INPUT');
     if ((f.box !== null) !== periodic) throw new ModelError(`data[${i}].box is ${f.box === null ? 'null' : 'a box'} but data[0]'s is ${periodic ? 'a box' : 'null'}: mix of periodic and non-periodic frames`, 'MODEL_BAD_INPUT');
@@ -399,7 +400,7 @@ function frameConditions(f: TrainingFrame, i: number, keys: string[] | undefined
   if (!keys) return f.conditions ? Array.from(f.conditions) : undefined;
   return keys.map((k) => {
     const v = f.info?.[k];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`data[${i}].info.${k} must be a finite number, got ${show(v)}`, 'MODEL_BAD_INPUT');
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`data[${i}].info.${k} must be a finite number, got ${describeValue(v)}`, 'MODEL_BAD_INPUT');
     return v;
   });
 }
@@ -440,7 +441,7 @@ function checkFingerprint(saved: Record<string, unknown> | undefined, current: R
     const b = JSON.stringify(now[key]);
     if (a !== b) {
       throw new ModelError(
-        `cannot resume from ${dir}: it was trained with ${key} = ${show(saved[key])}, this run has ${show(now[key])} (resuming is only bit-identical with the same options)`,
+        `cannot resume from ${dir}: it was trained with ${key} = ${describeValue(saved[key])}, this run has ${describeValue(now[key])} (resuming is only bit-identical with the same options)`,
         'MODEL_CONFIG_MISMATCH',
       );
     }

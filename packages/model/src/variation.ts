@@ -1,7 +1,8 @@
+import { describeValue } from '@mddm/core';
 import { createRng, variationStart } from '@mddm/schedules';
 import { toBox, validatePositions, type BoxLike, type Vec3Array } from '@mddm/pbc';
 import type { DenoiserLike } from './denoiserLike';
-import { ModelError, checkInt, show } from './errors';
+import { ModelError, checkInt } from './errors';
 import { trainedNoiseRange } from './noiseLevel';
 import { rescaleSchedule, sample, trainedSchedule, type SampleOptions, type SampleResult } from './sample';
 
@@ -36,7 +37,7 @@ export interface VariationResult extends SampleResult {
  *   above the largest trained one), `MODEL_BAD_CONFIG` (both or neither of sigmaLj / t, t out of range)
  */
 export async function variation(denoiser: DenoiserLike, positions: Vec3Array, box: BoxLike, options: VariationOptions): Promise<VariationResult> {
-  if (!options || typeof options !== 'object') throw new ModelError(`variation options must be an object, got ${show(options)}`, 'MODEL_BAD_CONFIG');
+  if (!options || typeof options !== 'object') throw new ModelError(`variation options must be an object, got ${describeValue(options)}`, 'MODEL_BAD_CONFIG');
   const n = validatePositions(positions);
   const L = toBox(box).lengths;
   const lengths: [number, number, number] = [L[0], L[1], L[2]];
@@ -52,7 +53,7 @@ export async function variation(denoiser: DenoiserLike, positions: Vec3Array, bo
   if (options.t !== undefined) t = checkInt(options.t, 't', 1, T);
   else {
     const s = options.sigmaLj;
-    if (typeof s !== 'number' || !Number.isFinite(s) || !(s > 0)) throw new ModelError(`variation: sigmaLj must be a finite noise std > 0 (LJ units), got ${show(s)}`, 'MODEL_BAD_INPUT');
+    if (typeof s !== 'number' || !Number.isFinite(s) || !(s > 0)) throw new ModelError(`variation: sigmaLj must be a finite noise std > 0 (LJ units), got ${describeValue(s)}`, 'MODEL_BAD_INPUT');
     if (denoiser.training && !options.schedule) {
       const r = trainedNoiseRange(denoiser);
       if (s > r.sigmaMaxLj * (1 + 1e-9)) {

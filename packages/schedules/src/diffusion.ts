@@ -1,8 +1,9 @@
+import { describeValue } from '@mddm/core';
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
-import { wrapScalar as wrap1 } from '@mddm/pbc';
+import { wrapScalar } from '@mddm/pbc';
 import { boxLengths } from './box';
 import {
-  ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, show, throwNonFinite,
+  ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, throwNonFinite,
 } from './errors';
 import type { NoiseSchedule } from './schedule';
 import { samplingTimesteps, type TimestepSpacing } from './timesteps';
@@ -83,7 +84,7 @@ export class WrappedDiffusion {
    */
   constructor(schedule: NoiseSchedule, options: WrappedDiffusionOptions = {}) {
     if (!schedule || !(schedule.a instanceof Float64Array) || schedule.a.length !== schedule.T + 1 || !(schedule.sqrtA instanceof Float64Array)) {
-      throw new ScheduleError(`WrappedDiffusion: schedule must be a NoiseSchedule (from cosineSchedule etc.), got ${show(schedule)}`, 'SCHEDULE_BAD_ARG');
+      throw new ScheduleError(`WrappedDiffusion: schedule must be a NoiseSchedule (from cosineSchedule etc.), got ${describeValue(schedule)}`, 'SCHEDULE_BAD_ARG');
     }
     const r = resolveOptions(options);
     this.schedule = schedule;
@@ -129,7 +130,7 @@ export class WrappedDiffusion {
     checkSameLength(x0, eps, fn, 'x0', 'eps');
     const B = ts?.length ?? 0;
     if (!(B >= 1) || n % B !== 0) {
-      throw new ScheduleError(`${fn}: ts.length (${show(B)}) must be >= 1 and divide the number of particles (${n})`, 'SCHEDULE_LENGTH');
+      throw new ScheduleError(`${fn}: ts.length (${describeValue(B)}) must be >= 1 and divide the number of particles (${n})`, 'SCHEDULE_LENGTH');
     }
     for (let b = 0; b < B; b++) checkStep(ts[b], 0, this.T, fn, `ts[${b}]`);
     checkOut(x0, out, fn);
@@ -170,9 +171,9 @@ export class WrappedDiffusion {
     const cx = lx * c, cy = ly * c, cz = lz * c;
     const n = x.length;
     for (let i = 0; i < n; i += 3) {
-      res[i] = wrap1(x[i] + cx * eps[i], lx);
-      res[i + 1] = wrap1(x[i + 1] + cy * eps[i + 1], ly);
-      res[i + 2] = wrap1(x[i + 2] + cz * eps[i + 2], lz);
+      res[i] = wrapScalar(x[i] + cx * eps[i], lx);
+      res[i + 1] = wrapScalar(x[i + 1] + cy * eps[i + 1], ly);
+      res[i + 2] = wrapScalar(x[i + 2] + cz * eps[i + 2], lz);
       if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [[xName, x], ['eps', eps]], offset);
     }
     return res;
@@ -303,7 +304,7 @@ export class WrappedDiffusion {
     checkStep(tPrev, 0, t - 1, 'stepTo', 'tPrev');
     const eta = options.eta ?? 1;
     if (typeof eta !== 'number' || !(eta >= 0 && eta <= 1)) {
-      throw new ScheduleError(`stepTo: eta must be a number in [0, 1], got ${show(eta)}`, 'SCHEDULE_BAD_ARG');
+      throw new ScheduleError(`stepTo: eta must be a number in [0, 1], got ${describeValue(eta)}`, 'SCHEDULE_BAD_ARG');
     }
     return this.stepCore(xt, epsPred, t, tPrev, z, box, out, eta, 'stepTo');
   }
@@ -350,16 +351,16 @@ export class WrappedDiffusion {
     if (z !== null && z !== undefined && q !== 0) {
       const qx = lx * q, qy = ly * q, qz = lz * q;
       for (let i = 0; i < n; i += 3) {
-        res[i] = wrap1(x[i] + mx * eps[i] + qx * z[i], lx);
-        res[i + 1] = wrap1(x[i + 1] + my * eps[i + 1] + qy * z[i + 1], ly);
-        res[i + 2] = wrap1(x[i + 2] + mz * eps[i + 2] + qz * z[i + 2], lz);
+        res[i] = wrapScalar(x[i] + mx * eps[i] + qx * z[i], lx);
+        res[i + 1] = wrapScalar(x[i + 1] + my * eps[i + 1] + qy * z[i + 1], ly);
+        res[i + 2] = wrapScalar(x[i + 2] + mz * eps[i + 2] + qz * z[i + 2], lz);
         if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [[xName, x], ['epsPred', eps], ['z', z]]);
       }
     } else {
       for (let i = 0; i < n; i += 3) {
-        res[i] = wrap1(x[i] + mx * eps[i], lx);
-        res[i + 1] = wrap1(x[i + 1] + my * eps[i + 1], ly);
-        res[i + 2] = wrap1(x[i + 2] + mz * eps[i + 2], lz);
+        res[i] = wrapScalar(x[i] + mx * eps[i], lx);
+        res[i + 1] = wrapScalar(x[i + 1] + my * eps[i + 1], ly);
+        res[i + 2] = wrapScalar(x[i + 2] + mz * eps[i + 2], lz);
         if (!(res[i] < lx && res[i + 1] < ly && res[i + 2] < lz)) fixRow(res, i, lx, ly, lz, fn, [[xName, x], ['epsPred', eps]]);
       }
     }
@@ -390,7 +391,7 @@ export class WrappedDiffusion {
     checkVec3(x, fn, 'x');
     checkStep(t, 1, this.T, fn);
     if (typeof r !== 'number' || !(r > 0 && r <= 1)) {
-      throw new ScheduleError(`${fn}: r (step size relative to the noise variance) must be a number in (0, 1], got ${show(r)}`, 'SCHEDULE_BAD_ARG');
+      throw new ScheduleError(`${fn}: r (step size relative to the noise variance) must be a number in (0, 1], got ${describeValue(r)}`, 'SCHEDULE_BAD_ARG');
     }
     checkSameLength(x, epsPred, fn, 'x', 'epsPred');
     checkSameLength(x, z, fn, 'x', 'z');
@@ -418,11 +419,11 @@ export class WrappedDiffusion {
 function resolveOptions(o: WrappedDiffusionOptions): Resolved {
   const variance = o.variance ?? 'exact';
   if (variance !== 'exact' && variance !== 'paper') {
-    throw new ScheduleError(`WrappedDiffusion: variance must be 'exact' or 'paper', got ${show(variance)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`WrappedDiffusion: variance must be 'exact' or 'paper', got ${describeValue(variance)}`, 'SCHEDULE_BAD_ARG');
   }
   const finalStep = o.finalStep ?? 'posterior';
   if (finalStep !== 'posterior' && finalStep !== 'x0') {
-    throw new ScheduleError(`WrappedDiffusion: finalStep must be 'posterior' or 'x0', got ${show(finalStep)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`WrappedDiffusion: finalStep must be 'posterior' or 'x0', got ${describeValue(finalStep)}`, 'SCHEDULE_BAD_ARG');
   }
   return { variance, finalStep };
 }

@@ -23,12 +23,6 @@ export class ScheduleError extends MddmError {
   }
 }
 
-/**
- * @internal @deprecated Old short name of `describeValue` (`@mddm/core`), kept only until the files
- * that still import it (diffusion, guidance, sampler, timesteps, schedule) switch; use `describeValue`.
- */
-export const show = describeValue;
-
 /** @internal Throw unless `T` is an integer >= 1. */
 export function checkT(T: unknown, fn: string): number {
   return checkNumber(T, `${fn}: T (number of diffusion steps)`, { integer: true, min: 1 }, (m) => new ScheduleError(m, 'SCHEDULE_BAD_T'));

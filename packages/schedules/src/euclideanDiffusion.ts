@@ -1,7 +1,8 @@
+import { describeValue } from '@mddm/core';
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
 import { boxLengths } from './box';
 import { WrappedDiffusion } from './diffusion';
-import { ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, show, throwNonFinite } from './errors';
+import { ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, throwNonFinite } from './errors';
 
 /**
  * The variance-exploding diffusion WITHOUT a box (non-periodic point clouds, SPEC §6 / paper
@@ -49,7 +50,7 @@ export class EuclideanDiffusion extends WrappedDiffusion {
     checkSameLength(x0, eps, fn, 'x0', 'eps');
     const B = ts?.length ?? 0;
     if (!(B >= 1) || n % B !== 0) {
-      throw new ScheduleError(`${fn}: ts.length (${show(B)}) must be >= 1 and divide the number of particles (${n})`, 'SCHEDULE_LENGTH');
+      throw new ScheduleError(`${fn}: ts.length (${describeValue(B)}) must be >= 1 and divide the number of particles (${n})`, 'SCHEDULE_LENGTH');
     }
     for (let b = 0; b < B; b++) checkStep(ts[b], 0, this.T, fn, `ts[${b}]`);
     checkOut(x0, out, fn);
@@ -128,7 +129,7 @@ export class EuclideanDiffusion extends WrappedDiffusion {
     checkStep(tPrev, 0, t - 1, fn, 'tPrev');
     const eta = options.eta ?? 1;
     if (typeof eta !== 'number' || !(eta >= 0 && eta <= 1)) {
-      throw new ScheduleError(`stepTo: eta must be a number in [0, 1], got ${show(eta)}`, 'SCHEDULE_BAD_ARG');
+      throw new ScheduleError(`stepTo: eta must be a number in [0, 1], got ${describeValue(eta)}`, 'SCHEDULE_BAD_ARG');
     }
     checkVec3(xt, fn, 'xt');
     checkSameLength(xt, epsPred, fn, 'xt', 'epsPred');
@@ -160,7 +161,7 @@ export class EuclideanDiffusion extends WrappedDiffusion {
     checkVec3(x, fn, 'x');
     checkStep(t, 1, this.T, fn);
     if (typeof r !== 'number' || !(r > 0 && r <= 1)) {
-      throw new ScheduleError(`${fn}: r (step size relative to the noise variance) must be a number in (0, 1], got ${show(r)}`, 'SCHEDULE_BAD_ARG');
+      throw new ScheduleError(`${fn}: r (step size relative to the noise variance) must be a number in (0, 1], got ${describeValue(r)}`, 'SCHEDULE_BAD_ARG');
     }
     checkSameLength(x, epsPred, fn, 'x', 'epsPred');
     checkSameLength(x, z, fn, 'x', 'z');

@@ -1,8 +1,9 @@
+import { describeValue } from '@mddm/core';
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
-import { wrapScalar as wrap1 } from '@mddm/pbc';
+import { wrapScalar } from '@mddm/pbc';
 import { boxLengths } from './box';
 import {
-  ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, show, throwNonFinite,
+  ScheduleError, checkOut, checkSameLength, checkStep, checkVec3, throwNonFinite,
 } from './errors';
 import type { Rng } from './rng';
 import type { NoiseSchedule } from './schedule';
@@ -22,10 +23,10 @@ import type { EpsFunction } from './sampler';
 export function classifierFreeGuidance<T extends Vec3Array>(epsCond: T, epsUncond: Vec3Array, w: number, out?: T): T {
   const fn = 'classifierFreeGuidance';
   if (!(epsCond instanceof Float64Array || epsCond instanceof Float32Array)) {
-    throw new ScheduleError(`${fn}: epsCond must be a Float32Array or Float64Array, got ${show(epsCond)}`, 'SCHEDULE_LENGTH');
+    throw new ScheduleError(`${fn}: epsCond must be a Float32Array or Float64Array, got ${describeValue(epsCond)}`, 'SCHEDULE_LENGTH');
   }
   checkSameLength(epsCond, epsUncond, fn, 'epsCond', 'epsUncond');
-  if (typeof w !== 'number' || !Number.isFinite(w)) throw new ScheduleError(`${fn}: w must be a finite number, got ${show(w)}`, 'SCHEDULE_NAN');
+  if (typeof w !== 'number' || !Number.isFinite(w)) throw new ScheduleError(`${fn}: w must be a finite number, got ${describeValue(w)}`, 'SCHEDULE_NAN');
   checkOut(epsCond, out, fn);
   const res = out ?? (new (epsCond.constructor as new (n: number) => T)(epsCond.length));
   const a = 1 + w;
@@ -49,7 +50,7 @@ export function classifierFreeGuidance<T extends Vec3Array>(epsCond: T, epsUncon
  * @returns an eps function writing `(1 + w) eps_cond - w eps_uncond` into its `out`
  */
 export function classifierFreeGuidanceEps(epsCond: EpsFunction, epsUncond: EpsFunction, w: number): EpsFunction {
-  if (typeof w !== 'number' || !Number.isFinite(w)) throw new ScheduleError(`classifierFreeGuidanceEps: w must be a finite number, got ${show(w)}`, 'SCHEDULE_NAN');
+  if (typeof w !== 'number' || !Number.isFinite(w)) throw new ScheduleError(`classifierFreeGuidanceEps: w must be a finite number, got ${describeValue(w)}`, 'SCHEDULE_NAN');
   let uncond = new Float64Array(0);
   return async (xt, t, out) => {
     if (uncond.length !== out.length) uncond = new Float64Array(out.length);
@@ -83,7 +84,7 @@ export function inpaint<T extends Vec3Array>(
   const N = checkVec3(x, fn, 'x');
   checkSameLength(x, known, fn, 'x', 'known');
   if (!(mask instanceof Uint8Array) || mask.length !== N) {
-    throw new ScheduleError(`${fn}: mask must be a Uint8Array of length N = ${N} (one flag per particle), got ${show(mask)}`, 'SCHEDULE_LENGTH');
+    throw new ScheduleError(`${fn}: mask must be a Uint8Array of length N = ${N} (one flag per particle), got ${describeValue(mask)}`, 'SCHEDULE_LENGTH');
   }
   checkStep(t, 0, schedule.T, fn);
   const Ls = Float64Array.from(boxLengths(box, fn)); // own copy: rng callbacks may use the shared scratch
@@ -93,9 +94,9 @@ export function inpaint<T extends Vec3Array>(
     if (mask[p] === 0) continue;
     const i = 3 * p;
     const ex = c === 0 ? 0 : rng.normal(), ey = c === 0 ? 0 : rng.normal(), ez = c === 0 ? 0 : rng.normal();
-    x[i] = wrap1(known[i] + lx * c * ex, lx);
-    x[i + 1] = wrap1(known[i + 1] + ly * c * ey, ly);
-    x[i + 2] = wrap1(known[i + 2] + lz * c * ez, lz);
+    x[i] = wrapScalar(known[i] + lx * c * ex, lx);
+    x[i + 1] = wrapScalar(known[i + 1] + ly * c * ey, ly);
+    x[i + 2] = wrapScalar(known[i + 2] + lz * c * ez, lz);
     for (let d = 0; d < 3; d++) {
       const v = x[i + d];
       if (v !== v) throwNonFinite(fn, i + d, [['known', known]]);
@@ -128,9 +129,9 @@ export function variationStart<T extends Vec3Array>(x0: T, start: number, schedu
   const c = schedule.sqrtA[start];
   const n = x0.length;
   for (let i = 0; i < n; i += 3) {
-    res[i] = wrap1(x0[i] + lx * c * rng.normal(), lx);
-    res[i + 1] = wrap1(x0[i + 1] + ly * c * rng.normal(), ly);
-    res[i + 2] = wrap1(x0[i + 2] + lz * c * rng.normal(), lz);
+    res[i] = wrapScalar(x0[i] + lx * c * rng.normal(), lx);
+    res[i + 1] = wrapScalar(x0[i + 1] + ly * c * rng.normal(), ly);
+    res[i + 2] = wrapScalar(x0[i + 2] + lz * c * rng.normal(), lz);
     for (let d = 0; d < 3; d++) {
       const v = res[i + d];
       if (v !== v) throwNonFinite(fn, i + d, [['x0', x0]]);

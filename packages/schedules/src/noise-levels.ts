@@ -1,4 +1,5 @@
-import { ScheduleError, checkStep, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { ScheduleError, checkStep } from './errors';
 import type { NoiseSchedule } from './schedule';
 import { samplingTimesteps } from './timesteps';
 
@@ -53,7 +54,7 @@ export interface NoiseLevelsOptions {
  */
 export function sigmaAt(schedule: NoiseSchedule, tau: number): number {
   if (typeof tau !== 'number' || !(tau >= 0 && tau <= schedule.T)) {
-    throw new ScheduleError(`sigmaAt: tau must be a number in [0, ${schedule.T}], got ${show(tau)}`, 'SCHEDULE_T_RANGE');
+    throw new ScheduleError(`sigmaAt: tau must be a number in [0, ${schedule.T}], got ${describeValue(tau)}`, 'SCHEDULE_T_RANGE');
   }
   const i = Math.floor(tau);
   const f = tau - i;
@@ -73,7 +74,7 @@ export function sigmaAt(schedule: NoiseSchedule, tau: number): number {
  */
 export function timestepAt(schedule: NoiseSchedule, sigma: number): number {
   if (typeof sigma !== 'number' || !(sigma > 0) || Number.isNaN(sigma)) {
-    throw new ScheduleError(`timestepAt: sigma must be a number > 0 (box fractions), got ${show(sigma)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`timestepAt: sigma must be a number > 0 (box fractions), got ${describeValue(sigma)}`, 'SCHEDULE_BAD_ARG');
   }
   const s = schedule.sqrtA;
   const T = schedule.T;
@@ -114,9 +115,9 @@ export function noiseLevels(schedule: NoiseSchedule, steps: number, options: Noi
   checkStep(steps, 1, discrete ? start : schedule.T, fn, 'steps');
   const spacing = options.spacing ?? 'karras';
   const rho = options.rho ?? 7;
-  if (typeof rho !== 'number' || !(rho > 0) || !Number.isFinite(rho)) throw new ScheduleError(`${fn}: rho must be a finite number > 0, got ${show(rho)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof rho !== 'number' || !(rho > 0) || !Number.isFinite(rho)) throw new ScheduleError(`${fn}: rho must be a finite number > 0, got ${describeValue(rho)}`, 'SCHEDULE_BAD_ARG');
   if (spacing !== 'karras' && spacing !== 'log-sigma' && spacing !== 'uniform') {
-    throw new ScheduleError(`${fn}: spacing must be 'karras' | 'log-sigma' | 'uniform', got ${show(spacing)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`${fn}: spacing must be 'karras' | 'log-sigma' | 'uniform', got ${describeValue(spacing)}`, 'SCHEDULE_BAD_ARG');
   }
   if (discrete && spacing !== 'karras') return Float64Array.from(samplingTimesteps(schedule, steps, spacing, start));
   const out = new Float64Array(steps);

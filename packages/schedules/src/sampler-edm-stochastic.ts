@@ -1,4 +1,5 @@
-import { ScheduleError, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { ScheduleError } from './errors';
 import { sigmaAt, timestepAt } from './noise-levels';
 import { scratch, wrapperOf } from './pf-ode';
 import type { Predictor, SamplerContext } from './sampler';
@@ -46,10 +47,10 @@ export function edmStochasticPredictor(options: EdmStochasticOptions = {}): Pred
   const lo = options.sigmaMinLj ?? 0;
   const hi = options.sigmaMaxLj ?? Infinity;
   const sNoise = options.sNoise ?? 1;
-  if (typeof gamma !== 'number' || !(gamma >= 0 && gamma <= Math.SQRT2 - 1)) throw new ScheduleError(`${fn}: gamma must be a number in [0, sqrt(2) - 1], got ${show(gamma)}`, 'SCHEDULE_BAD_ARG');
-  if (typeof lo !== 'number' || !(lo >= 0)) throw new ScheduleError(`${fn}: sigmaMinLj must be a number >= 0, got ${show(lo)}`, 'SCHEDULE_BAD_ARG');
-  if (typeof hi !== 'number' || !(hi >= lo)) throw new ScheduleError(`${fn}: sigmaMaxLj must be a number >= sigmaMinLj (${lo}), got ${show(hi)}`, 'SCHEDULE_BAD_ARG');
-  if (typeof sNoise !== 'number' || !(sNoise >= 0.5 && sNoise <= 2)) throw new ScheduleError(`${fn}: sNoise must be a number in [0.5, 2], got ${show(sNoise)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof gamma !== 'number' || !(gamma >= 0 && gamma <= Math.SQRT2 - 1)) throw new ScheduleError(`${fn}: gamma must be a number in [0, sqrt(2) - 1], got ${describeValue(gamma)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof lo !== 'number' || !(lo >= 0)) throw new ScheduleError(`${fn}: sigmaMinLj must be a number >= 0, got ${describeValue(lo)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof hi !== 'number' || !(hi >= lo)) throw new ScheduleError(`${fn}: sigmaMaxLj must be a number >= sigmaMinLj (${lo}), got ${describeValue(hi)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof sNoise !== 'number' || !(sNoise >= 0.5 && sNoise <= 2)) throw new ScheduleError(`${fn}: sNoise must be a number in [0.5, 2], got ${describeValue(sNoise)}`, 'SCHEDULE_BAD_ARG');
   const buffers = new WeakMap<SamplerContext, ReturnType<typeof heunScratch>>();
   return {
     name: `edm-stochastic(gamma=${gamma}, sigmaLj=${lo}..${hi}, sNoise=${sNoise})`,

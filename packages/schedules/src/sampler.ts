@@ -1,7 +1,8 @@
+import { describeValue } from '@mddm/core';
 import type { BoxLike } from '@mddm/pbc';
 import { boxLengths } from './box';
 import type { WrappedDiffusion } from './diffusion';
-import { ScheduleError, checkVec3, show } from './errors';
+import { ScheduleError, checkVec3 } from './errors';
 import { samplingTimesteps, type TimestepSpacing } from './timesteps';
 
 /**
@@ -129,7 +130,7 @@ export interface SamplerResult {
 export function ancestralPredictor(options: { eta?: number } = {}): Predictor {
   const eta = options.eta ?? 1;
   if (typeof eta !== 'number' || !(eta >= 0 && eta <= 1)) {
-    throw new ScheduleError(`ancestralPredictor: eta must be a number in [0, 1], got ${show(eta)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`ancestralPredictor: eta must be a number in [0, 1], got ${describeValue(eta)}`, 'SCHEDULE_BAD_ARG');
   }
   const stepOptions = { eta };
   return {
@@ -158,10 +159,10 @@ export function langevinCorrector(options: LangevinCorrectorOptions): Corrector 
   const r = options.r ?? 0.2;
   const lo = options.sigmaMinLj ?? 0;
   const hi = options.sigmaMaxLj ?? Infinity;
-  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0) throw new ScheduleError(`${fn}: steps must be an integer >= 0, got ${show(steps)}`, 'SCHEDULE_BAD_ARG');
-  if (typeof r !== 'number' || !(r > 0 && r <= 1)) throw new ScheduleError(`${fn}: r must be a number in (0, 1], got ${show(r)}`, 'SCHEDULE_BAD_ARG');
-  if (typeof lo !== 'number' || !(lo >= 0)) throw new ScheduleError(`${fn}: sigmaMinLj must be a number >= 0, got ${show(lo)}`, 'SCHEDULE_BAD_ARG');
-  if (typeof hi !== 'number' || !(hi >= lo)) throw new ScheduleError(`${fn}: sigmaMaxLj must be a number >= sigmaMinLj (${lo}), got ${show(hi)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0) throw new ScheduleError(`${fn}: steps must be an integer >= 0, got ${describeValue(steps)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof r !== 'number' || !(r > 0 && r <= 1)) throw new ScheduleError(`${fn}: r must be a number in (0, 1], got ${describeValue(r)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof lo !== 'number' || !(lo >= 0)) throw new ScheduleError(`${fn}: sigmaMinLj must be a number >= 0, got ${describeValue(lo)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof hi !== 'number' || !(hi >= lo)) throw new ScheduleError(`${fn}: sigmaMaxLj must be a number >= sigmaMinLj (${lo}), got ${describeValue(hi)}`, 'SCHEDULE_BAD_ARG');
   return {
     name: `langevin(steps=${steps}, r=${r}, sigmaLj=${lo}..${hi})`,
     async correct(ctx, t) {
@@ -197,7 +198,7 @@ export async function runSampler(
   diffusion: WrappedDiffusion, x: Float64Array, box: BoxLike, eps: EpsFunction, rng: NoiseSource, options: SamplerOptions = {},
 ): Promise<SamplerResult> {
   checkVec3(x, 'runSampler', 'x');
-  if (!(x instanceof Float64Array)) throw new ScheduleError(`runSampler: x must be a Float64Array, got ${show(x)}`, 'SCHEDULE_LENGTH');
+  if (!(x instanceof Float64Array)) throw new ScheduleError(`runSampler: x must be a Float64Array, got ${describeValue(x)}`, 'SCHEDULE_LENGTH');
   const Ls = boxLengths(box, 'runSampler');
   const start = options.start ?? diffusion.T;
   const ts = options.timesteps === undefined
@@ -231,11 +232,11 @@ export async function runSampler(
 /** @internal Throw unless `ts` is a non-empty, strictly decreasing grid of numbers in `(0, T]`. */
 function checkGrid(ts: ArrayLike<number>, T: number): ArrayLike<number> {
   const n = ts?.length;
-  if (typeof n !== 'number' || n < 1) throw new ScheduleError(`runSampler: timesteps must be a non-empty array of levels in (0, ${T}], got ${show(ts)}`, 'SCHEDULE_BAD_ARG');
+  if (typeof n !== 'number' || n < 1) throw new ScheduleError(`runSampler: timesteps must be a non-empty array of levels in (0, ${T}], got ${describeValue(ts)}`, 'SCHEDULE_BAD_ARG');
   for (let i = 0; i < n; i++) {
     const t = ts[i];
     if (typeof t !== 'number' || !(t > 0 && t <= T) || (i > 0 && !(t < ts[i - 1]))) {
-      throw new ScheduleError(`runSampler: timesteps must be strictly decreasing numbers in (0, ${T}]; timesteps[${i}] = ${show(t)}`, 'SCHEDULE_T_RANGE');
+      throw new ScheduleError(`runSampler: timesteps must be strictly decreasing numbers in (0, ${T}]; timesteps[${i}] = ${describeValue(t)}`, 'SCHEDULE_T_RANGE');
     }
   }
   return ts;

@@ -1,4 +1,5 @@
-import { ScheduleError, checkT, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { ScheduleError, checkT } from './errors';
 
 /**
  * A variance-exploding noise schedule for the wrapped diffusion of MDDM (paper Eq. 3, SPEC §1).
@@ -26,7 +27,7 @@ function finish(T: number, name: string, a: Float64Array, fn: string): NoiseSche
   for (let t = 0; t <= T; t++) {
     const v = a[t];
     if (!Number.isFinite(v) || v < 0) {
-      throw new ScheduleError(`${fn}: a[${t}] must be a finite number >= 0, got ${show(v)}`, 'SCHEDULE_BAD_SCHEDULE');
+      throw new ScheduleError(`${fn}: a[${t}] must be a finite number >= 0, got ${describeValue(v)}`, 'SCHEDULE_BAD_SCHEDULE');
     }
     if (t > 0 && !(v > a[t - 1])) {
       throw new ScheduleError(
@@ -53,7 +54,7 @@ export function cosineSchedule(T = 500, options: { s?: number } = {}): NoiseSche
   checkT(T, 'cosineSchedule');
   const s = options.s ?? 0.008;
   if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) {
-    throw new ScheduleError(`cosineSchedule: s must be a finite number >= 0, got ${show(s)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`cosineSchedule: s must be a finite number >= 0, got ${describeValue(s)}`, 'SCHEDULE_BAD_ARG');
   }
   const a = new Float64Array(T + 1);
   for (let t = 0; t <= T; t++) {
@@ -75,10 +76,10 @@ export function linearSchedule(T: number, options: { aMin?: number; aMax?: numbe
   const aMin = options.aMin ?? 1e-4;
   const aMax = options.aMax ?? 1;
   if (typeof aMin !== 'number' || !Number.isFinite(aMin) || aMin < 0) {
-    throw new ScheduleError(`linearSchedule: aMin must be a finite number >= 0, got ${show(aMin)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`linearSchedule: aMin must be a finite number >= 0, got ${describeValue(aMin)}`, 'SCHEDULE_BAD_ARG');
   }
   if (typeof aMax !== 'number' || !Number.isFinite(aMax) || !(aMax > aMin)) {
-    throw new ScheduleError(`linearSchedule: aMax must be a finite number > aMin (${aMin}), got ${show(aMax)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`linearSchedule: aMax must be a finite number > aMin (${aMin}), got ${describeValue(aMax)}`, 'SCHEDULE_BAD_ARG');
   }
   const a = new Float64Array(T + 1);
   for (let t = 0; t <= T; t++) a[t] = aMin + ((aMax - aMin) * t) / T;
@@ -106,10 +107,10 @@ export function geometricSchedule(T: number, options: { sigmaMinBox?: number; si
   const lo = options.sigmaMinBox ?? 1e-3;
   const hi = options.sigmaMaxBox ?? 1;
   if (typeof lo !== 'number' || !Number.isFinite(lo) || !(lo > 0)) {
-    throw new ScheduleError(`geometricSchedule: sigmaMinBox must be a finite number > 0 (box lengths), got ${show(lo)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`geometricSchedule: sigmaMinBox must be a finite number > 0 (box lengths), got ${describeValue(lo)}`, 'SCHEDULE_BAD_ARG');
   }
   if (typeof hi !== 'number' || !Number.isFinite(hi) || !(hi > lo)) {
-    throw new ScheduleError(`geometricSchedule: sigmaMaxBox must be a finite number > sigmaMinBox (${lo}), got ${show(hi)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`geometricSchedule: sigmaMaxBox must be a finite number > sigmaMinBox (${lo}), got ${describeValue(hi)}`, 'SCHEDULE_BAD_ARG');
   }
   const a = new Float64Array(T + 1);
   const logRatio = Math.log(hi / lo);
@@ -133,7 +134,7 @@ export function geometricSchedule(T: number, options: { sigmaMinBox?: number; si
 export function scheduleFromFunction(T: number, fn: (t: number) => number, name = 'custom'): NoiseSchedule {
   checkT(T, 'scheduleFromFunction');
   if (typeof fn !== 'function') {
-    throw new ScheduleError(`scheduleFromFunction: fn must be a function t -> a_t, got ${show(fn)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`scheduleFromFunction: fn must be a function t -> a_t, got ${describeValue(fn)}`, 'SCHEDULE_BAD_ARG');
   }
   const a = new Float64Array(T + 1);
   for (let t = 0; t <= T; t++) a[t] = fn(t);
@@ -150,7 +151,7 @@ export function scheduleFromFunction(T: number, fn: (t: number) => number, name 
  */
 export function wrappedUniformityDeviation(sigma: number): number {
   if (typeof sigma !== 'number' || !Number.isFinite(sigma) || !(sigma > 0)) {
-    throw new ScheduleError(`wrappedUniformityDeviation: sigma must be a finite number > 0, got ${show(sigma)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`wrappedUniformityDeviation: sigma must be a finite number > 0, got ${describeValue(sigma)}`, 'SCHEDULE_BAD_ARG');
   }
   // The sup is attained at y = 0 (all cosines = 1). Large sigma: theta series 2 sum_n q^(n^2), q = exp(-2 pi^2 sigma^2);
   // small sigma: Poisson-dual image sum L p(0) - 1 = sum_k exp(-k^2 / (2 sigma^2)) / (sqrt(2 pi) sigma) - 1.

@@ -1,4 +1,5 @@
-import { ScheduleError, checkStep, show } from './errors';
+import { describeValue } from '@mddm/core';
+import { ScheduleError, checkStep } from './errors';
 import type { NoiseSchedule } from './schedule';
 
 /**
@@ -89,7 +90,7 @@ function timestepWeights(schedule: NoiseSchedule, spacing: TimestepSpacing | Arr
     for (let t = tMin; t <= tMax; t++) {
       const v = spacing[t];
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new ScheduleError(`timestep weight ${t} must be a finite number >= 0, got ${show(v)}`, 'SCHEDULE_BAD_ARG');
+        throw new ScheduleError(`timestep weight ${t} must be a finite number >= 0, got ${describeValue(v)}`, 'SCHEDULE_BAD_ARG');
       }
       w[t] = v;
       if (v > 0) any = true;
@@ -106,7 +107,7 @@ function timestepWeights(schedule: NoiseSchedule, spacing: TimestepSpacing | Arr
       w[t] = Math.max(hi - lo, 0) + (tMin === tMax ? 1 : 0);
     }
   } else {
-    throw new ScheduleError(`timestep spacing must be 'uniform' | 'log-sigma' | weights [T + 1], got ${show(spacing)}`, 'SCHEDULE_BAD_ARG');
+    throw new ScheduleError(`timestep spacing must be 'uniform' | 'log-sigma' | weights [T + 1], got ${describeValue(spacing)}`, 'SCHEDULE_BAD_ARG');
   }
   return w;
 }
@@ -154,7 +155,7 @@ export function samplingTimesteps(schedule: NoiseSchedule, steps: number, spacin
     for (let i = 0; i < steps; i++) ts[i] = Math.round(T - i * h);
     return ts;
   }
-  if (spacing !== 'log-sigma') throw new ScheduleError(`samplingTimesteps: spacing must be 'uniform' | 'log-sigma', got ${show(spacing)}`, 'SCHEDULE_BAD_ARG');
+  if (spacing !== 'log-sigma') throw new ScheduleError(`samplingTimesteps: spacing must be 'uniform' | 'log-sigma', got ${describeValue(spacing)}`, 'SCHEDULE_BAD_ARG');
   const l1 = Math.log(schedule.sqrtA[1]);
   const lT = Math.log(schedule.sqrtA[T]);
   for (let i = 0; i < steps; i++) {

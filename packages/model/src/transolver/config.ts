@@ -1,6 +1,7 @@
+import { describeValue } from '@mddm/core';
 import type { TimeEncoding } from '@mddm/schedules';
 import { checkEncoders, encodedWidth, type ConditionEncoder } from '../conditions';
-import { ModelError, checkInt, show } from '../errors';
+import { ModelError, checkInt } from '../errors';
 
 /**
  * Configuration of {@link createTransolver}. Every field is optional; the defaults give 128,483
@@ -50,7 +51,7 @@ export interface ResolvedTransolverConfig {
  * @throws ModelError `MODEL_BAD_CONFIG` naming the bad field
  */
 export function resolveTransolverConfig(config: TransolverConfig = {}): ResolvedTransolverConfig {
-  if (!config || typeof config !== 'object') throw new ModelError(`Transolver config must be an object, got ${show(config)}`, 'MODEL_BAD_CONFIG');
+  if (!config || typeof config !== 'object') throw new ModelError(`Transolver config must be an object, got ${describeValue(config)}`, 'MODEL_BAD_CONFIG');
   const hidden = checkInt(config.hidden ?? 64, 'hidden', 1, 4096);
   const layers = checkInt(config.layers ?? 4, 'layers', 1, 64);
   const heads = checkInt(config.heads ?? 8, 'heads', 1, hidden);
@@ -66,13 +67,13 @@ export function resolveTransolverConfig(config: TransolverConfig = {}): Resolved
     }
   } else {
     const n = checkInt(config.conditions ?? ranges?.length ?? 0, 'conditions', 0, 1000);
-    if (ranges && ranges.length !== n) throw new ModelError(`conditionRanges must have one [lo, hi] per condition (${n}), got ${show(ranges)}`, 'MODEL_BAD_CONFIG');
+    if (ranges && ranges.length !== n) throw new ModelError(`conditionRanges must have one [lo, hi] per condition (${n}), got ${describeValue(ranges)}`, 'MODEL_BAD_CONFIG');
     encoders = checkEncoders(Array.from({ length: n }, (_, i) => ({ kind: 'linear', range: ranges ? ranges[i] : [0, 1] }) as ConditionEncoder), 'conditionRanges');
   }
   const nullCondition = config.nullCondition ?? false;
   if (nullCondition && encoders.length === 0) throw new ModelError(`nullCondition needs a conditional denoiser (conditions > 0)`, 'MODEL_BAD_CONFIG');
   const timeEncoding = config.timeEncoding ?? 't/T';
-  if (timeEncoding !== 't/T' && timeEncoding !== 'log-sigma') throw new ModelError(`timeEncoding must be 't/T' | 'log-sigma', got ${show(timeEncoding)}`, 'MODEL_BAD_CONFIG');
+  if (timeEncoding !== 't/T' && timeEncoding !== 'log-sigma') throw new ModelError(`timeEncoding must be 't/T' | 'log-sigma', got ${describeValue(timeEncoding)}`, 'MODEL_BAD_CONFIG');
   const seed = checkInt(config.seed ?? 0, 'seed', 0, 2 ** 31 - 1);
   return { hidden, layers, heads, slices, mlpRatio, conditions: encoders.length, conditionEncoders: encoders, nullCondition, timeEncoding, seed };
 }

@@ -1,3 +1,4 @@
+import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
 import type { TimeEncoding } from '@mddm/schedules';
@@ -5,7 +6,7 @@ import { requireBackend } from '../backend';
 import type { ConditionEncoder } from '../conditions';
 import { checkBox, checkPositions, type TrainingInfo } from '../denoiser';
 import type { DenoiserLike, DenoiserSpecBase, PredictOptions } from '../denoiserLike';
-import { ModelError, show } from '../errors';
+import { ModelError } from '../errors';
 import { globalInputRows } from '../globalInput';
 import { resolveTransolverConfig, transolverGlobalFeatures, type ResolvedTransolverConfig, type TransolverConfig } from './config';
 import { dense, gelu, layerNorm } from './ops';
@@ -103,7 +104,7 @@ export class Transolver implements DenoiserLike<TransolverInput> {
   buildGraph(positions: Vec3Array, box: BoxLike | null, frames = 1): TransolverInput {
     const n = checkPositions(positions, 'positions');
     if (!Number.isInteger(frames) || frames < 1 || n % frames !== 0) {
-      throw new ModelError(`frames must be a positive integer dividing N = ${n}, got ${show(frames)}`, 'MODEL_BAD_INPUT');
+      throw new ModelError(`frames must be a positive integer dividing N = ${n}, got ${describeValue(frames)}`, 'MODEL_BAD_INPUT');
     }
     const coords = new Float32Array(3 * n);
     if (box === null) {
@@ -188,7 +189,7 @@ export class Transolver implements DenoiserLike<TransolverInput> {
   setWeights(weights: tf.Tensor[]): void {
     const vars = this.weights.all;
     if (!Array.isArray(weights) || weights.length !== vars.length) {
-      throw new ModelError(`Transolver expects ${vars.length} weight tensors, got ${show(weights?.length)}`, 'MODEL_CONFIG_MISMATCH');
+      throw new ModelError(`Transolver expects ${vars.length} weight tensors, got ${describeValue(weights?.length)}`, 'MODEL_CONFIG_MISMATCH');
     }
     vars.forEach((v, i) => {
       if (v.shape.join(',') !== weights[i].shape.join(',')) {
@@ -233,7 +234,7 @@ export function createTransolver(config: TransolverConfig = {}): Transolver {
  */
 export function transolverFromSpec(spec: TransolverSpec): Transolver {
   if (!spec || spec.kind !== 'transolver' || !spec.config || typeof spec.config !== 'object') {
-    throw new ModelError(`not a transolver spec: ${show(spec)}`, 'MODEL_CHECKPOINT_CORRUPT');
+    throw new ModelError(`not a transolver spec: ${describeValue(spec)}`, 'MODEL_CHECKPOINT_CORRUPT');
   }
   const d = new Transolver(resolveTransolverConfig(spec.config));
   if (spec.training) d.training = JSON.parse(JSON.stringify(spec.training)) as TrainingInfo;

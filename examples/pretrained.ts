@@ -25,7 +25,7 @@ export const PRETRAINED_FACTS: Record<PretrainedName, Facts> = {
     conditionKeys: [],
     statePoint: { k: 7, phi: 1, T: 0.03 },
     data: { sets: ['opp-unconditional'], conformations: 1 },
-    command: 'tsx examples/train-unconditional.ts --steps 8000 --minutes 1000 --out training/opp-unconditional  (then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional/checkpoint)',
+    command: 'tsx examples/train-unconditional.ts --steps 6000 --minutes 1000 --out training/opp-unconditional  (then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional/checkpoint). The shipped weights were resumed twice with a lower planned step count (steps 1-200 planned 12000, 201-800 planned 8000, 801-6000 planned 6000), which moved the cosine learning rate by < 3% before step 800.',
   },
   'opp-conditional': {
     description: 'MDDM conditioned on the OPP potential (k, phi) and the temperature T over the paper\'s ranges (1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05), trained on the 200 LAMMPS conformations of opp-train; FiLM conditioning, 10% null conditions for classifier-free guidance.',

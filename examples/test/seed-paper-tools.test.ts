@@ -55,3 +55,17 @@ describe('issue-13 examples (tiny model)', () => {
     expect(rows.every((r) => r.agreement.length === 4 && r.msPerTrainStep > 0)).toBe(true);
   });
 });
+
+describe('train-forces weights', () => {
+  it('log-sigma weights on 1..tMax, boosted below sigma-max, zero elsewhere', async () => {
+    const { forceWeights } = await import('../train-forces');
+    const s = geometricSchedule(100, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 });
+    const w = forceWeights(s.a, 10, 70, 0.1, 3);
+    expect(w[0]).toBe(0);
+    expect(w[71]).toBe(0);
+    const small = [...Array(71).keys()].filter((t) => t >= 1 && 10 * s.sqrtA[t] <= 0.1);
+    const large = [...Array(71).keys()].filter((t) => t >= 1 && 10 * s.sqrtA[t] > 0.1);
+    // geometric schedule: log-sigma weights are equal per step, so boosted steps weigh 4x the others
+    expect(w[small[1]] / w[large[1]]).toBeCloseTo(4, 6);
+  });
+});

@@ -29,43 +29,21 @@ function copyPretrainedModels(): Plugin {
   };
 }
 
-/**
- * `@mddm/io`'s entry imports Node built-ins statically (`node:fs`, `node:zlib`, ... in its file
- * readers and writers), so a browser bundle cannot bind them. The page uses only its pure functions
- * (`writeXyzText`, `oppEnergy`); every `node:*` module resolves to a stand-in whose functions throw
- * a clear error if called (none is: the end-to-end test fails on any console error).
- */
-function nodeBuiltinsUnavailable(): Plugin {
-  const PREFIX = '\0mddm-node-unavailable:';
-  return {
-    name: 'mddm-node-builtins-unavailable',
-    enforce: 'pre',
-    resolveId(id) {
-      return id.startsWith('node:') ? PREFIX + id : null;
-    },
-    load(id) {
-      if (!id.startsWith(PREFIX)) return null;
-      const mod = JSON.stringify(id.slice(PREFIX.length));
-      return {
-        code: `const unavailable = (name) => function () { throw new Error(${mod} + '.' + name + ' is not available in the browser (Node only)'); };
-export const __node = new Proxy({}, { get: (_, name) => unavailable(String(name)) });
-export default __node;`,
-        syntheticNamedExports: '__node',
-      };
-    },
-  };
-}
-
-// The page imports the packages' public entry points (`@mddm/<name>`), resolved to their source
-// entries `packages/<name>/src/index.ts` as in the tests, so it always runs the workspace's current
-// code without a `pnpm build` of the packages; Vite compiles them for the browser.
+// The page imports the packages' public entry points (`@mddm/<name>`, `@mddm/<name>/<subpath>`),
+// resolved to their source entries `packages/<name>/src/index.ts` (`src/<subpath>.ts`) as in the
+// tests, so it always runs the workspace's current code without a `pnpm build` of the packages; Vite
+// compiles them for the browser. No Node stand-ins: the page imports `@mddm/io/browser` (no Node
+// built-in in its graph), and the packages it bundles load Node built-ins only lazily (`import()`).
 export default defineConfig({
   root: here,
   base: './',
   resolve: {
-    alias: [{ find: /^@mddm\/([a-z-]+)$/, replacement: `${repo}packages/$1/src/index.ts` }],
+    alias: [
+      { find: /^@mddm\/([a-z-]+)$/, replacement: `${repo}packages/$1/src/index.ts` },
+      { find: /^@mddm\/([a-z-]+)\/([a-z-]+)$/, replacement: `${repo}packages/$1/src/$2.ts` },
+    ],
   },
-  worker: { format: 'es', plugins: () => [nodeBuiltinsUnavailable()] },
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -73,5 +51,5 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
     reportCompressedSize: false,
   },
-  plugins: [nodeBuiltinsUnavailable(), copyPretrainedModels()],
+  plugins: [copyPretrainedModels()],
 });

@@ -7,7 +7,7 @@
  */
 import './style.css';
 import { rdf, rdfSvg, type RdfCurve } from '@mddm/rdf';
-import { writeXyzText } from '@mddm/io';
+import { writeXyzText } from '@mddm/io/browser';
 import { PRETRAINED_MANIFEST, PRETRAINED_NAMES } from '@mddm/pretrained';
 import { potentialSvg } from './potential';
 import { nearestReference, RANGES, type MdReferences } from './references';

@@ -1,5 +1,5 @@
 /** The U(r) plot of the oscillating pair potential (`oppEnergy` of @mddm/io), as an SVG string. */
-import { oppEnergy } from '@mddm/io';
+import { oppEnergy } from '@mddm/io/browser';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

@@ -22,6 +22,8 @@ export interface DataFile {
   bytes: Uint8Array;
   /** File path or URL. */
   source: string;
+  /** A faster gunzip than `DecompressionStream` where there is one (Node's zlib, for local files). */
+  gunzip?: (bytes: Uint8Array) => Promise<Uint8Array>;
 }
 
 /** `baseUrl` as an absolute URL ending in `/` (so a file name resolves inside it, not beside it). */
@@ -57,14 +59,16 @@ async function readLocalFile(file: string, options: DataSourceOptions): Promise<
   const dir = options.dataDir ?? defaultDataDir();
   let fs: typeof import('node:fs/promises');
   let path: typeof import('node:path');
+  let zlib: typeof import('node:zlib');
   try {
-    [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+    [fs, path, zlib] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:zlib')]);
   } catch (e) {
     throw new DataError(`reading the data folder needs Node's file system; in a browser load by URL with { baseUrl }`, 'DATA_UNSUPPORTED', dir, { cause: e });
   }
   const source = path.join(dir, file);
   try {
-    return { bytes: await fs.readFile(source), source };
+    const gunzip = (bytes: Uint8Array) => new Promise<Uint8Array>((done, fail) => zlib.gunzip(bytes, (e, out) => (e ? fail(e) : done(out))));
+    return { bytes: await fs.readFile(source), source, gunzip };
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT') throw new DataError(`no such file`, 'DATA_NOT_FOUND', source, { cause: e });
@@ -88,7 +92,7 @@ export async function readDataFile(file: string, options: DataSourceOptions = {}
 }
 
 /**
- * The text of gzipped bytes (`DecompressionStream('gzip')`, in browsers and Node >= 18). Bytes
+ * The text of gzipped bytes (`file.gunzip`, else `DecompressionStream('gzip')`: browsers and Node >= 18). Bytes
  * without the gzip magic number are taken as already decompressed: a server that sends `.gz` files
  * with `Content-Encoding: gzip` has `fetch` decompress them on the way.
  * @internal
@@ -96,6 +100,13 @@ export async function readDataFile(file: string, options: DataSourceOptions = {}
 export async function gunzipText(file: DataFile): Promise<string> {
   const { bytes } = file;
   if (!(bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return new TextDecoder().decode(bytes);
+  if (file.gunzip) {
+    try {
+      return new TextDecoder().decode(await file.gunzip(bytes));
+    } catch (e) {
+      throw new DataError(`not a valid gzip file: ${(e as Error).message}`, 'DATA_ERROR', file.source, { cause: e });
+    }
+  }
   const Decompression = (globalThis as { DecompressionStream?: typeof DecompressionStream }).DecompressionStream;
   if (Decompression === undefined) throw new DataError(`no DecompressionStream in this runtime (Node >= 18 and current browsers have it)`, 'DATA_UNSUPPORTED', file.source);
   try {

@@ -18,6 +18,9 @@ const repo = resolve(import.meta.dirname, '../../..');
 // How array tasks start mddm: node + tsx's loader + the CLI's sources (tsconfig paths from TSX_TSCONFIG_PATH, inherited by the job).
 const MDDM = `${process.execPath} --import ${pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href} ${join(repo, 'packages/cli/src/bin.ts')}`;
 
+/** Setup line of every task: as nice as the test process (the machine is shared; each Slurm task is its own autogroup). */
+const NICE = 'renice -n 15 $$ >/dev/null; echo 15 > /proc/$$/autogroup 2>/dev/null || true';
+
 async function mddm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -44,7 +47,7 @@ describe('mddm sample --executor slurm: flags (no cluster needed)', () => {
 
 const started = await startSlurmCluster();
 if ('reason' in started) {
-  describe('mddm sample --executor slurm', () => reportNoCluster(started.reason));
+  describe('mddm sample --executor slurm', () => reportNoCluster(it, started.reason));
 } else {
   const dir = await mkdtemp(join(tmpdir(), 'mddm-slurm-sample-'));
   afterAll(async () => {
@@ -52,7 +55,7 @@ if ('reason' in started) {
     await rm(dir, { recursive: true, force: true });
   });
   describe('mddm sample --executor slurm', () => {
-    it('slurm: 5 conformations as 3 array tasks (seeds 7, 8, 9) gathered into one XYZ equal to local runs with those seeds; a rerun reuses the parts', async () => {
+    it('slurm: 3 conformations as 2 array tasks (seeds 7, 8) gathered into one XYZ equal to local runs with those seeds; a rerun reuses the parts', async () => {
       process.env.TSX_TSCONFIG_PATH = join(repo, 'tsconfig.json');
       await selectBackend('wasm');
       const u = createDenoiser({ k: 6, layers: 2, width: 8, hidden: [8], headHidden: [8] });
@@ -63,18 +66,18 @@ if ('reason' in started) {
       const common = ['--model', model, '--n', '64', '--box', '4', '--steps', '3', '--corrector', '0'];
       const out = join(dir, 'slurm.xyz');
       const t0 = performance.now();
-      const r = await mddm('sample', ...common, '--count', '5', '--seed', '7', '--out', out, '--executor', 'slurm', '--per-task', '2', '--poll', '0.3', '--mddm-command', MDDM);
-      console.log(`[slurm] mddm sample: 3 tasks on the single-node cluster in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const r = await mddm('sample', ...common, '--count', '3', '--seed', '7', '--out', out, '--executor', 'slurm', '--per-task', '2', '--poll', '0.3', '--mddm-command', MDDM, '--setup', NICE);
+      console.log(`[slurm] mddm sample: 2 tasks on the single-node cluster in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       expect(r.err).not.toMatch(/failed/);
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/slurm: 3 tasks of up to 2 conformations \(seeds 7\.\.9\), 0 already done/);
-      expect(r.out).toMatch(/wrote .*slurm\.xyz \(5 conformations from 3 tasks\)/);
+      expect(r.out).toMatch(/slurm: 2 tasks of up to 2 conformations \(seeds 7\.\.8\), 0 already done/);
+      expect(r.out).toMatch(/wrote .*slurm\.xyz \(3 conformations from 2 tasks\)/);
       const got = await frames(out);
-      expect(got.length).toBe(5);
+      expect(got.length).toBe(3);
 
-      // The same shares locally, in-process: seeds 7 (2), 8 (2), 9 (1).
+      // The same shares locally, in-process: seeds 7 (2), 8 (1).
       const want: Frame[] = [];
-      for (const [seed, count] of [[7, 2], [8, 2], [9, 1]]) {
+      for (const [seed, count] of [[7, 2], [8, 1]]) {
         const p = join(dir, `local-${seed}.xyz`);
         expect((await mddm('sample', ...common, '--count', String(count), '--seed', String(seed), '--out', p)).code).toBe(0);
         want.push(...(await frames(p)));
@@ -86,13 +89,13 @@ if ('reason' in started) {
       });
 
       // Rerun: every part is there, nothing is submitted, the same file is written.
-      const again = await mddm('sample', ...common, '--count', '5', '--seed', '7', '--out', out, '--executor', 'slurm', '--per-task', '2', '--poll', '0.3', '--mddm-command', MDDM);
+      const again = await mddm('sample', ...common, '--count', '3', '--seed', '7', '--out', out, '--executor', 'slurm', '--per-task', '2', '--poll', '0.3', '--mddm-command', MDDM, '--setup', NICE);
       expect(again.code).toBe(0);
-      expect(again.out).toMatch(/3 already done/);
+      expect(again.out).toMatch(/2 already done/);
       expect(again.err).not.toMatch(/submitted job array/);
       expect((await frames(out)).map((f) => Array.from(f.positions))).toEqual(got.map((f) => Array.from(f.positions)));
       const [work] = await readdir(`${out}.slurm`);
-      expect(await readdir(join(`${out}.slurm`, work, 'parts'))).toHaveLength(3);
-    });
+      expect(await readdir(join(`${out}.slurm`, work, 'parts'))).toHaveLength(2);
+    }, 300_000); // each task starts node + tsx + TensorFlow.js from the sources: ~5 s idle, ~60 s on this loaded machine at nice 15
   });
 }

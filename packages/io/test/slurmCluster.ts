@@ -10,7 +10,6 @@ import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { it } from 'vitest';
 
 /** A running cluster: its config file (set as SLURM_CONF for the client commands) and teardown. */
 export interface SlurmCluster {
@@ -146,9 +145,10 @@ export async function startSlurmCluster(): Promise<SlurmCluster | { reason: stri
 
 /**
  * For a cluster that could not start: in CI (`CI=true`, where setup installs Slurm) a failing test
- * with the reason; locally a skipped test and a printed reason (never a silent pass).
+ * with the reason; locally a skipped test and a printed reason (never a silent pass). `it` is vitest's
+ * (passed in so that this helper also loads outside vitest, e.g. in scripts/slurm-overhead.ts).
  */
-export function reportNoCluster(reason: string): void {
+export function reportNoCluster(it: { (name: string, fn: () => void): void; skip(name: string, fn: () => void): void }, reason: string): void {
   if (process.env.CI === 'true') {
     it('slurm: the single-node test cluster starts', () => {
       throw new Error(`Slurm tests cannot run: ${reason}`);

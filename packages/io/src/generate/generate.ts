@@ -13,7 +13,7 @@ import { writeXyz } from '../xyz/write';
 import type { GenerateJob } from './plan';
 import { runSlurmTasks } from './slurm/executor';
 import { lammpsSlurmTasks } from './slurm/lammpsTasks';
-import type { SlurmOptions } from './slurm/options';
+import { resolveSlurmOptions, type SlurmOptions } from './slurm/options';
 
 /** Runs one conformation; {@link runOppLammps} by default (replaceable, e.g. in tests). */
 export type ConformationRunner = (run: OppRunParameters, options: RunLammpsOptions) => Promise<LammpsRunResult>;
@@ -222,6 +222,7 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
   const executor = options.executor ?? 'local';
   if (executor !== 'local' && executor !== 'slurm') throw new IoError(`generateDataset: executor must be 'local' or 'slurm', got ${JSON.stringify(executor)}`, 'IO_BAD_ARGUMENT');
   if (executor === 'slurm' && options.runner) throw new IoError(`generateDataset: runner replaces local LAMMPS runs; it cannot be combined with executor 'slurm'`, 'IO_BAD_ARGUMENT');
+  if (executor === 'slurm') resolveSlurmOptions(options.slurm ?? {}); // bad options fail before anything is written
 
   // Resume: classify existing files.
   const results: JobResult[] = [];

@@ -3,7 +3,10 @@
  * sigma (LJ units), denoise with the trained model, and measure against the level the RDF-MSE vs MD
  * (replica average) and the mean minimum-image displacement of the particles from the original.
  *
- *   nice -n 15 pnpm exec tsx examples/variations.ts [--model opp-unconditional] [--count 1] [--json out/variations.json]
+ *   nice -n 15 pnpm exec tsx examples/variations.ts [--model opp-unconditional] [--count 1] [--steps K] [--corrector C] [--json out/variations.json]
+ *
+ * `--steps` / `--corrector` override the model's recommended sampler (denoising steps; Langevin corrector
+ * steps per denoising step below 0.3 LJ units of noise).
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -49,9 +52,11 @@ export async function runVariations(denoiser: DenoiserLike, sampler: ExampleMode
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, count: { type: 'string' }, json: { type: 'string' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, count: { type: 'string' }, steps: { type: 'string' }, corrector: { type: 'string' }, json: { type: 'string' } } });
   await selectBackend();
   const { denoiser, sampler } = await loadModel(values.model ?? 'opp-unconditional');
+  if (values.steps) sampler.steps = Number(values.steps);
+  if (values.corrector) sampler.corrector = { ...(sampler.corrector ?? { sigmaMaxLj: 0.3, r: 0.4 }), steps: Number(values.corrector) };
   const rows = await runVariations(denoiser, sampler, [0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 1.5], { count: Number(values.count ?? 1) });
   console.log('sigma (LJ) | t | RDF-MSE vs MD | mean displacement (LJ) | NFE');
   for (const r of rows) console.log(`${r.sigmaLj.toFixed(3)} | ${r.t} | ${r.rdfMse.toFixed(4)} | ${r.meanDisplacement.toFixed(3)} | ${r.nfe}`);

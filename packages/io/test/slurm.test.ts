@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateDataset, gridPlan, resolveProtocol, slurmArrayScript, SlurmError, type GeneratorManifest, type ManifestEntry } from '../src/index';
+import { generateDataset, gridPlan, resolveProtocol, runSlurmTasks, slurmArrayScript, SlurmError, type GeneratorManifest, type ManifestEntry } from '../src/index';
 import { runDataCli } from '../src/cli';
 import { reportNoCluster, startSlurmCluster, type SlurmCluster } from './slurmCluster';
 
@@ -44,6 +44,16 @@ describe('slurm executor: scripts and options (no cluster needed)', () => {
     }
     await expect(generateDataset({ jobs, out, protocol, executor: 'cloud' as 'slurm', progress: false })).rejects.toMatchObject({ code: 'IO_BAD_ARGUMENT' });
     await rm(out, { recursive: true, force: true });
+  });
+
+  it('slurm work folder lock: a live holder -> SLURM_BUSY, a stale one is taken over', async () => {
+    const workDir = await mkdtemp(join(tmpdir(), 'mddm-slurm-lock-'));
+    await writeFile(join(workDir, 'lock'), `${process.pid}@${hostname()}\n`);
+    await expect(runSlurmTasks({ tasks: [], workDir })).rejects.toMatchObject({ code: 'SLURM_BUSY' });
+    await writeFile(join(workDir, 'lock'), `999999999@${hostname()}\n`); // no such process
+    await expect(runSlurmTasks({ tasks: [], workDir })).resolves.toEqual({ outcomes: [], jobs: [] });
+    expect(existsSync(join(workDir, 'lock'))).toBe(false);
+    await rm(workDir, { recursive: true, force: true });
   });
 
   it('mddm-data generate: slurm flags need --executor slurm (usage error, exit 2)', async () => {

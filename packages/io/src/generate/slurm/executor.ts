@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { resolveSlurmOptions, type ResolvedSlurmOptions, type SlurmOptions } from './options';
 import { readTaskExit, slurmTaskStates, SLURM_ACTIVE_STATES, type TaskExit } from './poll';
 import { slurmArrayScript, slurmTaskLog } from './script';
-import { loadSlurmState, saveSlurmState, type SlurmAttempt, type SlurmState, type SlurmTaskRecord } from './state';
+import { loadSlurmState, lockWorkDir, saveSlurmState, type SlurmAttempt, type SlurmState, type SlurmTaskRecord } from './state';
 import { submitSlurmScript } from './submit';
 
 /** One unit of work run as a Slurm array task. */
@@ -121,15 +121,25 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @param options - tasks, work folder, executor options, abort signal, callbacks
  * @returns each task's outcome and the job ids submitted
- * @throws {@link SlurmError} when sbatch/squeue cannot run or sbatch refuses the array
+ * @throws {@link SlurmError} when sbatch/squeue cannot run or sbatch refuses the array, `SLURM_BUSY` when
+ *   another process follows the same work folder
  */
 export async function runSlurmTasks(options: SlurmRunOptions): Promise<SlurmRunResult> {
   const slurm: ResolvedSlurmOptions = resolveSlurmOptions(options.slurm);
+  await mkdir(join(options.workDir, 'logs'), { recursive: true });
+  const unlock = await lockWorkDir(options.workDir);
+  try {
+    return await follow(options, slurm);
+  } finally {
+    await unlock();
+  }
+}
+
+async function follow(options: SlurmRunOptions, slurm: ResolvedSlurmOptions): Promise<SlurmRunResult> {
   const { workDir, signal } = options;
   const log = options.log ?? (() => {});
   const maxAttempts = 1 + slurm.retries;
   const graceMs = Math.max(30, 3 * slurm.pollSeconds) * 1000;
-  await mkdir(join(workDir, 'logs'), { recursive: true });
   const state: SlurmState = await loadSlurmState(workDir);
   let saving = Promise.resolve();
   const save = () => (saving = saving.then(() => saveSlurmState(workDir, state)));

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { atomicWrite } from '../../format/files';
 import { SlurmError } from './slurmError';
@@ -66,4 +67,40 @@ export async function loadSlurmState(workDir: string): Promise<SlurmState> {
 export async function saveSlurmState(workDir: string, state: SlurmState): Promise<void> {
   const text = JSON.stringify(state, null, 1) + '\n';
   await atomicWrite(stateFile(workDir), (w) => w(text));
+}
+
+/**
+ * Takes `<workDir>/lock` (pid and host of this process) so that two runs of the same command do not
+ * submit the same tasks twice; a lock left by a process that is gone (same host) is taken over.
+ * @returns a function releasing it
+ * @throws {@link SlurmError} `SLURM_BUSY` when another live process holds it
+ * @internal
+ */
+export async function lockWorkDir(workDir: string): Promise<() => Promise<void>> {
+  const path = join(workDir, 'lock');
+  const me = `${process.pid}@${hostname()}`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, me + '\n', { flag: 'wx' });
+      return async () => {
+        if ((await readFile(path, 'utf8').catch(() => '')).trim() === me) await unlink(path).catch(() => {});
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = (await readFile(path, 'utf8').catch(() => '')).trim();
+    const [pid, host] = holder.split('@');
+    let alive = host !== hostname(); // another host: cannot tell, assume alive
+    if (!alive) {
+      try {
+        process.kill(Number(pid), 0);
+        alive = true;
+      } catch (e) {
+        alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
+    if (alive) throw new SlurmError(`${workDir} is in use by process ${holder} (another run of this command); wait for it, or delete ${path} if that process is gone`, 'SLURM_BUSY');
+    await unlink(path).catch(() => {});
+  }
+  throw new SlurmError(`could not take ${path}`, 'SLURM_BUSY');
 }

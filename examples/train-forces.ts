@@ -6,14 +6,19 @@
  * The eps target at small sigma carries a signal of only ~sigma^2 / (s^2 + sigma^2) of its variance
  * (s = thermal width), so the force needs many more small-noise draws than sampling does.
  *
- *   nice -n 15 pnpm exec tsx examples/train-forces.ts --from opp-unconditional --steps 3000 --boost 3 \
- *     --sigma-max 0.1 --lr 0.001 --out out/opp-unconditional-forces
+ * With `--sigma-min S` (LJ units, below the trained band) the geometric schedule is extended at its low
+ * end with the same ratio per step (T and tMax grow by the added steps): the force needs noise well
+ * below the thermal width of the structure (~0.01 LJ units for OPP at T = 0.03; see
+ * docs/seed-paper-tools.md), which the generative schedule (0.01 LJ units at its low end) never shows.
+ *
+ *   nice -n 15 pnpm exec tsx examples/train-forces.ts --from opp-unconditional --sigma-min 0.001 \
+ *     --steps 4000 --boost 3 --sigma-max 0.01 --lr 0.001 --out out/opp-unconditional-forces
  *   nice -n 15 pnpm exec tsx examples/forces.ts --model out/opp-unconditional-forces   # re-measure
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { saveDenoiser, selectBackend, train } from '@mddm/model';
-import { scheduleFromFunction, timestepCdf } from '@mddm/schedules';
+import { scheduleFromFunction, timestepCdf, type NoiseSchedule } from '@mddm/schedules';
 import { loadModel } from './loadModel';
 import { mdFrames } from './mdData';
 
@@ -27,18 +32,34 @@ export function forceWeights(a: ArrayLike<number>, L: number, tMax: number, sigm
   return w;
 }
 
+/**
+ * A geometric schedule `a` (box fractions) extended at its low end down to noise std `sigmaMinLj`
+ * (box length `L`), with the schedule's own ratio per step; returns the new variances and the number
+ * of added steps. Unchanged when `sigmaMinLj` is not below the first level.
+ */
+export function extendLowNoise(a: ArrayLike<number>, L: number, sigmaMinLj: number): { a: number[]; added: number } {
+  const T = a.length - 1;
+  const r = Math.sqrt(a[T] / a[1]) ** (1 / (T - 1)); // std ratio per step
+  const s1 = L * Math.sqrt(a[1]);
+  const added = sigmaMinLj < s1 ? Math.ceil(Math.log(s1 / sigmaMinLj) / Math.log(r)) : 0;
+  const out: number[] = [];
+  for (let t = 0; t <= T + added; t++) out.push(t > added ? a[t - added] : a[1] / r ** (2 * (added + 1 - t)));
+  return { a: out, added };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: {
     from: { type: 'string' }, steps: { type: 'string' }, minutes: { type: 'string' }, boost: { type: 'string' },
-    'sigma-max': { type: 'string' }, lr: { type: 'string' }, out: { type: 'string' },
+    'sigma-max': { type: 'string' }, 'sigma-min': { type: 'string' }, lr: { type: 'string' }, out: { type: 'string' },
   } });
   await selectBackend();
   const { denoiser } = await loadModel(values.from ?? 'opp-unconditional');
   const tr = denoiser.training!;
   const [md] = await mdFrames('opp-unconditional');
-  const tMax = tr.tMax ?? tr.schedule.T;
-  const timestepWeights = forceWeights(tr.schedule.a, tr.box[0], tMax, Number(values['sigma-max'] ?? 0.1), Number(values.boost ?? 3));
-  const schedule = scheduleFromFunction(tr.schedule.T, (t) => tr.schedule.a[t], tr.schedule.name);
+  const ext = values['sigma-min'] ? extendLowNoise(tr.schedule.a, tr.box[0], Number(values['sigma-min'])) : { a: tr.schedule.a, added: 0 };
+  const tMax = (tr.tMax ?? tr.schedule.T) + ext.added;
+  const timestepWeights = forceWeights(ext.a, tr.box[0], tMax, Number(values['sigma-max'] ?? 0.1), Number(values.boost ?? 3));
+  const schedule: NoiseSchedule = scheduleFromFunction(ext.a.length - 1, (t) => ext.a[t], `${tr.schedule.name}${ext.added ? ` extended by ${ext.added} low-noise steps` : ''}`);
   const steps = Number(values.steps ?? 3000);
   await train(denoiser, {
     data: [md], schedule, steps, batchSize: 2, tMax, timestepWeights, learningRate: Number(values.lr ?? 0.001), lrSchedule: 'cosine',

@@ -69,3 +69,18 @@ describe('train-forces weights', () => {
     expect(w[small[1]] / w[large[1]]).toBeCloseTo(4, 6);
   });
 });
+
+describe('train-forces schedule extension', () => {
+  it('extends a geometric schedule downwards with the same ratio; the old levels keep their values', async () => {
+    const { extendLowNoise } = await import('../train-forces');
+    const s = geometricSchedule(100, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 });
+    const { a, added } = extendLowNoise(s.a, 10, 0.001);
+    expect(10 * Math.sqrt(a[1])).toBeLessThanOrEqual(0.001 * 1.0001);
+    expect(10 * Math.sqrt(a[2])).toBeGreaterThan(0.001);
+    for (let t = 1; t <= 100; t++) expect(a[t + added]).toBe(s.a[t]);
+    const ratio = Math.sqrt(a[3] / a[2]);
+    expect(Math.sqrt(a[added + 2] / a[added + 1])).toBeCloseTo(ratio, 9);
+    for (let t = 1; t < a.length; t++) expect(a[t]).toBeGreaterThan(a[t - 1]);
+    expect(extendLowNoise(s.a, 10, 1).added).toBe(0);
+  });
+});

@@ -101,9 +101,28 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/**
+ * Marks tfjs's "Hi, looks like you are running TensorFlow.js in Node.js ..." banner as already shown
+ * on the cpu backend instance (as `selectBackend` of @mddm/model does; the cpu backend is used on
+ * purpose here), instead of setting tfjs's global `PROD` flag, which would also turn off its debug
+ * checks.
+ */
+function quietCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
+}
+
+// Some test files create tensors while vitest collects them, before their `beforeAll(useBackend)`
+// runs; tfjs would then start a backend by itself (a fresh cpu instance, with the banner). Start the
+// cpu backend now instead (its initialisation is synchronous) and quiet it.
+if (!(tf.engine() as unknown as { backendName: string | null }).backendName) void tf.setBackend('cpu');
+quietCpuBanner();
+
+/** Selects a backend for a test file (`'wasm'` is imported on demand). */
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`backend ${name} failed`);
   await tf.ready();
+  if (name === 'cpu') quietCpuBanner();
 }

@@ -5,13 +5,6 @@ import { CliError } from '../errors';
 import { resolveModel, type CliModel } from '../models';
 import type { CliIo } from '../io';
 
-/**
- * Default noise std (LJ units) of `mddm forces` per pretrained model: the sigma with the best
- * agreement with the analytic OPP force in docs/forces-from-denoisers.md. Other models default to
- * the smallest noise std they were trained on.
- */
-export const DEFAULT_FORCE_SIGMA: Record<string, number> = { 'opp-unconditional': 0.05 };
-
 export const FORCES_HELP = `mddm forces: per-atom forces from a denoiser (SPEC §8: F = -kT eps_hat(x, sigma) / sigma)
 
 Usage:
@@ -21,9 +14,9 @@ Usage:
   --in FILE          extended XYZ input (every frame is processed)
   --out FILE         extended XYZ output: the frames with the per-atom property forces:R:3 (ASE reads it
                      as atoms.arrays['forces'])
-  --sigma S          noise std in LJ units at which the denoiser is read (default: the best measured one
-                     for a pretrained model, else the smallest trained noise level); must lie in the
-                     trained band, which the error message names
+  --sigma S          noise std in LJ units at which the denoiser is read (default: the smallest trained
+                     noise level, the best measured one for opp-unconditional, see
+                     docs/seed-paper-tools.md); must lie in the trained band, which errors name
   --kT T             temperature k_B T of the training data, LJ units (default: the model's state point,
                      else the frame's T)
   --k, --phi, --T    conditions of a conditional model
@@ -66,7 +59,7 @@ export async function forcesCommand(args: readonly string[], io: CliIo): Promise
   try {
     const d = model.denoiser;
     const conditions = modelConditions(model, values);
-    const sigma = sigmaFlag ?? DEFAULT_FORCE_SIGMA[modelName] ?? trainedNoiseRange(d).sigmaMinLj;
+    const sigma = sigmaFlag ?? trainedNoiseRange(d).sigmaMinLj;
     const frames: Frame[] = [];
     try {
       for await (const f of readXyz(input)) frames.push(f);

@@ -6,7 +6,8 @@ import { AGGREGATIONS, buildGraph, pbcEdgeConv, type Aggregation, type EdgeGraph
 import { ModelError, checkInt } from './errors';
 import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
 import { requireBackend } from './backend';
-import { checkEncoders, encodeConditionsInto, encodedWidth, type ConditionEncoder } from './conditions';
+import { globalInputRows } from './globalInput';
+import { checkEncoders, encodedWidth, type ConditionEncoder } from './conditions';
 import type { DenoiserLike, DenoiserSpecBase } from './denoiserLike';
 
 /** How the per-layer node features reach the output head. */
@@ -302,7 +303,7 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
   }
 
   /**
-   * Global input rows `g = [t/T, (c - lo)/(hi - lo)...]` for every frame.
+   * Global input rows `g = [time, encoded conditions..., (condition flag)]` for every frame ({@link globalInputRows}).
    * @param tau - time input per frame (`[frames]`) or one value for all frames: `t/T`, or
    *   {@link encodeTime} of the denoiser's `timeEncoding`
    * @param frames - number of frames
@@ -312,39 +313,7 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
    * @throws ModelError `MODEL_BAD_INPUT` for conditions of the wrong length or non-finite values
    */
   globalInput(tau: number | ArrayLike<number>, frames: number, conditions?: ArrayLike<number> | (ArrayLike<number> | null)[] | null): Float32Array {
-    const G = this.globalFeatures;
-    const out = new Float32Array(frames * G);
-    for (let f = 0; f < frames; f++) {
-      const t = typeof tau === 'number' ? tau : tau[f];
-      if (!Number.isFinite(t)) throw new ModelError(`t/T must be finite, got ${describeValue(t)} for frame ${f}`, 'MODEL_BAD_INPUT');
-      out[f * G] = t;
-    }
-    if (this.conditions === 0) {
-      if (conditions !== undefined && conditions !== null && (conditions as ArrayLike<unknown>).length > 0) {
-        throw new ModelError(`this denoiser is unconditional (0 conditions), got conditions ${describeValue(conditions)}`, 'MODEL_BAD_INPUT');
-      }
-      return out;
-    }
-    if ((conditions === undefined || conditions === null) && !this.nullCondition) {
-      throw new ModelError(`this denoiser needs ${this.conditions} conditions per frame, got none`, 'MODEL_BAD_INPUT');
-    }
-    const perFrame = !!conditions && conditions.length > 0 && typeof conditions[0] !== 'number';
-    if (perFrame && conditions!.length !== frames) {
-      throw new ModelError(`conditions must have one row per frame (${frames}), got ${conditions!.length} rows`, 'MODEL_BAD_INPUT');
-    }
-    for (let f = 0; f < frames; f++) {
-      const row = (perFrame ? (conditions as (ArrayLike<number> | null)[])[f] : conditions) as ArrayLike<number> | null | undefined;
-      if (row === null || row === undefined) {
-        if (!this.nullCondition) throw new ModelError(`conditions of frame ${f} are missing (this denoiser has no null condition)`, 'MODEL_BAD_INPUT');
-        continue; // null condition: encoded features and flag stay 0
-      }
-      if (row.length !== this.conditions) {
-        throw new ModelError(`conditions must have length ${this.conditions}, got ${describeValue(row)}`, 'MODEL_BAD_INPUT');
-      }
-      const end = encodeConditionsInto(out, f * G + 1, row, this.conditionEncoders);
-      if (this.nullCondition) out[end] = 1;
-    }
-    return out;
+    return globalInputRows(this, tau, frames, conditions);
   }
 
   /**

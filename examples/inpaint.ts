@@ -5,7 +5,7 @@
  * RDF-MSE of the whole box, of the regenerated half (partial g(r): regenerated particles against all),
  * and, for reference, of unconditional samples with the same sampler.
  *
- *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--count 2] [--resample 1] [--json out/inpaint.json]
+ *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--count 2] [--resample 1] [--seed 1] [--json out/inpaint.json]
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +24,8 @@ export interface InpaintReport {
   halfMse: number[];
   /** RDF-MSE vs MD of unconditional samples (same sampler, same count). */
   unconditionalMse: number[];
+  /** The same for the partial g(r) of the unconditional samples' particles with x >= L/2 (like for like with `halfMse`). */
+  unconditionalHalfMse: number[];
   /** RDF-MSE between MD replicas and the replica average (the noise floor of one frame). */
   replicaFloor: number[];
   nfe: number;
@@ -53,6 +55,7 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
     wholeMse: r.positions.map((x) => rdfMse(rdf(x, md.box), g)),
     halfMse: r.positions.map((x) => rdfMse(rdf(x, md.box, { indicesA: regen }), g)),
     unconditionalMse: u.positions.map((x) => rdfMse(rdf(x, md.box), g)),
+    unconditionalHalfMse: u.positions.map((x) => rdfMse(rdf(x, md.box, { indicesA: [...Array(n).keys()].filter((i) => x[3 * i] >= L / 2) }), g)),
     replicaFloor: replicas.map((f) => rdfMse(rdf(f.positions, f.box), g)),
     nfe: r.evaluations,
     seconds,
@@ -60,10 +63,10 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, json: { type: 'string' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' } } });
   await selectBackend();
   const { denoiser, sampler } = await loadModel(values.model ?? 'opp-unconditional');
-  const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1) });
+  const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1) });
   console.log(JSON.stringify(rep, null, 2));
   if (values.json) await writeFile(values.json, JSON.stringify(rep, null, 2));
   denoiser.dispose();

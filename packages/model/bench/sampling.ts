@@ -5,6 +5,7 @@
  *
  *   pnpm --filter @mddm/model bench:sampling                       # the shipped opp-unconditional model
  *   pnpm --filter @mddm/model bench:sampling -- --seeds 3 --only heun,dpm2m --model DIR --out DIR
+ *   ... --merge OUT1,OUT2,OUT3   # merge runs of other seeds (e.g. run in parallel with --first-seed) into one table + plot
  *   ... --extra '[{"family": "x", "label": "dpm2m 20", "options": { "sampler": "dpm2m", "steps": 20 }}]'   # more configurations
  *
  * RDF-MSE (SPEC §3): `rdf(x, box, { bins: 100, rMax: 5 })` of one N = 1000 sample against each of
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     'first-seed': { type: 'string', default: '1' },
     only: { type: 'string' },
     extra: { type: 'string' },
+    merge: { type: 'string' },
     out: { type: 'string', default: resolve(import.meta.dirname, '../../../out/bench-sampling') },
   },
 });
@@ -72,6 +74,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  if (values.merge) return merge(values.merge.split(','));
   const backend = await selectBackend();
   const dir = values.model!;
   const denoiser = await loadDenoiser(dir);
@@ -107,14 +110,39 @@ async function main(): Promise<void> {
     console.log(`${c.label.padEnd(62)} NFE ${String(nfe).padStart(5)}  RDF-MSE ${row.mean.toFixed(4)} (${row.min.toFixed(4)}-${row.max.toFixed(4)})  ${row.secondsPerConformation.toFixed(2)} s`);
   }
   denoiser.dispose();
+  await report(rows, seeds.length, { model: dir, backend, n, seeds });
+}
+
+/** Merges the `sampling.json` of several runs (same configurations, other seeds): rows by label. */
+async function merge(dirs: string[]): Promise<void> {
+  const runs = await Promise.all(dirs.map(async (d) => JSON.parse(await readFile(join(d, 'sampling.json'), 'utf8')) as { model: string; backend: string; n: number; seeds: number[]; rows: Row[] }));
+  const byLabel = new Map<string, Row & { seconds: number[] }>();
+  for (const run of runs) {
+    for (const r of run.rows) {
+      const m = byLabel.get(r.label) ?? { ...r, mse: [], seconds: [] };
+      m.mse.push(...r.mse);
+      m.seconds.push(...r.mse.map(() => r.secondsPerConformation));
+      byLabel.set(r.label, m);
+    }
+  }
+  const rows = [...byLabel.values()].map(({ seconds, ...r }) => ({
+    ...r, mean: r.mse.reduce((a, b) => a + b) / r.mse.length, min: Math.min(...r.mse), max: Math.max(...r.mse),
+    secondsPerConformation: seconds.reduce((a, b) => a + b) / seconds.length,
+  }));
+  const seeds = [...new Set(runs.flatMap((r) => r.seeds))];
+  await report(rows, seeds.length, { model: runs[0].model, backend: runs[0].backend, n: runs[0].n, seeds, merged: dirs });
+}
+
+/** Writes the table, JSON and plot. */
+async function report(rows: Row[], _nSeeds: number, meta: Record<string, unknown>): Promise<void> {
   const base = rows.find((r) => r.family.startsWith('default'));
   const table = [
-    `| sampler | NFE | RDF-MSE mean | min-max over ${seeds.length} seeds | s / conformation | time vs default |`,
+    `| sampler | NFE | RDF-MSE mean | min-max (seeds) | s / conformation | time vs default |`,
     '| --- | ---: | ---: | --- | ---: | ---: |',
-    ...rows.map((r) => `| ${r.label} | ${r.nfe} | ${r.mean.toFixed(4)} | ${r.min.toFixed(4)}-${r.max.toFixed(4)} | ${r.secondsPerConformation.toFixed(2)} | ${base ? (r.secondsPerConformation / base.secondsPerConformation).toFixed(3) : '-'} |`),
+    ...rows.map((r) => `| ${r.label} | ${r.nfe} | ${r.mean.toFixed(4)} | ${r.min.toFixed(4)}-${r.max.toFixed(4)} (${r.mse.length}) | ${r.secondsPerConformation.toFixed(2)} | ${base ? (r.secondsPerConformation / base.secondsPerConformation).toFixed(3) : '-'} |`),
   ].join('\n');
   await mkdir(values.out!, { recursive: true });
-  await writeFile(join(values.out!, 'sampling.json'), JSON.stringify({ model: dir, backend, n, seeds, rows }, null, 1));
+  await writeFile(join(values.out!, 'sampling.json'), JSON.stringify({ ...meta, rows }, null, 1));
   await writeFile(join(values.out!, 'sampling.md'), `${table}\n`);
   await writeFile(join(values.out!, 'sampling.svg'), plot(rows));
   console.log(`\n${table}\n\nwrote ${values.out}/sampling.{json,md,svg}`);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readXyz, type Frame } from '@mddm/io';
+import { RdfAccumulator } from '@mddm/rdf';
 import { OPP_CONDITION_ENCODERS, createDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
 import { runMddm } from '../src/index';
 
@@ -110,8 +111,16 @@ describe('mddm rdf', () => {
     await mddm('sample', '--model', unconditional, '--n', '64', '--box', '4', '--steps', '3', '--corrector', '0', '--count', '2', '--out', a);
     const r = await mddm('rdf', a, a, '--r-max', '2', '--bins', '20', '--svg', join(dir, 'r.svg'));
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/2 frames x 64 particles; first peak g = [\d.]+ at r = [\d.]+/);
+    expect(r.out).toMatch(/2 frames x 64 particles; main peak g = [\d.]+ at r = [\d.]+/);
     expect(r.out).toMatch(/vs .*: 0\.00000/);
+    // the summary agrees with an independent g(r) of the same frames
+    const acc = new RdfAccumulator({ bins: 20, rMax: 2 });
+    for (const f of await frames(a)) acc.add(f.positions, f.box);
+    const g = acc.result();
+    const best = g.g.indexOf(Math.max(...g.g));
+    const m = /main peak g = ([\d.]+) at r = ([\d.]+)/.exec(r.out)!;
+    expect(Number(m[1])).toBeCloseTo(g.g[best], 3);
+    expect(Number(m[2])).toBeCloseTo(g.centers[best], 3);
     expect(r.out).toMatch(/wrote .*r\.svg/);
     expect((await mddm('rdf', join(dir, 'missing.xyz'))).code).toBe(1);
     expect((await mddm('rdf')).code).toBe(2);

@@ -11,8 +11,8 @@ Usage:
   mddm rdf a.xyz [b.xyz ...] [--svg rdf.svg] [--bins 100] [--r-max 5]
 
 Each file's g(r) is averaged over its frames (SPEC §3: minimum-image distances, 100 bins on [0, L/2]).
-Prints per file: frames, particles, the first peak (position and height) and the coordination number
-up to the first minimum; then the RDF-MSE between every pair of files.
+Prints per file: frames, particles, the main peak (position and height), the first minimum after it and
+the coordination number up to it; then the RDF-MSE between every pair of files.
 
   --svg FILE     also plot all curves into an SVG
   --bins B       number of bins (default 100)
@@ -20,12 +20,14 @@ up to the first minimum; then the RDF-MSE between every pair of files.
 
 const FLAGS: FlagSpec = { svg: { type: 'string' }, bins: { type: 'string' }, 'r-max': { type: 'string' } };
 
-/** First peak (highest g of the first run of bins above half of it) and the first minimum after it (lower edge of its bin). */
+/**
+ * The main peak (the highest g: for the self-assembled OPP structures, liquids and crystals alike,
+ * that is the first coordination shell) and the first minimum after it (lower edge of its bin: the
+ * lowest g before g climbs 0.5 above it again).
+ */
 function firstShell(g: RdfResult): { rPeak: number; gPeak: number; rMin: number; minBin: number } {
-  let b = 0;
-  while (b < g.bins && g.g[b] === 0) b++;
-  let peak = b;
-  for (let i = b; i < g.bins && g.g[i] >= g.g[peak] * 0.5; i++) if (g.g[i] > g.g[peak]) peak = i;
+  let peak = 0;
+  for (let i = 1; i < g.bins; i++) if (g.g[i] > g.g[peak]) peak = i;
   let min = peak;
   for (let i = peak; i < g.bins; i++) {
     if (g.g[i] < g.g[min]) min = i;
@@ -60,7 +62,7 @@ export async function rdfCommand(args: readonly string[], io: CliIo): Promise<nu
     curves.push(g);
     const s = firstShell(g);
     const cn = coordinationNumber(g)[s.minBin];
-    io.say(`${file}: ${frames} frame${frames > 1 ? 's' : ''} x ${n} particles; first peak g = ${s.gPeak.toFixed(3)} at r = ${s.rPeak.toFixed(3)}; first minimum r = ${s.rMin.toFixed(3)}, coordination ${cn.toFixed(2)}`);
+    io.say(`${file}: ${frames} frame${frames > 1 ? 's' : ''} x ${n} particles; main peak g = ${s.gPeak.toFixed(3)} at r = ${s.rPeak.toFixed(3)}; first minimum r = ${s.rMin.toFixed(3)}, coordination ${cn.toFixed(2)}`);
   }
   if (files.length > 1) {
     io.say('RDF-MSE (SPEC §3):');

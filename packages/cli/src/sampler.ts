@@ -1,4 +1,4 @@
-import type { SampleOptions } from '@mddm/model';
+import { FAST_SAMPLER, type SampleOptions } from '@mddm/model';
 import { classifierFreeGuidanceEps } from '@mddm/schedules';
 import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
 import { CliError } from './errors';
@@ -14,7 +14,8 @@ export const SAMPLER_FLAGS: FlagSpec = { sampler: { type: 'string' }, steps: { t
 
 /** Help lines of {@link SAMPLER_FLAGS}. */
 export const SAMPLER_HELP = `Sampler:
-  --sampler NAME     pc (default: ancestral predictor + Langevin corrector at small noise), ancestral,
+  --sampler NAME     pc (default: ancestral predictor + Langevin corrector at small noise), fast
+                     (DPM-Solver++(2M) 30 levels + 9 Langevin steps below 0.3 LJ: 192 NFE, ~7x faster), ancestral,
                      heun (EDM Alg. 1, 2 NFE/step), edm (EDM Alg. 2, churn), dpm2m (DPM-Solver++(2M),
                      1 NFE/step) or euler; the ODE samplers use EDM's rho = 7 grid (--steps levels)
   --steps N          predictor steps (default: the model's recommended sampler, 60; ODE samplers: ${ODE_STEPS_TEXT})
@@ -24,7 +25,7 @@ export const SAMPLER_HELP = `Sampler:
                      default 0 = none; doubles the network evaluations)`;
 
 /** The names `--sampler` takes. */
-export const SAMPLER_NAMES = ['pc', 'ancestral', 'heun', 'edm', 'dpm2m', 'euler'] as const;
+export const SAMPLER_NAMES = ['pc', 'fast', 'ancestral', 'heun', 'edm', 'dpm2m', 'euler'] as const;
 
 /** A resolved sampler: its name and the `sample` options it sets. */
 export interface CliSampler {
@@ -48,10 +49,11 @@ export function samplerFromFlags(
   if (!(SAMPLER_NAMES as readonly string[]).includes(name)) {
     throw new CliError(`mddm ${command}: unknown --sampler '${name}'; expected one of ${SAMPLER_NAMES.join(', ')}`, 'CLI_USAGE');
   }
-  const ode = name in ODE_STEPS;
+  if (name === 'fast') base = { ...FAST_SAMPLER, corrector: { ...FAST_SAMPLER.corrector } };
+  const ode = name in ODE_STEPS || name === 'fast';
   // the recommended settings apply to the sampler they name (pc: ancestral + corrector); another ODE sampler starts from its preset
-  const options: Partial<SampleOptions> = ode && base.sampler !== name
-    ? { sampler: name as SampleOptions['sampler'], steps: ODE_STEPS[name as keyof typeof ODE_STEPS], spacing: 'karras' }
+  const options: Partial<SampleOptions> = ode && name !== 'fast' && base.sampler !== name
+    ? { sampler: name as SampleOptions['sampler'], steps: ODE_STEPS[name as keyof typeof ODE_STEPS], spacing: 'karras' as const }
     : { ...base };
   const steps = numberFlag(command, values, 'steps', { integer: true, min: 1 });
   if (steps !== undefined) options.steps = steps;

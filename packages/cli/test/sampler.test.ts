@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FAST_SAMPLER } from '@mddm/model';
 import { ODE_STEPS, SAMPLER_NAMES, samplerFromFlags } from '../src/sampler';
 
 const pc = { steps: 60, spacing: 'log-sigma' as const, corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
@@ -13,6 +14,12 @@ describe('samplerFromFlags: the ODE samplers', () => {
     }
     const s = samplerFromFlags('sample', { sampler: 'dpm2m', steps: '30', corrector: '3' }, pc);
     expect(s.options).toEqual({ sampler: 'dpm2m', steps: 30, spacing: 'karras', corrector: { steps: 3, r: 0.4, sigmaMaxLj: 0.3 } });
+  });
+
+  it("'fast' is the measured few-NFE sampler (FAST_SAMPLER of @mddm/model); flags override it", () => {
+    expect(samplerFromFlags('sample', { sampler: 'fast' }, pc).options).toEqual(FAST_SAMPLER);
+    expect(samplerFromFlags('sample', { sampler: 'fast', corrector: '5' }, pc).options.corrector).toEqual({ ...FAST_SAMPLER.corrector, steps: 5 });
+    expect(samplerFromFlags('sample', { sampler: 'fast', steps: '30' }, pc).options.steps).toBe(30);
   });
 
   it('pc and ancestral keep the recommended settings; a recommendation naming an ODE sampler is used for it', () => {

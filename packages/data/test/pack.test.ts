@@ -20,6 +20,17 @@ async function run(cmd: string, args: string[], cwd: string): Promise<string> {
   return (await promisify(execFile)(cmd, args, { cwd, env, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 })).stdout;
 }
 
+// pbc from its tarball (the base packages' packaging is checked here too: one test builds and packs,
+// so no two test files rebuild the same dist/ folders at the same time)
+const PBC_BODY = `
+const x = Float64Array.of(-1, 11, 25, 0.5, 0.5, 0.5, 9.5, 9.5, 9.5, 5, 5, 5);
+const w = Array.from(pbc.wrap(x, 10));
+const knn = pbc.periodicKnn(x, 10, 1);
+let typed = false;
+try { pbc.toBox(-1); } catch (e) { typed = e instanceof pbc.PbcError && e instanceof pbc.MddmError && e.code === 'PBC_BAD_BOX'; }
+console.log(JSON.stringify({ w, idx: Array.from(knn.indices), d1: knn.distances[1], typed }));
+`;
+
 const SCRIPT_BODY = `
 const [f] = await data.loadDataset('opp-unconditional');
 const manifest = await data.loadDataManifest();
@@ -28,7 +39,7 @@ try { await data.loadDataset('nope'); } catch (e) { typed = e instanceof data.Da
 console.log(JSON.stringify({ n: f.positions.length / 3, k: f.info.k, first: f.positions[0], dir: data.defaultDataDir(), count: manifest.sets['opp-train'].count, typed }));
 `;
 
-describe('@mddm/data installed from its tarball', () => {
+describe('core, pbc, io and data installed from their tarballs', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('loads a data set from the installed package (ESM and CJS); the io tarball ships no data', { timeout: 480_000 }, async () => {
@@ -51,6 +62,16 @@ describe('@mddm/data installed from its tarball', () => {
       const out = JSON.parse((await run('node', [file], proj)).trim());
       expect(out, file).toMatchObject({ n: 1000, k: 7, dir: join(proj, 'node_modules/@mddm/data/data'), count: 200, typed: true });
       expect(out.first).toBeGreaterThanOrEqual(0);
+    }
+    expect(existsSync(join(proj, 'node_modules/@mddm/pbc/dist/index.d.ts'))).toBe(true);
+    writeFileSync(join(proj, 'pbc-esm.mjs'), `const pbc = await import('@mddm/pbc');\n${PBC_BODY}`);
+    writeFileSync(join(proj, 'pbc-cjs.cjs'), `const pbc = require('@mddm/pbc');\n${PBC_BODY}`);
+    for (const file of ['pbc-esm.mjs', 'pbc-cjs.cjs']) {
+      const out = JSON.parse((await run('node', [file], proj)).trim());
+      expect(out.w, file).toEqual([9, 1, 5, 0.5, 0.5, 0.5, 9.5, 9.5, 9.5, 5, 5, 5]);
+      expect(out.idx).toEqual([1, 2, 1, 0]); // row 0: points 1 and 2 tie at sqrt(22.75); the lower index wins
+      expect(out.d1).toBeCloseTo(Math.sqrt(3), 12);
+      expect(out.typed).toBe(true);
     }
   });
 });

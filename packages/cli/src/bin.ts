@@ -6,4 +6,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
-process.exitCode = await runMddm(process.argv.slice(2));
+// No top-level await: the CJS build of this entry must load too.
+void runMddm(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

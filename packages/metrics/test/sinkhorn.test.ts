@@ -98,7 +98,8 @@ describe('sinkhornDivergence', () => {
         const x = cloud(n, seed);
         const y = x.map((c, i) => c + v[i % 3]);
         const expected = 0.5 * (v[0] ** 2 + v[1] ** 2 + v[2] ** 2);
-        expect(Math.abs(sinkhornDivergence(x, y, { tolerance: 1e-10, maxIterations: 1e6 }) - expected)).toBeLessThan(1e-7);
+        // marginal tolerance 1e-7: reachable in float64 (1e-10 stalls near 8e-8 for some clouds, e.g. n = 11, seed 260123)
+        expect(Math.abs(sinkhornDivergence(x, y, { tolerance: 1e-7, maxIterations: 1e6 }) - expected)).toBeLessThan(1e-7);
       },
     ), { numRuns: 15 });
   });

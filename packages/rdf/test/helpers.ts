@@ -1,14 +1,7 @@
-/** Deterministic PRNG for tests (mulberry32), uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@mddm/core';
+
+/** Deterministic PRNG for tests: the one mulberry32 of `@mddm/core`, uniform in [0, 1). */
+export { mulberry32 };
 
 /** N uniform random points in [0, Lx) x [0, Ly) x [0, Lz). */
 export function uniformPoints(n: number, L: number | [number, number, number], seed: number): Float64Array {

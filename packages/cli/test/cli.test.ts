@@ -2,28 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readXyz, type Frame } from '@mddm/io';
 import { RdfAccumulator } from '@mddm/rdf';
 import { OPP_CONDITION_ENCODERS, createDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
-import { runMddm } from '../src/index';
+import { frames, mddm } from './helpers';
 
 let dir: string;
 let conditional: string;
 let unconditional: string;
-
-/** Runs the CLI in-process, capturing stdout and stderr. */
-async function mddm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runMddm(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
-
-async function frames(path: string): Promise<Frame[]> {
-  const all: Frame[] = [];
-  for await (const f of readXyz(path)) all.push(f);
-  return all;
-}
 
 beforeAll(async () => {
   await selectBackend('wasm');

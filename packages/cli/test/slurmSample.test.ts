@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readXyz, type Frame } from '@mddm/io';
 import { createDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
-import { runMddm } from '../src/index';
+import type { Frame } from '@mddm/io';
+import { frames, mddm } from './helpers';
 import { reportNoCluster, startSlurmCluster } from '../../io/test/slurmCluster';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -20,19 +20,6 @@ const MDDM = `${process.execPath} --import ${pathToFileURL(join(repo, 'node_modu
 
 /** Setup line of every task: as nice as the test process (the machine is shared; each Slurm task is its own autogroup). */
 const NICE = 'renice -n 15 $$ >/dev/null; echo 15 > /proc/$$/autogroup 2>/dev/null || true';
-
-async function mddm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runMddm(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
-
-async function frames(path: string): Promise<Frame[]> {
-  const all: Frame[] = [];
-  for await (const f of readXyz(path)) all.push(f);
-  return all;
-}
 
 describe('mddm sample --executor slurm: flags (no cluster needed)', () => {
   it('slurm flags need --executor slurm; a bad executor is a usage error', async () => {

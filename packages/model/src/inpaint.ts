@@ -9,10 +9,14 @@ import { waitForKernelWorker } from '@mddm/edgeconv';
 import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber } from './errors';
-import { rescaleSchedule, trainedSchedule, type SampleResult } from './sample';
+import { rescaleSchedule, trainedSchedule, type SampleOptions, type SampleResult } from './sample';
 
-/** Options of {@link inpaintSample}. */
-export interface InpaintOptions {
+/**
+ * Options of {@link inpaintSample}: the fixed particles, plus the sampler options of `sample`
+ * (`steps`, `start`, `variance`, `eta`, `finalStep`, `schedule`, `seed`, `corrector`),
+ * with the same meanings and defaults.
+ */
+export interface InpaintOptions extends Pick<SampleOptions, 'steps' | 'start' | 'variance' | 'eta' | 'finalStep' | 'schedule' | 'seed' | 'corrector'> {
   /** Positions `[N, 3]` (LJ units); the rows of the fixed particles must lie inside the box. */
   known: Float64Array;
   /** `[N]` flags, nonzero = fixed particle. Give exactly one of `mask` and `indices`. */
@@ -28,30 +32,14 @@ export interface InpaintOptions {
    * Costs `resample` network evaluations per step.
    */
   resample?: number;
+  /** Timestep spacing (default `'uniform'`; the timestep spacings only, not `sample`'s sigma grids). */
+  spacing?: TimestepSpacing;
   /** Conformations generated around the same fixed particles (default 1). */
   count?: number;
   /** Conformations denoised together in one graph (default `count`). */
   batchSize?: number;
   /** Raw conditions of a conditional denoiser. */
   conditions?: ArrayLike<number>;
-  /** Denoising steps (default: every timestep from `start`). */
-  steps?: number;
-  /** Timestep spacing (default `'uniform'`). */
-  spacing?: TimestepSpacing;
-  /** First timestep (default the largest trained one, `training.tMax`, else T). */
-  start?: number;
-  /** Posterior variance (default `'exact'`). */
-  variance?: PosteriorVariance;
-  /** Stochasticity of the predictor in `[0, 1]` (default 1). */
-  eta?: number;
-  /** Last step's output (default `'x0'`). */
-  finalStep?: FinalStep;
-  /** Schedule (default the trained one, rescaled to the box as `sample` does). */
-  schedule?: NoiseSchedule;
-  /** Seed (default 0). */
-  seed?: number;
-  /** Langevin corrector (as in `sample`). */
-  corrector?: LangevinCorrectorOptions;
 }
 
 /** @internal The fixed-particle flags `[N]` from a mask or an index list, validated. */

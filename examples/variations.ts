@@ -12,27 +12,13 @@ import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RdfAccumulator, rdf, rdfMse } from '@mddm/rdf';
+import { meanDisplacement } from '@mddm/pbc';
 import { selectBackend, trainedNoiseRange, variation, type DenoiserLike } from '@mddm/model';
 import { loadModel, type ExampleModel } from './loadModel';
 import { mdFrames } from './mdData';
 
 /** One level of {@link runVariations}. */
 export interface VariationRow { sigmaLj: number; t: number; rdfMse: number; meanDisplacement: number; nfe: number }
-
-/** Mean minimum-image displacement between two conformations (LJ units). */
-export function meanDisplacement(a: Float64Array, b: Float64Array, L: [number, number, number]): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i += 3) {
-    let d2 = 0;
-    for (let c = 0; c < 3; c++) {
-      let d = a[i + c] - b[i + c];
-      d -= L[c] * Math.round(d / L[c]);
-      d2 += d * d;
-    }
-    s += Math.sqrt(d2);
-  }
-  return s / (a.length / 3);
-}
 
 export async function runVariations(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], levels: number[], options: { count?: number; seed?: number } = {}): Promise<VariationRow[]> {
   const replicas = await mdFrames('opp-replicas');

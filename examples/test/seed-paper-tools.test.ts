@@ -5,7 +5,8 @@ import { geometricSchedule } from '@mddm/schedules';
 import { mdFrames } from '../mdData';
 import { measureForces } from '../forces';
 import { runInpaint } from '../inpaint';
-import { meanDisplacement, runVariations } from '../variations';
+import { meanDisplacement } from '@mddm/pbc';
+import { runVariations } from '../variations';
 import { runLangevin } from '../langevin';
 import { runEnergyVsDirect } from '../energy-vs-direct';
 

@@ -6,6 +6,8 @@ import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate';
 import { RDF_HELP, rdfCommand } from './commands/rdf';
 import { SAMPLE_HELP, sampleCommand } from './commands/sample';
 import { FORCES_HELP, forcesCommand } from './commands/forces';
+import { VARY_HELP, varyCommand } from './commands/vary';
+import { INPAINT_HELP, inpaintCommand } from './commands/inpaint';
 
 /** The `mddm` overview (`mddm --help`). */
 export const MDDM_HELP = `mddm: generate particle conformations with MDDM (Molecular Dynamics Diffusion Model)
@@ -15,6 +17,8 @@ Usage:
   mddm rdf      a.xyz [b.xyz ...] [--svg FILE]                          g(r) summaries and RDF-MSE
   mddm evaluate --model NAME|DIR --set opp-test|opp-train                 Table 1 against LAMMPS (SPEC §5)
   mddm forces   --model NAME|DIR --in frame.xyz --out forces.xyz          per-atom forces from a denoiser (SPEC §8)
+  mddm vary     --model NAME|DIR --in frame.xyz --sigma S --out FILE.xyz  variations of a conformation
+  mddm inpaint  --model NAME|DIR --in frame.xyz --keep x<0.5 --out FILE   keep some particles, regenerate the rest
   mddm data     generate|pack ...                                       LAMMPS data sets (mddm data --help)
 
 Pretrained models: opp-conditional (OPP potential, conditions k, phi, T), opp-unconditional (k = 7,
@@ -27,6 +31,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   rdf: { run: rdfCommand, help: RDF_HELP },
   evaluate: { run: evaluateCommand, help: EVALUATE_HELP },
   forces: { run: forcesCommand, help: FORCES_HELP },
+  vary: { run: varyCommand, help: VARY_HELP },
+  inpaint: { run: inpaintCommand, help: INPAINT_HELP },
   data: { run: (args, io) => runDataCli(args, { stdout: { write: (s: string) => io.say(s.replace(/\n$/, '')) }, stderr: process.stderr }), help: '' },
 };
 

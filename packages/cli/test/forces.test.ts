@@ -2,23 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readXyz, writeXyz, type Frame } from '@mddm/io';
+import { writeXyz } from '@mddm/io';
 import { createDenoiser, forces, loadDenoiser, saveDenoiser, selectBackend, train, trainedNoiseRange } from '@mddm/model';
 import { geometricSchedule } from '@mddm/schedules';
-import { runMddm } from '../src/index';
+import { frames as readFrames, mddm } from './helpers';
 
 let dir = '';
 let model = '';
 let frameFile = '';
 const L = 6.4;
 const positions = Float64Array.from({ length: 64 * 3 }, (_, i) => ((i * 0.618034) % 1) * L);
-
-async function mddm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runMddm(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -42,8 +35,7 @@ describe('mddm forces', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/mean cosine -?\d\.\d{3}, median \|F\|\/\|F_opp\| \d/);
-    const frames: Frame[] = [];
-    for await (const f of readXyz(out)) frames.push(f);
+    const frames = await readFrames(out);
     const p = frames[0].properties!.forces;
     expect(p.type).toBe('R');
     expect(p.columns).toBe(3);

@@ -13,6 +13,7 @@ export type { Vec3Array } from './positions';
 export { validatePositions } from './positions';
 export { wrap, wrapScalar } from './wrap';
 export { minimumImage, minimumImageDistance } from './minimumImage';
+export { meanDisplacement } from './displacement';
 export type { KnnResult } from './knnResult';
 export type { PeriodicKnnBatchOptions, PeriodicKnnOptions } from './knn';
 export { periodicKnn, periodicKnnBatch } from './knn';

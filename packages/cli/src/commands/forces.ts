@@ -1,8 +1,10 @@
-import { oppForces, readXyz, writeXyz, type Frame } from '@mddm/io';
+import { oppForces, writeXyz, type Frame } from '@mddm/io';
 import { forceAgreement, forces, trainedNoiseRange } from '@mddm/model';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
 import { CliError } from '../errors';
-import { resolveModel, type CliModel } from '../models';
+import { resolveModel } from '../models';
+import { CONDITION_FLAGS, resolveConditions } from '../conditions';
+import { checkWritable, readFrames } from '../frames';
 import type { CliIo } from '../io';
 
 export const FORCES_HELP = `mddm forces: per-atom forces from a denoiser (SPEC §8: F = -kT eps_hat(x, sigma) / sigma)
@@ -19,12 +21,12 @@ Usage:
                      docs/seed-paper-tools.md); must lie in the trained band, which errors name
   --kT T             temperature k_B T of the training data, LJ units (default: the model's state point,
                      else the frame's T)
-  --k, --phi, --T    conditions of a conditional model
+  --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
   --opp K,PHI        also compare with the analytic OPP force (cutoff 3) and print cosine / magnitude ratio`;
 
 const FLAGS: FlagSpec = {
   model: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, sigma: { type: 'string' }, kT: { type: 'string' },
-  k: { type: 'string' }, phi: { type: 'string' }, T: { type: 'string' }, opp: { type: 'string' },
+  ...CONDITION_FLAGS, opp: { type: 'string' },
 };
 
 function parseOpp(text: string | undefined): { k: number; phi: number } | undefined {
@@ -32,17 +34,6 @@ function parseOpp(text: string | undefined): { k: number; phi: number } | undefi
   const [k, phi] = text.split(',').map(Number);
   if (!Number.isFinite(k) || !Number.isFinite(phi) || text.split(',').length !== 2) throw new CliError(`mddm forces: --opp must be K,PHI (two numbers), got '${text}'`, 'CLI_USAGE');
   return { k, phi };
-}
-
-function modelConditions(model: CliModel, values: Record<string, unknown>): number[] | undefined {
-  const d = model.denoiser;
-  if (d.conditions === 0) return undefined;
-  const keys = model.manifest?.conditionKeys ?? d.training?.conditionKeys ?? [];
-  const c = keys.map((k) => numberFlag('forces', values as never, k));
-  if (c.length !== d.conditions || c.some((v) => v === undefined)) {
-    throw new CliError(`mddm forces: this model is conditional; give ${keys.map((k) => `--${k}`).join(' ') || `${d.conditions} conditions`}`, 'CLI_USAGE');
-  }
-  return c as number[];
 }
 
 /** `mddm forces`: see {@link FORCES_HELP}. @returns the exit code */
@@ -55,21 +46,16 @@ export async function forcesCommand(args: readonly string[], io: CliIo): Promise
   const sigmaFlag = numberFlag('forces', values, 'sigma', { min: 0, exclusiveMin: true });
   const kTFlag = numberFlag('forces', values, 'kT', { min: 0, exclusiveMin: true });
   const opp = parseOpp(values.opp as string | undefined);
+  checkWritable('forces', out);
   const model = await resolveModel('forces', modelName);
   try {
     const d = model.denoiser;
-    const conditions = modelConditions(model, values);
     const sigma = sigmaFlag ?? trainedNoiseRange(d).sigmaMinLj;
-    const frames: Frame[] = [];
-    try {
-      for await (const f of readXyz(input)) frames.push(f);
-    } catch (e) {
-      throw new CliError(`mddm forces: ${input}: ${(e as Error).message}`, (e as { code?: string }).code === 'IO_NOT_FOUND' ? 'CLI_NOT_FOUND' : 'CLI_USAGE', { cause: e });
-    }
-    if (frames.length === 0) throw new CliError(`mddm forces: ${input} holds no frame`, 'CLI_USAGE');
+    const frames = await readFrames('forces', input);
     const written: Frame[] = [];
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i];
+      const conditions = resolveConditions('forces', model, values, io, f.info);
       const frameT = typeof f.info?.T === 'number' ? f.info.T : undefined;
       const kT = kTFlag ?? model.manifest?.statePoint?.T ?? frameT;
       if (kT === undefined) throw new CliError('mddm forces: give --kT (the temperature of the training data, LJ units)', 'CLI_USAGE');

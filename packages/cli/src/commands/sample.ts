@@ -1,10 +1,10 @@
-import { dirname } from 'node:path';
-import { accessSync, constants, existsSync } from 'node:fs';
 import { writeXyz, type Frame } from '@mddm/io';
-import { conditionsOutOfRange, sample, type SampleOptions } from '@mddm/model';
+import { sample, type SampleOptions } from '@mddm/model';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
 import { CliError } from '../errors';
-import { conditionNames, resolveModel } from '../models';
+import { resolveModel } from '../models';
+import { CONDITION_FLAGS, conditionInfo, resolveConditions } from '../conditions';
+import { checkWritable } from '../frames';
 import type { CliIo } from '../io';
 import { recommendedSampler, samplerFromFlags, SAMPLER_FLAGS, SAMPLER_HELP } from '../sampler';
 import { maybeSlurmSample, SLURM_SAMPLE_FLAGS, SLURM_SAMPLE_HELP } from '../slurmSample';
@@ -26,21 +26,9 @@ ${SLURM_SAMPLE_HELP}
 Prints 'NFE: <n>' (network evaluations per conformation) and the time; progress goes to stderr.`;
 
 const FLAGS: FlagSpec = {
-  model: { type: 'string' }, k: { type: 'string' }, phi: { type: 'string' }, T: { type: 'string' }, n: { type: 'string' }, box: { type: 'string' },
+  model: { type: 'string' }, ...CONDITION_FLAGS, n: { type: 'string' }, box: { type: 'string' },
   count: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...SAMPLER_FLAGS, ...SLURM_SAMPLE_FLAGS,
 };
-
-/** Checks before any work that the output file can be written (its folder exists and is writable). */
-function checkWritable(path: string): void {
-  const dir = dirname(path) || '.';
-  if (!existsSync(dir)) throw new CliError(`mddm sample: cannot write ${path}: folder ${dir} does not exist`, 'CLI_IO');
-  try {
-    accessSync(dir, constants.W_OK);
-    if (existsSync(path)) accessSync(path, constants.W_OK);
-  } catch (e) {
-    throw new CliError(`mddm sample: cannot write ${path}: permission denied`, 'CLI_IO', { cause: e });
-  }
-}
 
 /** `mddm sample`: see {@link SAMPLE_HELP}. @returns the exit code */
 export async function sampleCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -52,31 +40,14 @@ export async function sampleCommand(args: readonly string[], io: CliIo): Promise
   const boxSide = numberFlag('sample', values, 'box', { min: 0, exclusiveMin: true });
   const count = numberFlag('sample', values, 'count', { integer: true, min: 1 }) ?? 1;
   const seed = numberFlag('sample', values, 'seed', { integer: true, min: 0 }) ?? 0;
-  const given = { k: numberFlag('sample', values, 'k'), phi: numberFlag('sample', values, 'phi'), T: numberFlag('sample', values, 'T', { min: 0, exclusiveMin: true }) };
-  checkWritable(out);
+  checkWritable('sample', out);
   // --executor slurm (slurmSample.ts): array tasks run this command for shares of --count, then one gather.
   const onSlurm = await maybeSlurmSample(values, { out, count, seed, n, model: modelName }, io);
   if (onSlurm !== undefined) return onSlurm;
   const model = await resolveModel('sample', modelName);
   try {
     const d = model.denoiser;
-    const names = conditionNames(model);
-    let conditions: number[] | undefined;
-    if (d.conditions === 0) {
-      const extra = Object.entries(given).filter(([, v]) => v !== undefined).map(([k]) => `--${k}`);
-      if (extra.length) throw new CliError(`mddm sample: model '${modelName}' is unconditional; remove ${extra.join(', ')}`, 'CLI_USAGE');
-    } else {
-      conditions = names.map((name) => {
-        const v = (given as Record<string, number | undefined>)[name];
-        if (v === undefined) throw new CliError(`mddm sample: model '${modelName}' is conditional: give --${names.join(', --')} (missing --${name})`, 'CLI_USAGE');
-        return v;
-      });
-      for (const c of conditionsOutOfRange(conditions, d.conditionEncoders)) {
-        const e = d.conditionEncoders[c];
-        const range = e.kind === 'periodic' ? '' : ` [${e.range[0]}, ${e.range[1]}]`;
-        io.warn(`warning: ${names[c]} = ${conditions[c]} is outside the training range${range}: extrapolation, expect lower quality`);
-      }
-    }
+    const conditions = resolveConditions('sample', model, values, io);
     const trainedBox = d.training?.box?.[0] ?? 10;
     const L = boxSide ?? trainedBox;
     const sampler = samplerFromFlags('sample', values, recommendedSampler(model), model, conditions);
@@ -91,7 +62,7 @@ export async function sampleCommand(args: readonly string[], io: CliIo): Promise
     bar.done();
     const seconds = (performance.now() - started) / 1000;
     const info = (i: number): Frame['info'] => ({
-      ...(conditions ? Object.fromEntries(names.map((name, c) => [name, conditions![c]])) : {}),
+      ...conditionInfo(model, conditions),
       generator: 'mddm', model: modelName, seed, index: i, sampler: sampler.name, NFE: result.evaluations,
     });
     await writeXyz(out, result.positions.map((positions, i) => ({ positions, box: [L, L, L], info: info(i) })));

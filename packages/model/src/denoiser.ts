@@ -109,8 +109,13 @@ export interface DenoiserSpec extends DenoiserSpecBase {
   format: 'mddm-denoiser';
   /** Format version (1). */
   version: 1;
-  /** Architecture in the spec registry: `'mddm'` (absent in specs written before the registry). */
-  kind?: 'mddm';
+  /**
+   * Architecture in the spec registry: `'mddm'` (absent in specs written before the registry) or
+   * `'energy'` (an `EnergyDenoiser`: the same layers, `eps_hat = sigma grad_x E`).
+   */
+  kind?: 'mddm' | 'energy';
+  /** Energy denoisers only: noise std (LJ units) at `tau = 0` and `tau = 1` of the `'log-sigma'` time input. */
+  sigmaRangeLj?: [number, number];
   /** Neighbours per particle. */
   k: number;
   /** Readout of the layer features. */
@@ -393,7 +398,8 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
    * @throws ModelError `MODEL_CONFIG_MISMATCH` if the count or a shape differs
    */
   setWeights(weights: tf.Tensor[]): void {
-    const vars = this.trainableWeights;
+    // every variable, not trainableWeights: a subclass may freeze some (EnergyDenoiser's last head bias)
+    const vars = [...this.layers.flatMap((l) => l.trainableWeights), ...this.head.trainableWeights, ...(this.film?.trainableWeights ?? [])];
     if (weights.length !== vars.length) {
       throw new ModelError(`denoiser expects ${vars.length} weight tensors, got ${weights.length}`, 'MODEL_CONFIG_MISMATCH');
     }
@@ -576,13 +582,23 @@ function zeroLastLayer(mlp: MlpHead): MlpHead {
  * @throws ModelError `MODEL_BAD_CONFIG` / `MODEL_CHECKPOINT_CORRUPT` for an invalid spec
  */
 export function mddmDenoiserFromSpec(spec: DenoiserSpec): Denoiser {
+  const d = new Denoiser(denoiserPartsFromSpec(spec));
+  if (spec.training) d.training = JSON.parse(JSON.stringify(spec.training)) as TrainingInfo;
+  return d;
+}
+
+/**
+ * @internal The constructor parts (layers and head with fresh weights, options) a spec describes:
+ * shared by the `'mddm'` and `'energy'` kinds.
+ * @throws ModelError `MODEL_CHECKPOINT_CORRUPT` if this is not a denoiser spec
+ */
+export function denoiserPartsFromSpec(spec: DenoiserSpec): ConstructorParameters<typeof Denoiser>[0] {
   if (!spec || spec.format !== 'mddm-denoiser' || spec.version !== 1 || !Array.isArray(spec.layers)) {
     throw new ModelError(`not an mddm-denoiser spec (version 1): ${describeValue(spec)}`, 'MODEL_CHECKPOINT_CORRUPT');
   }
-  const layers = spec.layers.map((c) => pbcEdgeConv({ ...c }));
-  const d = new Denoiser({
+  return {
     k: spec.k,
-    layers,
+    layers: spec.layers.map((c) => pbcEdgeConv({ ...c })),
     head: mlpHead({ ...spec.head }),
     readout: spec.readout,
     conditions: spec.conditions,
@@ -592,8 +608,6 @@ export function mddmDenoiserFromSpec(spec: DenoiserSpec): Denoiser {
     conditioning: spec.conditioning,
     nullCondition: spec.nullCondition,
     film: spec.film ? mlpHead({ ...spec.film }) : undefined,
-  });
-  if (spec.training) d.training = JSON.parse(JSON.stringify(spec.training)) as TrainingInfo;
-  return d;
+  };
 }
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { pbcEdgeConv, type EdgeGraph } from '@mddm/edgeconv';
 import type { BoxLike, Vec3Array } from '@mddm/pbc';
 import type { NoiseSchedule } from '@mddm/schedules';
-import { Denoiser, type DenoiserSpec } from './denoiser';
+import { Denoiser, denoiserPartsFromSpec, type DenoiserSpec, type TrainingInfo } from './denoiser';
 import { ModelError, checkInt } from './errors';
 import { mlpHead } from './head';
 
@@ -107,7 +107,7 @@ export function scatterRows(y: tf.Tensor, graph: EdgeGraph): tf.Tensor {
  * through composed tfjs ops, not the fused PBC-Conv kernel (which has no second derivatives), with
  * shifted-softplus activations: tfjs's second derivatives of ops whose gradient reuses the saved
  * output (sigmoid, tanh, exp, hence silu) are wrong (tested in `energyDenoiser.test.ts`), softplus's
- * are right. Checkpoints are not supported yet (`toSpec` throws).
+ * are right. Checkpoints (`saveDenoiser` / `loadDenoiser`, spec kind `'energy'`) round-trip it.
  *
  * Gradient w.r.t. positions: only minimum-image edge vectors `d_e = x_j - x_i` enter, so
  * `dE/dx_i = sum_{e: j(e) = i} dE/dd_e - sum_{e: i(e) = i} dE/dd_e` (a scatter minus a row sum).
@@ -224,9 +224,9 @@ export class EnergyDenoiser extends Denoiser {
     return out;
   }
 
-  /** Energy denoisers cannot be checkpointed yet. @throws ModelError `MODEL_BAD_CONFIG` */
+  /** The checkpoint spec: the MDDM layers' spec with `kind: 'energy'` and {@link sigmaRangeLj}. */
   override toSpec(): DenoiserSpec {
-    throw new ModelError('energy denoisers cannot be saved as checkpoints yet (their spec is not in the format); keep the weights with getWeights()', 'MODEL_BAD_CONFIG');
+    return { ...super.toSpec(), kind: 'energy', sigmaRangeLj: [this.sigmaRangeLj[0], this.sigmaRangeLj[1]] };
   }
 }
 
@@ -255,4 +255,19 @@ export function createEnergyDenoiser(config: EnergyDenoiserConfig): EnergyDenois
   }));
   const head = mlpHead({ inFeatures: depth * width + 1, hidden: config.headHidden ?? [64], outFeatures: 3, activation: 'silu', seed: seed * 101 + 99 });
   return new EnergyDenoiser({ k, layers, head, readout: 'concat', timeEncoding: 'log-sigma' }, [L * Math.sqrt(a[1]), L * Math.sqrt(a[T])]);
+}
+
+/**
+ * Rebuilds an {@link EnergyDenoiser} (fresh weights) from its spec, `kind: 'energy'` (the registry's
+ * factory for that kind; `loadDenoiser` calls it).
+ * @throws ModelError `MODEL_CHECKPOINT_CORRUPT` (not a denoiser spec, or no `sigmaRangeLj`), `MODEL_BAD_CONFIG`
+ */
+export function energyDenoiserFromSpec(spec: DenoiserSpec): EnergyDenoiser {
+  const range = spec?.sigmaRangeLj;
+  if (!Array.isArray(range) || range.length !== 2) {
+    throw new ModelError(`an energy denoiser spec needs sigmaRangeLj [s1, sT] (LJ units), got ${describeValue(range)}`, 'MODEL_CHECKPOINT_CORRUPT');
+  }
+  const d = new EnergyDenoiser(denoiserPartsFromSpec(spec), [range[0], range[1]]);
+  if (spec.training) d.training = JSON.parse(JSON.stringify(spec.training)) as TrainingInfo;
+  return d;
 }

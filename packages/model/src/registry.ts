@@ -3,6 +3,7 @@ import { Denoiser, mddmDenoiserFromSpec, type DenoiserSpec } from './denoiser';
 import type { DenoiserLike, DenoiserSpecBase } from './denoiserLike';
 import { ModelError } from './errors';
 import { transolverFromSpec, type TransolverSpec } from './transolver/transolver';
+import { energyDenoiserFromSpec } from './energyDenoiser';
 
 /** Rebuilds a denoiser of one architecture from its spec (fresh weights). */
 export type DenoiserFactory = (spec: DenoiserSpecBase) => DenoiserLike;
@@ -10,19 +11,21 @@ export type DenoiserFactory = (spec: DenoiserSpecBase) => DenoiserLike;
 const factories = new Map<string, DenoiserFactory>([
   ['mddm', (spec) => mddmDenoiserFromSpec(spec as DenoiserSpec)],
   ['transolver', (spec) => transolverFromSpec(spec as TransolverSpec)],
+  ['energy', (spec) => energyDenoiserFromSpec(spec as DenoiserSpec)],
 ]);
+const BUILT_IN = new Set(factories.keys());
 
 /**
  * Registers an architecture so that {@link denoiserFromSpec}, `loadDenoiser` and the `mddm` CLI can
  * rebuild it from a checkpoint. Call it once, before loading, with the `kind` your `toSpec()` writes.
  *
- * @param kind - the architecture name (`spec.kind`); `'mddm'` and `'transolver'` are built in
+ * @param kind - the architecture name (`spec.kind`); `'mddm'`, `'transolver'` and `'energy'` are built in
  * @param factory - rebuilds a denoiser (fresh weights) from its spec; throw `ModelError` for a bad spec
  * @throws ModelError `MODEL_BAD_CONFIG` for an empty kind or a built-in kind
  */
 export function registerDenoiserKind(kind: string, factory: DenoiserFactory): void {
   if (typeof kind !== 'string' || kind.length === 0) throw new ModelError(`kind must be a non-empty string, got ${describeValue(kind)}`, 'MODEL_BAD_CONFIG');
-  if (kind === 'mddm' || kind === 'transolver') throw new ModelError(`kind '${kind}' is built in and cannot be replaced`, 'MODEL_BAD_CONFIG');
+  if (BUILT_IN.has(kind)) throw new ModelError(`kind '${kind}' is built in and cannot be replaced`, 'MODEL_BAD_CONFIG');
   if (typeof factory !== 'function') throw new ModelError(`factory must be a function (spec) => denoiser, got ${describeValue(factory)}`, 'MODEL_BAD_CONFIG');
   factories.set(kind, factory);
 }

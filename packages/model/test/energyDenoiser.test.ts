@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { geometricSchedule } from '@mddm/schedules';
-import { EnergyDenoiser, ModelError, createEnergyDenoiser, forces, saveDenoiser, selectBackend, timeInputAtSigma, train } from '../src/index';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnergyDenoiser, ModelError, createEnergyDenoiser, energyDenoiserFromSpec, forces, loadDenoiser, saveDenoiser, selectBackend, timeInputAtSigma, train } from '../src/index';
 import { gatherRows, scatterRows } from '../src/energyDenoiser';
 
 beforeAll(async () => {
@@ -167,10 +170,33 @@ describe('EnergyDenoiser', () => {
     d.dispose();
   });
 
-  it('rejects other time encodings and checkpointing with ModelError', async () => {
+  it('round-trips a checkpoint: an EnergyDenoiser again, the same energy and eps, the same force field', async () => {
+    const d = model(3);
+    const x = cloud(4);
+    await train(d, { data: [{ positions: x, box: L }], steps: 2, schedule, seed: 1 });
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-energy-'));
+    try {
+      await saveDenoiser(d, dir);
+      const back = await loadDenoiser(dir);
+      expect(back).toBeInstanceOf(EnergyDenoiser);
+      expect((back as EnergyDenoiser).sigmaRangeLj).toEqual(d.sigmaRangeLj);
+      expect(back.toSpec()).toEqual(d.toSpec());
+      const tau = timeInputAtSigma(d, 0.2);
+      expect(Array.from((back as EnergyDenoiser).energy(x, L, tau))).toEqual(Array.from(d.energy(x, L, tau)));
+      expect(Array.from(back.predict(x, L, tau))).toEqual(Array.from(d.predict(x, L, tau)));
+      back.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      d.dispose();
+    }
+  });
+
+  it('rejects other time encodings, a spec without its sigma range and a bad box with ModelError', () => {
     const d = model();
-    expect(() => d.toSpec()).toThrow(/cannot be saved/);
-    await expect(saveDenoiser(d, '/tmp/never')).rejects.toThrow(ModelError);
+    const { sigmaRangeLj: _, ...spec } = d.toSpec();
+    expect(() => energyDenoiserFromSpec(spec)).toThrow(/sigmaRangeLj/);
+    expect(() => energyDenoiserFromSpec({ ...spec, sigmaRangeLj: [0.5, 0.1] })).toThrow(ModelError);
+    expect(() => energyDenoiserFromSpec({ ...spec, sigmaRangeLj: [0.01, 1], timeEncoding: 't/T' })).toThrow(/log-sigma/);
     expect(() => createEnergyDenoiser({ schedule, boxLength: -1 })).toThrow(/boxLength/);
     d.dispose();
   });

@@ -29,6 +29,8 @@ export interface CheckpointManifest {
   weights: BlobRef;
   /** Optional optimizer moments (`m` of every variable, then `v`). */
   optimizer?: BlobRef & { step: number };
+  /** Optional exponential moving average of the weights (`getWeights()` order) and its decay (`train({ ema })`). */
+  ema?: BlobRef & { decay: number };
   /** Optional JSON training state (step, RNG state, losses, options). */
   state?: unknown;
 }
@@ -41,6 +43,8 @@ export interface CheckpointData {
   weights: { data: Float32Array; shape: number[] }[];
   /** The optimizer state, if saved. */
   optimizer?: { step: number; m: Float32Array[]; v: Float32Array[] };
+  /** The averaged weights (`getWeights()` order), if saved. */
+  ema?: { decay: number; weights: Float32Array[] };
 }
 
 const CRC_TABLE = (() => {
@@ -118,12 +122,12 @@ function unpackFloat32(bytes: Uint8Array, shapes: number[][]): Float32Array[] {
  *
  * @param dir - directory (created if missing)
  * @param denoiser - the model (weights and spec are saved)
- * @param extra - optional optimizer state and JSON training state
+ * @param extra - optional optimizer state, averaged weights and JSON training state
  */
 export async function writeCheckpoint(
   dir: string,
   denoiser: DenoiserLike,
-  extra: { optimizer?: { step: number; m: Float32Array[]; v: Float32Array[] }; state?: unknown } = {},
+  extra: { optimizer?: { step: number; m: Float32Array[]; v: Float32Array[] }; ema?: { decay: number; weights: Float32Array[] }; state?: unknown } = {},
 ): Promise<void> {
   const fs = await fsp();
   await fs.mkdir(dir, { recursive: true });
@@ -151,6 +155,12 @@ export async function writeCheckpoint(
     await atomicWrite(await pathJoin(dir, file), bytes);
     manifest.optimizer = { file, bytes: bytes.byteLength, crc32: crc32(bytes), shapes: [...shapes, ...shapes], step: extra.optimizer.step };
   }
+  if (extra.ema) {
+    const bytes = packFloat32(extra.ema.weights);
+    const file = `ema-${tag}.bin`;
+    await atomicWrite(await pathJoin(dir, file), bytes);
+    manifest.ema = { file, bytes: bytes.byteLength, crc32: crc32(bytes), shapes, decay: extra.ema.decay };
+  }
   if (extra.state !== undefined) manifest.state = extra.state;
   await atomicWrite(await pathJoin(dir, CHECKPOINT_MANIFEST), JSON.stringify(manifest));
   await removeStaleFiles(dir, manifest);
@@ -160,21 +170,21 @@ export async function writeCheckpoint(
  * Removes what the manifest of `dir` does not reference: `.bin` files of earlier checkpoints, and the
  * `*.tmp-*` files and orphaned `.bin` files that a process killed while writing a checkpoint leaves
  * behind. Called after every write and when training resumes. Only names this module writes are
- * touched (`weights-*.bin`, `optimizer-*.bin`, `checkpoint.json.tmp-*` and their `.tmp-*`).
+ * touched (`weights-*.bin`, `optimizer-*.bin`, `ema-*.bin`, `checkpoint.json.tmp-*` and their `.tmp-*`).
  *
  * @param dir - checkpoint directory
  * @param manifest - its current manifest (the files it references are kept)
  */
 export async function removeStaleFiles(dir: string, manifest: CheckpointManifest): Promise<void> {
   const fs = await fsp();
-  const keep = new Set([CHECKPOINT_MANIFEST, manifest.weights?.file, manifest.optimizer?.file]);
+  const keep = new Set([CHECKPOINT_MANIFEST, manifest.weights?.file, manifest.optimizer?.file, manifest.ema?.file]);
   for (const f of await fs.readdir(dir)) {
     if (!keep.has(f) && STALE.test(f)) await fs.rm(await pathJoin(dir, f), { force: true });
   }
 }
 
 /** @internal Files of this module that may be stale: blobs, and temporaries of blobs or the manifest. */
-const STALE = /^(?:(?:weights|optimizer)-[\w-]+\.bin|checkpoint\.json)(?:\.tmp-[\w-]+)?$/;
+const STALE = /^(?:(?:weights|optimizer|ema)-[\w-]+\.bin|checkpoint\.json)(?:\.tmp-[\w-]+)?$/;
 
 /** @internal Whether a checkpoint location is a URL (read with `fetch`) rather than a directory path. */
 function isUrl(dir: string): boolean {
@@ -243,6 +253,7 @@ export async function readCheckpoint(dir: string): Promise<CheckpointData> {
     const h = o.length / 2;
     data.optimizer = { step: manifest.optimizer.step, m: o.slice(0, h), v: o.slice(h) };
   }
+  if (manifest.ema) data.ema = { decay: manifest.ema.decay, weights: await readBlob(dir, manifest.ema, 'ema') };
   return data;
 }
 
@@ -265,15 +276,21 @@ export function sameArchitecture(a: DenoiserSpecBase, b: DenoiserSpecBase): stri
   return `checkpoint: ${x.slice(0, 400)}\nmodel:      ${y.slice(0, 400)}`;
 }
 
+/** Which weights of a checkpoint to load: the averaged ones if it has them (default), or the last iterate. */
+export type CheckpointWeights = 'ema' | 'raw';
+
 /**
  * Loads checkpoint weights into an existing denoiser.
+ * @param which - `'raw'` (default here: what resuming training needs) or `'ema'` (the averaged
+ *   weights when the checkpoint has them, else the raw ones)
  * @throws ModelError `MODEL_CONFIG_MISMATCH` if the checkpoint was written for another architecture,
  *   plus the errors of {@link readCheckpoint}
  */
-export function applyCheckpoint(denoiser: DenoiserLike, data: CheckpointData): void {
+export function applyCheckpoint(denoiser: DenoiserLike, data: CheckpointData, which: CheckpointWeights = 'raw'): void {
   const diff = sameArchitecture(data.manifest.spec, denoiser.toSpec());
   if (diff) throw new ModelError(`checkpoint was written for a different denoiser configuration:\n${diff}`, 'MODEL_CONFIG_MISMATCH');
-  const tensors = data.weights.map((w) => tf.tensor(w.data, w.shape));
+  const source = which === 'ema' && data.ema ? data.ema.weights : data.weights.map((w) => w.data);
+  const tensors = source.map((w, i) => tf.tensor(w, data.weights[i].shape));
   try {
     denoiser.setWeights(tensors);
   } finally {
@@ -296,12 +313,16 @@ export async function saveDenoiser(denoiser: DenoiserLike, dir: string): Promise
  * Loads a denoiser saved by {@link saveDenoiser} or by `train` checkpoints, of any registered
  * architecture (`spec.kind`: `'mddm'`, `'transolver'`, or one added with `registerDenoiserKind`).
  * @param dir - checkpoint directory, or the URL where one is served (`http:`, `https:`, `blob:`, `data:`; read with `fetch`)
- * @param options - `expect`: a spec the checkpoint must match (throws `MODEL_CONFIG_MISMATCH` otherwise)
+ * @param options - `expect`: a spec the checkpoint must match (throws `MODEL_CONFIG_MISMATCH` otherwise);
+ *   `weights`: `'ema'` (default: the averaged weights of `train({ ema })` when the checkpoint has
+ *   them, the ones to sample with) or `'raw'` (the last iterate)
  * @returns a new denoiser with the saved weights and training facts (initialises the default backend
  *   with `ensureBackend` if none is selected yet)
  * @throws ModelError `MODEL_CHECKPOINT_MISSING` / `MODEL_CHECKPOINT_CORRUPT` / `MODEL_CONFIG_MISMATCH`
  */
-export async function loadDenoiser(dir: string, options: { expect?: DenoiserSpecBase } = {}): Promise<DenoiserLike> {
+export async function loadDenoiser(dir: string, options: { expect?: DenoiserSpecBase; weights?: CheckpointWeights } = {}): Promise<DenoiserLike> {
+  const which = options.weights ?? 'ema';
+  if (which !== 'ema' && which !== 'raw') throw new ModelError(`loadDenoiser: weights must be 'ema' | 'raw', got ${describeValue(which)}`, 'MODEL_BAD_CONFIG');
   await ensureBackend(); // lazily: the weights become tensors below
   const data = await readCheckpoint(dir);
   if (options.expect) {
@@ -316,7 +337,7 @@ export async function loadDenoiser(dir: string, options: { expect?: DenoiserSpec
     throw new ModelError(`checkpoint ${dir}: invalid denoiser spec: ${(e as Error).message}`, 'MODEL_CHECKPOINT_CORRUPT');
   }
   try {
-    applyCheckpoint(d, data);
+    applyCheckpoint(d, data, which);
   } catch (e) {
     d.dispose();
     throw e;

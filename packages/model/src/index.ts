@@ -37,7 +37,9 @@ export {
   loadDenoiser,
   type CheckpointManifest,
   type CheckpointData,
+  type CheckpointWeights,
 } from './checkpoint';
+export { WeightAverage } from './ema';
 export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
 export { sample, type SampleOptions, type SampleResult, type SampleProgress, type SampleConditions, type DenoiserEps } from './sample';
 export { FAST_SAMPLER, SAMPLERS, type SamplerName, type SolverOptions } from './solvers';

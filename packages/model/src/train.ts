@@ -9,7 +9,8 @@ import { waitForKernelWorker } from '@mddm/edgeconv';
 import { Adam } from './adam';
 import { applySymmetry, boxSymmetries } from './augment';
 import { requireBackend } from './backend';
-import { applyCheckpoint, readCheckpoint, removeStaleFiles, writeCheckpoint } from './checkpoint';
+import { applyCheckpoint, readCheckpoint, removeStaleFiles, writeCheckpoint, type CheckpointData } from './checkpoint';
+import { WeightAverage } from './ema';
 import { checkBox, checkPositions } from './denoiser';
 import type { DenoiserLike } from './denoiserLike';
 import { ModelError, checkInt, checkNumber } from './errors';
@@ -125,6 +126,14 @@ export interface TrainOptions {
    * Default 0: no draw is made, so the random stream is that of an unconditional-dropout-free run.
    */
   conditionDropout?: number;
+  /**
+   * Keep an exponential moving average of the weights with this decay in `(0, 1)` (e.g. 0.999: a
+   * time constant of 1000 steps; see `WeightAverage` for the warm-up). Checkpoints hold both the
+   * last iterate (to resume) and the average; when training returns, the denoiser holds the
+   * averaged weights, and `loadDenoiser` loads them by default. Resuming a checkpoint written without
+   * an average starts it from the checkpoint's weights. Default: none (the last iterate).
+   */
+  ema?: number;
   /** Stop after this much wall time (ms), finishing the current step (a checkpoint is written if enabled). */
   timeBudgetMs?: number;
   /** Directory for checkpoints (weights, optimizer and RNG state, losses). */
@@ -195,6 +204,8 @@ interface ResolvedTrain {
   lambda: Float64Array | null;
   /** Probability of the null condition per conformation (0: never, and no draw). */
   conditionDropout: number;
+  /** Decay of the weight average, 0 for none. */
+  ema: number;
   seed: number;
   checkpointEvery: number;
   budgetMs: number;
@@ -266,11 +277,12 @@ export async function train(denoiser: DenoiserLike, options: TrainOptions): Prom
   const rng: Rng = createRng(o.seed);
   const adam = new Adam(denoiser.trainableWeights);
   const state: TrainState = { step: 0, rng: null, losses: [], smooth: NaN, fingerprint: o.fingerprint };
-  if (options.resume && options.checkpointDir) await resume(denoiser, adam, rng, state, options.checkpointDir);
+  const saved = options.resume && options.checkpointDir ? await resume(denoiser, adam, rng, state, options.checkpointDir) : undefined;
   denoiser.training = trainingInfo(o);
+  const average = o.ema > 0 ? new WeightAverage(denoiser, o.ema, saved?.ema?.weights) : null;
   const save = async (): Promise<void> => {
     state.rng = rng.state();
-    await writeCheckpoint(options.checkpointDir!, denoiser, { optimizer: adam.getState(), state });
+    await writeCheckpoint(options.checkpointDir!, denoiser, { optimizer: adam.getState(), state, ...(average ? { ema: { decay: average.decay, weights: average.read() } } : {}) });
   };
   const started = performance.now();
   const startStep = state.step;
@@ -292,6 +304,7 @@ export async function train(denoiser: DenoiserLike, options: TrainOptions): Prom
         throw new ModelError(`training diverged: loss is ${loss} at step ${state.step + 1} (lower learningRate or set clipNorm)`, 'MODEL_BAD_CONFIG');
       }
       state.step++;
+      average?.update(denoiser, state.step);
       state.losses.push(loss);
       state.smooth = Number.isNaN(state.smooth) ? loss : state.smooth + (loss - state.smooth) / 50;
       if (options.checkpointDir && state.step % o.checkpointEvery === 0) {
@@ -309,8 +322,10 @@ export async function train(denoiser: DenoiserLike, options: TrainOptions): Prom
       }
     }
     if (options.checkpointDir && lastSaved !== state.step) await save();
+    average?.copyTo(denoiser);
   } finally {
     adam.dispose();
+    average?.dispose();
   }
   return { steps: state.step, losses: Float64Array.from(state.losses), elapsedMs: performance.now() - started, stoppedBy };
 }
@@ -347,13 +362,14 @@ function resolveTrainOptions(denoiser: DenoiserLike, options: TrainOptions): Res
   const augment = options.augment ?? periodic;
   if (!periodic && target === 'score') throw new ModelError(`target 'score' is the wrapped-normal score of periodic data; use 'eps' for point clouds (box: null)`, 'MODEL_BAD_CONFIG');
   const conditionDropout = checkNumber(options.conditionDropout ?? 0, 'conditionDropout', 0, 0.999999);
+  const ema = options.ema === undefined ? 0 : checkNumber(options.ema, 'ema', 1e-9, 1 - 1e-9);
   if (conditionDropout > 0 && !denoiser.nullCondition) {
     throw new ModelError(`conditionDropout needs a denoiser with a null condition: createDenoiser({ nullCondition: true, ... })`, 'MODEL_BAD_CONFIG');
   }
   const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment, ...(conditionDropout > 0 ? { conditionDropout } : {}), ...(periodic ? {} : { periodic }) };
   return {
     frames, groups, schedule, diffusion: periodic ? new WrappedDiffusion(schedule) : new EuclideanDiffusion(schedule), batchSize, stepsPerEpoch, steps, lr0, lrDecay, lrDecayEvery,
-    lrSchedule, lrMin, clipNorm, target, tMin, tMax, cdf, lambda: target === 'score' ? scoreLambdaTable(schedule) : null, conditionDropout, seed,
+    lrSchedule, lrMin, clipNorm, target, tMin, tMax, cdf, lambda: target === 'score' ? scoreLambdaTable(schedule) : null, conditionDropout, ema, seed,
     checkpointEvery, budgetMs, fingerprint,
   };
 }
@@ -408,14 +424,14 @@ function frameConditions(f: TrainingFrame, i: number, keys: string[] | undefined
 /**
  * @internal Restores weights, Adam moments, RNG and losses from the checkpoint in `dir` (if any),
  * after checking that it was written with the same training options, and removes files a killed
- * writer left behind.
+ * writer left behind. Returns what it read (its averaged weights continue the run's average).
  */
-async function resume(denoiser: DenoiserLike, adam: Adam, rng: Rng, state: TrainState, dir: string): Promise<void> {
+async function resume(denoiser: DenoiserLike, adam: Adam, rng: Rng, state: TrainState, dir: string): Promise<CheckpointData | undefined> {
   let data;
   try {
     data = await readCheckpoint(dir);
   } catch (e) {
-    if (e instanceof ModelError && e.code === 'MODEL_CHECKPOINT_MISSING') return;
+    if (e instanceof ModelError && e.code === 'MODEL_CHECKPOINT_MISSING') return undefined;
     throw e;
   }
   const st = data.manifest.state as TrainState | undefined;
@@ -430,6 +446,7 @@ async function resume(denoiser: DenoiserLike, adam: Adam, rng: Rng, state: Train
   state.step = st.step;
   state.losses = st.losses.slice();
   state.smooth = st.smooth;
+  return data;
 }
 
 /** @internal Throws `MODEL_CONFIG_MISMATCH` naming the first option that differs from the checkpoint's. */

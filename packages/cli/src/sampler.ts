@@ -1,5 +1,4 @@
 import { FAST_SAMPLER, type SampleOptions } from '@mddm/model';
-import { classifierFreeGuidanceEps } from '@mddm/schedules';
 import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
 import { CliError } from './errors';
 import type { CliModel } from './models';
@@ -22,7 +21,7 @@ export const SAMPLER_HELP = `Sampler:
   --corrector C      Langevin corrector steps per level below 0.3 LJ of noise (default 30 for pc;
                      also adds a corrector to an ODE sampler)
   --guidance W       classifier-free guidance weight (conditional models with a null condition;
-                     default 0 = none; doubles the network evaluations)`;
+                     default: the model's recommended one, else 0 = none; doubles the network evaluations)`;
 
 /** The names `--sampler` takes. */
 export const SAMPLER_NAMES = ['pc', 'fast', 'ancestral', 'heun', 'edm', 'dpm2m', 'euler'] as const;
@@ -49,6 +48,7 @@ export function samplerFromFlags(
   if (!(SAMPLER_NAMES as readonly string[]).includes(name)) {
     throw new CliError(`mddm ${command}: unknown --sampler '${name}'; expected one of ${SAMPLER_NAMES.join(', ')}`, 'CLI_USAGE');
   }
+  const recommendedGuidance = base.guidance ?? 0;
   if (name === 'fast') base = { ...FAST_SAMPLER, corrector: { ...FAST_SAMPLER.corrector } };
   const ode = name in ODE_STEPS || name === 'fast';
   // the recommended settings apply to the sampler they name (pc: ancestral + corrector); another ODE sampler starts from its preset
@@ -66,17 +66,15 @@ export function samplerFromFlags(
   } else if (corrector !== undefined) {
     options.corrector = corrector === 0 ? undefined : { r: 0.4, sigmaMaxLj: 0.3, ...(base.corrector ?? {}), steps: corrector };
   }
-  const w = numberFlag(command, values, 'guidance');
-  if (w !== undefined && w !== 0) {
+  // --guidance overrides the recommended weight (a manifest's sampler may carry one); only conditional runs use it
+  const w = numberFlag(command, values, 'guidance', { min: 0 }) ?? (conditions ? recommendedGuidance : 0);
+  delete options.guidance;
+  if (w > 0) {
     if (model && !model.denoiser.nullCondition) {
       throw new CliError(`mddm ${command}: --guidance needs a model trained with a null condition (classifier-free guidance); '${model.name}' has none`, 'CLI_USAGE');
     }
-    options.guide = guidance(w, conditions);
+    if (!conditions) throw new CliError(`mddm ${command}: --guidance needs a conditional model and its conditions`, 'CLI_USAGE');
+    options.guidance = w;
   }
   return { name: w ? `${name}+cfg${w}` : name, options };
-}
-
-/** Classifier-free guidance as a `sample` guide: `(1 + w) eps(c) - w eps(null)`, two evaluations per step (SPEC §9). */
-function guidance(w: number, conditions: ArrayLike<number> | undefined): SampleOptions['guide'] {
-  return (eps) => classifierFreeGuidanceEps(eps(conditions), eps(null), w);
 }

@@ -30,3 +30,20 @@ describe('samplerFromFlags: the ODE samplers', () => {
     expect(() => samplerFromFlags('sample', { sampler: 'rk4' }, pc)).toThrow(/unknown --sampler 'rk4'/);
   });
 });
+
+describe('samplerFromFlags: classifier-free guidance', () => {
+  const model = { name: 'm', denoiser: { nullCondition: true } } as never;
+  it('--guidance sets the weight; a recommended weight applies to conditional runs, also with --sampler fast; --guidance 0 turns it off', () => {
+    expect(samplerFromFlags('sample', { guidance: '1.5' }, pc, model, [7, 1, 0.03])).toEqual({ name: 'pc+cfg1.5', options: { ...pc, guidance: 1.5 } });
+    const rec = { ...pc, guidance: 1 };
+    expect(samplerFromFlags('sample', {}, rec, model, [7, 1, 0.03]).options.guidance).toBe(1);
+    expect(samplerFromFlags('sample', { sampler: 'fast' }, rec, model, [7, 1, 0.03]).options.guidance).toBe(1);
+    expect(samplerFromFlags('sample', { guidance: '0' }, rec, model, [7, 1, 0.03]).options.guidance).toBeUndefined();
+    expect(samplerFromFlags('sample', {}, rec, model, undefined).options.guidance).toBeUndefined();
+  });
+  it('guidance without a null condition, without conditions or negative is a usage error', () => {
+    expect(() => samplerFromFlags('sample', { guidance: '1' }, pc, { name: 'm', denoiser: { nullCondition: false } } as never, [1])).toThrow(/null condition/);
+    expect(() => samplerFromFlags('sample', { guidance: '1' }, pc, model, undefined)).toThrow(/needs a conditional model/);
+    expect(() => samplerFromFlags('sample', { guidance: '-1' }, pc, model, [1])).toThrow(/--guidance must be a number >= 0/);
+  });
+});

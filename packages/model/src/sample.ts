@@ -2,7 +2,7 @@ import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { wrap, type BoxLike } from '@mddm/pbc';
 import {
-  EuclideanDiffusion, WrappedDiffusion, recenter, sampleGaussianCloud, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
+  EuclideanDiffusion, WrappedDiffusion, classifierFreeGuidanceEps, recenter, sampleGaussianCloud, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
   scheduleFromFunction, scoreLambdaTable, type EpsFunction, type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance,
   type Rng, type SamplerOptions,
 } from '@mddm/schedules';
@@ -103,6 +103,13 @@ export interface SampleOptions extends SolverOptions {
    */
   guide?: (eps: DenoiserEps) => EpsFunction;
   /**
+   * Classifier-free guidance weight `w >= 0` (Ho & Salimans 2022): every evaluation is
+   * `(1 + w) eps(x, t, c) - w eps(x, t, null)`, two network evaluations (SPEC §9). Needs `conditions`
+   * and a denoiser trained with a null condition (`train({ conditionDropout })`); not together with
+   * `guide`. Default 0: no guidance, one evaluation.
+   */
+  guidance?: number;
+  /**
    * Called after every step with the batch's state `[frames * n, 3]` and its timestep (may modify
    * it in place), e.g. `inpaint` of `@mddm/schedules` for fixed particles. `batch` is the batch index.
    */
@@ -151,6 +158,19 @@ interface ResolvedSample {
   seed: number;
   diffusion: WrappedDiffusion;
   sampler: SamplerOptions;
+  /** The eps function built from the denoiser's: `guide`, classifier-free guidance, or the plain conditional one. */
+  guide: (eps: DenoiserEps) => EpsFunction;
+}
+
+/** @internal `guide`, else classifier-free guidance with weight `guidance`, else the conditional eps; validated. */
+function resolveGuide(denoiser: DenoiserLike, options: SampleOptions): (eps: DenoiserEps) => EpsFunction {
+  const w = checkNumber(options.guidance ?? 0, 'guidance', 0);
+  if (w === 0) return options.guide ?? ((eps) => eps(options.conditions));
+  if (options.guide) throw new ModelError('give guidance (a weight) or guide (an eps function), not both', 'MODEL_BAD_CONFIG');
+  if (!denoiser.nullCondition || options.conditions === undefined) {
+    throw new ModelError(`guidance needs conditions and a denoiser trained with a null condition (createDenoiser({ nullCondition: true }), train({ conditionDropout }))${options.conditions === undefined ? '; no conditions given' : ''}`, 'MODEL_BAD_CONFIG');
+  }
+  return (eps) => classifierFreeGuidanceEps(eps(options.conditions), eps(null), w);
 }
 
 /** @internal The schedule a denoiser was trained with, if recorded. */
@@ -217,7 +237,7 @@ export async function sample(denoiser: DenoiserLike, options: SampleOptions): Pr
     const afterStep = o.recenter
       ? (xs: Float64Array, tPrev: number) => { recenter(xs, frames); userAfter?.(xs, tPrev, batch); }
       : userAfter && ((xs: Float64Array, tPrev: number) => userAfter(xs, tPrev, batch));
-    const r = await runSampler(o.diffusion, x, o.lengths, options.guide ? options.guide(eps) : eps(options.conditions), rng, {
+    const r = await runSampler(o.diffusion, x, o.lengths, o.guide(eps), rng, {
       ...o.sampler,
       afterStep,
       onStep: options.onProgress && ((p) => options.onProgress!({ ...p, batch, batches, elapsedMs: performance.now() - started })),
@@ -265,7 +285,7 @@ function resolveSampleOptions(denoiser: DenoiserLike, options: SampleOptions): R
     predictor: solver.predictor,
     corrector: corrector.steps > 0 ? langevinCorrector(corrector) : undefined,
   };
-  return { n, lengths, periodic, recenter: recentre, start, count, batchSize, schedule, seed, diffusion, sampler };
+  return { n, lengths, periodic, recenter: recentre, start, count, batchSize, schedule, seed, diffusion, sampler, guide: resolveGuide(denoiser, options) };
 }
 
 /** @internal Default schedule: the trained one (rescaled to keep LJ noise levels in a scaled box), else cosine(500). */

@@ -142,6 +142,16 @@ describe('sample', () => {
     const w2 = await sample(d, { ...base, guide: (eps) => classifierFreeGuidanceEps(eps([1]), eps(null), 2) });
     expect(Array.from(w2.positions[0])).not.toEqual(Array.from(plain.positions[0]));
     expect(w2.positions[0].every((v) => v >= 0 && v < 4)).toBe(true);
+    // the guidance option is the same eps function
+    const g2 = await sample(d, { ...base, conditions: [1], guidance: 2 });
+    expect(Array.from(g2.positions[0])).toEqual(Array.from(w2.positions[0]));
+    expect(g2.evaluations).toBe(12);
+    await expect(sample(d, { ...base, guidance: 1 })).rejects.toThrow(/no conditions given/);
+    await expect(sample(d, { ...base, conditions: [1], guidance: -1 })).rejects.toThrow(/guidance/);
+    await expect(sample(d, { ...base, conditions: [1], guidance: 1, guide: (eps) => eps([1]) })).rejects.toThrow(/not both/);
+    const noNull = tinyDenoiser({ conditions: 1, conditionRanges: [[0, 2]] });
+    await expect(sample(noNull, { ...base, conditions: [1], guidance: 1 })).rejects.toThrow(/null condition/);
+    noNull.dispose();
     d.dispose();
   });
 

@@ -9,7 +9,8 @@
  *
  * Flags: --steps N (training steps), --minutes M (training time budget; stops early, default 12),
  * --seed S, --out DIR (default out/; writes DIR/sample.xyz, DIR/rdf.svg, DIR/checkpoint/),
- * --sample-steps K, --corrector C (Langevin steps per denoising step, 0 = none), --resume (continue from DIR/checkpoint), --backend wasm|cpu|tensorflow, --full.
+ * --sample-steps K, --corrector C (Langevin steps per denoising step, 0 = none), --resume (continue from DIR/checkpoint), --backend wasm|cpu|tensorflow, --full,
+ * --ema D (weight average with decay D, e.g. 0.999; sampled with; default none).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,6 +66,8 @@ export interface TrainUnconditionalOptions {
   correctorSteps?: number;
   /** Continue training from `out/checkpoint`. */
   resume?: boolean;
+  /** Keep a weight average with this decay (e.g. 0.999) and sample with it (default: none, the measured recipe). */
+  ema?: number;
   /** TensorFlow.js backend (default `'auto'` = wasm). */
   backend?: BackendName;
   /** Override the network (for tests and experiments). */
@@ -128,6 +131,7 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
     checkpointEvery: 100,
     resume: options.resume ?? false,
     timeBudgetMs: minutes === undefined ? undefined : minutes * 60_000,
+    ema: options.ema || undefined,
     onProgress: (p) => bar?.onProgress(p),
   };
   const result = await train(denoiser, trainOptions);
@@ -200,6 +204,7 @@ async function main(): Promise<void> {
       resume: { type: 'boolean' },
       backend: { type: 'string' },
       denoiser: { type: 'string' },
+      ema: { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -219,6 +224,7 @@ async function main(): Promise<void> {
     resume: values.resume,
     backend: values.backend as BackendName | undefined,
     denoiser: parseDenoiserKind(values.denoiser),
+    ema: num(values.ema, 'ema'),
   });
 }
 

@@ -8,6 +8,7 @@ import { SAMPLE_HELP, sampleCommand } from './commands/sample';
 import { FORCES_HELP, forcesCommand } from './commands/forces';
 import { VARY_HELP, varyCommand } from './commands/vary';
 import { INPAINT_HELP, inpaintCommand } from './commands/inpaint';
+import { DYNAMICS_HELP, dynamicsCommand } from './commands/dynamics';
 
 /** The `mddm` overview (`mddm --help`). */
 export const MDDM_HELP = `mddm: generate particle conformations with MDDM (Molecular Dynamics Diffusion Model)
@@ -19,6 +20,7 @@ Usage:
   mddm forces   --model NAME|DIR --in frame.xyz --out forces.xyz          per-atom forces from a denoiser (SPEC §8)
   mddm vary     --model NAME|DIR --in frame.xyz --sigma S --out FILE.xyz  variations of a conformation
   mddm inpaint  --model NAME|DIR --in frame.xyz --keep x<0.5 --out FILE   keep some particles, regenerate the rest
+  mddm dynamics --in frame.xyz --model NAME|DIR --steps N --out traj.xyz  Langevin dynamics with a learned (or OPP) force
   mddm data     generate|pack ...                                       LAMMPS data sets (mddm data --help)
 
 Pretrained models: opp-conditional (OPP potential, conditions k, phi, T), opp-unconditional (k = 7,
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   forces: { run: forcesCommand, help: FORCES_HELP },
   vary: { run: varyCommand, help: VARY_HELP },
   inpaint: { run: inpaintCommand, help: INPAINT_HELP },
+  dynamics: { run: dynamicsCommand, help: DYNAMICS_HELP },
   data: { run: (args, io) => runDataCli(args, { stdout: { write: (s: string) => io.say(s.replace(/\n$/, '')) }, stderr: process.stderr }), help: '' },
 };
 

@@ -5,6 +5,7 @@ import { CliError } from '../errors';
 import { resolveModel } from '../models';
 import { CONDITION_FLAGS, resolveConditions } from '../conditions';
 import { checkWritable, readFrames } from '../frames';
+import { OPP_CUTOFF, parseOpp } from '../opp';
 import type { CliIo } from '../io';
 
 export const FORCES_HELP = `mddm forces: per-atom forces from a denoiser (SPEC §8: F = -kT eps_hat(x, sigma) / sigma)
@@ -29,13 +30,6 @@ const FLAGS: FlagSpec = {
   ...CONDITION_FLAGS, opp: { type: 'string' },
 };
 
-function parseOpp(text: string | undefined): { k: number; phi: number } | undefined {
-  if (text === undefined) return undefined;
-  const [k, phi] = text.split(',').map(Number);
-  if (!Number.isFinite(k) || !Number.isFinite(phi) || text.split(',').length !== 2) throw new CliError(`mddm forces: --opp must be K,PHI (two numbers), got '${text}'`, 'CLI_USAGE');
-  return { k, phi };
-}
-
 /** `mddm forces`: see {@link FORCES_HELP}. @returns the exit code */
 export async function forcesCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags('forces', args, FLAGS);
@@ -45,7 +39,7 @@ export async function forcesCommand(args: readonly string[], io: CliIo): Promise
   const out = requiredFlag('forces', values, 'out', 'the extended XYZ file to write');
   const sigmaFlag = numberFlag('forces', values, 'sigma', { min: 0, exclusiveMin: true });
   const kTFlag = numberFlag('forces', values, 'kT', { min: 0, exclusiveMin: true });
-  const opp = parseOpp(values.opp as string | undefined);
+  const opp = parseOpp('forces', values.opp as string | undefined);
   checkWritable('forces', out);
   const model = await resolveModel('forces', modelName);
   try {
@@ -63,7 +57,7 @@ export async function forcesCommand(args: readonly string[], io: CliIo): Promise
       written.push({ ...f, properties: { ...(f.properties ?? {}), forces: { type: 'R', columns: 3, values: F } }, info: { ...(f.info ?? {}), force_sigma: sigma, force_kT: kT } });
       let line = `frame ${i}: ${f.positions.length / 3} particles, sigma = ${sigma} LJ, kT = ${kT}`;
       if (opp) {
-        const a = forceAgreement(F, oppForces(f.positions, f.box, opp, { cutoff: 3 }).forces);
+        const a = forceAgreement(F, oppForces(f.positions, f.box, opp, { cutoff: OPP_CUTOFF }).forces);
         line += `; vs OPP(k=${opp.k}, phi=${opp.phi}): mean cosine ${a.meanCosine.toFixed(3)}, median |F|/|F_opp| ${a.medianRatio.toFixed(3)}`;
       }
       io.say(line);

@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { langevin, oppForces, writeXyz } from '@mddm/io';
+import { createDenoiser, saveDenoiser, selectBackend, train } from '@mddm/model';
+import { geometricSchedule } from '@mddm/schedules';
+import { frames, mddm } from './helpers';
+
+let dir = '';
+let model = '';
+let frameFile = '';
+const a = 1.1;
+const L = 6 * a; // half the box (3.3) exceeds the OPP cutoff 3
+/** A 6 x 6 x 6 simple cubic lattice at spacing 1.1 (no close pairs: finite OPP forces). */
+const positions = Float64Array.from({ length: 216 * 3 }, (_, i) => {
+  const p = Math.floor(i / 3);
+  const c = [p % 6, Math.floor(p / 6) % 6, Math.floor(p / 36)][i % 3];
+  return (c + 0.5) * a;
+});
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'mddm-dynamics-'));
+  const d = createDenoiser({ k: 8, layers: 1, width: 8, hidden: [8], headHidden: [8], timeEncoding: 'log-sigma' });
+  await train(d, { data: [{ positions, box: L }], steps: 1, schedule: geometricSchedule(20, { sigmaMinBox: 1e-2, sigmaMaxBox: 1 }) });
+  model = join(dir, 'model');
+  await saveDenoiser(d, model);
+  d.dispose();
+  frameFile = join(dir, 'frame.xyz');
+  await writeXyz(frameFile, [{ positions, box: [L, L, L], info: { T: 0.5 } }]);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('mddm dynamics', () => {
+  it('with --opp: the trajectory of the library integrator with the same force, seed and options', async () => {
+    const out = join(dir, 'opp.xyz');
+    const r = await mddm('dynamics', '--in', frameFile, '--opp', '7,1', '--steps', '20', '--every', '10', '--seed', '3', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/step 20: kinetic T \d+\.\d{4}, RDF-MSE vs start \d+\.\d{4}/);
+    expect(r.out).toContain('force evaluations: 21');
+    const traj = await frames(out);
+    expect(traj.map((f) => f.info?.step)).toEqual([0, 10, 20]);
+    expect(traj[0].info?.kT).toBe(0.5); // from the frame's T
+    const lib = await langevin(positions, L, (x, f) => void f.set(oppForces(x, L, { k: 7, phi: 1 }, { cutoff: 3 }).forces), { steps: 20, dt: 0.005, kT: 0.5, gamma: 1, seed: 3 });
+    expect(Array.from(traj[2].positions)).toEqual(Array.from(lib.positions));
+    expect(Array.from(traj[0].positions)).toEqual(Array.from(positions));
+  });
+
+  it('with --model: the denoiser force at its smallest trained level; bad choices of force are usage errors', async () => {
+    const out = join(dir, 'model.xyz');
+    const r = await mddm('dynamics', '--in', frameFile, '--model', model, '--steps', '4', '--every', '2', '--kT', '0.2', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/force denoiser .* at sigma = [\d.]+ LJ, kT = 0.2/);
+    expect((await frames(out)).map((f) => f.info?.step)).toEqual([0, 2, 4]);
+    for (const [flags, message] of [
+      [['--steps', '4'], /exactly one force/],
+      [['--steps', '4', '--model', model, '--opp', '7,1'], /exactly one force/],
+      [['--steps', '4', '--opp', '7,1', '--sigma', '0.1'], /--sigma reads a denoiser/],
+      [['--opp', '7,1'], /--steps is required/],
+      [['--steps', '4', '--opp', '7'], /--opp must be K,PHI/],
+      [['--steps', '4', '--opp', '7,1', '--dt', '0'], /--dt must be a number > 0/],
+    ] as const) {
+      const e = await mddm('dynamics', '--in', frameFile, ...flags, '--out', out);
+      expect(e.code).toBe(2);
+      expect(e.err).toMatch(message);
+    }
+    expect((await mddm('dynamics', '--help')).out).toMatch(/BAOAB/);
+  });
+});

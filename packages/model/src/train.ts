@@ -278,7 +278,7 @@ export async function train(denoiser: DenoiserLike, options: TrainOptions): Prom
   const adam = new Adam(denoiser.trainableWeights);
   const state: TrainState = { step: 0, rng: null, losses: [], smooth: NaN, fingerprint: o.fingerprint };
   const saved = options.resume && options.checkpointDir ? await resume(denoiser, adam, rng, state, options.checkpointDir) : undefined;
-  denoiser.training = trainingInfo(o);
+  denoiser.training = trainingInfo(o, options.conditionKeys);
   const average = o.ema > 0 ? new WeightAverage(denoiser, o.ema, saved?.ema?.weights) : null;
   const save = async (): Promise<void> => {
     state.rng = rng.state();
@@ -465,8 +465,11 @@ function checkFingerprint(saved: Record<string, unknown> | undefined, current: R
   }
 }
 
-/** @internal What `sample` needs to know about the training run (`denoiser.training`). */
-function trainingInfo(o: ResolvedTrain): NonNullable<DenoiserLike['training']> {
+/**
+ * @internal What `sample` needs to know about the training run (`denoiser.training`), and the names
+ * of the conditions (`conditionKeys`), which the CLI reads from frames' info.
+ */
+function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined): NonNullable<DenoiserLike['training']> {
   const first = o.frames[0];
   return {
     n: first.n,
@@ -476,6 +479,7 @@ function trainingInfo(o: ResolvedTrain): NonNullable<DenoiserLike['training']> {
     schedule: { name: o.schedule.name, T: o.schedule.T, a: Array.from(o.schedule.a) },
     target: o.target,
     tMax: o.tMax,
+    ...(conditionKeys ? { conditionKeys: [...conditionKeys] } : {}),
   };
 }
 

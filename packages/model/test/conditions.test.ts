@@ -130,3 +130,27 @@ describe('FiLM conditioning', () => {
     expect(() => tinyDenoiser({ nullCondition: true })).toThrow(/conditions > 0/);
   });
 });
+
+describe('train({ conditionKeys })', () => {
+  it('reads the conditions from frame info, records their names in denoiser.training (kept by checkpoints), and names a missing key', async () => {
+    const { train, saveDenoiser, loadDenoiser } = await import('../src/index');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const d = tinyDenoiser({ conditionEncoders: OPP });
+    const frame = { positions: lattice(4, 0.1, 1), box: 4, info: { k: 7, phi: 1, T: 0.03 } };
+    await train(d, { data: [frame], steps: 1, conditionKeys: ['k', 'phi', 'T'] });
+    expect(d.training?.conditionKeys).toEqual(['k', 'phi', 'T']);
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-keys-'));
+    try {
+      await saveDenoiser(d, dir);
+      const back = await loadDenoiser(dir);
+      expect(back.training?.conditionKeys).toEqual(['k', 'phi', 'T']);
+      back.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await expect(train(d, { data: [{ ...frame, info: { k: 7, phi: 1 } }], steps: 1, conditionKeys: ['k', 'phi', 'T'] })).rejects.toThrow(/data\[0\]\.info\.T must be a finite number/);
+    d.dispose();
+  });
+});

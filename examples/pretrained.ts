@@ -28,10 +28,10 @@ export const PRETRAINED_FACTS: Record<PretrainedName, Facts> = {
     command: 'tsx examples/train-unconditional.ts --steps 6000 --minutes 1000 --out training/opp-unconditional  (then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional/checkpoint). The shipped weights were resumed twice with a lower planned step count (steps 1-200 planned 12000, 201-800 planned 8000, 801-6000 planned 6000), which moved the cosine learning rate by < 3% before step 800.',
   },
   'opp-conditional': {
-    description: 'MDDM conditioned on the OPP potential (k, phi) and the temperature T over the paper\'s ranges (1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05), trained on the 200 LAMMPS conformations of opp-train; FiLM conditioning, 10% null conditions for classifier-free guidance.',
+    description: 'MDDM conditioned on the OPP potential (k, phi) and the temperature T over the paper\'s ranges (1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05), trained on the 200 LAMMPS conformations of opp-train; FiLM conditioning, 10% null conditions for classifier-free guidance; weights: the 0.999 exponential moving average.',
     conditionKeys: ['k', 'phi', 'T'],
     data: { sets: ['opp-train'], conformations: 200 },
-    command: 'tsx examples/train-conditional.ts --steps 40000 --out training/opp-conditional --minutes M [--resume]  (repeat with --resume until 40000 steps; then: tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional/checkpoint)',
+    command: 'tsx examples/train-conditional.ts --steps 10000 --minutes 80 --ema 0 --out training/opp-conditional (steps 1-10,000, 41.2 min); then --resume --steps 38000 --ema 0 (steps 10,001-13,000; steps 10,001-10,250 ran with a 22,000-step plan, i.e. a learning rate about 30% lower for those 250 steps); then --resume --steps 38000 --minutes 88 (steps 13,001-38,000, 86.0 min, the 0.999 weight average started from the step-13,000 weights); then: tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional/checkpoint. The cosine learning rate followed the step count throughout (the time budgets never bound), so the runs are reproducible on any machine at least this fast.',
   },
 };
 

@@ -2,10 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeXyz } from '@mddm/io';
-import { createDenoiser, forces, loadDenoiser, saveDenoiser, selectBackend, train, trainedNoiseRange } from '@mddm/model';
-import { geometricSchedule } from '@mddm/schedules';
-import { frames as readFrames, mddm } from './helpers';
+import { forces, loadDenoiser, selectBackend, trainedNoiseRange } from '@mddm/model';
+import { frames as readFrames, mddm, tinyModelAndFrame } from './helpers';
 
 let dir = '';
 let model = '';
@@ -16,13 +14,7 @@ const positions = Float64Array.from({ length: 64 * 3 }, (_, i) => ((i * 0.618034
 beforeAll(async () => {
   await selectBackend('wasm');
   dir = await mkdtemp(join(tmpdir(), 'mddm-forces-'));
-  const d = createDenoiser({ k: 8, layers: 1, width: 8, hidden: [8], headHidden: [8], timeEncoding: 'log-sigma' });
-  await train(d, { data: [{ positions, box: L }], steps: 1, schedule: geometricSchedule(20, { sigmaMinBox: 1e-2, sigmaMaxBox: 1 }) });
-  model = join(dir, 'model');
-  await saveDenoiser(d, model);
-  d.dispose();
-  frameFile = join(dir, 'frame.xyz');
-  await writeXyz(frameFile, [{ positions, box: [L, L, L], info: { T: 0.5 } }]);
+  ({ model, frameFile } = await tinyModelAndFrame(dir, positions, L));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

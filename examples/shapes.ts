@@ -10,8 +10,11 @@
  *
  * Flags: --shape sphere|torus, --denoiser mddm|transolver, --minutes M (training budget, default 8),
  * --steps S (training steps cap, default 20000), --n N (points, default 1024), --sample-steps K
- * (default 100), --seed, --out DIR (default out/shapes-<shape>-<denoiser>), --backend wasm|cpu|tensorflow.
- * Writes DIR/sample.xyz (extended XYZ, no Lattice, pbc="F F F") and DIR/result.json.
+ * (default 100), --sampler NAME (default ancestral), --seed, --out DIR (default out/shapes-<shape>-<denoiser>),
+ * --backend wasm|cpu|tensorflow, --from DIR (sample a model saved by an earlier run instead of training;
+ * --shape must match it).
+ * Writes DIR/sample.xyz (extended XYZ, no Lattice, pbc="F F F"), DIR/result.json and the trained
+ * denoiser in DIR/model (`loadDenoiser`), so other samplers can be tried without retraining.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,7 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sampleSphere, sampleTorus } from '@mddm/io';
 import { sinkhornDivergence } from '@mddm/metrics';
-import { sample, selectBackend, train, type BackendName, type DenoiserConfig, type TransolverConfig } from '@mddm/model';
+import { loadDenoiser, sample, saveDenoiser, selectBackend, train, type SamplerName, type BackendName, type DenoiserConfig, type TransolverConfig } from '@mddm/model';
 import { geometricSchedule } from '@mddm/schedules';
 import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
 import { writePointCloudXyz } from './pointCloudXyz';
@@ -68,6 +71,10 @@ export interface ShapesOptions {
   /** Training frames (default 32). */
   frames?: number;
   sampleSteps?: number;
+  /** Sampler of `sample` (default `'ancestral'`). */
+  sampler?: SamplerName;
+  /** A model directory written by an earlier run (`DIR/model`): sample it instead of training. */
+  from?: string;
   seed?: number;
   out?: string;
   backend?: BackendName;
@@ -92,7 +99,7 @@ export interface ShapesReport {
   floor: number;
   /** Mean distance from the origin (sphere: 1) and its spread, a quick look at the shape. */
   meanRadius: number;
-  files: { xyz: string; json: string };
+  files: { xyz: string; json: string; model: string };
 }
 
 /** Trains, samples, scores, writes DIR/sample.xyz and DIR/result.json. */
@@ -107,12 +114,14 @@ export async function runShapes(options: ShapesOptions = {}): Promise<ShapesRepo
   const backend = await selectBackend(options.backend ?? 'auto');
   const frames = options.frames ?? SHAPES_RECIPE.frames;
   const data = Array.from({ length: frames }, (_, i) => ({ positions: shapeSample(shape, n, 1000 + i), box: null }));
-  const denoiser = createChosenDenoiser(kind, { ...(options.mddm ?? SHAPES_RECIPE.mddm), seed }, options.transolver ?? SHAPES_RECIPE.transolver);
+  const denoiser = options.from
+    ? await loadDenoiser(options.from)
+    : createChosenDenoiser(kind, { ...(options.mddm ?? SHAPES_RECIPE.mddm), seed }, options.transolver ?? SHAPES_RECIPE.transolver);
   const minutes = options.minutes ?? SHAPES_RECIPE.minutes;
-  log(`${kind} on the ${shape} (N = ${n}, ${frames} training samples, no box): ${denoiser.countParams().toLocaleString('en-US')} parameters, budget ${minutes} min, backend ${backend}`);
+  log(`${denoiser.kind} on the ${shape} (N = ${n}, ${frames} training samples, no box): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${options.from ? `loaded from ${options.from}` : `budget ${minutes} min`}, backend ${backend}`);
   let last = 0;
   const t0 = performance.now();
-  const result = await train(denoiser, {
+  const result = options.from ? { steps: 0 } : await train(denoiser, {
     data, steps: options.steps ?? SHAPES_RECIPE.steps, batchSize: SHAPES_RECIPE.batchSize, learningRate: SHAPES_RECIPE.learningRate[kind],
     lrSchedule: 'cosine', spacing: 'log-sigma', schedule: SHAPES_RECIPE.schedule, seed, timeBudgetMs: minutes * 60_000,
     onProgress: (p) => {
@@ -124,10 +133,11 @@ export async function runShapes(options: ShapesOptions = {}): Promise<ShapesRepo
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  const gen = await sample(denoiser, { n, box: null, steps: options.sampleSteps ?? SHAPES_RECIPE.sampleSteps, spacing: 'log-sigma', seed: seed + 1 });
+  const gen = await sample(denoiser, { n, box: null, steps: options.sampleSteps ?? SHAPES_RECIPE.sampleSteps, spacing: 'log-sigma', sampler: options.sampler, seed: seed + 1 });
   const sampleSeconds = (performance.now() - t1) / 1000;
   const x = gen.positions[0];
   const params = denoiser.countParams();
+  if (!options.from) await saveDenoiser(denoiser, join(out, 'model'));
   denoiser.dispose();
   const reference = shapeSample(shape, n, 99);
   const sinkhorn = sinkhornDivergence(x, reference);
@@ -138,7 +148,7 @@ export async function runShapes(options: ShapesOptions = {}): Promise<ShapesRepo
   const xyz = join(out, 'sample.xyz');
   const json = join(out, 'result.json');
   await writePointCloudXyz(xyz, x, { shape, denoiser: kind, seed, sinkhorn: Number(sinkhorn.toPrecision(6)) });
-  const report: ShapesReport = { shape, denoiser: kind, n, params, steps: result.steps, trainSeconds, sampleSeconds, sinkhorn, floor, meanRadius, files: { xyz, json } };
+  const report: ShapesReport = { shape, denoiser: denoiser.kind as DenoiserKind, n, params, steps: result.steps, trainSeconds, sampleSeconds, sinkhorn, floor, meanRadius, files: { xyz, json, model: options.from ?? join(out, 'model') } };
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   log(`trained ${result.steps} steps in ${(trainSeconds / 60).toFixed(1)} min; sampled in ${sampleSeconds.toFixed(1)} s; mean radius ${meanRadius.toFixed(3)}`);
   log(`Sinkhorn divergence: ${sinkhorn.toFixed(4)} (floor, two ideal samples: ${floor.toFixed(4)}; ratio ${(sinkhorn / floor).toFixed(2)})`);
@@ -151,6 +161,7 @@ async function main(): Promise<void> {
     options: {
       shape: { type: 'string' }, denoiser: { type: 'string' }, minutes: { type: 'string' }, steps: { type: 'string' }, n: { type: 'string' },
       'sample-steps': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
+      sampler: { type: 'string' }, from: { type: 'string' },
     },
   });
   const shape = values.shape ?? 'sphere';
@@ -159,6 +170,7 @@ async function main(): Promise<void> {
   await runShapes({
     shape, denoiser: parseDenoiserKind(values.denoiser), minutes: num(values.minutes), steps: num(values.steps), n: num(values.n),
     sampleSteps: num(values['sample-steps']), seed: num(values.seed), out: values.out, backend: values.backend as BackendName | undefined,
+    sampler: values.sampler as SamplerName | undefined, from: values.from,
   });
 }
 

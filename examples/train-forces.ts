@@ -6,6 +6,9 @@
  * The eps target at small sigma carries a signal of only ~sigma^2 / (s^2 + sigma^2) of its variance
  * (s = thermal width), so the force needs many more small-noise draws than sampling does.
  *
+ * `--ema D` keeps a weight average with decay D (e.g. 0.999) and saves it (what `loadDenoiser` reads
+ * by default).
+ *
  * With `--sigma-min S` (LJ units, below the trained band) the geometric schedule is extended at its low
  * end with the same ratio per step (T and tMax grow by the added steps): the force needs noise well
  * below the thermal width of the structure (~0.01 LJ units for OPP at T = 0.03; see
@@ -51,6 +54,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: {
     from: { type: 'string' }, steps: { type: 'string' }, minutes: { type: 'string' }, boost: { type: 'string' },
     'sigma-max': { type: 'string' }, 'sigma-min': { type: 'string' }, lr: { type: 'string' }, out: { type: 'string' },
+    ema: { type: 'string' },
   } });
   await selectBackend();
   const { denoiser } = await loadModel(values.from ?? 'opp-unconditional');
@@ -63,6 +67,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const steps = Number(values.steps ?? 3000);
   await train(denoiser, {
     data: [md], schedule, steps, batchSize: 2, tMax, timestepWeights, learningRate: Number(values.lr ?? 0.001), lrSchedule: 'cosine',
+    ema: values.ema ? Number(values.ema) : undefined,
     timeBudgetMs: values.minutes ? Number(values.minutes) * 60_000 : undefined,
     onProgress: (p) => void (p.step % 100 === 0 && console.log(`step ${p.step}/${steps} loss ${p.smoothLoss.toFixed(4)}`)),
   });

@@ -29,6 +29,11 @@ describe('examples/shapes.ts (tiny end-to-end: seconds, not minutes)', () => {
       expect(lines[1]).not.toContain('Lattice');
       expect(lines.length).toBe(66);
       expect(JSON.parse(await readFile(r.files.json, 'utf8')).denoiser).toBe(denoiser);
+      // --from: the saved model samples the same cloud without training again
+      const again = await runShapes({ shape: r.shape, n: 64, frames: 4, sampleSteps: 5, from: r.files.model, out: join(out, 'again'), verbose: false });
+      expect(again.steps).toBe(0);
+      expect(again.denoiser).toBe(denoiser);
+      expect(again.sinkhorn).toBe(r.sinkhorn);
     });
   }
 });

@@ -68,7 +68,7 @@ export function measureForces(denoiser: DenoiserLike, frames: { positions: Float
   return { rows, best, slopeAboveBest };
 }
 
-export const DEFAULT_SIGMAS = [0.0102, 0.015, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.8, 1.2];
+export const DEFAULT_SIGMAS = [0.001, 0.0015, 0.002, 0.003, 0.005, 0.007, 0.0102, 0.015, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.8, 1.2];
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { model: { type: 'string' }, frames: { type: 'string' }, json: { type: 'string' } } });

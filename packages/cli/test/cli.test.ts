@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RdfAccumulator } from '@mddm/rdf';
-import { OPP_CONDITION_ENCODERS, createDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
+import { OPP_CONDITION_ENCODERS, createDenoiser, loadDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
+import { weightsFingerprint } from '../src/sampleCache';
 import { frames, mddm } from './helpers';
 
 let dir: string;
@@ -132,5 +133,43 @@ describe('mddm evaluate', () => {
     for (const row of report.rows) expect(row.paperStyle).toBeGreaterThan(0.1);
     expect((await mddm('evaluate', '--model', model, '--set', 'opp-valid')).code).toBe(2);
     expect((await mddm('evaluate', '--model', unconditional, '--set', 'opp-test')).err).toMatch(/unconditional/);
+  });
+
+  it('--samples-dir keeps the samples and reuses exactly the matching ones (same numbers, no sampling)', async () => {
+    const tiny = { k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4] };
+    const c = createDenoiser({ ...tiny, conditionEncoders: [...OPP_CONDITION_ENCODERS], conditioning: 'film', nullCondition: true, seed: 3 });
+    c.training = { n: 1000, box: [10, 10, 10], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps', conditionKeys: ['k', 'phi', 'T'] };
+    const model = join(dir, 'cache-model');
+    await saveDenoiser(c, model);
+    c.dispose();
+    const samples = join(dir, 'cache-samples');
+    const args = ['evaluate', '--model', model, '--set', 'opp-test', '--limit', '1', '--samples', '2', '--steps', '2', '--corrector', '0', '--samples-dir', samples];
+    const first = await mddm(...args, '--json', join(dir, 'c1.json'));
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/0 reused, 2 generated/);
+    const files = (await readdir(samples)).sort();
+    expect(files.length).toBe(2);
+    expect(files[0]).toMatch(/^opp-test__0000_k13\.9879_phi3\.7511_T0\.02142_seed0_h[0-9a-f]{12}\.xyz$/);
+    const again = await mddm(...args, '--json', join(dir, 'c2.json'));
+    expect(again.out).toMatch(/2 reused, 0 generated/);
+    const read = async (f: string) => JSON.parse(await readFile(join(dir, f), 'utf8')).rows;
+    expect(await read('c2.json')).toEqual(await read('c1.json')); // same RDF-MSE and the stored NFE
+    // Another sampler (3 steps) or seed is another sample: nothing is reused.
+    const other = await mddm('evaluate', '--model', model, '--set', 'opp-test', '--limit', '1', '--samples', '2', '--steps', '3', '--corrector', '0', '--samples-dir', samples);
+    expect(other.out).toMatch(/0 reused, 2 generated/);
+    const shifted = await mddm(...args, '--seed', '1');
+    expect(shifted.out).toMatch(/1 reused, 1 generated/);
+    expect((await readdir(samples)).length).toBe(5);
+  });
+
+  it('weightsFingerprint: equal after a save/load round trip, different for other weights', async () => {
+    const tiny = { k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4] };
+    const a = createDenoiser({ ...tiny, seed: 1 });
+    const b = createDenoiser({ ...tiny, seed: 2 });
+    await saveDenoiser(a, join(dir, 'fp'));
+    const back = await loadDenoiser(join(dir, 'fp'));
+    expect(weightsFingerprint(back)).toBe(weightsFingerprint(a));
+    expect(weightsFingerprint(b)).not.toBe(weightsFingerprint(a));
+    for (const d of [a, b, back]) d.dispose();
   });
 });

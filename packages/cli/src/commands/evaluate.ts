@@ -7,12 +7,14 @@ import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
 import { CliError } from '../errors';
 import type { CliIo } from '../io';
 import { conditionNames, resolveModel } from '../models';
+import { SampleCache } from '../sampleCache';
 import { SAMPLER_FLAGS, SAMPLER_HELP, recommendedSampler, samplerFromFlags } from '../sampler';
 
 export const EVALUATE_HELP = `mddm evaluate: the paper's Table 1 with the metrics of SPEC §5, against LAMMPS
 
 Usage:
   mddm evaluate --model NAME|DIR --set opp-test|opp-train [--samples 4] [--limit N] [--seed S] [--json FILE]
+                [--samples-dir DIR]
 
 For every parameter set of the chosen set that has MD replicas (opp-test: all 25; opp-train: the 25
 with replicas), generates M samples and compares their RDFs with the R MD frames (the set's frame and
@@ -24,9 +26,14 @@ Prints a per-set table, the means, and the paper's numbers (0.098 train, 0.126 t
   --limit N      only the first N parameter sets
   --seed S       seed of the first sample (default 0)
   --json FILE    also write every number as JSON
+  --samples-dir DIR
+                 keep every generated sample in DIR (extended XYZ, one file each, named by set, seed
+                 and a hash of model, sampler and conditions) and reuse the ones already there: an
+                 interrupted evaluation resumes, and re-running after more replicas are packed
+                 re-scores without sampling again
 ${SAMPLER_HELP}`;
 
-const FLAGS: FlagSpec = { model: { type: 'string' }, set: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, ...SAMPLER_FLAGS };
+const FLAGS: FlagSpec = { model: { type: 'string' }, set: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, ...SAMPLER_FLAGS };
 const PAPER = { 'opp-test': 0.126, 'opp-train': 0.098 } as const;
 const RDF_OPTIONS = { bins: 100, rMax: 5 };
 
@@ -73,6 +80,9 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     const names = conditionNames(model);
     if (d.conditions === 0) throw new CliError(`mddm evaluate: model '${modelName}' is unconditional; evaluate a conditional model`, 'CLI_USAGE');
     const sets = (await parameterSets(set)).slice(0, limit);
+    const samplesDir = typeof values['samples-dir'] === 'string' ? values['samples-dir'] : undefined;
+    const cache = samplesDir ? await SampleCache.open(samplesDir, d, samplerFromFlags('evaluate', values, recommendedSampler(model), model, [0]).options) : null;
+    let reused = 0;
     const bar = io.progress(sets.length * M, 'evaluate');
     const rows: { id: string; conditions: number[]; R: number; metrics: EnsembleMetrics | null; paperStyle: number; evaluations: number }[] = [];
     let s = seed;
@@ -83,9 +93,21 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
       let evaluations = 0;
       for (let m = 0; m < M; m++) {
         const sampler = samplerFromFlags('evaluate', values, recommendedSampler(model), model, conditions);
-        const r = await sample(d, { ...sampler.options, n: p.frames[0].positions.length / 3, box: p.frames[0].box, seed: s++, conditions, onWarning: (w) => io.warn(`warning: ${w}`) });
-        evaluations = r.evaluations;
-        gens.push(rdf(r.positions[0], p.frames[0].box, RDF_OPTIONS));
+        const n = p.frames[0].positions.length / 3;
+        const key = { id: `${set}/${p.id}`, seed: s++, conditions, n, box: p.frames[0].box };
+        const stored = cache ? await cache.get(key) : null;
+        let positions: Float64Array;
+        if (stored) {
+          reused++;
+          positions = stored.positions;
+          evaluations = Number(stored.info.evaluations);
+        } else {
+          const r = await sample(d, { ...sampler.options, n, box: p.frames[0].box, seed: key.seed, conditions, onWarning: (w) => io.warn(`warning: ${w}`) });
+          evaluations = r.evaluations;
+          positions = r.positions[0];
+          await cache?.put(key, positions, { evaluations: r.evaluations, sampler: sampler.name, model: modelName });
+        }
+        gens.push(rdf(positions, p.frames[0].box, RDF_OPTIONS));
         bar.tick(1, p.id);
       }
       const metrics = refs.length >= 2 ? ensembleMetrics(gens, refs) : null;
@@ -93,6 +115,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
       rows.push({ id: p.id, conditions, R: refs.length, metrics, paperStyle, evaluations });
     }
     bar.done();
+    if (cache) io.say(`samples in ${samplesDir}: ${reused} reused, ${sets.length * M - reused} generated`);
     io.say(`${set}: ${rows.length} parameter sets, M = ${M} samples each, model ${modelName}, NFE ${rows[0]?.evaluations ?? 0} per sample (RDF-MSE, SPEC §3/§5)`);
     io.say(`${'set'.padEnd(34)} ${names.map((n) => n.padStart(7)).join(' ')}  R  paper  floor   prec  cover  mdfloor`);
     for (const r of rows) {

@@ -11,6 +11,7 @@
  * Flags: --shape sphere|torus, --denoiser mddm|transolver, --minutes M (training budget, default 8),
  * --steps S (training steps cap, default 20000), --n N (points, default 1024), --sample-steps K
  * (default 100), --sampler NAME (default ancestral), --seed, --out DIR (default out/shapes-<shape>-<denoiser>),
+ * --scale S (the network's length unit: data and noise x S, sample / S; default 1),
  * --backend wasm|cpu|tensorflow, --from DIR (sample a model saved by an earlier run instead of training;
  * --shape must match it).
  * Writes DIR/sample.xyz (extended XYZ, no Lattice, pbc="F F F"), DIR/result.json and the trained
@@ -49,6 +50,8 @@ export function shapeSample(shape: Shape, n: number, seed: number): Float64Array
 export const SHAPES_RECIPE = {
   frames: 32,
   schedule: geometricSchedule(500, { sigmaMinBox: 2e-3, sigmaMaxBox: 3 }),
+  /** Noise std range of `schedule` (radius units). */
+  sigmaRange: [2e-3, 3] as [number, number],
   mddm: { layers: 6, k: 16, width: 32, hidden: [32, 32], headHidden: [128, 128], timeEncoding: 'log-sigma' } as DenoiserConfig,
   transolver: {} as TransolverConfig,
   learningRate: { mddm: 0.005, transolver: 0.001 } as Record<DenoiserKind, number>,
@@ -75,6 +78,14 @@ export interface ShapesOptions {
   sampler?: SamplerName;
   /** A model directory written by an earlier run (`DIR/model`): sample it instead of training. */
   from?: string;
+  /**
+   * Length unit of the network (default 1): the data and the noise levels are multiplied by
+   * `scale` for training and the sample is divided by it. A network's first layer sees raw
+   * displacements; with the shapes' neighbour spacing (~0.1 radius units) they are 10x smaller
+   * than MD's (~1 LJ unit), which the default initialisation and learning rate are tuned for.
+   * With `from`, read from the saved model.
+   */
+  scale?: number;
   seed?: number;
   out?: string;
   backend?: BackendName;
@@ -113,17 +124,24 @@ export async function runShapes(options: ShapesOptions = {}): Promise<ShapesRepo
   const out = options.out ?? join('out', `shapes-${shape}-${kind}`);
   const backend = await selectBackend(options.backend ?? 'auto');
   const frames = options.frames ?? SHAPES_RECIPE.frames;
-  const data = Array.from({ length: frames }, (_, i) => ({ positions: shapeSample(shape, n, 1000 + i), box: null }));
+  let scale = options.scale ?? 1;
+  const scaled = (x: Float64Array) => (scale === 1 ? x : x.map((v) => v * scale));
+  const data = Array.from({ length: frames }, (_, i) => ({ positions: scaled(shapeSample(shape, n, 1000 + i)), box: null }));
+  const schedule = geometricSchedule(SHAPES_RECIPE.schedule.T, { sigmaMinBox: SHAPES_RECIPE.sigmaRange[0] * scale, sigmaMaxBox: SHAPES_RECIPE.sigmaRange[1] * scale });
   const denoiser = options.from
     ? await loadDenoiser(options.from)
     : createChosenDenoiser(kind, { ...(options.mddm ?? SHAPES_RECIPE.mddm), seed }, options.transolver ?? SHAPES_RECIPE.transolver);
+  if (options.from) { // a saved model knows its unit: its schedule's largest std is sigmaRange[1] x scale
+    const a = denoiser.training!.schedule.a;
+    scale = Math.sqrt(a[a.length - 1]) / SHAPES_RECIPE.sigmaRange[1];
+  }
   const minutes = options.minutes ?? SHAPES_RECIPE.minutes;
   log(`${denoiser.kind} on the ${shape} (N = ${n}, ${frames} training samples, no box): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${options.from ? `loaded from ${options.from}` : `budget ${minutes} min`}, backend ${backend}`);
   let last = 0;
   const t0 = performance.now();
   const result = options.from ? { steps: 0 } : await train(denoiser, {
     data, steps: options.steps ?? SHAPES_RECIPE.steps, batchSize: SHAPES_RECIPE.batchSize, learningRate: SHAPES_RECIPE.learningRate[kind],
-    lrSchedule: 'cosine', spacing: 'log-sigma', schedule: SHAPES_RECIPE.schedule, seed, timeBudgetMs: minutes * 60_000,
+    lrSchedule: 'cosine', spacing: 'log-sigma', schedule, seed, timeBudgetMs: minutes * 60_000,
     onProgress: (p) => {
       if (verbose && p.elapsedMs - last > 30_000) {
         last = p.elapsedMs;
@@ -135,7 +153,7 @@ export async function runShapes(options: ShapesOptions = {}): Promise<ShapesRepo
   const t1 = performance.now();
   const gen = await sample(denoiser, { n, box: null, steps: options.sampleSteps ?? SHAPES_RECIPE.sampleSteps, spacing: 'log-sigma', sampler: options.sampler, seed: seed + 1 });
   const sampleSeconds = (performance.now() - t1) / 1000;
-  const x = gen.positions[0];
+  const x = gen.positions[0].map((v) => v / scale);
   const params = denoiser.countParams();
   if (!options.from) await saveDenoiser(denoiser, join(out, 'model'));
   denoiser.dispose();
@@ -161,7 +179,7 @@ async function main(): Promise<void> {
     options: {
       shape: { type: 'string' }, denoiser: { type: 'string' }, minutes: { type: 'string' }, steps: { type: 'string' }, n: { type: 'string' },
       'sample-steps': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
-      sampler: { type: 'string' }, from: { type: 'string' },
+      sampler: { type: 'string' }, from: { type: 'string' }, scale: { type: 'string' },
     },
   });
   const shape = values.shape ?? 'sphere';
@@ -170,7 +188,7 @@ async function main(): Promise<void> {
   await runShapes({
     shape, denoiser: parseDenoiserKind(values.denoiser), minutes: num(values.minutes), steps: num(values.steps), n: num(values.n),
     sampleSteps: num(values['sample-steps']), seed: num(values.seed), out: values.out, backend: values.backend as BackendName | undefined,
-    sampler: values.sampler as SamplerName | undefined, from: values.from,
+    sampler: values.sampler as SamplerName | undefined, from: values.from, scale: num(values.scale),
   });
 }
 

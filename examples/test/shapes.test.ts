@@ -34,6 +34,13 @@ describe('examples/shapes.ts (tiny end-to-end: seconds, not minutes)', () => {
       expect(again.steps).toBe(0);
       expect(again.denoiser).toBe(denoiser);
       expect(again.sinkhorn).toBe(r.sinkhorn);
+      // --scale: the network works in radius / scale units; the sample comes back in radius units
+      const big = await runShapes({ shape: r.shape, n: 64, frames: 4, steps: 3, minutes: 1, sampleSteps: 5, scale: 10, out: join(out, 'scaled'), verbose: false,
+        mddm: { k: 6, layers: 2, width: 8, hidden: [8], headHidden: [16], timeEncoding: 'log-sigma' }, transolver: { hidden: 16, layers: 1, heads: 2, slices: 4 }, denoiser });
+      const reloaded = await runShapes({ shape: r.shape, n: 64, sampleSteps: 5, from: big.files.model, out: join(out, 'scaled-again'), verbose: false });
+      expect(reloaded.sinkhorn).toBe(big.sinkhorn);
+      // divided back: the prior std is 3 radius units (mean radius ~5; an untrained net drifts to ~10), an undivided sample is ~10x that
+      expect(big.meanRadius).toBeLessThan(25);
     });
   }
 });

@@ -6,6 +6,11 @@
  * The eps target at small sigma carries a signal of only ~sigma^2 / (s^2 + sigma^2) of its variance
  * (s = thermal width), so the force needs many more small-noise draws than sampling does.
  *
+ * `--k K` trains a fresh main-example network with K neighbours instead of continuing `--from` (with
+ * the main example's schedule and tMax): the OPP force reaches r = 3 LJ, and a 12-neighbour graph
+ * (r ~ 1.4 LJ) sees only the part of it that has cosine 0.66 with the whole. Checkpoints go to
+ * `OUT/checkpoint` every 250 steps; `--resume` continues from there.
+ *
  * `--ema D` keeps a weight average with decay D (e.g. 0.999) and saves it (what `loadDenoiser` reads
  * by default).
  *
@@ -20,10 +25,12 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { saveDenoiser, selectBackend, train } from '@mddm/model';
+import { join } from 'node:path';
+import { createDenoiser, saveDenoiser, selectBackend, train } from '@mddm/model';
 import { scheduleFromFunction, timestepCdf, type NoiseSchedule } from '@mddm/schedules';
 import { loadModel } from './loadModel';
 import { mdFrames } from './mdData';
+import { FAST_MODEL, FAST_TRAINING } from './train-unconditional';
 
 /** Training weights `[T + 1]`: log-sigma spacing on `1..tMax`, times `1 + boost` where `L sqrt(a_t) <= sigmaMax`. */
 export function forceWeights(a: ArrayLike<number>, L: number, tMax: number, sigmaMax: number, boost: number): Float64Array {
@@ -54,12 +61,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: {
     from: { type: 'string' }, steps: { type: 'string' }, minutes: { type: 'string' }, boost: { type: 'string' },
     'sigma-max': { type: 'string' }, 'sigma-min': { type: 'string' }, lr: { type: 'string' }, out: { type: 'string' },
-    ema: { type: 'string' },
+    ema: { type: 'string' }, k: { type: 'string' }, resume: { type: 'boolean' },
   } });
   await selectBackend();
-  const { denoiser } = await loadModel(values.from ?? 'opp-unconditional');
-  const tr = denoiser.training!;
   const [md] = await mdFrames('opp-unconditional');
+  const out = values.out ?? 'out/opp-unconditional-forces';
+  // --k: a fresh main-example network with k neighbours (the force needs the 2nd and 3rd shells, docs/seed-paper-tools.md)
+  const denoiser = values.k ? createDenoiser({ ...FAST_MODEL, k: Number(values.k), seed: 0 }) : (await loadModel(values.from ?? 'opp-unconditional')).denoiser;
+  const tr = denoiser.training ?? { schedule: { ...FAST_TRAINING.schedule, a: [...FAST_TRAINING.schedule.a] }, box: md.box, tMax: FAST_TRAINING.tMax };
   const ext = values['sigma-min'] ? extendLowNoise(tr.schedule.a, tr.box[0], Number(values['sigma-min'])) : { a: tr.schedule.a, added: 0 };
   const tMax = (tr.tMax ?? tr.schedule.T) + ext.added;
   const timestepWeights = forceWeights(ext.a, tr.box[0], tMax, Number(values['sigma-max'] ?? 0.1), Number(values.boost ?? 3));
@@ -69,9 +78,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     data: [md], schedule, steps, batchSize: 2, tMax, timestepWeights, learningRate: Number(values.lr ?? 0.001), lrSchedule: 'cosine',
     ema: values.ema ? Number(values.ema) : undefined,
     timeBudgetMs: values.minutes ? Number(values.minutes) * 60_000 : undefined,
-    onProgress: (p) => void (p.step % 100 === 0 && console.log(`step ${p.step}/${steps} loss ${p.smoothLoss.toFixed(4)}`)),
+    checkpointDir: join(out, 'checkpoint'), checkpointEvery: 250, resume: values.resume ?? false,
+    onProgress: (p) => void (p.step % 100 === 0 && console.log(`step ${p.step}/${steps} loss ${p.smoothLoss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} steps/s`)),
   });
-  await saveDenoiser(denoiser, values.out ?? 'out/opp-unconditional-forces');
-  console.log(`saved ${values.out ?? 'out/opp-unconditional-forces'}`);
+  await saveDenoiser(denoiser, out);
+  console.log(`saved ${out}`);
   denoiser.dispose();
 }

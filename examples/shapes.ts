@@ -10,7 +10,7 @@
  *
  * Flags: --shape sphere|torus, --denoiser mddm|transolver, --minutes M (training budget, default 8),
  * --steps S (training steps cap, default 20000), --n N (points, default 1024), --sample-steps K
- * (default 100), --sampler NAME (default ancestral), --seed, --out DIR (default out/shapes-<shape>-<denoiser>),
+ * (default 500), --sampler NAME (default ancestral), --seed, --out DIR (default out/shapes-<shape>-<denoiser>),
  * --scale S (the network's length unit: data and noise x S, sample / S; default 1),
  * --backend wasm|cpu|tensorflow, --from DIR (sample a model saved by an earlier run instead of training;
  * --shape must match it).
@@ -45,7 +45,8 @@ export function shapeSample(shape: Shape, n: number, seed: number): Float64Array
  * - MDDM: 6 layers of 32, k = 16, log-sigma time input (translation invariant, re-centred while sampling);
  * - Transolver: the paper-size baseline (128,483 parameters), log-sigma time input;
  * - Adam, cosine decay over the budget (lr 0.005 MDDM, 0.001 Transolver), batch 2;
- * - sampling: 100 ancestral steps even in log-sigma, final denoised estimate.
+ * - sampling: 500 ancestral steps even in log-sigma (the paper's count; MDDM needs them: 0.084 at 100
+ *   steps vs 0.046 at 500 on the sphere, docs/shapes-and-baseline.md), final denoised estimate.
  */
 export const SHAPES_RECIPE = {
   frames: 32,
@@ -58,7 +59,7 @@ export const SHAPES_RECIPE = {
   batchSize: 2,
   steps: 20000,
   minutes: 8,
-  sampleSteps: 100,
+  sampleSteps: 500,
 };
 
 /** Options of {@link runShapes}. */

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RdfAccumulator } from '@mddm/rdf';
+import { RdfAccumulator, rdf, rdfMse } from '@mddm/rdf';
+import { loadDataset } from '@mddm/data';
 import { OPP_CONDITION_ENCODERS, createDenoiser, loadDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
 import { weightsFingerprint } from '../src/sampleCache';
 import { frames, mddm } from './helpers';
@@ -160,6 +161,28 @@ describe('mddm evaluate', () => {
     const shifted = await mddm(...args, '--seed', '1');
     expect(shifted.out).toMatch(/1 reused, 1 generated/);
     expect((await readdir(samples)).length).toBe(5);
+  });
+
+  it('--floors scores MD against MD without a model (checked against direct RDF-MSEs of the shipped frames)', async () => {
+    const json = join(dir, 'floors.json');
+    const r = await mddm('evaluate', '--floors', '--set', 'opp-test', '--limit', '2', '--json', json);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/mean paper-style floor \d\.\d{4}, MD floor \d\.\d{4} over 2 sets/);
+    const rows = JSON.parse(await readFile(json, 'utf8')).floors;
+    const test = await loadDataset('opp-test');
+    const replicas = await loadDataset('opp-test-replicas');
+    const g = (f: { positions: Float64Array; box: [number, number, number] }) => rdf(f.positions, f.box, { bins: 100, rMax: 5 });
+    for (const row of rows) {
+      const frame = test.find((f) => f.info.id === row.id)!;
+      const reps = replicas.filter((f) => String(f.info.id).startsWith(`${row.id}_s`));
+      expect(row.R).toBe(reps.length + 1);
+      const all = [frame, ...reps].map(g);
+      const paper = reps.map((f) => rdfMse(g(f), all[0])).reduce((a, b) => a + b, 0) / reps.length;
+      const md = all.map((a, i) => Math.min(...all.filter((_, j) => j !== i).map((b) => rdfMse(a, b)))).reduce((a, b) => a + b, 0) / all.length;
+      expect(row.paperFloor).toBeCloseTo(paper, 12);
+      expect(row.mdFloor).toBeCloseTo(md, 12);
+    }
+    expect((await mddm('evaluate', '--floors', '--set', 'opp-test', '--model', conditional)).code).toBe(2);
   });
 
   it('weightsFingerprint: equal after a save/load round trip, different for other weights', async () => {

@@ -15,6 +15,7 @@ export const EVALUATE_HELP = `mddm evaluate: the paper's Table 1 with the metric
 Usage:
   mddm evaluate --model NAME|DIR --set opp-test|opp-train [--samples 4] [--limit N] [--seed S] [--json FILE]
                 [--samples-dir DIR]
+  mddm evaluate --floors --set opp-test|opp-train [--limit N] [--json FILE]
 
 For every parameter set of the chosen set that has MD replicas (opp-test: all 25; opp-train: the 25
 with replicas), generates M samples and compares their RDFs with the R MD frames (the set's frame and
@@ -26,6 +27,8 @@ Prints a per-set table, the means, and the paper's numbers (0.098 train, 0.126 t
   --limit N      only the first N parameter sets
   --seed S       seed of the first sample (default 0)
   --json FILE    also write every number as JSON
+  --floors       no model: only what a perfect generator would score (MD replicas against each
+                 other, SPEC §5), per set and on average: how much of the paper's number is MD's scatter
   --samples-dir DIR
                  keep every generated sample in DIR (extended XYZ, one file each, named by set, seed
                  and a hash of model, sampler and conditions) and reuse the ones already there: an
@@ -33,7 +36,7 @@ Prints a per-set table, the means, and the paper's numbers (0.098 train, 0.126 t
                  re-scores without sampling again
 ${SAMPLER_HELP}`;
 
-const FLAGS: FlagSpec = { model: { type: 'string' }, set: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, ...SAMPLER_FLAGS };
+const FLAGS: FlagSpec = { model: { type: 'string' }, set: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, floors: { type: 'boolean' }, ...SAMPLER_FLAGS };
 const PAPER = { 'opp-test': 0.126, 'opp-train': 0.098 } as const;
 const RDF_OPTIONS = { bins: 100, rMax: 5 };
 
@@ -68,6 +71,7 @@ const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
 export async function evaluateCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags('evaluate', args, FLAGS);
   if (values.help) return io.say(EVALUATE_HELP), 0;
+  if (values.floors) return floorsCommand(values, io);
   const modelName = requiredFlag('evaluate', values, 'model', 'a pretrained name or a checkpoint directory');
   const set = requiredFlag('evaluate', values, 'set', 'opp-test or opp-train');
   if (set !== 'opp-test' && set !== 'opp-train') throw new CliError(`mddm evaluate: --set must be opp-test or opp-train, got '${set}'`, 'CLI_USAGE');
@@ -142,4 +146,35 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
   } finally {
     model.denoiser.dispose();
   }
+}
+
+/** `mddm evaluate --floors`: the perfect-generator floors of SPEC §5 from the MD frames alone. */
+async function floorsCommand(values: Record<string, unknown>, io: CliIo): Promise<number> {
+  if (typeof values.model === 'string') throw new CliError('mddm evaluate: --floors takes no --model (it scores MD against MD)', 'CLI_USAGE');
+  const set = requiredFlag('evaluate', values as never, 'set', 'opp-test or opp-train');
+  if (set !== 'opp-test' && set !== 'opp-train') throw new CliError(`mddm evaluate: --set must be opp-test or opp-train, got '${set}'`, 'CLI_USAGE');
+  const limit = numberFlag('evaluate', values as never, 'limit', { integer: true, min: 1 });
+  const sets = (await parameterSets(set)).slice(0, limit).filter((p) => p.frames.length >= 2);
+  if (sets.length === 0) {
+    io.say(`no MD replicas for ${set} are packed: the floors need them (mddm data generate --preset replicas; mddm data pack)`);
+    return 1;
+  }
+  io.say(`${set}: perfect-generator floors from ${sets.length} parameter sets with replicas (RDF-MSE, SPEC §3/§5)`);
+  io.say(`${'set'.padEnd(34)}  R  paper-floor  md-floor`);
+  const rows = sets.map((p) => {
+    const refs = p.frames.map((f) => rdf(f.positions, f.box, RDF_OPTIONS));
+    const m = ensembleMetrics([refs[0]], refs);
+    io.say(`${p.id.padEnd(34)} ${String(refs.length).padStart(2)}  ${f4(m.paperFloor).padStart(11)}  ${f4(m.mdFloor).padStart(8)}`);
+    return { id: p.id, R: refs.length, paperFloor: m.paperFloor, mdFloor: m.mdFloor };
+  });
+  const mean = (f: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+  const paperFloor = mean((r) => r.paperFloor);
+  io.say('');
+  io.say(`mean paper-style floor ${f4(paperFloor)}, MD floor ${f4(mean((r) => r.mdFloor))} over ${rows.length} sets; ` +
+    `the paper's ${PAPER[set]} is ${(paperFloor / PAPER[set] * 100).toFixed(0)}% floor`);
+  if (typeof values.json === 'string') {
+    await writeFile(values.json, JSON.stringify({ set, floors: rows }, null, 1));
+    io.say(`wrote ${values.json}`);
+  }
+  return 0;
 }

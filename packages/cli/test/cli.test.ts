@@ -158,8 +158,11 @@ describe('mddm evaluate', () => {
     // Another sampler (3 steps) or seed is another sample: nothing is reused.
     const other = await mddm('evaluate', '--model', model, '--set', 'opp-test', '--limit', '1', '--samples', '2', '--steps', '3', '--corrector', '0', '--samples-dir', samples);
     expect(other.out).toMatch(/0 reused, 2 generated/);
-    const shifted = await mddm(...args, '--seed', '1');
-    expect(shifted.out).toMatch(/1 reused, 1 generated/);
+    // More samples extend fewer (sample m of set i has seed S + 1000 i + m): only the new one is drawn.
+    const more = await mddm(...args.map((a, i) => (args[i - 1] === '--samples' ? '3' : a)));
+    expect(more.out).toMatch(/2 reused, 1 generated/);
+    const shifted = await mddm(...args, '--seed', '1'); // seeds 1 and 2
+    expect(shifted.out).toMatch(/2 reused, 0 generated/);
     expect((await readdir(samples)).length).toBe(5);
   });
 

@@ -25,7 +25,8 @@ Prints a per-set table, the means, and the paper's numbers (0.098 train, 0.126 t
 
   --samples M    generated conformations per parameter set (default 4)
   --limit N      only the first N parameter sets
-  --seed S       seed of the first sample (default 0)
+  --seed S       base seed (default 0): sample m of the i-th set uses seed S + 1000 i + m, so
+                 --samples 4 extends a --samples 2 run (with --samples-dir, only 2 more per set)
   --json FILE    also write every number as JSON
   --floors       no model: only what a perfect generator would score (MD replicas against each
                  other, SPEC §5), per set and on average: how much of the paper's number is MD's scatter
@@ -38,6 +39,8 @@ ${SAMPLER_HELP}`;
 
 const FLAGS: FlagSpec = { model: { type: 'string' }, set: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, floors: { type: 'boolean' }, ...SAMPLER_FLAGS };
 const PAPER = { 'opp-test': 0.126, 'opp-train': 0.098 } as const;
+/** Sample m of the i-th parameter set uses seed `S + SEEDS_PER_SET i + m`: a run with more samples extends one with fewer. */
+const SEEDS_PER_SET = 1000;
 const RDF_OPTIONS = { bins: 100, rMax: 5 };
 
 /** One parameter set: its MD frames (the set's own first) and the parameters. */
@@ -75,7 +78,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
   const modelName = requiredFlag('evaluate', values, 'model', 'a pretrained name or a checkpoint directory');
   const set = requiredFlag('evaluate', values, 'set', 'opp-test or opp-train');
   if (set !== 'opp-test' && set !== 'opp-train') throw new CliError(`mddm evaluate: --set must be opp-test or opp-train, got '${set}'`, 'CLI_USAGE');
-  const M = numberFlag('evaluate', values, 'samples', { integer: true, min: 1 }) ?? 4;
+  const M = numberFlag('evaluate', values, 'samples', { integer: true, min: 1, max: SEEDS_PER_SET }) ?? 4;
   const limit = numberFlag('evaluate', values, 'limit', { integer: true, min: 1 });
   const seed = numberFlag('evaluate', values, 'seed', { integer: true, min: 0 }) ?? 0;
   const model = await resolveModel('evaluate', modelName);
@@ -89,8 +92,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     let reused = 0;
     const bar = io.progress(sets.length * M, 'evaluate');
     const rows: { id: string; conditions: number[]; R: number; metrics: EnsembleMetrics | null; paperStyle: number; evaluations: number }[] = [];
-    let s = seed;
-    for (const p of sets) {
+    for (const [i, p] of sets.entries()) {
       const conditions = names.map((n) => Number(p.frames[0].info[n]));
       const refs: RdfResult[] = p.frames.map((f) => rdf(f.positions, f.box, RDF_OPTIONS));
       const gens: RdfResult[] = [];
@@ -98,7 +100,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
       for (let m = 0; m < M; m++) {
         const sampler = samplerFromFlags('evaluate', values, recommendedSampler(model), model, conditions);
         const n = p.frames[0].positions.length / 3;
-        const key = { id: `${set}/${p.id}`, seed: s++, conditions, n, box: p.frames[0].box };
+        const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * i + m, conditions, n, box: p.frames[0].box };
         const stored = cache ? await cache.get(key) : null;
         let positions: Float64Array;
         if (stored) {

@@ -9,7 +9,8 @@
  * `--k K` trains a fresh main-example network with K neighbours instead of continuing `--from` (with
  * the main example's schedule and tMax): the OPP force reaches r = 3 LJ, and a 12-neighbour graph
  * (r ~ 1.4 LJ) sees only the part of it that has cosine 0.66 with the whole. Checkpoints go to
- * `OUT/checkpoint` every 250 steps; `--resume` continues from there.
+ * `OUT/checkpoint` every 250 steps; `--resume` continues from there. `--aggregation max|mean|sum` sets
+ * the fresh network's neighbour aggregation (default max, the paper's): a pair force is a sum.
  *
  * `--ema D` keeps a weight average with decay D (e.g. 0.999) and saves it (what `loadDenoiser` reads
  * by default).
@@ -26,7 +27,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { createDenoiser, saveDenoiser, selectBackend, train } from '@mddm/model';
+import { createDenoiser, saveDenoiser, selectBackend, train, type DenoiserConfig } from '@mddm/model';
 import { scheduleFromFunction, timestepCdf, type NoiseSchedule } from '@mddm/schedules';
 import { loadModel } from './loadModel';
 import { mdFrames } from './mdData';
@@ -61,13 +62,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: {
     from: { type: 'string' }, steps: { type: 'string' }, minutes: { type: 'string' }, boost: { type: 'string' },
     'sigma-max': { type: 'string' }, 'sigma-min': { type: 'string' }, lr: { type: 'string' }, out: { type: 'string' },
-    ema: { type: 'string' }, k: { type: 'string' }, resume: { type: 'boolean' },
+    ema: { type: 'string' }, k: { type: 'string' }, aggregation: { type: 'string' }, resume: { type: 'boolean' },
   } });
   await selectBackend();
   const [md] = await mdFrames('opp-unconditional');
   const out = values.out ?? 'out/opp-unconditional-forces';
   // --k: a fresh main-example network with k neighbours (the force needs the 2nd and 3rd shells, docs/seed-paper-tools.md)
-  const denoiser = values.k ? createDenoiser({ ...FAST_MODEL, k: Number(values.k), seed: 0 }) : (await loadModel(values.from ?? 'opp-unconditional')).denoiser;
+  const denoiser = values.k ? createDenoiser({ ...FAST_MODEL, k: Number(values.k), aggregation: (values.aggregation ?? 'max') as DenoiserConfig['aggregation'], seed: 0 }) : (await loadModel(values.from ?? 'opp-unconditional')).denoiser;
   const tr = denoiser.training ?? { schedule: { ...FAST_TRAINING.schedule, a: [...FAST_TRAINING.schedule.a] }, box: md.box, tMax: FAST_TRAINING.tMax };
   const ext = values['sigma-min'] ? extendLowNoise(tr.schedule.a, tr.box[0], Number(values['sigma-min'])) : { a: tr.schedule.a, added: 0 };
   const tMax = (tr.tMax ?? tr.schedule.T) + ext.added;

@@ -10,12 +10,12 @@ import { forceAgreement } from '@mddm/model';
 import { mdFrames } from './mdData';
 
 const frames = await mdFrames('opp-replicas');
+const full = frames.map((f) => oppForces(f.positions, f.box, { k: 7, phi: 1 }, { cutoff: 3 }).forces);
 for (const cutoff of [1.2, 1.5, 2.0, 2.5]) {
   let cosine = 0, ratio = 0;
-  for (const f of frames) {
-    const full = oppForces(f.positions, f.box, { k: 7, phi: 1 }, { cutoff: 3 }).forces;
+  for (const [i, f] of frames.entries()) {
     const near = oppForces(f.positions, f.box, { k: 7, phi: 1 }, { cutoff }).forces;
-    const a = forceAgreement(near, full);
+    const a = forceAgreement(near, full[i]);
     cosine += a.meanCosine / frames.length;
     ratio += a.medianRatio / frames.length;
   }

@@ -6,23 +6,21 @@
  *
  *   pnpm exec tsx examples/shapes-denoising.ts out/shapes-torus-mddm/model torus
  */
+import { createRng } from '@mddm/schedules';
 import { loadDenoiser, selectBackend, timeInputAtSigma } from '@mddm/model';
-import { shapeSample } from './shapes';
+import { modelScale, shapeSample } from './shapes';
 await selectBackend();
 const d = await loadDenoiser(process.argv[2]);
 const shape = process.argv[3] as 'sphere' | 'torus';
 const n = 1024;
-const aT = d.training!.schedule.a;
-const S = Math.sqrt(aT[aT.length - 1]) / 3;
+const S = modelScale(d);
 const x0 = shapeSample(shape, n, 7).map((v) => v * S);
-let seed = 12345;
-const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
-const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+const rng = createRng(12345);
 const signed = (p: number[]) => shape === 'sphere' ? Math.hypot(p[0], p[1], p[2]) - 1 : Math.hypot(Math.hypot(p[0], p[1]) - 1, p[2]) - 0.4;
 const dist = (p: number[]) => Math.abs(signed(p));
 for (const sigma of [0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1, 2]) {
   const xt = new Float64Array(3 * n), eps = new Float64Array(3 * n);
-  for (let i = 0; i < 3 * n; i++) { eps[i] = gauss(); xt[i] = x0[i] + S * sigma * eps[i]; }
+  for (let i = 0; i < 3 * n; i++) { eps[i] = rng.normal(); xt[i] = x0[i] + S * sigma * eps[i]; }
   const tau = timeInputAtSigma(d, S * sigma);
   const e = d.predict(xt, null, tau);
   let loss = 0, dNoisy = 0, dHat = 0, bias = 0;

@@ -23,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sampleSphere, sampleTorus } from '@mddm/io';
 import { sinkhornDivergence } from '@mddm/metrics';
-import { loadDenoiser, sample, saveDenoiser, selectBackend, train, type SamplerName, type BackendName, type DenoiserConfig, type TransolverConfig } from '@mddm/model';
+import { loadDenoiser, sample, saveDenoiser, selectBackend, train, type SamplerName, type BackendName, type DenoiserLike, type DenoiserConfig, type TransolverConfig } from '@mddm/model';
 import { geometricSchedule } from '@mddm/schedules';
 import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
 import { writePointCloudXyz } from './pointCloudXyz';
@@ -50,8 +50,9 @@ export function shapeSample(shape: Shape, n: number, seed: number): Float64Array
  */
 export const SHAPES_RECIPE = {
   frames: 32,
-  schedule: geometricSchedule(500, { sigmaMinBox: 2e-3, sigmaMaxBox: 3 }),
-  /** Noise std range of `schedule` (radius units). */
+  /** Diffusion steps T of the geometric schedule. */
+  T: 500,
+  /** Noise std range of the schedule (radius units; times `scale` in the network's unit). */
   sigmaRange: [2e-3, 3] as [number, number],
   mddm: { layers: 6, k: 16, width: 32, hidden: [32, 32], headHidden: [128, 128], timeEncoding: 'log-sigma' } as DenoiserConfig,
   transolver: {} as TransolverConfig,
@@ -61,6 +62,12 @@ export const SHAPES_RECIPE = {
   minutes: 8,
   sampleSteps: 500,
 };
+
+/** The length unit a shapes model was trained in (`--scale`): its schedule's largest std is `sigmaRange[1] x scale`. */
+export function modelScale(denoiser: DenoiserLike): number {
+  const a = denoiser.training!.schedule.a;
+  return Math.sqrt(a[a.length - 1]) / SHAPES_RECIPE.sigmaRange[1];
+}
 
 /** Options of {@link runShapes}. */
 export interface ShapesOptions {
@@ -128,14 +135,11 @@ export async function runShapes(options: ShapesOptions = {}): Promise<ShapesRepo
   let scale = options.scale ?? 1;
   const scaled = (x: Float64Array) => (scale === 1 ? x : x.map((v) => v * scale));
   const data = Array.from({ length: frames }, (_, i) => ({ positions: scaled(shapeSample(shape, n, 1000 + i)), box: null }));
-  const schedule = geometricSchedule(SHAPES_RECIPE.schedule.T, { sigmaMinBox: SHAPES_RECIPE.sigmaRange[0] * scale, sigmaMaxBox: SHAPES_RECIPE.sigmaRange[1] * scale });
+  const schedule = geometricSchedule(SHAPES_RECIPE.T, { sigmaMinBox: SHAPES_RECIPE.sigmaRange[0] * scale, sigmaMaxBox: SHAPES_RECIPE.sigmaRange[1] * scale });
   const denoiser = options.from
     ? await loadDenoiser(options.from)
     : createChosenDenoiser(kind, { ...(options.mddm ?? SHAPES_RECIPE.mddm), seed }, options.transolver ?? SHAPES_RECIPE.transolver);
-  if (options.from) { // a saved model knows its unit: its schedule's largest std is sigmaRange[1] x scale
-    const a = denoiser.training!.schedule.a;
-    scale = Math.sqrt(a[a.length - 1]) / SHAPES_RECIPE.sigmaRange[1];
-  }
+  if (options.from) scale = modelScale(denoiser);
   const minutes = options.minutes ?? SHAPES_RECIPE.minutes;
   log(`${denoiser.kind} on the ${shape} (N = ${n}, ${frames} training samples, no box): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${options.from ? `loaded from ${options.from}` : `budget ${minutes} min`}, backend ${backend}`);
   let last = 0;

@@ -3,7 +3,7 @@ import { loadDataset } from '@mddm/data';
 import type { Frame } from '@mddm/io';
 import { sample } from '@mddm/model';
 import { ensembleMetrics, rdf, type EnsembleMetrics, type RdfResult } from '@mddm/rdf';
-import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
+import { numberFlag, parseFlags, requiredFlag, type FlagSpec, type ParsedArgs } from '../args';
 import { CliError } from '../errors';
 import type { CliIo } from '../io';
 import { conditionNames, resolveModel } from '../models';
@@ -68,6 +68,13 @@ async function parameterSets(set: 'opp-test' | 'opp-train'): Promise<ParameterSe
   return set === 'opp-train' && replicas.length > 0 ? all.filter((p) => p.frames.length > 1) : all;
 }
 
+/** `--set`, required: `opp-test` or `opp-train`. @throws CliError `CLI_USAGE` */
+function setFlag(values: ParsedArgs['values']): 'opp-test' | 'opp-train' {
+  const set = requiredFlag('evaluate', values, 'set', 'opp-test or opp-train');
+  if (set !== 'opp-test' && set !== 'opp-train') throw new CliError(`mddm evaluate: --set must be opp-test or opp-train, got '${set}'`, 'CLI_USAGE');
+  return set;
+}
+
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
 
 /** `mddm evaluate`: see {@link EVALUATE_HELP}. @returns the exit code */
@@ -76,8 +83,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
   if (values.help) return io.say(EVALUATE_HELP), 0;
   if (values.floors) return floorsCommand(values, io);
   const modelName = requiredFlag('evaluate', values, 'model', 'a pretrained name or a checkpoint directory');
-  const set = requiredFlag('evaluate', values, 'set', 'opp-test or opp-train');
-  if (set !== 'opp-test' && set !== 'opp-train') throw new CliError(`mddm evaluate: --set must be opp-test or opp-train, got '${set}'`, 'CLI_USAGE');
+  const set = setFlag(values);
   const M = numberFlag('evaluate', values, 'samples', { integer: true, min: 1, max: SEEDS_PER_SET }) ?? 4;
   const limit = numberFlag('evaluate', values, 'limit', { integer: true, min: 1 });
   const seed = numberFlag('evaluate', values, 'seed', { integer: true, min: 0 }) ?? 0;
@@ -87,8 +93,10 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     const names = conditionNames(model);
     if (d.conditions === 0) throw new CliError(`mddm evaluate: model '${modelName}' is unconditional; evaluate a conditional model`, 'CLI_USAGE');
     const sets = (await parameterSets(set)).slice(0, limit);
+    // One sampler for every set: the options depend on whether there are conditions, not on their values.
+    const sampler = samplerFromFlags('evaluate', values, recommendedSampler(model), model, names.map(() => 0));
     const samplesDir = typeof values['samples-dir'] === 'string' ? values['samples-dir'] : undefined;
-    const cache = samplesDir ? await SampleCache.open(samplesDir, d, samplerFromFlags('evaluate', values, recommendedSampler(model), model, [0]).options) : null;
+    const cache = samplesDir ? await SampleCache.open(samplesDir, d, sampler.options) : null;
     let reused = 0;
     const bar = io.progress(sets.length * M, 'evaluate');
     const rows: { id: string; conditions: number[]; R: number; metrics: EnsembleMetrics | null; paperStyle: number; evaluations: number }[] = [];
@@ -97,9 +105,8 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
       const refs: RdfResult[] = p.frames.map((f) => rdf(f.positions, f.box, RDF_OPTIONS));
       const gens: RdfResult[] = [];
       let evaluations = 0;
+      const n = p.frames[0].positions.length / 3;
       for (let m = 0; m < M; m++) {
-        const sampler = samplerFromFlags('evaluate', values, recommendedSampler(model), model, conditions);
-        const n = p.frames[0].positions.length / 3;
         const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * i + m, conditions, n, box: p.frames[0].box };
         const stored = cache ? await cache.get(key) : null;
         let positions: Float64Array;
@@ -151,11 +158,10 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
 }
 
 /** `mddm evaluate --floors`: the perfect-generator floors of SPEC §5 from the MD frames alone. */
-async function floorsCommand(values: Record<string, unknown>, io: CliIo): Promise<number> {
+async function floorsCommand(values: ParsedArgs['values'], io: CliIo): Promise<number> {
   if (typeof values.model === 'string') throw new CliError('mddm evaluate: --floors takes no --model (it scores MD against MD)', 'CLI_USAGE');
-  const set = requiredFlag('evaluate', values as never, 'set', 'opp-test or opp-train');
-  if (set !== 'opp-test' && set !== 'opp-train') throw new CliError(`mddm evaluate: --set must be opp-test or opp-train, got '${set}'`, 'CLI_USAGE');
-  const limit = numberFlag('evaluate', values as never, 'limit', { integer: true, min: 1 });
+  const set = setFlag(values);
+  const limit = numberFlag('evaluate', values, 'limit', { integer: true, min: 1 });
   const sets = (await parameterSets(set)).slice(0, limit).filter((p) => p.frames.length >= 2);
   if (sets.length === 0) {
     io.say(`no MD replicas for ${set} are packed: the floors need them (mddm data generate --preset replicas; mddm data pack)`);

@@ -12,6 +12,8 @@
  * --steps S (training steps cap, default 20000), --n N (points, default 1024), --sample-steps K
  * (default 500), --sampler NAME (default ancestral), --seed, --out DIR (default out/shapes-<shape>-<denoiser>),
  * --scale S (the network's length unit: data and noise x S, sample / S; default 1),
+ * --corrector C [--corrector-r R] [--corrector-max S] (C Langevin corrector steps, step size r
+ * (default 0.4), at every level with noise std <= S radius units (default all)),
  * --backend wasm|cpu|tensorflow, --from DIR (sample a model saved by an earlier run instead of training;
  * --shape must match it).
  * Writes DIR/sample.xyz (extended XYZ, no Lattice, pbc="F F F"), DIR/result.json and the trained
@@ -84,6 +86,11 @@ export interface ShapesOptions {
   sampleSteps?: number;
   /** Sampler of `sample` (default `'ancestral'`). */
   sampler?: SamplerName;
+  /**
+   * Langevin corrector (`sample({ corrector })`): steps per level at every level whose noise std is
+   * at most `sigmaMax` radius units (default none).
+   */
+  corrector?: { steps: number; r?: number; sigmaMax?: number };
   /** A model directory written by an earlier run (`DIR/model`): sample it instead of training. */
   from?: string;
   /**
@@ -156,7 +163,10 @@ export async function runShapes(options: ShapesOptions = {}): Promise<ShapesRepo
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  const gen = await sample(denoiser, { n, box: null, steps: options.sampleSteps ?? SHAPES_RECIPE.sampleSteps, spacing: 'log-sigma', sampler: options.sampler, seed: seed + 1 });
+  const c = options.corrector;
+  // the corrector band is in the network's length unit, like the schedule
+  const corrector = c && c.steps > 0 ? { steps: c.steps, r: c.r ?? 0.4, sigmaMaxLj: (c.sigmaMax ?? Infinity) * scale } : undefined;
+  const gen = await sample(denoiser, { n, box: null, steps: options.sampleSteps ?? SHAPES_RECIPE.sampleSteps, spacing: 'log-sigma', sampler: options.sampler, corrector, seed: seed + 1 });
   const sampleSeconds = (performance.now() - t1) / 1000;
   const x = gen.positions[0].map((v) => v / scale);
   const params = denoiser.countParams();
@@ -185,6 +195,7 @@ async function main(): Promise<void> {
       shape: { type: 'string' }, denoiser: { type: 'string' }, minutes: { type: 'string' }, steps: { type: 'string' }, n: { type: 'string' },
       'sample-steps': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
       sampler: { type: 'string' }, from: { type: 'string' }, scale: { type: 'string' },
+      corrector: { type: 'string' }, 'corrector-r': { type: 'string' }, 'corrector-max': { type: 'string' },
     },
   });
   const shape = values.shape ?? 'sphere';
@@ -194,6 +205,7 @@ async function main(): Promise<void> {
     shape, denoiser: parseDenoiserKind(values.denoiser), minutes: num(values.minutes), steps: num(values.steps), n: num(values.n),
     sampleSteps: num(values['sample-steps']), seed: num(values.seed), out: values.out, backend: values.backend as BackendName | undefined,
     sampler: values.sampler as SamplerName | undefined, from: values.from, scale: num(values.scale),
+    corrector: values.corrector === undefined ? undefined : { steps: Number(values.corrector), r: num(values['corrector-r']), sigmaMax: num(values['corrector-max']) },
   });
 }
 

@@ -25,7 +25,7 @@ Prints a per-set table, the means, and the paper's numbers (0.098 train, 0.126 t
 
   --samples M    generated conformations per parameter set (default 4)
   --limit N      only the first N parameter sets
-  --seed S       base seed (default 0): sample m of the i-th set uses seed S + 1000 i + m, so
+  --seed S       base seed (default 0): sample m of set i (its position in the dataset) uses seed S + 1000 i + m, so
                  --samples 4 extends a --samples 2 run (with --samples-dir, only 2 more per set)
   --json FILE    also write every number as JSON
   --floors       no model: only what a perfect generator would score (MD replicas against each
@@ -39,13 +39,18 @@ ${SAMPLER_HELP}`;
 
 const FLAGS: FlagSpec = { model: { type: 'string' }, set: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, floors: { type: 'boolean' }, ...SAMPLER_FLAGS };
 const PAPER = { 'opp-test': 0.126, 'opp-train': 0.098 } as const;
-/** Sample m of the i-th parameter set uses seed `S + SEEDS_PER_SET i + m`: a run with more samples extends one with fewer. */
+/**
+ * Sample m of parameter set i (its position in the dataset) uses seed `S + SEEDS_PER_SET i + m`: a run
+ * with more samples extends one with fewer, and packing replicas for more training sets changes no seed.
+ */
 const SEEDS_PER_SET = 1000;
 const RDF_OPTIONS = { bins: 100, rMax: 5 };
 
 /** One parameter set: its MD frames (the set's own first) and the parameters. */
 interface ParameterSet {
   id: string;
+  /** Position of the set's frame in the dataset: its samples' seeds depend on it, not on which sets have replicas. */
+  index: number;
   frames: Frame[];
 }
 
@@ -63,7 +68,7 @@ async function parameterSets(set: 'opp-test' | 'opp-train'): Promise<ParameterSe
     const id = String(r.info.id).replace(/_s\d+$/, '');
     byId.set(id, [...(byId.get(id) ?? []), r]);
   }
-  const all = frames.map((f) => ({ id: String(f.info.id), frames: [f, ...(byId.get(String(f.info.id)) ?? [])] }));
+  const all = frames.map((f, index) => ({ id: String(f.info.id), index, frames: [f, ...(byId.get(String(f.info.id)) ?? [])] }));
   // Training sets are evaluated only where replicas exist (the test set always: its floors may be missing).
   return set === 'opp-train' && replicas.length > 0 ? all.filter((p) => p.frames.length > 1) : all;
 }
@@ -100,14 +105,14 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     let reused = 0;
     const bar = io.progress(sets.length * M, 'evaluate');
     const rows: { id: string; conditions: number[]; R: number; metrics: EnsembleMetrics | null; paperStyle: number; evaluations: number }[] = [];
-    for (const [i, p] of sets.entries()) {
+    for (const p of sets) {
       const conditions = names.map((n) => Number(p.frames[0].info[n]));
       const refs: RdfResult[] = p.frames.map((f) => rdf(f.positions, f.box, RDF_OPTIONS));
       const gens: RdfResult[] = [];
       let evaluations = 0;
       const n = p.frames[0].positions.length / 3;
       for (let m = 0; m < M; m++) {
-        const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * i + m, conditions, n, box: p.frames[0].box };
+        const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * p.index + m, conditions, n, box: p.frames[0].box };
         const stored = cache ? await cache.get(key) : null;
         let positions: Float64Array;
         if (stored) {

@@ -12,6 +12,7 @@
  * --steps S (training steps cap, default 20000), --n N (points, default 1024), --sample-steps K
  * (default 500), --sampler NAME (default ancestral), --seed, --out DIR (default out/shapes-<shape>-<denoiser>),
  * --scale S (the network's length unit: data and noise x S, sample / S; default 1),
+ * --centroid (MDDM: the first layer also sees positions relative to the centroid, `centroidInput`),
  * --corrector C [--corrector-r R] [--corrector-max S] (C Langevin corrector steps, step size r
  * (default 0.4), at every level with noise std <= S radius units (default all)),
  * --backend wasm|cpu|tensorflow, --from DIR (sample a model saved by an earlier run instead of training;
@@ -104,6 +105,11 @@ export interface ShapesOptions {
   seed?: number;
   out?: string;
   backend?: BackendName;
+  /**
+   * MDDM only: the first layer also sees each point's position relative to the cloud's centroid
+   * (`centroidInput`; still translation invariant). Default false (the paper's MDDM).
+   */
+  centroid?: boolean;
   /** Override the networks (tests). */
   mddm?: DenoiserConfig;
   transolver?: TransolverConfig;
@@ -145,7 +151,7 @@ export async function runShapes(options: ShapesOptions = {}): Promise<ShapesRepo
   const schedule = geometricSchedule(SHAPES_RECIPE.T, { sigmaMinBox: SHAPES_RECIPE.sigmaRange[0] * scale, sigmaMaxBox: SHAPES_RECIPE.sigmaRange[1] * scale });
   const denoiser = options.from
     ? await loadDenoiser(options.from)
-    : createChosenDenoiser(kind, { ...(options.mddm ?? SHAPES_RECIPE.mddm), seed }, options.transolver ?? SHAPES_RECIPE.transolver);
+    : createChosenDenoiser(kind, { ...(options.mddm ?? SHAPES_RECIPE.mddm), centroidInput: options.centroid ?? false, seed }, options.transolver ?? SHAPES_RECIPE.transolver);
   if (options.from) scale = modelScale(denoiser);
   const minutes = options.minutes ?? SHAPES_RECIPE.minutes;
   log(`${denoiser.kind} on the ${shape} (N = ${n}, ${frames} training samples, no box): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${options.from ? `loaded from ${options.from}` : `budget ${minutes} min`}, backend ${backend}`);
@@ -195,7 +201,7 @@ async function main(): Promise<void> {
       shape: { type: 'string' }, denoiser: { type: 'string' }, minutes: { type: 'string' }, steps: { type: 'string' }, n: { type: 'string' },
       'sample-steps': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
       sampler: { type: 'string' }, from: { type: 'string' }, scale: { type: 'string' },
-      corrector: { type: 'string' }, 'corrector-r': { type: 'string' }, 'corrector-max': { type: 'string' },
+      corrector: { type: 'string' }, 'corrector-r': { type: 'string' }, 'corrector-max': { type: 'string' }, centroid: { type: 'boolean' },
     },
   });
   const shape = values.shape ?? 'sphere';
@@ -205,6 +211,7 @@ async function main(): Promise<void> {
     shape, denoiser: parseDenoiserKind(values.denoiser), minutes: num(values.minutes), steps: num(values.steps), n: num(values.n),
     sampleSteps: num(values['sample-steps']), seed: num(values.seed), out: values.out, backend: values.backend as BackendName | undefined,
     sampler: values.sampler as SamplerName | undefined, from: values.from, scale: num(values.scale),
+    centroid: values.centroid,
     corrector: values.corrector === undefined ? undefined : { steps: Number(values.corrector), r: num(values['corrector-r']), sigmaMax: num(values['corrector-max']) },
   });
 }

@@ -75,6 +75,17 @@ export interface DenoiserConfig {
   seed?: number;
   /** Time input encoding (default `'t/T'`, the paper's). */
   timeEncoding?: TimeEncoding;
+  /** Point clouds only: each particle also sees its position relative to its frame's centroid (see {@link DenoiserParts.centroidInput}; default false). */
+  centroidInput?: boolean;
+}
+
+/**
+ * The input of one forward pass of a {@link Denoiser}: the kNN graph, plus, for a denoiser with
+ * `centroidInput`, every node's position relative to its frame's centroid (`[n, 3]`, float32).
+ */
+export interface DenoiserGraph extends EdgeGraph {
+  /** `x_i - mean_j x_j` over the node's frame, `[n, 3]` flat (only with `centroidInput`). */
+  readonly nodeInput?: Float32Array;
 }
 
 /** Facts about the training data, recorded by `train` and used to warn at sampling time. */
@@ -138,6 +149,8 @@ export interface DenoiserSpec extends DenoiserSpecBase {
   nullCondition?: boolean;
   /** FiLM embedding MLP (only with `conditioning: 'film'`). */
   film?: Required<MlpHeadConfig>;
+  /** Whether the first layer sees centroid-relative positions (absent: false). */
+  centroidInput?: boolean;
   /** Training facts, once trained. */
   training?: TrainingInfo;
 }
@@ -169,6 +182,15 @@ export interface DenoiserParts {
    * `outFeatures` = 2 x the sum of the layers' `outFeatures` (gamma then beta, layer by layer).
    */
   film?: MlpHead;
+  /**
+   * Point clouds only (default false): the first layer's node features are each particle's position
+   * relative to its frame's centroid, `x_i - mean_j x_j` (so `layers[0].inFeatures` is 3). The model
+   * stays translation invariant, and a local network learns the cloud's global size, which relative
+   * vectors within k neighbours do not carry (on the shapes task MDDM's samples otherwise come out
+   * 4-9% too small: docs/shapes-and-baseline.md). A periodic box has no centre: such a denoiser
+   * rejects a box.
+   */
+  centroidInput?: boolean;
 }
 
 /**
@@ -179,7 +201,7 @@ export interface DenoiserParts {
  * Units: positions in LJ units; the output is the noise `eps` in the units of the forward process
  * `x_t = wrap(x_0 + L sqrt(a_t) eps)` (dimensionless, ~N(0, 1)).
  */
-export class Denoiser implements DenoiserLike<EdgeGraph> {
+export class Denoiser implements DenoiserLike<DenoiserGraph> {
   /** Architecture name in the spec registry ({@link DenoiserLike.kind}). */
   readonly kind = 'mddm' as const;
   /** Only minimum-image (or, without a box, plain) difference vectors enter: true. */
@@ -206,6 +228,8 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
   readonly nullCondition: boolean;
   /** FiLM embedding MLP (`conditioning: 'film'`), else null. */
   readonly film: MlpHead | null;
+  /** Whether the first layer sees centroid-relative positions (point clouds only). */
+  readonly centroidInput: boolean;
   /** Size of the global input rows `g = [time, encoded conditions..., (condition flag)]` of {@link Denoiser.globalInput}. */
   readonly globalFeatures: number;
   /** Global features every layer and the head see: `globalFeatures` (concat) or 1 (film: time only). */
@@ -257,12 +281,17 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
     if (!Array.isArray(parts.layers) || parts.layers.length === 0) {
       throw new ModelError(`layers must be a non-empty array of PbcEdgeConv, got ${describeValue(parts.layers)}`, 'MODEL_BAD_CONFIG');
     }
-    let prev = 0;
+    this.centroidInput = parts.centroidInput ?? false;
+    if (typeof this.centroidInput !== 'boolean') {
+      throw new ModelError(`centroidInput must be true or false, got ${describeValue(parts.centroidInput)}`, 'MODEL_BAD_CONFIG');
+    }
+    let prev = this.centroidInput ? 3 : 0;
     let total = 0;
     parts.layers.forEach((layer, i) => {
       const c = layer.config;
       if (c.inFeatures !== prev) {
-        throw new ModelError(`layers[${i}].inFeatures must be ${prev} (the previous layer's outFeatures), got ${c.inFeatures}`, 'MODEL_BAD_CONFIG');
+        const what = i > 0 ? "the previous layer's outFeatures" : this.centroidInput ? 'the centroid-relative position' : 'no node input';
+        throw new ModelError(`layers[${i}].inFeatures must be ${prev} (${what}), got ${c.inFeatures}`, 'MODEL_BAD_CONFIG');
       }
       if (c.globalFeatures !== this.layerGlobalFeatures) {
         throw new ModelError(`layers[${i}].globalFeatures must be ${this.layerGlobalFeatures} (the global input the layers see), got ${c.globalFeatures}`, 'MODEL_BAD_CONFIG');
@@ -302,9 +331,15 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
    * @param positions - `[frames * N, 3]` flat, LJ units, inside the box
    * @param box - the common box of all frames, or `null` for non-periodic point clouds (Euclidean kNN)
    * @param frames - number of frames in `positions`
+   * @returns the graph, with the centroid-relative positions for a `centroidInput` denoiser
+   * @throws ModelError `MODEL_BAD_INPUT` for a box given to a `centroidInput` denoiser
    */
-  buildGraph(positions: Vec3Array, box: BoxLike | null, frames = 1): EdgeGraph {
-    return buildGraph(positions, box, this.k, { frames, workspace: this.workspace });
+  buildGraph(positions: Vec3Array, box: BoxLike | null, frames = 1): DenoiserGraph {
+    if (this.centroidInput && box !== null) {
+      throw new ModelError(`this denoiser has centroidInput (point clouds only): a periodic box has no centre, so pass box null`, 'MODEL_BAD_INPUT');
+    }
+    const graph = buildGraph(positions, box, this.k, { frames, workspace: this.workspace });
+    return this.centroidInput ? { ...graph, nodeInput: centroidRelative(positions, frames) } : graph;
   }
 
   /**
@@ -327,7 +362,7 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
    * @param global - `[frames, G]` global input from {@link Denoiser.globalInput}
    * @returns predicted noise `[n, 3]`
    */
-  apply(graph: EdgeGraph, global: tf.Tensor2D): tf.Tensor2D {
+  apply(graph: DenoiserGraph, global: tf.Tensor2D): tf.Tensor2D {
     this.checkAlive();
     return tf.tidy(() => {
       const feats: tf.Tensor2D[] = [];
@@ -336,7 +371,11 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
       const G = this.layerGlobalFeatures;
       const layerGlobal = this.film ? tf.slice(global, [0, 0], [frames, 1]) : global;
       const emb = this.film ? this.film.apply(global) : null; // [frames, 2 * sum of widths]
-      let f: tf.Tensor2D | null = null;
+      const nodeInput = (graph as DenoiserGraph).nodeInput;
+      if (this.centroidInput && !nodeInput) {
+        throw new ModelError(`this denoiser has centroidInput: build its input with denoiser.buildGraph`, 'MODEL_BAD_INPUT');
+      }
+      let f: tf.Tensor2D | null = this.centroidInput ? tf.tensor2d(nodeInput!, [graph.n, 3]) : null;
       let offset = 0;
       for (const layer of this.layers) {
         let out = layer.apply(graph, f, layerGlobal);
@@ -436,6 +475,7 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
       conditioning: this.conditioning,
       nullCondition: this.nullCondition,
       ...(this.film ? { film: this.film.getConfig() } : {}),
+      ...(this.centroidInput ? { centroidInput: true } : {}),
     };
     if (this.training) spec.training = JSON.parse(JSON.stringify(this.training)) as TrainingInfo;
     return spec;
@@ -453,6 +493,22 @@ export class Denoiser implements DenoiserLike<EdgeGraph> {
   private checkAlive(): void {
     if (this.disposed) throw new ModelError('this denoiser has been disposed', 'MODEL_BAD_INPUT');
   }
+}
+
+/** `x_i - mean_j x_j` within each of `frames` equal frames of flat `positions`, float32 `[n, 3]`. */
+function centroidRelative(positions: Vec3Array, frames: number): Float32Array {
+  const out = new Float32Array(positions.length);
+  const N = positions.length / 3 / frames;
+  for (let f = 0; f < frames; f++) {
+    const o = 3 * N * f;
+    for (let d = 0; d < 3; d++) {
+      let c = 0;
+      for (let i = 0; i < N; i++) c += positions[o + 3 * i + d];
+      c /= N;
+      for (let i = 0; i < N; i++) out[o + 3 * i + d] = positions[o + 3 * i + d] - c;
+    }
+  }
+  return out;
 }
 
 /** Applies the FiLM modulation `f * (1 + gamma) + beta` of one layer, gamma/beta per frame from `emb`. */
@@ -546,7 +602,7 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
   for (let i = 0; i < nLayers; i++) {
     layers.push(
       pbcEdgeConv({
-        inFeatures: i === 0 ? 0 : width,
+        inFeatures: i > 0 ? width : config.centroidInput ? 3 : 0,
         globalFeatures: G,
         hidden: [...hidden],
         outFeatures: width,
@@ -565,7 +621,7 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
     : undefined;
   return new Denoiser({
     k, layers, head, readout, conditions, conditionRanges: config.conditionRanges, timeEncoding: config.timeEncoding,
-    conditionEncoders: encoders, conditioning, nullCondition, film,
+    conditionEncoders: encoders, conditioning, nullCondition, film, centroidInput: config.centroidInput,
   });
 }
 
@@ -608,6 +664,7 @@ export function denoiserPartsFromSpec(spec: DenoiserSpec): ConstructorParameters
     conditioning: spec.conditioning,
     nullCondition: spec.nullCondition,
     film: spec.film ? mlpHead({ ...spec.film }) : undefined,
+    centroidInput: spec.centroidInput,
   };
 }
 

@@ -15,6 +15,7 @@ export {
   type DenoiserConfig,
   type DenoiserParts,
   type DenoiserSpec,
+  type DenoiserGraph,
   type Readout,
   type Conditioning,
   type TrainingInfo,

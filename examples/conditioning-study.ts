@@ -4,6 +4,10 @@
  * samples at the first few opp-test parameter sets against their MD frame. Results: docs/conditional.md.
  *
  *   tsx examples/conditioning-study.ts --conditioning film --steps 3000 --out out/study-film
+ *   tsx examples/conditioning-study.ts --sets 50 --steps 4000 --samples 2 --out out/curve-50     # learning curve
+ *   tsx examples/conditioning-study.ts --from packages/pretrained/models/opp-conditional --out out/curve-shipped
+ *
+ * --from DIR measures a saved model (no training) with the same held-out noise and sample seeds.
  */
 import { parseArgs } from 'node:util';
 import { writeFile, mkdir } from 'node:fs/promises';
@@ -11,13 +15,13 @@ import { loadDataset } from '@mddm/data';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { wrap } from '@mddm/pbc';
 import { createRng, encodeTime } from '@mddm/schedules';
-import { OPP_CONDITION_ENCODERS, createDenoiser, sample, selectBackend, train, type Conditioning } from '@mddm/model';
+import { OPP_CONDITION_ENCODERS, createDenoiser, loadDenoiser, sample, selectBackend, train, type Conditioning } from '@mddm/model';
 import { FAST_MODEL, FAST_TRAINING } from './train-unconditional';
 
 const { values } = parseArgs({ options: {
   conditioning: { type: 'string', default: 'film' }, steps: { type: 'string', default: '3000' }, out: { type: 'string', default: 'out/study' },
   sets: { type: 'string', default: '200' }, samples: { type: 'string', default: '4' }, resume: { type: 'boolean' }, seed: { type: 'string', default: '0' },
-  'batch-size': { type: 'string', default: '2' },
+  'batch-size': { type: 'string', default: '2' }, from: { type: 'string' },
 } });
 const steps = Number(values.steps);
 const nSets = Number(values.sets);
@@ -25,18 +29,20 @@ const seed = Number(values.seed);
 await selectBackend('wasm');
 const trainSet = (await loadDataset('opp-train')).slice(0, nSets);
 const test = await loadDataset('opp-test');
-const d = createDenoiser({ ...FAST_MODEL, seed, conditionEncoders: [...OPP_CONDITION_ENCODERS], conditioning: values.conditioning as Conditioning, nullCondition: true });
-console.log(`${values.conditioning}: ${d.countParams()} parameters, ${trainSet.length} training sets, ${steps} steps`);
+const d = values.from
+  ? await loadDenoiser(values.from)
+  : createDenoiser({ ...FAST_MODEL, seed, conditionEncoders: [...OPP_CONDITION_ENCODERS], conditioning: values.conditioning as Conditioning, nullCondition: true });
+console.log(values.from ? `${values.from}: ${d.countParams()} parameters, no training` : `${values.conditioning}: ${d.countParams()} parameters, ${trainSet.length} training sets, ${steps} steps`);
 await mkdir(values.out!, { recursive: true });
 const t0 = Date.now();
-const res = await train(d, {
+const res: { steps: number; losses: ArrayLike<number> } = values.from ? { steps: 0, losses: [NaN] } : await train(d, {
   data: trainSet, steps, batchSize: Number(values['batch-size']), learningRate: FAST_TRAINING.learningRate, spacing: 'log-sigma', tMax: FAST_TRAINING.tMax,
   schedule: FAST_TRAINING.schedule, lrSchedule: 'cosine', seed, conditionKeys: ['k', 'phi', 'T'],
   checkpointDir: `${values.out}/checkpoint`, checkpointEvery: 500, resume: values.resume ?? false,
   onProgress: (p) => { if (p.step % 250 === 0) console.log(`step ${p.step} loss ${p.smoothLoss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} steps/s`); },
 });
 const trainMin = (Date.now() - t0) / 60000;
-const recent = res.losses.slice(-200);
+const recent = Array.from(res.losses).slice(-200);
 const trainLoss = recent.reduce((a, b) => a + b, 0) / recent.length;
 
 // (1) held-out eps loss at fixed noise levels (LJ units), same noise for every model
@@ -71,6 +77,6 @@ for (let j = 0; j < nSamples; j++) {
     conditions: [f.info.k as number, f.info.phi as number, f.info.T as number] });
   mses.push(rdfMse(rdf(gen.positions[0], f.box, { bins: 100, rMax: 5 }), rdf(f.positions, f.box, { bins: 100, rMax: 5 })));
 }
-const report = { conditioning: values.conditioning, params: d.countParams(), sets: trainSet.length, steps: res.steps, trainMinutes: trainMin, trainLoss, heldOut, sampleMse: mses, sampleSeconds: (Date.now() - ts) / 1000 / nSamples };
+const report = { conditioning: values.conditioning, from: values.from ?? null, params: d.countParams(), sets: trainSet.length, steps: res.steps, trainMinutes: trainMin, trainLoss, heldOut, sampleMse: mses, sampleSeconds: (Date.now() - ts) / 1000 / nSamples };
 console.log(JSON.stringify(report));
 await writeFile(`${values.out}/report.json`, JSON.stringify(report, null, 1));

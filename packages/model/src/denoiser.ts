@@ -1,7 +1,7 @@
 import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { KnnWorkspace, toBox, validatePositions, wrap, type BoxLike, type Vec3Array } from '@mddm/pbc';
-import { encodeTime, type TimeEncoding } from '@mddm/schedules';
+import { encodeTime, recenter, type TimeEncoding } from '@mddm/schedules';
 import { AGGREGATIONS, buildGraph, pbcEdgeConv, type Aggregation, type EdgeGraph, type PbcEdgeConv, type PbcEdgeConvConfig } from '@mddm/edgeconv';
 import { ModelError, checkInt } from './errors';
 import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
@@ -339,7 +339,8 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
       throw new ModelError(`this denoiser has centroidInput (point clouds only): a periodic box has no centre, so pass box null`, 'MODEL_BAD_INPUT');
     }
     const graph = buildGraph(positions, box, this.k, { frames, workspace: this.workspace });
-    return this.centroidInput ? { ...graph, nodeInput: centroidRelative(positions, frames) } : graph;
+    // recenter (the sampler's own re-centring) on a float64 copy, then float32 for the network
+    return this.centroidInput ? { ...graph, nodeInput: Float32Array.from(recenter(Float64Array.from(positions), frames)) } : graph;
   }
 
   /**
@@ -371,7 +372,7 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
       const G = this.layerGlobalFeatures;
       const layerGlobal = this.film ? tf.slice(global, [0, 0], [frames, 1]) : global;
       const emb = this.film ? this.film.apply(global) : null; // [frames, 2 * sum of widths]
-      const nodeInput = (graph as DenoiserGraph).nodeInput;
+      const nodeInput = graph.nodeInput;
       if (this.centroidInput && !nodeInput) {
         throw new ModelError(`this denoiser has centroidInput: build its input with denoiser.buildGraph`, 'MODEL_BAD_INPUT');
       }
@@ -493,22 +494,6 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
   private checkAlive(): void {
     if (this.disposed) throw new ModelError('this denoiser has been disposed', 'MODEL_BAD_INPUT');
   }
-}
-
-/** `x_i - mean_j x_j` within each of `frames` equal frames of flat `positions`, float32 `[n, 3]`. */
-function centroidRelative(positions: Vec3Array, frames: number): Float32Array {
-  const out = new Float32Array(positions.length);
-  const N = positions.length / 3 / frames;
-  for (let f = 0; f < frames; f++) {
-    const o = 3 * N * f;
-    for (let d = 0; d < 3; d++) {
-      let c = 0;
-      for (let i = 0; i < N; i++) c += positions[o + 3 * i + d];
-      c /= N;
-      for (let i = 0; i < N; i++) out[o + 3 * i + d] = positions[o + 3 * i + d] - c;
-    }
-  }
-  return out;
 }
 
 /** Applies the FiLM modulation `f * (1 + gamma) + beta` of one layer, gamma/beta per frame from `emb`. */

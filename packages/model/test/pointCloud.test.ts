@@ -132,7 +132,9 @@ describe('non-periodic diffusion (box: null)', () => {
       const e2 = err(() => energyDenoiserFromSpec({ ...spec, kind: 'energy', timeEncoding: 'log-sigma', sigmaRangeLj: [0.01, 1] }));
       expect(e2.code).toBe('MODEL_BAD_CONFIG');
       expect(e2.message).toMatch(/centroidInput/);
-      const plainSpec = createDenoiser(tiny).toSpec();
+      const plain = createDenoiser(tiny);
+      const plainSpec = plain.toSpec();
+      plain.dispose();
       const e3 = err(() => energyDenoiserFromSpec({ ...plainSpec, centroidInput: true, kind: 'energy', timeEncoding: 'log-sigma', sigmaRangeLj: [0.01, 1] }));
       expect(e3.code).toBe('MODEL_BAD_CONFIG');
       expect(e3.message).toMatch(/layers\[0\]\.inFeatures must be 3/);

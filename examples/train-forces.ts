@@ -12,6 +12,11 @@
  * `OUT/checkpoint` every 250 steps; `--resume` continues from there. `--aggregation max|mean|sum` sets
  * the fresh network's neighbour aggregation (default max, the paper's): a pair force is a sum.
  *
+ * `--data a,b` trains on these shipped sets (default `opp-unconditional`, one frame); with
+ * `opp-unconditional,opp-state-frames` the network sees 21 independent frames of the state point, the
+ * thermal ensemble whose score the force is (one frame teaches the way back to that frame).
+ * `opp-replicas` is refused: `examples/forces.ts` measures on it.
+ *
  * `--ema D` keeps a weight average with decay D (e.g. 0.999) and saves it (what `loadDenoiser` reads
  * by default).
  *
@@ -62,10 +67,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: {
     from: { type: 'string' }, steps: { type: 'string' }, minutes: { type: 'string' }, boost: { type: 'string' },
     'sigma-max': { type: 'string' }, 'sigma-min': { type: 'string' }, lr: { type: 'string' }, out: { type: 'string' },
-    ema: { type: 'string' }, k: { type: 'string' }, aggregation: { type: 'string' }, resume: { type: 'boolean' },
+    ema: { type: 'string' }, k: { type: 'string' }, aggregation: { type: 'string' }, resume: { type: 'boolean' }, data: { type: 'string' },
   } });
   await selectBackend();
-  const [md] = await mdFrames('opp-unconditional');
+  const sets = (values.data ?? 'opp-unconditional').split(',').filter(Boolean);
+  if (sets.includes('opp-replicas')) throw new Error("--data: 'opp-replicas' is where the forces are measured; train on opp-unconditional and opp-state-frames");
+  const frames = (await Promise.all(sets.map((name) => mdFrames(name)))).flat();
+  const md = frames[0];
   const out = values.out ?? 'out/opp-unconditional-forces';
   // --k: a fresh main-example network with k neighbours (the force needs the 2nd and 3rd shells, docs/seed-paper-tools.md)
   const denoiser = values.k ? createDenoiser({ ...FAST_MODEL, k: Number(values.k), aggregation: (values.aggregation ?? 'max') as DenoiserConfig['aggregation'], seed: 0 }) : (await loadModel(values.from ?? 'opp-unconditional')).denoiser;
@@ -76,7 +84,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const schedule: NoiseSchedule = scheduleFromFunction(ext.a.length - 1, (t) => ext.a[t], `${tr.schedule.name}${ext.added ? ` extended by ${ext.added} low-noise steps` : ''}`);
   const steps = Number(values.steps ?? 3000);
   await train(denoiser, {
-    data: [md], schedule, steps, batchSize: 2, tMax, timestepWeights, learningRate: Number(values.lr ?? 0.001), lrSchedule: 'cosine',
+    data: frames, schedule, steps, batchSize: 2, tMax, timestepWeights, learningRate: Number(values.lr ?? 0.001), lrSchedule: 'cosine',
     ema: values.ema ? Number(values.ema) : undefined,
     timeBudgetMs: values.minutes ? Number(values.minutes) * 60_000 : undefined,
     checkpointDir: join(out, 'checkpoint'), checkpointEvery: 250, resume: values.resume ?? false,

@@ -10,13 +10,15 @@
  * Flags: --steps N (training steps), --minutes M (training time budget; stops early, default 12),
  * --seed S, --out DIR (default out/; writes DIR/sample.xyz, DIR/rdf.svg, DIR/checkpoint/),
  * --sample-steps K, --corrector C (Langevin steps per denoising step, 0 = none), --resume (continue from DIR/checkpoint), --backend wasm|cpu|tensorflow, --full,
- * --ema D (weight average with decay D, e.g. 0.999; sampled with; default none).
+ * --ema D (weight average with decay D, e.g. 0.999; sampled with; default none),
+ * --data a,b (shipped sets to train on, default opp-unconditional; e.g. opp-unconditional,opp-state-frames
+ * adds 20 independent frames of the same state point; opp-replicas is refused: it is the evaluation set).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadDataset } from '@mddm/data';
+import { DATASET_NAMES, loadDataset, type DatasetName } from '@mddm/data';
 import { ProgressBar, writeXyz } from '@mddm/io';
 import { trainingBar } from './trainingBar';
 import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
@@ -74,6 +76,12 @@ export interface TrainUnconditionalOptions {
   model?: DenoiserConfig;
   /** `'mddm'` (default) or `'transolver'`: the Table 1 baseline, same data, schedule, budget and sampler. */
   denoiser?: DenoiserKind;
+  /**
+   * Shipped sets to train on (default `['opp-unconditional']`), all at k = 7, phi = 1, T = 0.03; e.g.
+   * `['opp-unconditional', 'opp-state-frames']` trains on 21 independent frames (the thermal ensemble,
+   * which the force of SPEC §8 needs). `'opp-replicas'` is refused: the samples are measured against it.
+   */
+  data?: DatasetName[];
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -103,6 +111,7 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
   const backend = await selectBackend(options.backend ?? 'auto');
   const [training] = await loadDataset('opp-unconditional');
   const replicas = await loadDataset('opp-replicas');
+  const frames = await trainingFrames(options.data ?? ['opp-unconditional']);
   const box = training.box;
   const modelConfig = options.model ?? (full ? {} : FAST_MODEL);
   const kind = options.denoiser ?? 'mddm';
@@ -111,14 +120,14 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
   const minutes = options.minutes ?? (full ? undefined : FAST_TRAINING.minutes);
   const sampleSteps = options.sampleSteps ?? (full ? 500 : FAST_TRAINING.sampleSteps);
   const correctorSteps = options.correctorSteps ?? (full ? 0 : FAST_TRAINING.corrector.steps);
-  log(`MDDM on OPP (k=${training.info.k}, phi=${training.info.phi}, T=${training.info.T}): N = ${training.positions.length / 3}, box ${box.join('x')}, backend ${backend}`);
+  log(`MDDM on OPP (k=${training.info.k}, phi=${training.info.phi}, T=${training.info.T}): N = ${training.positions.length / 3}, box ${box.join('x')}, ${frames.length} training frame(s), backend ${backend}`);
   log(`denoiser: ${kind === 'transolver' ? 'Transolver baseline' : full ? 'paper' : 'fast'} configuration, ${denoiser.countParams().toLocaleString('en-US')} parameters; ${steps} steps${minutes ? ` (budget ${minutes} min)` : ''}`);
 
   const checkpoint = join(out, 'checkpoint');
   await mkdir(out, { recursive: true });
   const bar = verbose ? trainingBar() : null;
   const trainOptions: TrainOptions = {
-    data: [training],
+    data: frames,
     steps,
     batchSize: full ? 4 : FAST_TRAINING.batchSize,
     learningRate: FAST_TRAINING.learningRate,
@@ -190,6 +199,21 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
   };
 }
 
+/** The frames of `sets`, checked: known names, not the held-out replicas, all at the training state point. */
+async function trainingFrames(sets: readonly string[]) {
+  if (sets.length === 0) throw new Error('--data needs at least one set');
+  const frames = [];
+  for (const name of sets) {
+    if (!(DATASET_NAMES as readonly string[]).includes(name)) throw new Error(`--data: unknown set '${name}'; expected some of ${DATASET_NAMES.join(', ')}`);
+    if (name === 'opp-replicas') throw new Error("--data: 'opp-replicas' is the evaluation set (the samples are measured against it); train on opp-unconditional and opp-state-frames");
+    for (const f of await loadDataset(name as DatasetName)) {
+      if (f.info.k !== 7 || f.info.phi !== 1 || f.info.T !== 0.03) throw new Error(`--data: ${name} frame ${String(f.info.id)} is at k=${String(f.info.k)}, phi=${String(f.info.phi)}, T=${String(f.info.T)}, not the unconditional state point (7, 1, 0.03)`);
+      frames.push(f);
+    }
+  }
+  return frames;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: cliArgs(),
@@ -205,6 +229,7 @@ async function main(): Promise<void> {
       backend: { type: 'string' },
       denoiser: { type: 'string' },
       ema: { type: 'string' },
+      data: { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -225,6 +250,7 @@ async function main(): Promise<void> {
     backend: values.backend as BackendName | undefined,
     denoiser: parseDenoiserKind(values.denoiser),
     ema: num(values.ema, 'ema'),
+    data: values.data?.split(',').filter(Boolean) as DatasetName[] | undefined,
   });
 }
 

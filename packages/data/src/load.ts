@@ -14,7 +14,10 @@ export type LoadDatasetOptions = DataSourceOptions;
  * - `'opp-train'`: conditional training set over 1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05;
  * - `'opp-test'`: 25 conformations at other parameters in the same ranges;
  * - `'opp-test-replicas'`, `'opp-train-replicas'`: 3 more runs at each `opp-test` parameter set and
- *   at the first 25 of `opp-train` (ids `<parent id>_s<seed>`, group them with {@link replicasOf}).
+ *   at the first 25 of `opp-train` (ids `<parent id>_s<seed>`, group them with {@link replicasOf});
+ * - `'opp-state-frames'`: 20 more independent runs at k = 7, phi = 1, T = 0.03 (LAMMPS seeds
+ *   90000-90019), disjoint from `opp-unconditional` and `opp-replicas`: training data for a model
+ *   that must learn the thermal ensemble of one state point (forces, SPEC §8), not one frame.
  *
  * Each frame has `positions` (`[N, 3]` wrapped into `[0, L)`), `box` and `info` with `k`, `phi`,
  * `T`, `seed`, `set`, `id`, `protocol`, ...

@@ -5,9 +5,10 @@ import { DataError } from './errors';
  * Names of the shipped OPP data sets (see the package README for what each holds):
  * `opp-unconditional`, `opp-replicas`, `opp-train`, `opp-test`, and the evaluation replicas
  * `opp-test-replicas`, `opp-train-replicas` (more LAMMPS runs at `opp-test`'s / `opp-train`'s
- * parameters; see {@link replicasOf}).
+ * parameters; see {@link replicasOf}), and `opp-state-frames` (20 more independent runs at the
+ * unconditional state point, for training on a thermal ensemble).
  */
-export const DATASET_NAMES = ['opp-unconditional', 'opp-replicas', 'opp-train', 'opp-test', 'opp-test-replicas', 'opp-train-replicas'] as const;
+export const DATASET_NAMES = ['opp-unconditional', 'opp-replicas', 'opp-train', 'opp-test', 'opp-test-replicas', 'opp-train-replicas', 'opp-state-frames'] as const;
 
 /** A shipped data set name, one of {@link DATASET_NAMES}. */
 export type DatasetName = (typeof DATASET_NAMES)[number];

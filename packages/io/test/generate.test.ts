@@ -13,6 +13,7 @@ import {
   readXyz,
   resolveProtocol,
   shippedPlan,
+  stateFramesPlan,
   type ConformationRunner,
   type GeneratorManifest,
 } from '../src/index';
@@ -92,6 +93,16 @@ describe('plans', () => {
     // first test conformation, as written by the bootstrap run
     expect(p[5].id).toBe('0000_k13.9879_phi3.7511_T0.02142');
     expect(new Set(p.map((j) => `${j.set}/${j.id}`)).size).toBe(230);
+  });
+
+  it('the state-frames plan: 20 runs at the unconditional state point, seeds disjoint from every shipped run', () => {
+    const p = stateFramesPlan();
+    expect(p).toHaveLength(20);
+    expect(p.every((j) => j.set === 'opp-state-frames' && j.k === 7 && j.phi === 1 && j.T === 0.03)).toBe(true);
+    expect(p.map((j) => j.seed)).toEqual(Array.from({ length: 20 }, (_, i) => 90000 + i));
+    expect(p[0].id).toBe('k7_phi1_T0.03_s90000');
+    const shippedSeeds = new Set(shippedPlan().map((j) => j.seed));
+    expect(p.some((j) => shippedSeeds.has(j.seed))).toBe(false);
   });
 
   it('grid SPEC parsing', () => {

@@ -211,3 +211,15 @@ export function shippedPlan(): GenerateJob[] {
     ...lhsPlan('opp-train', 200, { seed: 7, seedBase: 10000 }),
   ];
 }
+
+/**
+ * More independent runs at the unconditional state point (k = 7, phi = 1, T = 0.03): 20 conformations,
+ * LAMMPS seeds 90000-90019 (`opp-state-frames`), disjoint from `opp-unconditional` (seed 1) and
+ * `opp-replicas` (seeds 2-5), which stay held out for evaluation. A denoiser's force (SPEC §8) is the
+ * score of the thermal ensemble, which one frame does not show; these frames are that ensemble.
+ *
+ * @returns the jobs
+ */
+export function stateFramesPlan(): GenerateJob[] {
+  return gridPlan('opp-state-frames', { k: [7], phi: [1], T: [0.03], replicas: 20, seedBase: 90000 });
+}

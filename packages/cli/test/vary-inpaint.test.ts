@@ -88,19 +88,21 @@ describe('mddm inpaint', () => {
     expect((fixed.values as boolean[]).filter(Boolean)).toHaveLength(kept.length);
     for (const i of kept) for (let c = 0; c < 3; c++) expect(f.positions[3 * i + c]).toBe(positions[3 * i + c]);
     const d = await loadDenoiser(unconditional);
-    const lib = await inpaintSample(d, { known: positions, indices: kept, box: L, steps: 4, spacing: 'log-sigma', seed: 2 });
+    const lib = await inpaintSample(d, { known: positions, indices: kept, box: L, steps: 4, spacing: 'log-sigma', seed: 2, resample: 5 }); // the CLI's default RePaint
     d.dispose();
     expect(Array.from(f.positions)).toEqual(Array.from(lib.positions[0]));
   });
 
   it('--indices with ranges; RePaint multiplies the NFE; bad selections are usage errors', async () => {
     const out = join(dir, 'inp2.xyz');
-    const one = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', '--steps', '3', '--corrector', '0', '--out', out);
+    const one = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', '--steps', '3', '--corrector', '0', '--resample', '1', '--out', out);
     const two = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', '--steps', '3', '--corrector', '0', '--resample', '2', '--out', out);
+    const byDefault = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', '--steps', '3', '--corrector', '0', '--out', out);
     expect(one.code).toBe(0);
     expect(one.out).toContain('kept 11 of 64');
     const nfe = (s: string) => Number(/^NFE: (\d+)$/m.exec(s)![1]);
     expect(nfe(two.out)).toBe(2 * nfe(one.out));
+    expect(nfe(byDefault.out)).toBe(5 * nfe(one.out));
     for (const [flags, message] of [
       [['--keep', 'x<0.5', '--indices', '1'], /exactly one of --keep/],
       [['--keep', 'w<0.5'], /--keep must be AXIS<F/],

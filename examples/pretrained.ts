@@ -21,11 +21,11 @@ type Facts = Pick<PretrainedManifest, 'description' | 'conditionKeys' | 'data' |
 /** What each shipped model is and how it is reproduced (run from the repository root). */
 export const PRETRAINED_FACTS: Record<PretrainedName, Facts> = {
   'opp-unconditional': {
-    description: 'MDDM for the OPP system at one state point (k = 7, phi = 1, T = 0.03; N = 1000 in a 10^3 box, LJ units): the main example\'s network and recipe, trained longer.',
+    description: 'MDDM for the OPP system at one state point (k = 7, phi = 1, T = 0.03; N = 1000 in a 10^3 box, LJ units): the main example\'s network and recipe, trained longer on 21 independent MD frames of that state point (the thermal ensemble); weights: the 0.999 exponential moving average.',
     conditionKeys: [],
     statePoint: { k: 7, phi: 1, T: 0.03 },
-    data: { sets: ['opp-unconditional'], conformations: 1 },
-    command: 'tsx examples/train-unconditional.ts --steps 6000 --minutes 1000 --out training/opp-unconditional  (then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional/checkpoint). The shipped weights were resumed twice with a lower planned step count (steps 1-200 planned 12000, 201-800 planned 8000, 801-6000 planned 6000), which moved the cosine learning rate by < 3% before step 800.',
+    data: { sets: ['opp-unconditional', 'opp-state-frames'], conformations: 21 },
+    command: 'tsx examples/train-unconditional.ts --data opp-unconditional,opp-state-frames --steps 17000 --minutes 72 --ema 0.999 --out training/opp-unconditional-ens (17,000 steps in 60.0 min on the quiet 2-core machine: the cosine learning rate followed the step count, the time budget never bound); then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional-ens/checkpoint. opp-replicas (the evaluation frames) are not in the training data.',
   },
   'opp-conditional': {
     description: 'MDDM conditioned on the OPP potential (k, phi) and the temperature T over the paper\'s ranges (1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05), trained on the 200 LAMMPS conformations of opp-train; FiLM conditioning, 10% null conditions for classifier-free guidance; weights: the 0.999 exponential moving average.',

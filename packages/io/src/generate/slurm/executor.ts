@@ -270,6 +270,9 @@ async function follow(options: SlurmRunOptions, slurm: ResolvedSlurmOptions): Pr
         continue;
       }
       if (st && st !== 'COMPLETED') {
+        // The exit file was read before the state was queried: a task that wrote it and then ended
+        // (FAILED for a non-zero exit) in between is still reported by its own exit code, next check.
+        if (await readTaskExit(o.attempt.dir)) continue;
         // TIMEOUT, CANCELLED, OUT_OF_MEMORY, NODE_FAIL, FAILED, PREEMPTED, ... before the exit file was written
         await fail(o, `Slurm state ${st} (the task ended before its command did)`);
         continue;

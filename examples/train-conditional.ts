@@ -9,7 +9,8 @@
  *   tsx examples/train-conditional.ts --minutes 60 --out training/opp-conditional --resume   # each next one
  *   tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional/checkpoint        # ship the weights
  *
- * Flags: --steps N (planned total, default 40000), --minutes M (budget of this call), --out DIR
+ * Flags: --steps N (planned total, default 40000), --minutes M (stop this call after M minutes, at the
+ * next step; the learning rate does not depend on it), --out DIR
  * (checkpoint in DIR/checkpoint), --resume, --sets S (first S training conformations, default all),
  * --conditioning film|concat, --dropout P (classifier-free guidance: null condition in a fraction P of
  * the draws, default 0.1), --seed S, --ema D (weight-average decay, default 0.999; 0 = none).
@@ -81,7 +82,10 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     spacing: FAST_TRAINING.spacing, tMax: FAST_TRAINING.tMax, schedule: FAST_TRAINING.schedule, seed,
     conditionKeys: [...OPP_CONDITION_KEYS], conditionDropout: options.dropout ?? CONDITIONAL_TRAINING.conditionDropout,
     checkpointDir: join(out, 'checkpoint'), checkpointEvery: CONDITIONAL_TRAINING.checkpointEvery, resume: options.resume ?? false,
-    timeBudgetMs: options.minutes === undefined ? undefined : options.minutes * 60_000,
+    // The budget stops the call through a signal, not `timeBudgetMs`: with a time budget the cosine
+    // would decay over this call's wall time, and a plan spread over sessions would restart its decay
+    // in each one. With the signal the learning rate follows the planned step count only.
+    signal: options.minutes === undefined ? undefined : AbortSignal.timeout(options.minutes * 60_000),
     ema: (options.ema ?? CONDITIONAL_TRAINING.ema) || undefined,
   };
   if (verbose) console.log(`conditional MDDM (${model.conditioning}): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${data.length} training conformations, ${steps} planned steps, backend ${backend}`);

@@ -35,8 +35,7 @@ import { join } from 'node:path';
 import { createDenoiser, saveDenoiser, selectBackend, train, type DenoiserConfig } from '@mddm/model';
 import { scheduleFromFunction, timestepCdf, type NoiseSchedule } from '@mddm/schedules';
 import { loadModel } from './loadModel';
-import { mdFrames } from './mdData';
-import { FAST_MODEL, FAST_TRAINING } from './train-unconditional';
+import { FAST_MODEL, FAST_TRAINING, trainingFrames } from './train-unconditional';
 
 /** Training weights `[T + 1]`: log-sigma spacing on `1..tMax`, times `1 + boost` where `L sqrt(a_t) <= sigmaMax`. */
 export function forceWeights(a: ArrayLike<number>, L: number, tMax: number, sigmaMax: number, boost: number): Float64Array {
@@ -70,9 +69,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ema: { type: 'string' }, k: { type: 'string' }, aggregation: { type: 'string' }, resume: { type: 'boolean' }, data: { type: 'string' },
   } });
   await selectBackend();
-  const sets = (values.data ?? 'opp-unconditional').split(',').filter(Boolean);
-  if (sets.includes('opp-replicas')) throw new Error("--data: 'opp-replicas' is where the forces are measured; train on opp-unconditional and opp-state-frames");
-  const frames = (await Promise.all(sets.map((name) => mdFrames(name)))).flat();
+  const frames = await trainingFrames((values.data ?? 'opp-unconditional').split(',').filter(Boolean));
   const md = frames[0];
   const out = values.out ?? 'out/opp-unconditional-forces';
   // --k: a fresh main-example network with k neighbours (the force needs the 2nd and 3rd shells, docs/seed-paper-tools.md)

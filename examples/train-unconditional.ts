@@ -200,7 +200,7 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
 }
 
 /** The frames of `sets`, checked: known names, not the held-out replicas, all at the training state point. */
-async function trainingFrames(sets: readonly string[]) {
+export async function trainingFrames(sets: readonly string[]) {
   if (sets.length === 0) throw new Error('--data needs at least one set');
   const frames = [];
   for (const name of sets) {

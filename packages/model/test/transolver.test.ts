@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@mddm/schedules';
+import { gelu } from '../src/transolver/ops';
 import {
   ModelError, Transolver, createDenoiser, createTransolver, denoiserFromSpec, denoiserKinds, loadDenoiser, registerDenoiserKind, saveDenoiser,
   selectBackend, train, type DenoiserLike,
@@ -161,6 +162,18 @@ describe('Transolver', () => {
     expect(() => d.predict(cloud(5, 1), null, 0.5, { conditions: [1] })).toThrow(/unconditional/);
     d.dispose();
     expect(() => d.predict(cloud(5, 1), null, 0.5)).toThrow(/disposed/);
+  });
+});
+
+describe('Transolver ops', () => {
+  it('gelu matches the tanh closed form and its derivative matches central finite differences', () => {
+    const xs = [-3, -1.2, -0.3, 0, 0.25, 0.9, 2.5];
+    const closed = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+    const y = tf.tidy(() => gelu(tf.tensor1d(xs)).arraySync() as number[]);
+    xs.forEach((x, i) => expect(y[i]).toBeCloseTo(closed(x), 5));
+    const dy = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(tf.tensor1d(xs)).arraySync() as number[]);
+    const h = 1e-4;
+    xs.forEach((x, i) => expect(dy[i]).toBeCloseTo((closed(x + h) - closed(x - h)) / (2 * h), 3));
   });
 });
 

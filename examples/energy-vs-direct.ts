@@ -6,6 +6,13 @@
  * the force agreement with the analytic OPP force on the 4 MD replicas neither model saw.
  *
  *   nice -n 15 pnpm exec tsx examples/energy-vs-direct.ts [--steps 300] [--json out/energy-vs-direct.json]
+ *     [--data opp-unconditional,opp-state-frames] [--sigma-min 0.02] [--sigma-max 0.3] [--eval-sigmas 0.03,0.05,0.1,0.2]
+ *
+ * `--data` trains on several sets of the state point (k = 7, phi = 1, T = 0.03; checked as in
+ * `train-unconditional.ts`); `--sigma-min` / `--sigma-max` (LJ units) set the training band and
+ * `--eval-sigmas` the levels the forces are read at. The forces are only accurate below the thermal
+ * width (~0.02 LJ at kT = 0.03, docs/seed-paper-tools.md), so the informative comparison is e.g.
+ * `--data opp-unconditional,opp-state-frames --sigma-min 0.002 --sigma-max 0.02 --eval-sigmas 0.003,0.005,0.01`.
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +21,7 @@ import { oppForces } from '@mddm/io';
 import { mdFrames } from './mdData';
 import { createDenoiser, createEnergyDenoiser, forceAgreement, forces, selectBackend, train, type Denoiser } from '@mddm/model';
 import { geometricSchedule } from '@mddm/schedules';
+import { trainingFrames } from './train-unconditional';
 
 /** Result of {@link runEnergyVsDirect}, one entry per model. */
 export interface EnergyVsDirectRow {
@@ -25,13 +33,34 @@ export interface EnergyVsDirectRow {
   agreement: { sigma: number; meanCosine: number; medianRatio: number }[];
 }
 
-export async function runEnergyVsDirect(options: { steps?: number; replicas?: number; verbose?: boolean; arch?: { k: number; layers: number; width: number; hidden: number[]; headHidden: number[] } } = {}): Promise<EnergyVsDirectRow[]> {
+/** Options of {@link runEnergyVsDirect}. */
+export interface EnergyVsDirectOptions {
+  /** Training steps of each model (default 300). */
+  steps?: number;
+  /** MD replicas the forces are compared on (default 4). */
+  replicas?: number;
+  verbose?: boolean;
+  arch?: { k: number; layers: number; width: number; hidden: number[]; headHidden: number[] };
+  /** Training sets at the state point (default `['opp-unconditional']`: one frame). */
+  data?: string[];
+  /** Training band in LJ units (default 0.02..0.3). */
+  sigmaMinLj?: number;
+  sigmaMaxLj?: number;
+  /** Noise levels (LJ) the forces are read at (default 0.03, 0.05, 0.1, 0.2). */
+  evalSigmas?: number[];
+}
+
+export async function runEnergyVsDirect(options: EnergyVsDirectOptions = {}): Promise<EnergyVsDirectRow[]> {
   await selectBackend();
   const steps = options.steps ?? 300;
-  const [md] = await mdFrames('opp-unconditional');
+  const data = options.data ? await trainingFrames(options.data) : (await mdFrames('opp-unconditional')).slice(0, 1);
+  const md = data[0];
   const replicas = (await mdFrames('opp-replicas')).slice(0, options.replicas ?? 4);
   const L = md.box[0];
-  const schedule = geometricSchedule(100, { sigmaMinBox: 0.02 / L, sigmaMaxBox: 0.3 / L }); // 0.02..0.3 LJ units
+  const sigmaMin = options.sigmaMinLj ?? 0.02, sigmaMax = options.sigmaMaxLj ?? 0.3;
+  if (!(sigmaMin > 0 && sigmaMax > sigmaMin)) throw new Error(`need 0 < --sigma-min < --sigma-max, got ${sigmaMin}, ${sigmaMax}`);
+  const evalSigmas = options.evalSigmas ?? [0.03, 0.05, 0.1, 0.2];
+  const schedule = geometricSchedule(100, { sigmaMinBox: sigmaMin / L, sigmaMaxBox: sigmaMax / L }); // the training band, LJ units over L
   const arch = options.arch ?? { k: 12, layers: 3, width: 32, hidden: [32], headHidden: [64] };
   const make = (kind: 'direct' | 'energy'): Denoiser => kind === 'energy'
     ? createEnergyDenoiser({ ...arch, schedule, boxLength: L, seed: 1 })
@@ -42,14 +71,14 @@ export async function runEnergyVsDirect(options: { steps?: number; replicas?: nu
     const d = make(kind);
     const t0 = performance.now();
     await train(d, {
-      data: [md], schedule, steps, batchSize: 1, lrSchedule: 'cosine', spacing: 'log-sigma', seed: 1,
+      data, schedule, steps, batchSize: 1, lrSchedule: 'cosine', spacing: 'log-sigma', seed: 1,
       onProgress: (p) => void (options.verbose && p.step % 50 === 0 && console.log(`${kind} step ${p.step}/${steps} loss ${p.smoothLoss.toFixed(4)}`)),
     });
     const msPerTrainStep = (performance.now() - t0) / steps;
     const agreement: EnergyVsDirectRow['agreement'] = [];
     let calls = 0;
     const t1 = performance.now();
-    for (const sigma of [0.03, 0.05, 0.1, 0.2]) {
+    for (const sigma of evalSigmas) {
       let cos = 0, ratio = 0;
       replicas.forEach((f, i) => {
         const a = forceAgreement(forces(d, f.positions, f.box, { sigma, kT: 0.03 }), ref[i]);
@@ -68,7 +97,14 @@ export async function runEnergyVsDirect(options: { steps?: number; replicas?: nu
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { steps: { type: 'string' }, json: { type: 'string' } } });
-  const rows = await runEnergyVsDirect({ steps: values.steps ? Number(values.steps) : undefined, verbose: true });
+  const { values } = parseArgs({ options: {
+    steps: { type: 'string' }, json: { type: 'string' }, data: { type: 'string' },
+    'sigma-min': { type: 'string' }, 'sigma-max': { type: 'string' }, 'eval-sigmas': { type: 'string' },
+  } });
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const rows = await runEnergyVsDirect({
+    steps: num(values.steps), verbose: true, data: values.data?.split(','),
+    sigmaMinLj: num(values['sigma-min']), sigmaMaxLj: num(values['sigma-max']), evalSigmas: values['eval-sigmas']?.split(',').map(Number),
+  });
   if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 2));
 }

@@ -6,13 +6,15 @@
  *
  *   nice -n 15 pnpm exec tsx examples/langevin.ts [--model opp-unconditional] [--force opp|model|both]
  *     [--steps 10000] [--dt 0.005] [--gamma 1] [--sigma S] [--every 1000] [--json out/langevin.json]
+ *
+ * `--sigma` defaults to the model's smallest trained noise level, as `mddm dynamics` and `mddm forces`.
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { langevin, oppForces, type ForceFunction } from '@mddm/io';
 import { RdfAccumulator, rdf, rdfMse } from '@mddm/rdf';
-import { denoiserForceField, selectBackend } from '@mddm/model';
+import { denoiserForceField, selectBackend, trainedNoiseRange } from '@mddm/model';
 import { loadModel } from './loadModel';
 import { mdFrames } from './mdData';
 
@@ -53,7 +55,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (which === 'model' || which === 'both') {
     await selectBackend();
     const { denoiser } = await loadModel(values.model ?? 'opp-unconditional');
-    const sigma = Number(values.sigma ?? 0.05);
+    const sigma = values.sigma === undefined ? trainedNoiseRange(denoiser).sigmaMinLj : Number(values.sigma); // as `mddm dynamics`
     out.sigma = sigma;
     out.model = await runLangevin(denoiserForceField(denoiser, 10, { sigma, kT: 0.03 }), { ...common, onRow: print(`model sigma=${sigma}`) });
     denoiser.dispose();

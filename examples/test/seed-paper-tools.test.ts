@@ -55,6 +55,16 @@ describe('issue-13 examples (tiny model)', () => {
     expect(rows.map((r) => r.model)).toEqual(['direct', 'energy']);
     expect(rows.every((r) => r.agreement.length === 4 && r.msPerTrainStep > 0)).toBe(true);
   });
+
+  it('energy-vs-direct takes several training sets, a band and the levels to read the forces at; refuses a bad band or set', async () => {
+    const arch = { k: 8, layers: 1, width: 8, hidden: [8], headHidden: [8] };
+    const rows = await runEnergyVsDirect({ steps: 1, replicas: 1, arch, data: ['opp-unconditional', 'opp-state-frames'], sigmaMinLj: 0.002, sigmaMaxLj: 0.02, evalSigmas: [0.003, 0.01] });
+    expect(rows.map((r) => r.agreement.map((a) => a.sigma))).toEqual([[0.003, 0.01], [0.003, 0.01]]);
+    await expect(runEnergyVsDirect({ steps: 1, replicas: 1, arch, sigmaMinLj: 0.02, sigmaMaxLj: 0.01 })).rejects.toThrow(/sigma-min/);
+    await expect(runEnergyVsDirect({ steps: 1, replicas: 1, arch, data: ['opp-replicas'] })).rejects.toThrow(/evaluation set/);
+    // a level outside the training band is refused by forces() with a typed error
+    await expect(runEnergyVsDirect({ steps: 1, replicas: 1, arch, sigmaMinLj: 0.002, sigmaMaxLj: 0.02, evalSigmas: [0.2] })).rejects.toThrow(/outside the noise levels this model was trained on/);
+  });
 });
 
 describe('train-forces weights', () => {

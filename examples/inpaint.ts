@@ -32,7 +32,7 @@ export interface InpaintReport {
   seconds: number;
 }
 
-export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], options: { count?: number; resample?: number; seed?: number } = {}): Promise<InpaintReport> {
+export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['ancestralSampler'], options: { count?: number; resample?: number; seed?: number } = {}): Promise<InpaintReport> {
   const replicas = await mdFrames('opp-replicas');
   const ref = new RdfAccumulator();
   for (const f of replicas) ref.add(f.positions, f.box);
@@ -65,8 +65,8 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { model: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' } } });
   await selectBackend();
-  const { denoiser, sampler } = await loadModel(values.model ?? 'opp-unconditional');
-  const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1) });
+  const { denoiser, ancestralSampler } = await loadModel(values.model ?? 'opp-unconditional');
+  const rep = await runInpaint(denoiser, ancestralSampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1) });
   console.log(JSON.stringify(rep, null, 2));
   if (values.json) await writeFile(values.json, JSON.stringify(rep, null, 2));
   denoiser.dispose();

@@ -1,4 +1,4 @@
-import { FAST_SAMPLER, type SampleOptions } from '@mddm/model';
+import { BALANCED_SAMPLER, FAST_SAMPLER, QUALITY_SAMPLER, type SampleOptions } from '@mddm/model';
 import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
 import { CliError } from './errors';
 import type { CliModel } from './models';
@@ -13,18 +13,21 @@ export const SAMPLER_FLAGS: FlagSpec = { sampler: { type: 'string' }, steps: { t
 
 /** Help lines of {@link SAMPLER_FLAGS}. */
 export const SAMPLER_HELP = `Sampler:
-  --sampler NAME     pc (default: ancestral predictor + Langevin corrector at small noise), fast
-                     (DPM-Solver++(2M) 30 levels + 9 Langevin steps below 0.3 LJ: 192 NFE, ~7x faster), ancestral,
-                     heun (EDM Alg. 1, 2 NFE/step), edm (EDM Alg. 2, churn), dpm2m (DPM-Solver++(2M),
-                     1 NFE/step) or euler; the ODE samplers use EDM's rho = 7 grid (--steps levels)
-  --steps N          predictor steps (default: the model's recommended sampler, 60; ODE samplers: ${ODE_STEPS_TEXT})
-  --corrector C      Langevin corrector steps per level below 0.3 LJ of noise (default 30 for pc;
-                     also adds a corrector to an ODE sampler)
+  --sampler NAME     pc (default): the model's recommended predictor-corrector sampler (its manifest's,
+                     else balanced); the measured presets of @mddm/model: fast (DPM-Solver++(2M) 11 levels
+                     + 22 Langevin steps below 0.075 LJ, ~100 NFE), balanced (12 levels + 47 Langevin steps
+                     below 0.06 LJ, ~200 NFE), quality (ancestral 60 log-spaced steps + 30 Langevin steps
+                     below 0.8 LJ, ~1,600 NFE);
+                     ancestral, heun (EDM Alg. 1, 2 NFE/step), edm (EDM Alg. 2, churn), dpm2m
+                     (DPM-Solver++(2M), 1 NFE/step) or euler; the ODE samplers use EDM's rho = 7 grid (--steps levels)
+  --steps N          predictor steps (default: the chosen sampler's; ODE samplers alone: ${ODE_STEPS_TEXT})
+  --corrector C      Langevin corrector steps per level in the sampler's corrector band (below 0.3 LJ when
+                     it has none); 0 turns the corrector off
   --guidance W       classifier-free guidance weight (conditional models with a null condition;
                      default: the model's recommended one, else 0 = none; doubles the network evaluations)`;
 
 /** The names `--sampler` takes. */
-export const SAMPLER_NAMES = ['pc', 'fast', 'ancestral', 'heun', 'edm', 'dpm2m', 'euler'] as const;
+export const SAMPLER_NAMES = ['pc', 'fast', 'balanced', 'quality', 'ancestral', 'heun', 'edm', 'dpm2m', 'euler'] as const;
 
 /** A resolved sampler: its name and the `sample` options it sets. */
 export interface CliSampler {
@@ -32,9 +35,9 @@ export interface CliSampler {
   options: Partial<SampleOptions>;
 }
 
-/** The sampler a model recommends: its manifest's, else 60 log-spaced steps + 30 Langevin steps below 0.3 LJ. */
+/** The sampler a model recommends: its manifest's, else `BALANCED_SAMPLER` of `@mddm/model`. */
 export function recommendedSampler(model: CliModel): Partial<SampleOptions> {
-  return model.manifest?.sampler ?? { steps: 60, spacing: 'log-sigma', corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
+  return model.manifest?.sampler ?? { ...BALANCED_SAMPLER, corrector: { ...BALANCED_SAMPLER.corrector } };
 }
 
 /**
@@ -49,10 +52,11 @@ export function samplerFromFlags(
     throw new CliError(`mddm ${command}: unknown --sampler '${name}'; expected one of ${SAMPLER_NAMES.join(', ')}`, 'CLI_USAGE');
   }
   const recommendedGuidance = base.guidance ?? 0;
-  if (name === 'fast') base = { ...FAST_SAMPLER, corrector: { ...FAST_SAMPLER.corrector } };
-  const ode = name in ODE_STEPS || name === 'fast';
-  // the recommended settings apply to the sampler they name (pc: ancestral + corrector); another ODE sampler starts from its preset
-  const options: Partial<SampleOptions> = ode && name !== 'fast' && base.sampler !== name
+  const preset = name === 'fast' ? FAST_SAMPLER : name === 'balanced' ? BALANCED_SAMPLER : name === 'quality' ? QUALITY_SAMPLER : undefined;
+  if (preset) base = { ...preset, corrector: { ...preset.corrector } };
+  const ode = name in ODE_STEPS || preset !== undefined;
+  // a preset (pc: the model's recommended; fast, balanced, quality) is taken as it is; a named ODE sampler other than the recommended one starts from its own levels
+  const options: Partial<SampleOptions> = ode && !preset && base.sampler !== name
     ? { sampler: name as SampleOptions['sampler'], steps: ODE_STEPS[name as keyof typeof ODE_STEPS], spacing: 'karras' as const }
     : { ...base };
   const steps = numberFlag(command, values, 'steps', { integer: true, min: 1 });

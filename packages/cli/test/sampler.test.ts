@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FAST_SAMPLER } from '@mddm/model';
-import { ODE_STEPS, SAMPLER_NAMES, samplerFromFlags } from '../src/sampler';
+import { FAST_SAMPLER, QUALITY_SAMPLER, BALANCED_SAMPLER } from '@mddm/model';
+import { ODE_STEPS, SAMPLER_NAMES, recommendedSampler, samplerFromFlags } from '../src/sampler';
 
 const pc = { steps: 60, spacing: 'log-sigma' as const, corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
 
@@ -20,6 +20,17 @@ describe('samplerFromFlags: the ODE samplers', () => {
     expect(samplerFromFlags('sample', { sampler: 'fast' }, pc).options).toEqual(FAST_SAMPLER);
     expect(samplerFromFlags('sample', { sampler: 'fast', corrector: '5' }, pc).options.corrector).toEqual({ ...FAST_SAMPLER.corrector, steps: 5 });
     expect(samplerFromFlags('sample', { sampler: 'fast', steps: '30' }, pc).options.steps).toBe(30);
+  });
+
+  it("'balanced' and 'quality' are the measured presets; a model without a manifest recommends BALANCED_SAMPLER", () => {
+    expect(samplerFromFlags('sample', { sampler: 'quality' }, pc).options).toEqual(QUALITY_SAMPLER);
+    expect(samplerFromFlags('sample', { sampler: 'balanced' }, pc).options).toEqual(BALANCED_SAMPLER);
+    expect(samplerFromFlags('sample', { sampler: 'quality', corrector: '0' }, pc).options.corrector).toBeUndefined();
+    expect(recommendedSampler({ name: 'dir', denoiser: {} } as never)).toEqual(BALANCED_SAMPLER);
+    expect(recommendedSampler({ name: 'm', denoiser: {}, manifest: { sampler: pc } } as never)).toEqual(pc);
+    // the presets are what their documentation says (the NFE figures in the docs depend on these numbers)
+    expect(FAST_SAMPLER).toEqual({ sampler: 'dpm2m', steps: 11, spacing: 'karras', corrector: { steps: 22, r: 1, sigmaMaxLj: 0.075 } });
+    expect(BALANCED_SAMPLER).toEqual({ sampler: 'dpm2m', steps: 12, spacing: 'karras', corrector: { steps: 47, r: 1, sigmaMaxLj: 0.06 } });
   });
 
   it('pc and ancestral keep the recommended settings; a recommendation naming an ODE sampler is used for it', () => {

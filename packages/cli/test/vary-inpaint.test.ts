@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeXyz } from '@mddm/io';
-import { OPP_CONDITION_ENCODERS, createDenoiser, inpaintSample, loadDenoiser, saveDenoiser, selectBackend, variation } from '@mddm/model';
+import { BALANCED_SAMPLER, OPP_CONDITION_ENCODERS, createDenoiser, inpaintSample, loadDenoiser, saveDenoiser, selectBackend, variation } from '@mddm/model';
 import { meanDisplacement } from '@mddm/pbc';
 import { frames, mddm } from './helpers';
 
@@ -49,7 +49,8 @@ describe('mddm vary', () => {
     const got = await frames(out);
     expect(got).toHaveLength(2);
     const d = await loadDenoiser(unconditional);
-    const v = await variation(d, positions, L, { steps: 3, spacing: 'log-sigma', sigmaLj: 0.3, count: 2, batchSize: 1, seed: 5 });
+    // a checkpoint without a manifest gets BALANCED_SAMPLER (DPM-Solver++(2M) on the karras grid); --corrector 0 drops its corrector
+    const v = await variation(d, positions, L, { sampler: BALANCED_SAMPLER.sampler, spacing: BALANCED_SAMPLER.spacing, steps: 3, sigmaLj: 0.3, count: 2, batchSize: 1, seed: 5 });
     d.dispose();
     for (let i = 0; i < 2; i++) expect(Array.from(got[i].positions)).toEqual(Array.from(v.positions[i]));
     expect(got[0].info?.sigma).toBeCloseTo(v.sigmaLj, 12);

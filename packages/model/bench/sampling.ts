@@ -20,7 +20,7 @@ import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rdf, rdfMse, type RdfResult } from '@mddm/rdf';
-import { loadDenoiser, sample, selectBackend, type SampleOptions } from '../src/index';
+import { BALANCED_SAMPLER, FAST_SAMPLER, QUALITY_SAMPLER, loadDenoiser, sample, selectBackend, type SampleOptions } from '../src/index';
 
 const argv = process.argv.slice(2);
 const { values } = parseArgs({
@@ -57,9 +57,22 @@ function configs(defaultSampler: Partial<SampleOptions>): Config[] {
   for (const [steps, k, r] of hybrid) {
     c.push({ family: 'dpm2m + langevin', label: `dpm2m ${steps} karras + ${k} Langevin r ${r} below 0.3 LJ`, options: { sampler: 'dpm2m', steps, corrector: { steps: k, r, sigmaMaxLj: 0.3 } } });
   }
+  // the presets of @mddm/model (fast <= 100 NFE, balanced <= 200, quality), then the model's own recommendation
+  for (const [name, preset] of [['FAST_SAMPLER', FAST_SAMPLER], ['BALANCED_SAMPLER', BALANCED_SAMPLER], ['QUALITY_SAMPLER', QUALITY_SAMPLER]] as const) {
+    c.push({ family: 'presets', label: `${name}: ${describeSampler(preset)}`, options: { ...preset, corrector: { ...preset.corrector } } });
+  }
   // last, the expensive reference
-  c.push({ family: 'default (pc)', label: 'default: ancestral 60 log-sigma + Langevin 30 below 0.3 LJ', options: defaultSampler });
+  c.push({ family: 'default (pc)', label: `default (the model's recommended): ${describeSampler(defaultSampler)}`, options: defaultSampler });
   return c;
+}
+
+/** A readable one-line description of sampler options, e.g. `dpm2m 12 karras + 47 Langevin r 1 below 0.06 LJ`. */
+function describeSampler(o: Partial<SampleOptions>): string {
+  const name = o.sampler ?? 'ancestral';
+  const spacing = o.spacing ?? (name === 'ancestral' ? 'uniform' : 'karras');
+  const c = o.corrector;
+  const band = c ? `${c.sigmaMinLj ? `in [${c.sigmaMinLj}, ${c.sigmaMaxLj ?? 'inf'}]` : `below ${c.sigmaMaxLj ?? 'inf'}`} LJ` : '';
+  return `${name} ${o.steps ?? 'all'} ${spacing}${c && c.steps > 0 ? ` + ${c.steps} Langevin r ${c.r ?? 0.2} ${band}` : ''}`;
 }
 
 interface Row {

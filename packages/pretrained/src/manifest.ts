@@ -38,8 +38,8 @@ export interface PretrainedManifest {
   trainingMinutes: number;
   /** Where it was trained (cores, backend). */
   machine: string;
-  /** The recommended sampler (`sample` options; `guidance`: the classifier-free guidance weight where it measured better). */
-  sampler: Pick<SampleOptions, 'steps' | 'spacing' | 'corrector' | 'guidance'>;
+  /** The recommended sampler (`sample` options, e.g. `BALANCED_SAMPLER` of `@mddm/model`; `guidance`: the classifier-free guidance weight where it measured better). */
+  sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'rho' | 'corrector' | 'guidance'>;
   /** Measured quality (RDF-MSE figures, SPEC §3/§5), each with the command that measured it. */
   quality: Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 import { writeXyz, type Frame } from '@mddm/io';
-import { inpaintSample } from '@mddm/model';
+import { QUALITY_SAMPLER, inpaintSample } from '@mddm/model';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
 import { CONDITION_FLAGS, conditionInfo, resolveConditions } from '../conditions';
@@ -24,8 +24,9 @@ Usage:
   --resample R       RePaint: repeat every predictor step R times, re-noising between repeats (default 1 =
                      DynamicsDiffusion Algorithm 1; 5 helps a weaker model, docs/seed-paper-tools.md; costs
                      (R - 1) x the predictor steps more NFE, the corrector is not repeated)
-  --steps N          denoising steps (default: the model's recommended sampler, 60)
-  --corrector C      Langevin corrector steps per level below 0.3 LJ of noise (default: the model's, 30)
+  --steps N          denoising steps (default: the model's recommended sampler if it is ancestral, else
+                     the quality preset's 60; inpainting runs the ancestral predictor)
+  --corrector C      Langevin corrector steps per level in that sampler's band (default: its own, 30)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
   --out FILE         extended XYZ output with the per-atom property fixed:L:1 (T = kept particle)
 
@@ -100,7 +101,11 @@ export async function inpaintCommand(args: readonly string[], io: CliIo): Promis
   const model = await resolveModel('inpaint', modelName);
   try {
     const conditions = resolveConditions('inpaint', model, values, io, frame.info);
-    const base = recommendedSampler(model);
+    // Inpainting runs the ancestral predictor (its posterior step is what keeps the fixed particles'
+    // noise consistent, and RePaint re-noises between repeats); a recommended ODE sampler (e.g. the
+    // balanced preset) is replaced by QUALITY_SAMPLER, the setting the inpainting figures were measured with.
+    const recommended = recommendedSampler(model);
+    const base = recommended.sampler === undefined || recommended.sampler === 'ancestral' ? recommended : QUALITY_SAMPLER;
     const corrector = correctorSteps === 0 ? undefined : correctorSteps === undefined ? base.corrector : { r: 0.4, sigmaMaxLj: 0.3, ...(base.corrector ?? {}), steps: correctorSteps };
     const spacing = base.spacing === 'uniform' || base.spacing === 'log-sigma' ? base.spacing : 'log-sigma';
     const bar = io.progress(1, 'inpaint');

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { classifierFreeGuidanceEps, geometricSchedule, noiseLevels } from '@mddm/schedules';
-import { ModelError, SAMPLERS, sample, selectBackend } from '../src/index';
+import { BALANCED_SAMPLER, FAST_SAMPLER, ModelError, QUALITY_SAMPLER, SAMPLERS, sample, selectBackend } from '../src/index';
 import { tinyDenoiser } from './helpers';
 
 beforeAll(async () => {
@@ -67,6 +67,35 @@ describe('sample({ sampler }): the ODE samplers with a real network', () => {
       { sampler: 'edm', churn: { gamma: 2 } }, { rho: 0 },
     ];
     for (const b of bad) await expect(sample(d, { n: 64, box: 4, schedule, steps: 3, ...(b as object) })).rejects.toThrow(ModelError);
+    d.dispose();
+  });
+});
+
+describe('the measured presets (FAST_SAMPLER, BALANCED_SAMPLER, QUALITY_SAMPLER)', () => {
+  it('cost the documented NFE on the pretrained models\' noise range (0.0102-1.5 LJ in a 10^3 box)', async () => {
+    // the pretrained models: geometric(500) from 1e-3 to 1 box length, trained up to t = 363 (1.5 LJ)
+    const L = 10;
+    const pretrained = geometricSchedule(500, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 });
+    const sigmaLj = (t: number) => L * pretrained.sqrtA[t];
+    // EDM's rho = 7 grid in closed form (Karras et al. 2022 Eq. 5), independent of noiseLevels
+    const karras = (n: number) => Array.from({ length: n }, (_, i) => {
+      const hi = sigmaLj(363) ** (1 / 7), lo = sigmaLj(1) ** (1 / 7);
+      return (hi + (i / (n - 1)) * (lo - hi)) ** 7;
+    });
+    const inBand = (levels: number[], max: number) => levels.filter((s) => s <= max).length;
+    expect(inBand(karras(11), 0.075)).toBe(4);
+    expect(inBand(karras(12), 0.06)).toBe(4);
+    const d = tinyDenoiser();
+    for (const [preset, nfe] of [[FAST_SAMPLER, 11 + 22 * 4], [BALANCED_SAMPLER, 12 + 47 * 4]] as const) {
+      const r = await sample(d, { ...preset, n: 32, box: L, schedule: pretrained, start: 363, seed: 1, onWarning: () => {} });
+      expect(r.evaluations).toBe(nfe);
+      expect(nfe).toBeLessThanOrEqual(preset === FAST_SAMPLER ? 100 : 200);
+    }
+    // the quality preset: 60 log-sigma ancestral steps from 1.5 LJ, 30 corrector steps at each below 0.8 LJ
+    const logLevels = Array.from({ length: 60 }, (_, i) => Math.exp(Math.log(sigmaLj(363)) + (i / 59) * (Math.log(sigmaLj(1)) - Math.log(sigmaLj(363)))));
+    const q = await sample(d, { ...QUALITY_SAMPLER, n: 32, box: L, schedule: pretrained, start: 363, seed: 1, onWarning: () => {} });
+    expect(q.evaluations).toBe(60 + 30 * inBand(logLevels, 0.8));
+    expect(q.evaluations).toBe(1620);
     d.dispose();
   });
 });

@@ -12,7 +12,8 @@
  *   pnpm tsx examples/paper-tables.ts --uncond-mddm out/uncond-mddm --uncond-transolver out/uncond-transolver \
  *     --cond-mddm out/cond-mddm/checkpoint --cond-transolver out/cond-transolver/checkpoint --shapes out/shapes
  *
- * Every flag is optional; missing runs print as "-". `--shapes P` reads P-<shape>-<denoiser>/result.json.
+ * Every flag is optional; missing runs print as "-". `--shapes P` reads P-<shape>-<denoiser>/result.json
+ * (and P-<shape>-mddm-centroid/result.json for the MDDM + centroid row, `shapes.ts --centroid`).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -91,14 +92,17 @@ async function main(): Promise<void> {
     console.log(`${kind.padEnd(12)} | ${fmt(u).padStart(13)} | ${fmt(tr).padStart(11)} | ${fmt(te).padStart(10)} | ${PAPER.table1[kind].join(' / ')}`);
   }
   console.log('\nTable A1: Sinkhorn divergence (ours: N = 1024, blur 0.05, debiased; paper N and parameters unknown)');
-  console.log('model        | sphere (floor)     | torus (floor)      | paper sphere / torus');
-  for (const kind of ['transolver', 'mddm'] as const) {
+  console.log('model         | sphere (floor)     | torus (floor)      | paper sphere / torus');
+  // the paper's two rows, then MDDM with the centroid input (`shapes.ts --centroid`, not in the paper)
+  const rows = [['transolver', 'transolver'], ['mddm', 'mddm'], ['mddm+centroid', 'mddm-centroid']] as const;
+  for (const [label, suffix] of rows) {
     const cells: string[] = [];
     for (const shape of ['sphere', 'torus'] as const) {
-      const r = values.shapes ? await shapesResult(`${values.shapes}-${shape}-${kind}/result.json`) : null;
+      const r = values.shapes ? await shapesResult(`${values.shapes}-${shape}-${suffix}/result.json`) : null;
       cells.push(r ? `${fmt(r.sinkhorn, 4)} (${fmt(r.floor, 4)})`.padEnd(18) : '-'.padEnd(18));
     }
-    console.log(`${kind.padEnd(12)} | ${cells.join(' | ')} | ${PAPER.tableA1[kind].sphere} / ${PAPER.tableA1[kind].torus}`);
+    const paper = label === 'mddm+centroid' ? '-' : `${PAPER.tableA1[label].sphere} / ${PAPER.tableA1[label].torus}`;
+    console.log(`${label.padEnd(13)} | ${cells.join(' | ')} | ${paper}`);
   }
 }
 

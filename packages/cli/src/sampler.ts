@@ -59,6 +59,11 @@ export function samplerFromFlags(
   const options: Partial<SampleOptions> = ode && !preset && base.sampler !== name
     ? { sampler: name as SampleOptions['sampler'], steps: ODE_STEPS[name as keyof typeof ODE_STEPS], spacing: 'karras' as const }
     : { ...base };
+  // --sampler ancestral on a model that recommends an ODE sampler: the ancestral predictor on the quality preset's levels
+  if (name === 'ancestral' && base.sampler !== undefined && base.sampler !== 'ancestral') {
+    for (const key of Object.keys(options) as (keyof SampleOptions)[]) delete options[key];
+    Object.assign(options, { sampler: 'ancestral', steps: QUALITY_SAMPLER.steps, spacing: QUALITY_SAMPLER.spacing });
+  }
   const steps = numberFlag(command, values, 'steps', { integer: true, min: 1 });
   if (steps !== undefined) options.steps = steps;
   const corrector = numberFlag(command, values, 'corrector', { integer: true, min: 0 });

@@ -27,6 +27,9 @@ describe('samplerFromFlags: the ODE samplers', () => {
     expect(samplerFromFlags('sample', { sampler: 'balanced' }, pc).options).toEqual(BALANCED_SAMPLER);
     expect(samplerFromFlags('sample', { sampler: 'quality', corrector: '0' }, pc).options.corrector).toBeUndefined();
     expect(recommendedSampler({ name: 'dir', denoiser: {} } as never)).toEqual(BALANCED_SAMPLER);
+    // --sampler ancestral on a model recommending an ODE preset runs the ancestral predictor (not the preset's dpm2m)
+    expect(samplerFromFlags('sample', { sampler: 'ancestral' }, BALANCED_SAMPLER).options).toEqual({ sampler: 'ancestral', steps: 60, spacing: 'log-sigma' });
+    expect(samplerFromFlags('sample', { sampler: 'ancestral', steps: '100' }, BALANCED_SAMPLER).options.steps).toBe(100);
     expect(recommendedSampler({ name: 'm', denoiser: {}, manifest: { sampler: pc } } as never)).toEqual(pc);
     // the presets are what their documentation says (the NFE figures in the docs depend on these numbers)
     expect(FAST_SAMPLER).toEqual({ sampler: 'dpm2m', steps: 11, spacing: 'karras', corrector: { steps: 22, r: 1, sigmaMaxLj: 0.075 } });

@@ -13,7 +13,10 @@
  * next step; the learning rate does not depend on it), --out DIR
  * (checkpoint in DIR/checkpoint), --resume, --sets S (first S training conformations, default all),
  * --conditioning film|concat, --dropout P (classifier-free guidance: null condition in a fraction P of
- * the draws, default 0.1), --seed S, --ema D (weight-average decay, default 0.999; 0 = none).
+ * the draws, default 0.1), --seed S, --ema D (weight-average decay, default 0.999; 0 = none),
+ * --lr-over-budget (the cosine decays over this call's --minutes instead of the planned steps: for
+ * one-shot comparisons at equal training time, e.g. the Table 1 baseline; such a run is not resumable
+ * bit-identically, because its schedule depends on the machine's speed).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -62,6 +65,12 @@ export interface TrainConditionalOptions {
   seed?: number;
   /** Decay of the weight average (default 0.999; 0 = none). */
   ema?: number;
+  /**
+   * Decay the cosine learning rate over `minutes` of wall time (`TrainOptions.timeBudgetMs`) instead
+   * of over the planned `steps` (default false). For equal-time comparisons of two networks that
+   * make different numbers of steps per minute; needs `minutes`.
+   */
+  lrOverBudget?: boolean;
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -72,6 +81,8 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const out = options.out ?? 'out/opp-conditional';
   const steps = options.steps ?? CONDITIONAL_TRAINING.steps;
   const seed = options.seed ?? 0;
+  if (options.lrOverBudget && options.minutes === undefined) throw new Error('--lr-over-budget needs --minutes (the budget the learning rate decays over)');
+  const budgetMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
   const backend = await selectBackend('wasm');
   const data = (await loadDataset('opp-train')).slice(0, options.sets ?? 200);
   const model: DenoiserConfig = { ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed };
@@ -85,7 +96,8 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     // The budget stops the call through a signal, not `timeBudgetMs`: with a time budget the cosine
     // would decay over this call's wall time, and a plan spread over sessions would restart its decay
     // in each one. With the signal the learning rate follows the planned step count only.
-    signal: options.minutes === undefined ? undefined : AbortSignal.timeout(options.minutes * 60_000),
+    // --lr-over-budget instead decays over the budget: one-shot equal-time comparisons.
+    ...(options.lrOverBudget ? { timeBudgetMs: budgetMs } : { signal: budgetMs === undefined ? undefined : AbortSignal.timeout(budgetMs) }),
     ema: (options.ema ?? CONDITIONAL_TRAINING.ema) || undefined,
   };
   if (verbose) console.log(`conditional MDDM (${model.conditioning}): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${data.length} training conformations, ${steps} planned steps, backend ${backend}`);
@@ -112,6 +124,7 @@ async function main(): Promise<void> {
     options: {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
+      'lr-over-budget': { type: 'boolean' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -125,6 +138,7 @@ async function main(): Promise<void> {
   await runTrainConditional({
     steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'),
     conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: parseDenoiserKind(values.denoiser), ema: num(values.ema, 'ema'),
+    lrOverBudget: values['lr-over-budget'],
   });
 }
 

@@ -59,12 +59,44 @@ export const QUALITY_SAMPLER = {
   sampler: 'ancestral', steps: 60, spacing: 'log-sigma', corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.8 },
 } as const satisfies CorrectedPreset;
 
+/**
+ * What {@link sample} runs when it is given no solver option at all (none of `sampler`, `steps`,
+ * `spacing`, `rho`, `churn`, `continuous`, `eta`, `corrector`, `start`, `init`) on a periodic box:
+ * {@link BALANCED_SAMPLER}'s DPM-Solver++(2M) on 12 levels of the rho = 7 grid, with its 47 Langevin
+ * steps (r = 1) at the `correctorLevels` = 4 smallest levels of that grid. For the pretrained models
+ * (trained on 0.0102-1.5 LJ) that band is exactly `BALANCED_SAMPLER`'s (below 0.06 LJ, 200 NFE,
+ * RDF-MSE 0.0109 vs 0.0110 for the paper-style default of 1,290 NFE); counting levels instead of
+ * LJ keeps the default meaningful for a model of another system or unit of length.
+ * Point clouds (`box: null`) keep Algorithm 2: on the briefly trained shape models the ODE solvers
+ * were 2.5x worse and a corrector shrank the clouds (docs/shapes-and-baseline.md).
+ */
+export const DEFAULT_SAMPLER = {
+  sampler: 'dpm2m', steps: 12, spacing: 'karras', corrector: { steps: 47, r: 1 }, correctorLevels: 4,
+} as const;
+
+/** The options that choose a sampler: with any of them set, {@link sample} builds exactly what they say (Algorithm 2 for what is left unset). */
+export const SOLVER_CHOICE_KEYS = ['sampler', 'steps', 'spacing', 'rho', 'churn', 'continuous', 'eta', 'corrector', 'start', 'init'] as const;
+
+/**
+ * @internal The corrector band (LJ) that holds the `levels` smallest nonzero noise levels of a
+ * grid and no other: from 0 up to halfway (geometrically) between the `levels`-th and the next.
+ * @param sigmasLj - noise std (LJ) of every grid level, any order
+ */
+export function smallestLevelsBand(sigmasLj: ArrayLike<number>, levels: number): { sigmaMinLj: number; sigmaMaxLj: number } {
+  const s = Array.from(sigmasLj).filter((v) => v > 0).sort((a, b) => a - b);
+  if (s.length <= levels) return { sigmaMinLj: 0, sigmaMaxLj: Infinity };
+  return { sigmaMinLj: 0, sigmaMaxLj: Math.sqrt(s[levels - 1] * s[levels]) };
+}
+
 /** One of {@link SAMPLERS}. */
 export type SamplerName = (typeof SAMPLERS)[number];
 
 /** The solver options of `sample` (a part of `SampleOptions`). */
 export interface SolverOptions {
-  /** Which sampler (see {@link SAMPLERS}); default `'ancestral'`. */
+  /**
+   * Which sampler (see {@link SAMPLERS}); default `'ancestral'` once any solver option is given.
+   * Without any (see {@link SOLVER_CHOICE_KEYS}) on a periodic box, `sample` runs {@link DEFAULT_SAMPLER}.
+   */
   sampler?: SamplerName;
   /**
    * Spacing of the levels: `'uniform'` in t, `'log-sigma'` (even in log noise std) or `'karras'`

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { classifierFreeGuidanceEps, cosineSchedule, createRng, inpaint, variationStart } from '@mddm/schedules';
-import { ModelError, sample, selectBackend, train } from '../src/index';
+import { classifierFreeGuidanceEps, cosineSchedule, createRng, inpaint, noiseLevels, variationStart } from '@mddm/schedules';
+import { BALANCED_SAMPLER, DEFAULT_SAMPLER, ModelError, sample, selectBackend, train } from '../src/index';
 import { lattice, tinyDenoiser } from './helpers';
 
 beforeAll(async () => {
@@ -15,7 +15,7 @@ describe('sample', () => {
     const d = tinyDenoiser();
     const progress: number[] = [];
     const before = tf.memory().numTensors;
-    const a = await sample(d, { n: 64, box: 4, count: 3, batchSize: 2, schedule, seed: 1, trajectoryEvery: 5, onProgress: (p) => void progress.push(p.t) });
+    const a = await sample(d, { n: 64, box: 4, count: 3, batchSize: 2, schedule, seed: 1, sampler: 'ancestral', trajectoryEvery: 5, onProgress: (p) => void progress.push(p.t) });
     expect(tf.memory().numTensors).toBe(before);
     expect(a.positions.length).toBe(3);
     for (const p of a.positions) {
@@ -25,7 +25,7 @@ describe('sample', () => {
     expect(a.trajectory!.map((e) => e.t)).toEqual([20, 15, 10, 5, 0]);
     expect(a.trajectory!.every((e) => e.positions.length === 3)).toBe(true);
     expect(progress.length).toBe(40);
-    const b = await sample(d, { n: 64, box: 4, count: 3, batchSize: 2, schedule, seed: 1 });
+    const b = await sample(d, { n: 64, box: 4, count: 3, batchSize: 2, schedule, seed: 1, sampler: 'ancestral' });
     expect(b.positions.map((p) => Array.from(p))).toEqual(a.positions.map((p) => Array.from(p)));
     const c = await sample(d, { n: 64, box: 4, count: 1, schedule, seed: 2, steps: 4, eta: 0 });
     expect(c.positions[0].every((v) => v >= 0 && v < 4)).toBe(true);
@@ -70,6 +70,37 @@ describe('sample', () => {
     d.dispose();
   });
 
+  it('without solver options runs DEFAULT_SAMPLER on a periodic box (corrector on the 4 smallest levels) and Algorithm 2 on a point cloud', async () => {
+    const d = tinyDenoiser();
+    const L = 4;
+    const calls: number[] = [];
+    const apply = d.apply.bind(d);
+    d.apply = (graph, global) => {
+      calls.push(global.dataSync()[0]);
+      return apply(graph, global);
+    };
+    const auto = await sample(d, { n: 64, box: L, schedule, seed: 5 });
+    // independent: the 12-level rho = 7 grid, its noise stds, the band between the 4th and 5th smallest
+    const grid = Array.from(noiseLevels(schedule, 12, { spacing: 'karras', rho: 7, start: 20, discrete: true }));
+    const sigmas = grid.map((t) => L * schedule.sqrtA[t]).filter((s) => s > 0).sort((a, b) => a - b);
+    expect(auto.evaluations).toBe(grid.length + 47 * 4);
+    expect(calls.length).toBe(auto.evaluations);
+    const explicit = await sample(d, {
+      n: 64, box: L, schedule, seed: 5, sampler: 'dpm2m', steps: 12, spacing: 'karras',
+      corrector: { steps: 47, r: 1, sigmaMaxLj: (sigmas[3] + sigmas[4]) / 2 },
+    });
+    expect(Array.from(auto.positions[0])).toEqual(Array.from(explicit.positions[0]));
+    // the default is BALANCED_SAMPLER with its band counted in levels
+    expect(DEFAULT_SAMPLER).toMatchObject({ sampler: BALANCED_SAMPLER.sampler, steps: BALANCED_SAMPLER.steps, spacing: BALANCED_SAMPLER.spacing });
+    expect(DEFAULT_SAMPLER.corrector).toEqual({ steps: BALANCED_SAMPLER.corrector.steps, r: BALANCED_SAMPLER.corrector.r });
+    // any solver option: what it says, Algorithm 2 for the rest (every timestep, no corrector)
+    calls.length = 0;
+    expect((await sample(d, { n: 64, box: L, schedule, seed: 5, eta: 1 })).evaluations).toBe(20);
+    // point clouds keep Algorithm 2
+    expect((await sample(d, { n: 64, box: null, schedule, seed: 5 })).evaluations).toBe(20);
+    d.dispose();
+  });
+
   it('Langevin corrector: runs exactly `steps` extra evaluations at every timestep whose noise std is in the band', async () => {
     const d = tinyDenoiser();
     const L = 4;
@@ -79,7 +110,7 @@ describe('sample', () => {
       calls.push(global.dataSync()[0]);
       return apply(graph, global);
     };
-    const base = { n: 64, box: L, schedule, seed: 3 } as const;
+    const base = { n: 64, box: L, schedule, seed: 3, sampler: 'ancestral' } as const;
     const plain = await sample(d, base);
     expect(calls.length).toBe(20);
     // steps: 0 is the plain sampler, bit for bit

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { classifierFreeGuidanceEps, geometricSchedule, noiseLevels } from '@mddm/schedules';
-import { BALANCED_SAMPLER, FAST_SAMPLER, ModelError, QUALITY_SAMPLER, SAMPLERS, sample, selectBackend } from '../src/index';
-import { tinyDenoiser } from './helpers';
+import { BALANCED_SAMPLER, FAST_SAMPLER, ModelError, QUALITY_SAMPLER, SAMPLERS, sample, selectBackend, train } from '../src/index';
+import { lattice, tinyDenoiser } from './helpers';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -96,6 +96,19 @@ describe('the measured presets (FAST_SAMPLER, BALANCED_SAMPLER, QUALITY_SAMPLER)
     const q = await sample(d, { ...QUALITY_SAMPLER, n: 32, box: L, schedule: pretrained, start: 363, seed: 1, onWarning: () => {} });
     expect(q.evaluations).toBe(60 + 30 * inBand(logLevels, 0.8));
     expect(q.evaluations).toBe(1620);
+    d.dispose();
+  });
+
+  it('DEFAULT_SAMPLER (no solver option) is BALANCED_SAMPLER on the pretrained models\' noise range, bit for bit', async () => {
+    const L = 10;
+    const pretrained = geometricSchedule(500, { sigmaMinBox: 1e-3, sigmaMaxBox: 1 });
+    const d = tinyDenoiser();
+    await train(d, { data: [{ positions: lattice(L), box: L }], steps: 1, schedule: pretrained, tMax: 363 }); // records tMax = 363
+    const quiet = { n: 32, box: L, seed: 4, onWarning: () => {} };
+    const auto = await sample(d, quiet);
+    const balanced = await sample(d, { ...quiet, ...BALANCED_SAMPLER });
+    expect(auto.evaluations).toBe(200);
+    expect(Array.from(auto.positions[0])).toEqual(Array.from(balanced.positions[0]));
     d.dispose();
   });
 });

@@ -5,33 +5,30 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QUALITY_SAMPLER, loadDenoiser, type DenoiserLike, type SampleOptions } from '@mddm/model';
+import { BALANCED_SAMPLER, FAST_SAMPLER, QUALITY_SAMPLER, loadDenoiser, type DenoiserLike, type SampleOptions } from '@mddm/model';
 
 /** A loaded model and the sampler to use with it. */
 export interface ExampleModel {
   denoiser: DenoiserLike;
-  /** The manifest's recommended sampler, else 60 log-sigma steps with the default corrector of the main example. */
+  /** The manifest's recommended sampler, else `BALANCED_SAMPLER` (as `mddm sample` for a checkpoint without a manifest). */
   sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'corrector'>;
-  /**
-   * The recommended sampler if it is the ancestral one, else `QUALITY_SAMPLER`: for inpainting, which
-   * runs the ancestral predictor only (the setting its figures were measured with).
-   */
-  ancestralSampler: { steps?: number; spacing?: 'uniform' | 'log-sigma'; corrector?: SampleOptions['corrector'] };
 }
 
-const DEFAULT_SAMPLER: ExampleModel['sampler'] = { steps: 60, spacing: 'log-sigma', corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
+/** The measured presets by their `--sampler` names (as in `mddm sample`). */
+export const SAMPLER_PRESETS = { fast: FAST_SAMPLER, balanced: BALANCED_SAMPLER, quality: QUALITY_SAMPLER } as const;
 
-/** Loads `name` (pretrained name or checkpoint directory). */
-export async function loadModel(name: string): Promise<ExampleModel> {
+/**
+ * Loads `name` (pretrained name or checkpoint directory).
+ * @param preset - a preset name of {@link SAMPLER_PRESETS} instead of the recommended sampler
+ */
+export async function loadModel(name: string, preset?: string): Promise<ExampleModel> {
   const pretrained = fileURLToPath(new URL(`../packages/pretrained/models/${name}`, import.meta.url));
   const dir = existsSync(pretrained) ? pretrained : name;
   if (!existsSync(dir)) throw new Error(`model ${name}: neither a pretrained model (packages/pretrained/models/${name}) nor a directory`);
+  if (preset !== undefined && !(preset in SAMPLER_PRESETS)) throw new Error(`--sampler must be one of ${Object.keys(SAMPLER_PRESETS).join(', ')}, got '${preset}'`);
   const denoiser = await loadDenoiser(dir);
   const manifestFile = join(dir, 'model.json');
-  const sampler: ExampleModel['sampler'] = existsSync(manifestFile) ? { ...DEFAULT_SAMPLER, ...JSON.parse(readFileSync(manifestFile, 'utf8')).sampler } : DEFAULT_SAMPLER;
-  const { sampler: kind, ...rest } = sampler;
-  const ancestralSampler = kind === undefined || kind === 'ancestral'
-    ? rest as ExampleModel['ancestralSampler']
-    : { steps: QUALITY_SAMPLER.steps, spacing: QUALITY_SAMPLER.spacing, corrector: { ...QUALITY_SAMPLER.corrector } };
-  return { denoiser, sampler, ancestralSampler };
+  const recommended: ExampleModel['sampler'] = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, 'utf8')).sampler ?? BALANCED_SAMPLER : BALANCED_SAMPLER;
+  const sampler = preset === undefined ? recommended : SAMPLER_PRESETS[preset as keyof typeof SAMPLER_PRESETS];
+  return { denoiser, sampler: structuredClone(sampler) as ExampleModel['sampler'] };
 }

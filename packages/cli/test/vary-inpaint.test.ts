@@ -89,16 +89,18 @@ describe('mddm inpaint', () => {
     expect((fixed.values as boolean[]).filter(Boolean)).toHaveLength(kept.length);
     for (const i of kept) for (let c = 0; c < 3; c++) expect(f.positions[3 * i + c]).toBe(positions[3 * i + c]);
     const d = await loadDenoiser(unconditional);
-    const lib = await inpaintSample(d, { known: positions, indices: kept, box: L, steps: 4, spacing: 'log-sigma', seed: 2 }); // the CLI's default: no RePaint
+    // a checkpoint without a manifest gets BALANCED_SAMPLER (as mddm sample); --steps 4 --corrector 0: its solver alone; no RePaint
+    const lib = await inpaintSample(d, { known: positions, indices: kept, box: L, sampler: BALANCED_SAMPLER.sampler, spacing: BALANCED_SAMPLER.spacing, steps: 4, seed: 2 });
     d.dispose();
     expect(Array.from(f.positions)).toEqual(Array.from(lib.positions[0]));
   });
 
   it('--indices with ranges; RePaint multiplies the NFE; bad selections are usage errors', async () => {
     const out = join(dir, 'inp2.xyz');
-    const one = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', '--steps', '3', '--corrector', '0', '--resample', '1', '--out', out);
-    const two = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', '--steps', '3', '--corrector', '0', '--resample', '2', '--out', out);
-    const byDefault = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', '--steps', '3', '--corrector', '0', '--out', out);
+    const ancestral = ['--sampler', 'ancestral', '--steps', '3'];
+    const one = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', ...ancestral, '--resample', '1', '--out', out);
+    const two = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', ...ancestral, '--resample', '2', '--out', out);
+    const byDefault = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', ...ancestral, '--out', out);
     expect(one.code).toBe(0);
     expect(one.out).toContain('kept 11 of 64');
     const nfe = (s: string) => Number(/^NFE: (\d+)$/m.exec(s)![1]);
@@ -111,6 +113,8 @@ describe('mddm inpaint', () => {
       [['--keep', 'x>0.9999'], /keeps 0 of 64/],
       [['--indices', '3-1'], /--indices must be/],
       [['--indices', '0-64'], /names particle 64, but the frame has 64/],
+      [['--indices', '1', '--resample', '2'], /--resample 2 \(RePaint\) repeats the ancestral step; use --sampler quality or ancestral/],
+      [['--indices', '1', '--sampler', 'rk4'], /unknown --sampler 'rk4'/],
     ] as const) {
       const r = await mddm('inpaint', '--model', unconditional, '--in', frameFile, ...flags, '--out', out);
       expect(r.code).toBe(2);

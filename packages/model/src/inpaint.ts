@@ -2,21 +2,24 @@ import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { toBox, type BoxLike } from '@mddm/pbc';
 import {
-  WrappedDiffusion, ancestralPredictor, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, inpaint, scoreLambdaTable, langevinCorrector, runSampler, sampleUniformBox,
-  type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance, type Predictor, type Rng, type TimestepSpacing,
+  WrappedDiffusion, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, inpaint, scoreLambdaTable, langevinCorrector, runSampler, sampleUniformBox,
+  type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance, type Predictor, type Rng,
 } from '@mddm/schedules';
 import { waitForKernelWorker } from '@mddm/edgeconv';
 import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber } from './errors';
 import { rescaleSchedule, trainedSchedule, type SampleOptions, type SampleResult } from './sample';
+import { resolveSolver, type SolverOptions } from './solvers';
 
 /**
  * Options of {@link inpaintSample}: the fixed particles, plus the sampler options of `sample`
- * (`steps`, `start`, `variance`, `eta`, `finalStep`, `schedule`, `seed`, `corrector`),
- * with the same meanings and defaults.
+ * (`sampler`, `spacing`, `rho`, `churn`, `steps`, `start`, `variance`, `eta`, `finalStep`, `schedule`,
+ * `seed`, `corrector`), with the same meanings; the default is Algorithm 2 (`'ancestral'`, every
+ * timestep), not `sample`'s `DEFAULT_SAMPLER`, so that a call without options keeps its meaning.
  */
-export interface InpaintOptions extends Pick<SampleOptions, 'steps' | 'start' | 'variance' | 'eta' | 'finalStep' | 'schedule' | 'seed' | 'corrector'> {
+export interface InpaintOptions
+  extends Pick<SampleOptions, 'steps' | 'start' | 'variance' | 'eta' | 'finalStep' | 'schedule' | 'seed' | 'corrector'>, Pick<SolverOptions, 'sampler' | 'spacing' | 'rho' | 'churn'> {
   /** Positions `[N, 3]` (LJ units); the rows of the fixed particles must lie inside the box. */
   known: Float64Array;
   /** `[N]` flags, nonzero = fixed particle. Give exactly one of `mask` and `indices`. */
@@ -33,10 +36,10 @@ export interface InpaintOptions extends Pick<SampleOptions, 'steps' | 'start' | 
    * Measured (x < L/2 kept, docs/seed-paper-tools.md): on a single-frame model 5 brought the
    * regenerated half's RDF-MSE from 2.3x to 2.0x the unconditional sampler's (10 added nothing); on
    * the shipped ensemble-trained opp-unconditional 1 and 5 score the same, 1.4x.
+   * Only with `sampler: 'ancestral'`: repeating a step of a multistep (DPM-Solver++ 2M) or two-stage
+   * (Heun, EDM) solver after re-noising would reuse a history that no longer matches the state.
    */
   resample?: number;
-  /** Timestep spacing (default `'uniform'`; the timestep spacings only, not `sample`'s sigma grids). */
-  spacing?: TimestepSpacing;
   /** Conformations generated around the same fixed particles (default 1). */
   count?: number;
   /** Conformations denoised together in one graph (default `count`). */
@@ -164,6 +167,11 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
   const start = checkInt(options.start ?? Math.min(T, denoiser.training?.tMax ?? T), 'start', 1, T);
   const steps = checkInt(options.steps ?? start, 'steps', 1, start);
   const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
+  const solverOptions: SolverOptions = { sampler: options.sampler, spacing: options.spacing, rho: options.rho, churn: options.churn };
+  const solver = resolveSolver(solverOptions, schedule, start, steps, eta, denoiser.training?.target === 'score'); // solvers.ts
+  if (resample > 1 && (options.sampler ?? 'ancestral') !== 'ancestral') {
+    throw new ModelError(`inpaintSample: resample > 1 (RePaint) needs sampler 'ancestral', got ${describeValue(options.sampler)}`, 'MODEL_BAD_CONFIG');
+  }
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   denoiser.globalInput(1, 1, options.conditions); // validates the conditions
   const diffusion = new WrappedDiffusion(schedule, { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' });
@@ -183,7 +191,7 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
       tiledMask.set(mask, f * n);
     }
     const x = sampleUniformBox(frames * n, lengths, rng);
-    const predictor = repaintPredictor(ancestralPredictor({ eta }), tiledKnown, tiledMask, resample, fixedRng);
+    const predictor = repaintPredictor(solver.predictor, tiledKnown, tiledMask, resample, fixedRng);
     const eps = async (xt: Float64Array, t: number, out: Float64Array) => {
       const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, options.conditions);
       const graph = denoiser.buildGraph(xt, lengths, frames);
@@ -193,7 +201,7 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
       if (lambda) epsFromScoreTarget(v, t, schedule, lambda[t], v);
       out.set(v);
     };
-    const r = await runSampler(diffusion, x, lengths, eps, rng, { steps, start, spacing: options.spacing ?? 'uniform', predictor, corrector });
+    const r = await runSampler(diffusion, x, lengths, eps, rng, { steps, start, spacing: solver.spacing, timesteps: solver.timesteps, predictor, corrector });
     evaluations = Math.max(evaluations, r.evaluations);
     for (let f = 0; f < frames; f++) positions.push(x.slice(f * 3 * n, (f + 1) * 3 * n));
   }

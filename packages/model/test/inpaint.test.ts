@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { cosineSchedule } from '@mddm/schedules';
-import { ModelError, inpaintSample, selectBackend, train, variation } from '../src/index';
+import { ModelError, inpaintSample, sample, selectBackend, train, variation } from '../src/index';
 import { lattice, tinyDenoiser } from './helpers';
 
 beforeAll(async () => {
@@ -40,6 +40,32 @@ describe('inpaintSample', () => {
     const r = await inpaintSample(d, { known, mask, box: 4, steps: 6, seed: 3, resample: 3 });
     expect(r.evaluations).toBe(18);
     for (let p = 0; p < 64; p++) if (mask[p]) expect(r.positions[0][3 * p]).toBe(known[3 * p]);
+    d.dispose();
+  });
+
+  it('takes the ODE samplers of sample (DPM-Solver++ 2M, Heun on the karras grid, + corrector): fixed particles bit-exact, NFE as for sample', async () => {
+    const d = await trained();
+    const known = lattice(4, 0.3, 5);
+    const mask = Uint8Array.from({ length: 64 }, (_, i) => (known[3 * i] < 2 ? 1 : 0));
+    const before = tf.memory().numTensors;
+    const dpm = await inpaintSample(d, { known, mask, box: 4, sampler: 'dpm2m', steps: 5, seed: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    const plain = await sample(d, { n: 64, box: 4, sampler: 'dpm2m', steps: 5, seed: 2 });
+    expect(dpm.evaluations).toBe(plain.evaluations);
+    const heun = await inpaintSample(d, { known, mask, box: 4, sampler: 'heun', steps: 4, seed: 2, corrector: { steps: 2, r: 1 } });
+    const heunPlain = await sample(d, { n: 64, box: 4, sampler: 'heun', steps: 4, seed: 2, corrector: { steps: 2, r: 1 } });
+    expect(heun.evaluations).toBe(heunPlain.evaluations);
+    for (const x of [dpm.positions[0], heun.positions[0]]) {
+      for (let p = 0; p < 64; p++) if (mask[p]) for (let k = 0; k < 3; k++) expect(x[3 * p + k]).toBe(known[3 * p + k]);
+      expect(x.every((v) => v >= 0 && v < 4)).toBe(true);
+    }
+    // the ancestral default is unchanged by the new options (same call, same numbers)
+    const a = await inpaintSample(d, { known, mask, box: 4, steps: 6, seed: 3 });
+    const b = await inpaintSample(d, { known, mask, box: 4, steps: 6, seed: 3, sampler: 'ancestral', spacing: 'uniform' });
+    expect(Array.from(b.positions[0])).toEqual(Array.from(a.positions[0]));
+    // RePaint repeats only the ancestral step; a bad sampler is a typed error
+    await expect(inpaintSample(d, { known, mask, box: 4, sampler: 'dpm2m', steps: 5, resample: 2 })).rejects.toThrow(/resample > 1 \(RePaint\) needs sampler 'ancestral'/);
+    await expect(inpaintSample(d, { known, mask, box: 4, sampler: 'rk4' as never, steps: 5 })).rejects.toThrow(ModelError);
     d.dispose();
   });
 

@@ -1,5 +1,5 @@
 import { writeXyz, type Frame } from '@mddm/io';
-import { QUALITY_SAMPLER, inpaintSample } from '@mddm/model';
+import { inpaintSample } from '@mddm/model';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
 import { CONDITION_FLAGS, conditionInfo, resolveConditions } from '../conditions';
@@ -7,7 +7,7 @@ import { CliError } from '../errors';
 import { checkWritable, pickFrame, readFrames } from '../frames';
 import { resolveModel } from '../models';
 import type { CliIo } from '../io';
-import { recommendedSampler } from '../sampler';
+import { recommendedSampler, samplerFromFlags } from '../sampler';
 
 export const INPAINT_HELP = `mddm inpaint: keep some particles of a conformation, regenerate the rest consistently with them
 (DynamicsDiffusion Alg. 1 on the wrapped VE process; RePaint resampling as an option)
@@ -21,12 +21,14 @@ Usage:
   --indices LIST     or keep these particles: 0-based indices and ranges, e.g. 0-99,120,130-139
   --count C          conformations generated around the same kept particles (default 1)
   --seed S           seed of the noise (default 0)
+  --sampler NAME     as for mddm sample: pc (default, the model's recommended sampler), fast, balanced,
+                     quality, ancestral, heun, edm, dpm2m, euler
+  --steps N          predictor steps (default: the chosen sampler's)
+  --corrector C      Langevin corrector steps per level in the sampler's band (default: its own); 0 = none
   --resample R       RePaint: repeat every predictor step R times, re-noising between repeats (default 1 =
                      DynamicsDiffusion Algorithm 1; 5 helps a weaker model, docs/seed-paper-tools.md; costs
-                     (R - 1) x the predictor steps more NFE, the corrector is not repeated)
-  --steps N          denoising steps (default: the model's recommended sampler if it is ancestral, else
-                     the quality preset's 60; inpainting runs the ancestral predictor)
-  --corrector C      Langevin corrector steps per level in that sampler's band (default: its own, 30)
+                     (R - 1) x the predictor steps more NFE, the corrector is not repeated); R > 1 needs an
+                     ancestral sampler (--sampler quality or ancestral)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
   --out FILE         extended XYZ output with the per-atom property fixed:L:1 (T = kept particle)
 
@@ -44,7 +46,7 @@ const DEFAULT_RESAMPLE = 1;
 
 const FLAGS: FlagSpec = {
   model: { type: 'string' }, in: { type: 'string' }, frame: { type: 'string' }, keep: { type: 'string' }, indices: { type: 'string' },
-  count: { type: 'string' }, seed: { type: 'string' }, resample: { type: 'string' }, steps: { type: 'string' }, corrector: { type: 'string' },
+  count: { type: 'string' }, seed: { type: 'string' }, resample: { type: 'string' }, sampler: { type: 'string' }, steps: { type: 'string' }, corrector: { type: 'string' },
   out: { type: 'string' }, ...CONDITION_FLAGS,
 };
 
@@ -93,26 +95,24 @@ export async function inpaintCommand(args: readonly string[], io: CliIo): Promis
   const count = numberFlag('inpaint', values, 'count', { integer: true, min: 1 }) ?? 1;
   const seed = numberFlag('inpaint', values, 'seed', { integer: true, min: 0 }) ?? 0;
   const resample = numberFlag('inpaint', values, 'resample', { integer: true, min: 1, max: 1000 }) ?? DEFAULT_RESAMPLE;
-  const steps = numberFlag('inpaint', values, 'steps', { integer: true, min: 1 });
-  const correctorSteps = numberFlag('inpaint', values, 'corrector', { integer: true, min: 0 });
   checkWritable('inpaint', out);
   const frame = pickFrame('inpaint', await readFrames('inpaint', input), frameIndex, input);
   const mask = keptParticles(values.keep as string | undefined, values.indices as string | undefined, frame);
   const model = await resolveModel('inpaint', modelName);
   try {
     const conditions = resolveConditions('inpaint', model, values, io, frame.info);
-    // Inpainting runs the ancestral predictor (its posterior step is what keeps the fixed particles'
-    // noise consistent, and RePaint re-noises between repeats); a recommended ODE sampler (e.g. the
-    // balanced preset) is replaced by QUALITY_SAMPLER, the setting the inpainting figures were measured with.
-    const recommended = recommendedSampler(model);
-    const base = recommended.sampler === undefined || recommended.sampler === 'ancestral' ? recommended : QUALITY_SAMPLER;
-    const corrector = correctorSteps === 0 ? undefined : correctorSteps === undefined ? base.corrector : { r: 0.4, sigmaMaxLj: 0.3, ...(base.corrector ?? {}), steps: correctorSteps };
-    const spacing = base.spacing === 'uniform' || base.spacing === 'log-sigma' ? base.spacing : 'log-sigma';
+    // The same samplers as `mddm sample` (inpaintSample runs any of them; the fixed particles are
+    // re-imposed at each level). RePaint re-noises and repeats a step, which only the ancestral
+    // predictor can do: a multistep or two-stage solver's history would no longer match the state.
+    const sampler = samplerFromFlags('inpaint', values, recommendedSampler(model), model);
+    const { guidance: _unused, ...options } = sampler.options;
+    if (resample > 1 && (options.sampler ?? 'ancestral') !== 'ancestral') {
+      throw new CliError(`mddm inpaint: --resample ${resample} (RePaint) repeats the ancestral step; use --sampler quality or ancestral (the chosen sampler is ${sampler.name}: ${options.sampler})`, 'CLI_USAGE');
+    }
     const bar = io.progress(1, 'inpaint');
     const started = performance.now();
     const r = await inpaintSample(model.denoiser, {
-      known: Float64Array.from(frame.positions), mask, box: frame.box, count, seed, resample, conditions,
-      steps: steps ?? base.steps ?? 60, spacing, corrector,
+      ...options, known: Float64Array.from(frame.positions), mask, box: frame.box, count, seed, resample, conditions,
     });
     bar.done();
     const seconds = (performance.now() - started) / 1000;
@@ -126,7 +126,7 @@ export async function inpaintCommand(args: readonly string[], io: CliIo): Promis
     const fixed = { type: 'L' as const, columns: 1, values: Array.from(mask, (v) => v === 1) };
     await writeXyz(out, r.positions.map((positions, i) => ({
       positions, box: frame.box, properties: { fixed },
-      info: { ...conditionInfo(model, conditions), generator: 'mddm inpaint', model: modelName, source: `${input}#${frameIndex}`, kept: mask.length - regenerated.length, resample, seed, index: i, NFE: r.evaluations },
+      info: { ...conditionInfo(model, conditions), generator: 'mddm inpaint', model: modelName, source: `${input}#${frameIndex}`, kept: mask.length - regenerated.length, sampler: sampler.name, resample, seed, index: i, NFE: r.evaluations },
     })));
     io.say(`kept ${mask.length - regenerated.length} of ${mask.length} particles (bit-exact), regenerated ${regenerated.length}`);
     io.say(`NFE: ${r.evaluations}`);

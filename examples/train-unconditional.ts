@@ -12,7 +12,8 @@
  * --sample-steps K, --corrector C (Langevin steps per denoising step, 0 = none), --resume (continue from DIR/checkpoint), --backend wasm|cpu|tensorflow, --full,
  * --ema D (weight average with decay D, e.g. 0.999; sampled with; default none),
  * --data a,b (shipped sets to train on, default opp-unconditional; e.g. opp-unconditional,opp-state-frames
- * adds 20 independent frames of the same state point; opp-replicas is refused: it is the evaluation set).
+ * adds 20 independent frames of the same state point; opp-replicas is refused: it is the evaluation set),
+ * --focus-lj S [--focus-weight W] (draw the levels with noise std <= S LJ W times as often, default W 3).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -82,8 +83,30 @@ export interface TrainUnconditionalOptions {
    * which the force of SPEC §8 needs). `'opp-replicas'` is refused: the samples are measured against it.
    */
   data?: DatasetName[];
+  /**
+   * Loss weighting toward small noise (issue 12's training-side experiment): draws of t keep the
+   * log-sigma law but every level with noise std <= `sigmaMaxLj` (LJ) is drawn `weight` times as
+   * often ({@link focusedTimestepWeights}). Default: none (plain log-sigma draws).
+   */
+  focus?: { sigmaMaxLj: number; weight: number };
   /** Print progress (default true). */
   verbose?: boolean;
+}
+
+/**
+ * Per-timestep draw weights `[T + 1]`: the log-sigma law (`ln sigma_t - ln sigma_{t-1}`, uniform in log
+ * noise std) times `weight` where the noise std `L sqrt(a_t)` is at most `sigmaMaxLj`. For an unbiased
+ * per-step loss this is the same as weighting the loss of those levels by `weight` (EDM's lambda(sigma)).
+ * @param boxLength - box side L (LJ) that converts the schedule's box fractions to LJ
+ */
+export function focusedTimestepWeights(schedule: { T: number; sqrtA: ArrayLike<number> }, boxLength: number, sigmaMaxLj: number, weight: number): Float64Array {
+  if (!(sigmaMaxLj > 0) || !(weight > 0) || !Number.isFinite(weight)) throw new Error(`focus needs sigmaMaxLj > 0 and a finite weight > 0, got ${sigmaMaxLj}, ${weight}`);
+  const w = new Float64Array(schedule.T + 1);
+  for (let t = 1; t <= schedule.T; t++) {
+    const base = Math.log(schedule.sqrtA[t] / schedule.sqrtA[t - 1]); // d ln sigma
+    w[t] = Math.max(0, base) * (boxLength * schedule.sqrtA[t] <= sigmaMaxLj ? weight : 1);
+  }
+  return w;
 }
 
 /** What {@link runTrainUnconditional} measured. */
@@ -116,6 +139,7 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
   const modelConfig = options.model ?? (full ? {} : FAST_MODEL);
   const kind = options.denoiser ?? 'mddm';
   const denoiser = createChosenDenoiser(kind, { ...modelConfig, seed });
+  if (full && options.focus) throw new Error('--focus-lj reweights the fast recipe\'s log-sigma draws; the full recipe draws t uniformly');
   const steps = options.steps ?? (full ? 9600 : FAST_TRAINING.steps);
   const minutes = options.minutes ?? (full ? undefined : FAST_TRAINING.minutes);
   const sampleSteps = options.sampleSteps ?? (full ? 500 : FAST_TRAINING.sampleSteps);
@@ -132,6 +156,7 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
     batchSize: full ? 4 : FAST_TRAINING.batchSize,
     learningRate: FAST_TRAINING.learningRate,
     spacing: full ? 'uniform' : FAST_TRAINING.spacing,
+    timestepWeights: options.focus ? focusedTimestepWeights(FAST_TRAINING.schedule, box[0], options.focus.sigmaMaxLj, options.focus.weight) : undefined,
     tMax: full ? undefined : FAST_TRAINING.tMax,
     schedule: full ? undefined : FAST_TRAINING.schedule,
     lrSchedule: full ? 'step' : 'cosine',
@@ -230,6 +255,8 @@ async function main(): Promise<void> {
       denoiser: { type: 'string' },
       ema: { type: 'string' },
       data: { type: 'string' },
+      'focus-lj': { type: 'string' },
+      'focus-weight': { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -251,6 +278,7 @@ async function main(): Promise<void> {
     denoiser: parseDenoiserKind(values.denoiser),
     ema: num(values.ema, 'ema'),
     data: values.data?.split(',').filter(Boolean) as DatasetName[] | undefined,
+    focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
   });
 }
 

@@ -3,7 +3,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readXyz } from '@mddm/io';
-import { FAST_MODEL, FAST_TRAINING, runTrainUnconditional } from '../train-unconditional';
+import { FAST_MODEL, FAST_TRAINING, focusedTimestepWeights, runTrainUnconditional } from '../train-unconditional';
+import { timestepCdf } from '@mddm/schedules';
 import { runSample } from '../sample';
 import { runCustomDenoiser } from '../custom-denoiser';
 
@@ -27,6 +28,33 @@ describe('the default configuration says what its comments say', () => {
     expect(FAST_MODEL.layers).toBe(8);
     expect(FAST_MODEL.k).toBe(12);
     expect(FAST_TRAINING.corrector.sigmaMaxLj).toBe(0.3);
+  });
+});
+
+describe('train-unconditional --focus-lj: draws toward small noise', () => {
+  it('weight 1 is the log-sigma law; weight W multiplies the odds of the levels below the cut by W', () => {
+    const s = FAST_TRAINING.schedule;
+    const L = 10;
+    const massBelow = (w: Float64Array, cut: number, tMax: number) => {
+      let below = 0, all = 0;
+      for (let t = 1; t <= tMax; t++) {
+        all += w[t];
+        if (L * s.sqrtA[t] <= cut) below += w[t];
+      }
+      return below / all;
+    };
+    // independent: the log-sigma cdf of @mddm/schedules over 1..363
+    const cdf = timestepCdf(s, 'log-sigma', 1, 363);
+    const plain = focusedTimestepWeights(s, L, 0.1, 1);
+    let t01 = 0;
+    while (L * s.sqrtA[t01 + 1] <= 0.1) t01++;
+    expect(massBelow(plain, 0.1, 363)).toBeCloseTo(cdf[t01], 2);
+    // log-uniform noise from 0.01 to 1.5 LJ: ln(0.1 / 0.01) / ln(150) of the draws lie below 0.1 LJ
+    expect(massBelow(plain, 0.1, 363)).toBeCloseTo(Math.log(10) / Math.log(150), 2);
+    const f = massBelow(plain, 0.1, 363);
+    expect(massBelow(focusedTimestepWeights(s, L, 0.1, 3), 0.1, 363)).toBeCloseTo((3 * f) / (3 * f + 1 - f), 10);
+    expect(() => focusedTimestepWeights(s, L, 0, 3)).toThrow(/sigmaMaxLj > 0/);
+    expect(() => focusedTimestepWeights(s, L, 0.1, Infinity)).toThrow(/finite weight/);
   });
 });
 

@@ -22,9 +22,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '@mddm/data';
 import { readXyz } from '@mddm/io';
-import { loadDenoiser, sample, selectBackend } from '@mddm/model';
+import { BALANCED_SAMPLER, loadDenoiser, sample, selectBackend } from '@mddm/model';
 import { rdf, rdfMse } from '@mddm/rdf';
-import { FAST_TRAINING } from './train-unconditional';
 
 const RDF_OPTIONS = { bins: 100, rMax: 5 };
 
@@ -45,8 +44,19 @@ export async function unconditionalMse(dir: string): Promise<number | null> {
   return null;
 }
 
-/** Mean RDF-MSE of one sample per conformation (its conditions) against that conformation's MD. */
+/**
+ * Conditional RDF-MSE of a checkpoint on `set`: the mean paper-style RDF-MSE of
+ * `DIR/eval-<set>.json` next to the checkpoint folder (written by `mddm evaluate --model DIR/checkpoint
+ * --set <set> --json DIR/eval-<set>.json`: every set, M samples, SPEC §5) when it exists; else one
+ * sample per conformation (its conditions, `BALANCED_SAMPLER`) of the first `limit` against that
+ * conformation's MD.
+ */
 export async function conditionalMse(checkpoint: string, set: 'opp-train' | 'opp-test', limit: number, seed = 0): Promise<number | null> {
+  const evaluated = join(checkpoint, '..', `eval-${set}.json`);
+  if (existsSync(evaluated)) {
+    const rows = (JSON.parse(await readFile(evaluated, 'utf8')) as { rows: { paperStyle: number }[] }).rows;
+    return rows.reduce((a, r) => a + r.paperStyle, 0) / rows.length;
+  }
   if (!existsSync(join(checkpoint, 'checkpoint.json'))) return null;
   const denoiser = await loadDenoiser(checkpoint);
   try {
@@ -55,7 +65,7 @@ export async function conditionalMse(checkpoint: string, set: 'opp-train' | 'opp
     for (const [i, f] of frames.entries()) {
       const conditions = ['k', 'phi', 'T'].map((key) => Number(f.info[key]));
       const r = await sample(denoiser, {
-        n: f.positions.length / 3, box: f.box, conditions, steps: FAST_TRAINING.sampleSteps, spacing: 'log-sigma', corrector: FAST_TRAINING.corrector, seed: seed + i, onWarning: () => {},
+        ...BALANCED_SAMPLER, n: f.positions.length / 3, box: f.box, conditions, seed: seed + i, onWarning: () => {},
       });
       sum += rdfMse(rdf(r.positions[0], f.box, RDF_OPTIONS), rdf(f.positions, f.box, RDF_OPTIONS));
     }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { readXyz } from '@mddm/io';
 import { FAST_MODEL, FAST_TRAINING, focusedTimestepWeights, runTrainUnconditional } from '../train-unconditional';
 import { timestepCdf } from '@mddm/schedules';
+import { writeFile as writeFileAsync, mkdir as mkdirAsync } from 'node:fs/promises';
+import { conditionalMse } from '../paper-tables';
 import { runSample } from '../sample';
 import { runCustomDenoiser } from '../custom-denoiser';
 
@@ -55,6 +57,20 @@ describe('train-unconditional --focus-lj: draws toward small noise', () => {
     expect(massBelow(focusedTimestepWeights(s, L, 0.1, 3), 0.1, 363)).toBeCloseTo((3 * f) / (3 * f + 1 - f), 10);
     expect(() => focusedTimestepWeights(s, L, 0, 3)).toThrow(/sigmaMaxLj > 0/);
     expect(() => focusedTimestepWeights(s, L, 0.1, Infinity)).toThrow(/finite weight/);
+  });
+});
+
+describe('paper-tables: conditional rows', () => {
+  it('read the mean paper-style of mddm evaluate --json next to the checkpoint; a missing run is null', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-tables-'));
+    try {
+      await mkdirAsync(join(dir, 'checkpoint'));
+      await writeFileAsync(join(dir, 'eval-opp-test.json'), JSON.stringify({ set: 'opp-test', rows: [{ paperStyle: 0.1 }, { paperStyle: 0.3 }, { paperStyle: 0.2 }] }));
+      expect(await conditionalMse(join(dir, 'checkpoint'), 'opp-test', 5)).toBeCloseTo(0.2, 12);
+      expect(await conditionalMse(join(dir, 'checkpoint'), 'opp-train', 5)).toBeNull(); // no eval file, no checkpoint.json
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeXyz } from '@mddm/io';
-import { BALANCED_SAMPLER, OPP_CONDITION_ENCODERS, createDenoiser, inpaintSample, loadDenoiser, saveDenoiser, selectBackend, variation } from '@mddm/model';
+import { BALANCED_SAMPLER, OPP_CONDITION_ENCODERS, QUALITY_SAMPLER, createDenoiser, inpaintSample, loadDenoiser, saveDenoiser, selectBackend, variation } from '@mddm/model';
 import { meanDisplacement } from '@mddm/pbc';
 import { frames, mddm } from './helpers';
 
@@ -89,8 +89,9 @@ describe('mddm inpaint', () => {
     expect((fixed.values as boolean[]).filter(Boolean)).toHaveLength(kept.length);
     for (const i of kept) for (let c = 0; c < 3; c++) expect(f.positions[3 * i + c]).toBe(positions[3 * i + c]);
     const d = await loadDenoiser(unconditional);
-    // a checkpoint without a manifest gets BALANCED_SAMPLER (as mddm sample); --steps 4 --corrector 0: its solver alone; no RePaint
-    const lib = await inpaintSample(d, { known: positions, indices: kept, box: L, sampler: BALANCED_SAMPLER.sampler, spacing: BALANCED_SAMPLER.spacing, steps: 4, seed: 2 });
+    // a checkpoint without a manifest recommends BALANCED_SAMPLER, an ODE preset, so inpaint runs QUALITY_SAMPLER's
+    // ancestral levels; --steps 4 --corrector 0: its predictor alone; no RePaint
+    const lib = await inpaintSample(d, { known: positions, indices: kept, box: L, sampler: QUALITY_SAMPLER.sampler, spacing: QUALITY_SAMPLER.spacing, steps: 4, seed: 2 });
     d.dispose();
     expect(Array.from(f.positions)).toEqual(Array.from(lib.positions[0]));
   });
@@ -106,6 +107,10 @@ describe('mddm inpaint', () => {
     const nfe = (s: string) => Number(/^NFE: (\d+)$/m.exec(s)![1]);
     expect(nfe(two.out)).toBe(2 * nfe(one.out));
     expect(nfe(byDefault.out)).toBe(nfe(one.out));
+    // an ODE sampler on request: the library call with the same options
+    const dpm = await mddm('inpaint', '--model', unconditional, '--in', frameFile, '--indices', '0-9,20', '--sampler', 'dpm2m', '--steps', '5', '--out', out);
+    expect(dpm.code).toBe(0);
+    expect(nfe(dpm.out)).toBe(5);
     for (const [flags, message] of [
       [['--keep', 'x<0.5', '--indices', '1'], /exactly one of --keep/],
       [['--keep', 'w<0.5'], /--keep must be AXIS<F/],
@@ -113,7 +118,7 @@ describe('mddm inpaint', () => {
       [['--keep', 'x>0.9999'], /keeps 0 of 64/],
       [['--indices', '3-1'], /--indices must be/],
       [['--indices', '0-64'], /names particle 64, but the frame has 64/],
-      [['--indices', '1', '--resample', '2'], /--resample 2 \(RePaint\) repeats the ancestral step; use --sampler quality or ancestral/],
+      [['--indices', '1', '--sampler', 'balanced', '--resample', '2'], /--resample 2 \(RePaint\) repeats the ancestral step; use --sampler quality or ancestral/],
       [['--indices', '1', '--sampler', 'rk4'], /unknown --sampler 'rk4'/],
     ] as const) {
       const r = await mddm('inpaint', '--model', unconditional, '--in', frameFile, ...flags, '--out', out);

@@ -10,6 +10,18 @@ beforeAll(async () => {
 
 const schedule = cosineSchedule(20);
 
+/** A tiny denoiser that records the time input of every network call. */
+function countedDenoiser() {
+  const d = tinyDenoiser();
+  const calls: number[] = [];
+  const apply = d.apply.bind(d);
+  d.apply = (graph, global) => {
+    calls.push(global.dataSync()[0]);
+    return apply(graph, global);
+  };
+  return { d, calls };
+}
+
 describe('sample', () => {
   it('is seeded, batched, inside the box, finite, with trajectory and progress', async () => {
     const d = tinyDenoiser();
@@ -71,14 +83,8 @@ describe('sample', () => {
   });
 
   it('without solver options runs DEFAULT_SAMPLER on a periodic box (corrector on the 4 smallest levels) and Algorithm 2 on a point cloud', async () => {
-    const d = tinyDenoiser();
+    const { d, calls } = countedDenoiser();
     const L = 4;
-    const calls: number[] = [];
-    const apply = d.apply.bind(d);
-    d.apply = (graph, global) => {
-      calls.push(global.dataSync()[0]);
-      return apply(graph, global);
-    };
     const auto = await sample(d, { n: 64, box: L, schedule, seed: 5 });
     // independent: the 12-level rho = 7 grid, its noise stds, the band between the 4th and 5th smallest
     const grid = Array.from(noiseLevels(schedule, 12, { spacing: 'karras', rho: 7, start: 20, discrete: true }));
@@ -102,14 +108,8 @@ describe('sample', () => {
   });
 
   it('Langevin corrector: runs exactly `steps` extra evaluations at every timestep whose noise std is in the band', async () => {
-    const d = tinyDenoiser();
+    const { d, calls } = countedDenoiser();
     const L = 4;
-    const calls: number[] = [];
-    const apply = d.apply.bind(d);
-    d.apply = (graph, global) => {
-      calls.push(global.dataSync()[0]);
-      return apply(graph, global);
-    };
     const base = { n: 64, box: L, schedule, seed: 3, sampler: 'ancestral' } as const;
     const plain = await sample(d, base);
     expect(calls.length).toBe(20);

@@ -43,7 +43,7 @@ interface Config {
   options: Partial<SampleOptions>;
 }
 
-const DEFAULT_SAMPLER: Partial<SampleOptions> = { steps: 60, spacing: 'log-sigma', corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
+const ISSUE_TIME_SAMPLER: Partial<SampleOptions> = { steps: 60, spacing: 'log-sigma', corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
 
 function configs(defaultSampler: Partial<SampleOptions>): Config[] {
   const c: Config[] = [];
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const dir = values.model!;
   const denoiser = await loadDenoiser(dir);
   const manifest = await readFile(join(dir, 'model.json'), 'utf8').then((t) => JSON.parse(t) as { sampler?: Partial<SampleOptions> }).catch(() => undefined);
-  const defaultSampler = manifest?.sampler ?? DEFAULT_SAMPLER;
+  const defaultSampler = manifest?.sampler ?? ISSUE_TIME_SAMPLER;
   const replicas = await loadReplicas();
   const box = replicas[0].box;
   const n = replicas[0].positions.length / 3;

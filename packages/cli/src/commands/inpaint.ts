@@ -111,7 +111,7 @@ export async function inpaintCommand(args: readonly string[], io: CliIo): Promis
     const recommended = recommendedSampler(model);
     const base = recommended.sampler === undefined || recommended.sampler === 'ancestral' ? recommended : { ...QUALITY_SAMPLER, corrector: { ...QUALITY_SAMPLER.corrector } };
     const sampler = samplerFromFlags('inpaint', values, base, model);
-    const { guidance: _unused, ...options } = sampler.options;
+    const options = sampler.options; // no --guidance flag here, so no guidance weight in it
     if (resample > 1 && (options.sampler ?? 'ancestral') !== 'ancestral') {
       throw new CliError(`mddm inpaint: --resample ${resample} (RePaint) repeats the ancestral step; use --sampler quality or ancestral (the chosen sampler is ${sampler.name}: ${options.sampler})`, 'CLI_USAGE');
     }

@@ -16,7 +16,9 @@
  * the draws, default 0.1), --seed S, --ema D (weight-average decay, default 0.999; 0 = none),
  * --lr-over-budget (the cosine decays over this call's --minutes instead of the planned steps: for
  * one-shot comparisons at equal training time, e.g. the Table 1 baseline; such a run is not resumable
- * bit-identically, because its schedule depends on the machine's speed).
+ * bit-identically, because its schedule depends on the machine's speed), --focus-lj S [--focus-weight W]
+ * (draw the noise levels with std <= S LJ W times as often, default W 3: the training-side change that
+ * paid on the unconditional model, docs/fast-sampling.md; keep it the same across --resume calls).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,7 +31,7 @@ import {
   OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions,
 } from '@mddm/model';
 import type { PretrainedManifest } from '@mddm/pretrained';
-import { FAST_MODEL, FAST_TRAINING } from './train-unconditional';
+import { FAST_MODEL, FAST_TRAINING, focusedTimestepWeights } from './train-unconditional';
 
 /** The conditional network: the unconditional default (8 PBC-Conv layers of 32, k = 12) with FiLM conditioning on (k, sin phi, cos phi, log T). */
 export const CONDITIONAL_MODEL: DenoiserConfig = {
@@ -71,6 +73,11 @@ export interface TrainConditionalOptions {
    * make different numbers of steps per minute; needs `minutes`.
    */
   lrOverBudget?: boolean;
+  /**
+   * Loss weighting toward small noise: the log-sigma draws of t, with every level of noise std
+   * <= `sigmaMaxLj` (LJ) drawn `weight` times as often (`focusedTimestepWeights`). Default: none.
+   */
+  focus?: { sigmaMaxLj: number; weight: number };
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -85,12 +92,15 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const budgetMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
   const backend = await selectBackend('wasm');
   const data = (await loadDataset('opp-train')).slice(0, options.sets ?? 200);
+  const boxLength = data[0].box[0];
+  if (options.focus && data.some((c) => c.box.some((l) => l !== boxLength))) throw new Error('--focus-lj converts LJ to box fractions with one box; the training sets differ in box size');
   const model: DenoiserConfig = { ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed };
   const denoiser = createChosenDenoiser(options.denoiser ?? 'mddm', model);
   await mkdir(out, { recursive: true });
   const training: TrainOptions = {
     data, steps, batchSize: CONDITIONAL_TRAINING.batchSize, learningRate: CONDITIONAL_TRAINING.learningRate, lrSchedule: 'cosine',
     spacing: FAST_TRAINING.spacing, tMax: FAST_TRAINING.tMax, schedule: FAST_TRAINING.schedule, seed,
+    timestepWeights: options.focus ? focusedTimestepWeights(FAST_TRAINING.schedule, boxLength, options.focus.sigmaMaxLj, options.focus.weight) : undefined,
     conditionKeys: [...OPP_CONDITION_KEYS], conditionDropout: options.dropout ?? CONDITIONAL_TRAINING.conditionDropout,
     checkpointDir: join(out, 'checkpoint'), checkpointEvery: CONDITIONAL_TRAINING.checkpointEvery, resume: options.resume ?? false,
     // The budget stops the call through a signal, not `timeBudgetMs`: with a time budget the cosine
@@ -124,7 +134,7 @@ async function main(): Promise<void> {
     options: {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
-      'lr-over-budget': { type: 'boolean' },
+      'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -139,6 +149,7 @@ async function main(): Promise<void> {
     steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'),
     conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: parseDenoiserKind(values.denoiser), ema: num(values.ema, 'ema'),
     lrOverBudget: values['lr-over-budget'],
+    focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
   });
 }
 

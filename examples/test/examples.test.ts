@@ -9,6 +9,7 @@ import { writeFile as writeFileAsync, mkdir as mkdirAsync } from 'node:fs/promis
 import { conditionalMse } from '../paper-tables';
 import { runSample } from '../sample';
 import { runCustomDenoiser } from '../custom-denoiser';
+import { runTrainConditional } from '../train-conditional';
 
 let dir = '';
 beforeAll(async () => {
@@ -58,6 +59,19 @@ describe('train-unconditional --focus-lj: draws toward small noise', () => {
     expect(() => focusedTimestepWeights(s, L, 0, 3)).toThrow(/sigmaMaxLj > 0/);
     expect(() => focusedTimestepWeights(s, L, 0.1, Infinity)).toThrow(/finite weight/);
   });
+});
+
+describe('train-conditional --focus-lj', () => {
+  it('changes the draws of t (same seed, different loss) and trains to a finite loss', async () => {
+    const run = (focus?: { sigmaMaxLj: number; weight: number }) =>
+      runTrainConditional({ steps: 2, sets: 2, out: join(dir, `cond-${focus ? 'focus' : 'plain'}`), ema: 0, verbose: false, focus });
+    const plain = await run();
+    const focused = await run({ sigmaMaxLj: 0.1, weight: 1000 });
+    expect(plain.steps).toBe(2);
+    expect(focused.steps).toBe(2);
+    expect(Number.isFinite(focused.loss)).toBe(true);
+    expect(focused.loss).not.toBe(plain.loss);
+  }, 120_000);
 });
 
 describe('paper-tables: conditional rows', () => {

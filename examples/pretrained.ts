@@ -21,11 +21,11 @@ type Facts = Pick<PretrainedManifest, 'description' | 'conditionKeys' | 'data' |
 /** What each shipped model is and how it is reproduced (run from the repository root). */
 export const PRETRAINED_FACTS: Record<PretrainedName, Facts> = {
   'opp-unconditional': {
-    description: 'MDDM for the OPP system at one state point (k = 7, phi = 1, T = 0.03; N = 1000 in a 10^3 box, LJ units): the main example\'s network and recipe, trained longer on 21 independent MD frames of that state point (the thermal ensemble); weights: the 0.999 exponential moving average.',
+    description: 'MDDM for the OPP system at one state point (k = 7, phi = 1, T = 0.03; N = 1000 in a 10^3 box, LJ units): the main example\'s network and recipe, trained longer on 21 independent MD frames of that state point (the thermal ensemble), with the small-noise levels drawn 3x as often; weights: the 0.999 exponential moving average.',
     conditionKeys: [],
     statePoint: { k: 7, phi: 1, T: 0.03 },
     data: { sets: ['opp-unconditional', 'opp-state-frames'], conformations: 21 },
-    command: 'tsx examples/train-unconditional.ts --data opp-unconditional,opp-state-frames --steps 17000 --minutes 72 --ema 0.999 --out training/opp-unconditional-ens (17,000 steps in 60.0 min on the quiet 2-core machine: the cosine learning rate followed the step count, the time budget never bound); then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional-ens/checkpoint. opp-replicas (the evaluation frames) are not in the training data.',
+    command: 'tsx examples/train-unconditional.ts --data opp-unconditional,opp-state-frames --steps 17000 --minutes 90 --ema 0.999 --focus-lj 0.1 --focus-weight 3 --out training/opp-unconditional-focus (17,000 steps in 52.6 min on the quiet 2-core machine: the cosine learning rate followed the step count, the time budget never bound; the levels with noise std <= 0.1 LJ drawn 3 times as often as the log-sigma law gives); then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional-focus/checkpoint. opp-replicas (the evaluation frames) are not in the training data.',
   },
   'opp-conditional': {
     description: 'MDDM conditioned on the OPP potential (k, phi) and the temperature T over the paper\'s ranges (1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05), trained on the 200 LAMMPS conformations of opp-train; FiLM conditioning, 10% null conditions for classifier-free guidance; weights: the 0.999 exponential moving average.',

@@ -18,7 +18,9 @@
  * one-shot comparisons at equal training time, e.g. the Table 1 baseline; such a run is not resumable
  * bit-identically, because its schedule depends on the machine's speed), --focus-lj S [--focus-weight W]
  * (draw the noise levels with std <= S LJ W times as often, default W 3: the training-side change that
- * paid on the unconditional model, docs/fast-sampling.md; keep it the same across --resume calls).
+ * paid on the unconditional model, docs/fast-sampling.md; keep it the same across --resume calls),
+ * --from CKPT (warm start from a checkpoint's weights with a fresh optimizer and plan, e.g. to
+ * continue the shipped model with --focus-lj, which --resume refuses).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -78,6 +80,12 @@ export interface TrainConditionalOptions {
    * <= `sigmaMaxLj` (LJ) drawn `weight` times as often (`focusedTimestepWeights`). Default: none.
    */
   focus?: { sigmaMaxLj: number; weight: number };
+  /**
+   * Warm start: begin from the weights of this checkpoint (its weight average, e.g. the shipped
+   * `training/opp-conditional/checkpoint`) with a fresh optimizer, step count and learning-rate plan.
+   * For continuing with other training options (e.g. `focus`), which `resume` refuses. Default: none.
+   */
+  from?: string;
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -95,7 +103,12 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const boxLength = data[0].box[0];
   if (options.focus && data.some((c) => c.box.some((l) => l !== boxLength))) throw new Error('--focus-lj converts LJ to box fractions with one box; the training sets differ in box size');
   const model: DenoiserConfig = { ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed };
-  const denoiser = createChosenDenoiser(options.denoiser ?? 'mddm', model);
+  if (options.from !== undefined && options.resume) throw new Error('--from starts a new run from those weights; --resume continues out/checkpoint: give one of them');
+  const denoiser = options.from === undefined ? createChosenDenoiser(options.denoiser ?? 'mddm', model) : await loadDenoiser(options.from);
+  if (denoiser.conditions !== OPP_CONDITION_KEYS.length) {
+    denoiser.dispose();
+    throw new Error(`--from ${options.from}: the model takes ${denoiser.conditions} conditions, this trainer gives ${OPP_CONDITION_KEYS.length} (${OPP_CONDITION_KEYS.join(', ')})`);
+  }
   await mkdir(out, { recursive: true });
   const training: TrainOptions = {
     data, steps, batchSize: CONDITIONAL_TRAINING.batchSize, learningRate: CONDITIONAL_TRAINING.learningRate, lrSchedule: 'cosine',
@@ -110,7 +123,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     ...(options.lrOverBudget ? { timeBudgetMs: budgetMs } : { signal: budgetMs === undefined ? undefined : AbortSignal.timeout(budgetMs) }),
     ema: (options.ema ?? CONDITIONAL_TRAINING.ema) || undefined,
   };
-  if (verbose) console.log(`conditional MDDM (${model.conditioning}): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${data.length} training conformations, ${steps} planned steps, backend ${backend}`);
+  if (verbose) console.log(`conditional MDDM (${options.from === undefined ? model.conditioning : `warm start from ${options.from}`}): ${denoiser.countParams().toLocaleString('en-US')} parameters, ${data.length} training conformations, ${steps} planned steps, backend ${backend}`);
   const bar = verbose ? trainingBar() : null;
   let loss = NaN;
   const result = await train(denoiser, {
@@ -134,7 +147,7 @@ async function main(): Promise<void> {
     options: {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
-      'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' },
+      'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' }, from: { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -149,6 +162,7 @@ async function main(): Promise<void> {
     steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'),
     conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: parseDenoiserKind(values.denoiser), ema: num(values.ema, 'ema'),
     lrOverBudget: values['lr-over-budget'],
+    from: values.from,
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
   });
 }

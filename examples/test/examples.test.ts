@@ -10,6 +10,7 @@ import { conditionalMse } from '../paper-tables';
 import { runSample } from '../sample';
 import { runCustomDenoiser } from '../custom-denoiser';
 import { runTrainConditional } from '../train-conditional';
+import { createDenoiser, saveDenoiser } from '@mddm/model';
 
 let dir = '';
 beforeAll(async () => {
@@ -61,8 +62,8 @@ describe('train-unconditional --focus-lj: draws toward small noise', () => {
   });
 });
 
-describe('train-conditional --focus-lj', () => {
-  it('changes the draws of t (same seed, different loss) and trains to a finite loss', async () => {
+describe('train-conditional --focus-lj and --from', () => {
+  it('--focus-lj changes the draws of t (same seed, different loss); --from warm-starts, and refuses --resume and other conditions', async () => {
     const run = (focus?: { sigmaMaxLj: number; weight: number }) =>
       runTrainConditional({ steps: 2, sets: 2, out: join(dir, `cond-${focus ? 'focus' : 'plain'}`), ema: 0, verbose: false, focus });
     const plain = await run();
@@ -71,6 +72,15 @@ describe('train-conditional --focus-lj', () => {
     expect(focused.steps).toBe(2);
     expect(Number.isFinite(focused.loss)).toBe(true);
     expect(focused.loss).not.toBe(plain.loss);
+    // --from: a warm start from the plain run's weights trains; it refuses --resume and a model with other conditions
+    const warm = await runTrainConditional({ steps: 1, sets: 2, out: join(dir, 'cond-warm'), ema: 0, verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), focus: { sigmaMaxLj: 0.1, weight: 3 } });
+    expect(warm.steps).toBe(1);
+    expect(Number.isFinite(warm.loss)).toBe(true);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), resume: true })).rejects.toThrow(/give one of them/);
+    const unconditional = createDenoiser({ ...tiny, seed: 1 });
+    await saveDenoiser(unconditional, join(dir, 'uncond-tiny'));
+    unconditional.dispose();
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-bad'), verbose: false, from: join(dir, 'uncond-tiny') })).rejects.toThrow(/takes 0 conditions, this trainer gives 3/);
   }, 120_000);
 });
 

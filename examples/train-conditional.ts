@@ -96,6 +96,8 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const out = options.out ?? 'out/opp-conditional';
   const steps = options.steps ?? CONDITIONAL_TRAINING.steps;
   const seed = options.seed ?? 0;
+  if (options.from !== undefined && options.resume) throw new Error('--from starts a new run from those weights; --resume continues out/checkpoint: give one of them');
+  if (options.from !== undefined && (options.denoiser !== undefined || options.conditioning !== undefined)) throw new Error('--from takes the network from the checkpoint; --denoiser and --conditioning do not apply');
   if (options.lrOverBudget && options.minutes === undefined) throw new Error('--lr-over-budget needs --minutes (the budget the learning rate decays over)');
   const budgetMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
   const backend = await selectBackend('wasm');
@@ -103,7 +105,6 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const boxLength = data[0].box[0];
   if (options.focus && data.some((c) => c.box.some((l) => l !== boxLength))) throw new Error('--focus-lj converts LJ to box fractions with one box; the training sets differ in box size');
   const model: DenoiserConfig = { ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed };
-  if (options.from !== undefined && options.resume) throw new Error('--from starts a new run from those weights; --resume continues out/checkpoint: give one of them');
   const denoiser = options.from === undefined ? createChosenDenoiser(options.denoiser ?? 'mddm', model) : await loadDenoiser(options.from);
   if (denoiser.conditions !== OPP_CONDITION_KEYS.length) {
     denoiser.dispose();

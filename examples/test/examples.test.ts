@@ -77,6 +77,7 @@ describe('train-conditional --focus-lj and --from', () => {
     expect(warm.steps).toBe(1);
     expect(Number.isFinite(warm.loss)).toBe(true);
     await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), resume: true })).rejects.toThrow(/give one of them/);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), denoiser: 'transolver' })).rejects.toThrow(/--denoiser and --conditioning do not apply/);
     const unconditional = createDenoiser({ ...tiny, seed: 1 });
     await saveDenoiser(unconditional, join(dir, 'uncond-tiny'));
     unconditional.dispose();

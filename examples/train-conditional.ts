@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   if (conditioning !== undefined && conditioning !== 'film' && conditioning !== 'concat') throw new Error(`--conditioning must be film or concat, got ${JSON.stringify(conditioning)}`);
   await runTrainConditional({
     steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'),
-    conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: parseDenoiserKind(values.denoiser), ema: num(values.ema, 'ema'),
+    conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: values.denoiser === undefined ? undefined : parseDenoiserKind(values.denoiser), ema: num(values.ema, 'ema'),
     lrOverBudget: values['lr-over-budget'],
     from: values.from,
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },

@@ -20,7 +20,8 @@
  * (draw the noise levels with std <= S LJ W times as often, default W 3: the training-side change that
  * paid on the unconditional model, docs/fast-sampling.md; keep it the same across --resume calls),
  * --from CKPT (warm start from a checkpoint's weights with a fresh optimizer and plan, e.g. to
- * continue the shipped model with --focus-lj, which --resume refuses).
+ * continue the shipped model with --focus-lj, which --resume refuses), --lr L (peak of the cosine
+ * plan, default 0.005; half of it for a warm start), --clip-norm C (clip the global gradient norm).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -86,6 +87,14 @@ export interface TrainConditionalOptions {
    * For continuing with other training options (e.g. `focus`), which `resume` refuses. Default: none.
    */
   from?: string;
+  /**
+   * Peak learning rate of the cosine plan (default `CONDITIONAL_TRAINING.learningRate`, 0.005). A warm
+   * start with a fresh Adam is safer at half of it: at the full peak the first focus warm start took
+   * one catastrophic step at step ~1,500 (docs/conditional.md).
+   */
+  learningRate?: number;
+  /** Clip the global gradient norm to this value (`TrainOptions.clipNorm`; default: no clipping). */
+  clipNorm?: number;
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -112,7 +121,8 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   }
   await mkdir(out, { recursive: true });
   const training: TrainOptions = {
-    data, steps, batchSize: CONDITIONAL_TRAINING.batchSize, learningRate: CONDITIONAL_TRAINING.learningRate, lrSchedule: 'cosine',
+    data, steps, batchSize: CONDITIONAL_TRAINING.batchSize, learningRate: options.learningRate ?? CONDITIONAL_TRAINING.learningRate, lrSchedule: 'cosine',
+    ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }),
     spacing: FAST_TRAINING.spacing, tMax: FAST_TRAINING.tMax, schedule: FAST_TRAINING.schedule, seed,
     timestepWeights: options.focus ? focusedTimestepWeights(FAST_TRAINING.schedule, boxLength, options.focus.sigmaMaxLj, options.focus.weight) : undefined,
     conditionKeys: [...OPP_CONDITION_KEYS], conditionDropout: options.dropout ?? CONDITIONAL_TRAINING.conditionDropout,
@@ -149,12 +159,18 @@ async function main(): Promise<void> {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
       'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' }, from: { type: 'string' },
+      lr: { type: 'string' }, 'clip-norm': { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
     if (v === undefined) return undefined;
     const x = Number(v);
     if (!Number.isFinite(x) || x < 0) throw new Error(`--${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+    return x;
+  };
+  const positive = (v: string | undefined, name: string) => {
+    const x = num(v, name);
+    if (x === 0) throw new Error(`--${name} must be a positive number, got ${JSON.stringify(v)}`);
     return x;
   };
   const conditioning = values.conditioning;
@@ -164,6 +180,7 @@ async function main(): Promise<void> {
     conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: values.denoiser === undefined ? undefined : parseDenoiserKind(values.denoiser), ema: num(values.ema, 'ema'),
     lrOverBudget: values['lr-over-budget'],
     from: values.from,
+    learningRate: positive(values.lr, 'lr'), clipNorm: positive(values['clip-norm'], 'clip-norm'),
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
   });
 }

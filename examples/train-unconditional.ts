@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DATASET_NAMES, loadDataset, type DatasetName } from '@mddm/data';
-import { ProgressBar, writeXyz } from '@mddm/io';
+import { ProgressBar, readXyz, writeXyz } from '@mddm/io';
 import { trainingBar } from './trainingBar';
 import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
 import { rdf, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
@@ -229,10 +229,15 @@ export async function trainingFrames(sets: readonly string[]) {
   if (sets.length === 0) throw new Error('--data needs at least one set');
   const frames = [];
   for (const name of sets) {
-    if (!(DATASET_NAMES as readonly string[]).includes(name)) throw new Error(`--data: unknown set '${name}'; expected some of ${DATASET_NAMES.join(', ')}`);
+    // A path (e.g. training/opp-state-thermal/frames.xyz.gz from examples/thermal-frames.ts) or a shipped set.
+    const isFile = /\.xyz(\.gz)?$/.test(name);
+    if (!isFile && !(DATASET_NAMES as readonly string[]).includes(name)) throw new Error(`--data: unknown set '${name}'; expected some of ${DATASET_NAMES.join(', ')} or an .xyz / .xyz.gz file`);
     if (name === 'opp-replicas') throw new Error("--data: 'opp-replicas' is the evaluation set (the samples are measured against it); train on opp-unconditional and opp-state-frames");
-    for (const f of await loadDataset(name as DatasetName)) {
+    const list = isFile ? [] : await loadDataset(name as DatasetName);
+    if (isFile) for await (const f of readXyz(name)) list.push(f);
+    for (const f of list) {
       if (f.info.k !== 7 || f.info.phi !== 1 || f.info.T !== 0.03) throw new Error(`--data: ${name} frame ${String(f.info.id)} is at k=${String(f.info.k)}, phi=${String(f.info.phi)}, T=${String(f.info.T)}, not the unconditional state point (7, 1, 0.03)`);
+      if (f.info.set === 'opp-replicas') throw new Error(`--data: ${name} frame ${String(f.info.id)} is from opp-replicas, the evaluation set`);
       frames.push(f);
     }
   }

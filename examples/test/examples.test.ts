@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readXyz } from '@mddm/io';
@@ -82,6 +82,12 @@ describe('train-conditional --focus-lj and --from', () => {
     await saveDenoiser(unconditional, join(dir, 'uncond-tiny'));
     unconditional.dispose();
     await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-bad'), verbose: false, from: join(dir, 'uncond-tiny') })).rejects.toThrow(/takes 0 conditions, this trainer gives 3/);
+    // --lr and --clip-norm reach the optimizer: the second step's loss (after one update) differs, finite
+    const tuned = await runTrainConditional({ steps: 2, sets: 2, out: join(dir, 'cond-tuned'), ema: 0, verbose: false, learningRate: 0.0025, clipNorm: 0.01 });
+    expect(Number.isFinite(tuned.loss)).toBe(true);
+    expect(tuned.loss).not.toBe(plain.loss);
+    const fingerprint = JSON.parse(await readFile(join(dir, 'cond-tuned', 'checkpoint', 'checkpoint.json'), 'utf8')) as { state: { fingerprint: { lr0: number; clipNorm: number } } };
+    expect(fingerprint.state.fingerprint).toMatchObject({ lr0: 0.0025, clipNorm: 0.01 });
   }, 120_000);
 });
 

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { oppForces } from '@mddm/io';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { oppForces, writeXyz } from '@mddm/io';
 import { createDenoiser, selectBackend, train, type DenoiserLike } from '@mddm/model';
 import { geometricSchedule } from '@mddm/schedules';
 import { mdFrames } from '../mdData';
@@ -94,4 +98,34 @@ describe('train-forces schedule extension', () => {
     for (let t = 1; t < a.length; t++) expect(a[t]).toBeGreaterThan(a[t - 1]);
     expect(extendLowNoise(s.a, 10, 1).added).toBe(0);
   });
+});
+
+describe('thermal frames for the force training', () => {
+  const hasLmp = spawnSync(process.env.MDDM_LMP || 'lmp', ['-h'], { stdio: 'ignore' }).status === 0;
+  it.skipIf(!hasLmp)('thermal-frames continues a shipped frame with LAMMPS; trainingFrames reads the file and refuses other state points', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-thermal-'));
+    try {
+      const { runThermalFrames } = await import('../thermal-frames');
+      const { trainingFrames } = await import('../train-unconditional');
+      const out = join(dir, 'thermal.xyz.gz');
+      expect(await runThermalFrames({ steps: 20, every: 10, starts: 1, out, verbose: false })).toBe(2);
+      const frames = await trainingFrames(['opp-unconditional', out]);
+      expect(frames).toHaveLength(3);
+      const [start] = await mdFrames('opp-unconditional');
+      expect(frames[1].info).toMatchObject({ set: 'opp-state-thermal', start: start.info.id, k: 7, phi: 1, T: 0.03, step: 10 });
+      expect(frames[2].info.step).toBe(20);
+      expect(frames[1].positions.length).toBe(start.positions.length);
+      expect(frames[1].positions).not.toEqual(start.positions);
+      // a file at another state point, or holding the evaluation replicas, is refused
+      const other = join(dir, 'other.xyz');
+      await writeXyz(other, [{ ...frames[1], info: { ...frames[1].info, k: 8 } }]);
+      await expect(trainingFrames([other])).rejects.toThrow(/not the unconditional state point/);
+      const replica = join(dir, 'replica.xyz');
+      await writeXyz(replica, [{ ...frames[1], info: { ...frames[1].info, set: 'opp-replicas' } }]);
+      await expect(trainingFrames([replica])).rejects.toThrow(/evaluation set/);
+      await expect(trainingFrames(['no-such-set'])).rejects.toThrow(/unknown set 'no-such-set'/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -14,6 +14,7 @@ export { lammpsPairTable, type PairTableOptions } from './lammps/table';
 export { DEFAULT_PROTOCOL, lammpsInputScript, protocolSummary, resolveProtocol, validateProtocol, type AnnealProtocol, type LammpsRunSpec } from './lammps/protocol';
 export { LammpsError } from './lammps/lammpsError';
 export { runOppLammps, checkLammps, type OppRunParameters, type LammpsRunResult, type RunLammpsOptions } from './lammps/runLammps';
+export { runOppLammpsThermal, type ThermalFrame, type ThermalRunOptions } from './lammps/thermal';
 export { packDatasets, type PackOptions, type DataManifest, type PackedSet, type PackedConformation } from './dataset/pack';
 export { defaultRawDir } from './dataset/paths';
 export { readLammpsDump, readLammpsDumpText, writeLammpsDump, writeLammpsDumpText, type DumpCoordinates, type ReadDumpOptions, type WriteDumpOptions } from './lammps/dump';

@@ -77,7 +77,8 @@ export function checkLammps(lmp: string = defaultLmp()): Promise<string> {
   });
 }
 
-function checkRun(run: OppRunParameters): void {
+/** Checks k, phi, T and the seed of a run. @internal */
+export function checkRun(run: OppRunParameters): void {
   const bad = (what: string, v: unknown, exp: string) => new LammpsError(`runOppLammps: ${what} must be ${exp}, got ${String(v)}`, 'LAMMPS_BAD_PARAMETERS');
   if (!Number.isFinite(run.k)) throw bad('k', run.k, 'a finite number');
   if (!Number.isFinite(run.phi)) throw bad('phi', run.phi, 'a finite number');
@@ -150,7 +151,8 @@ export async function readLammpsRunResult(dir: string, protocol: AnnealProtocol)
   return { positions: wrap(frame.positions, frame.box), box: frame.box };
 }
 
-function spawnLammps(lmp: string, cwd: string, signal?: AbortSignal): Promise<void> {
+/** Runs `lmp -in in.opp` in `cwd` on one core; rejects with a {@link LammpsError} and the log tail on failure. @internal */
+export function spawnLammps(lmp: string, cwd: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(lmp, [...LAMMPS_RUN_ARGS], {
       cwd,

@@ -38,6 +38,13 @@ describe('mddm forces', () => {
     expect(frames[0].info?.force_kT).toBe(0.5);
     const r2 = await mddm('forces', '--model', model, '--in', frameFile, '--out', out, '--sigma', String(2 * sigma), '--kT', '1');
     expect(r2.code).toBe(0);
+    // --symmetry-average writes the library's symmetry-averaged force and records it in the frame
+    const r3 = await mddm('forces', '--model', model, '--in', frameFile, '--out', out, '--symmetry-average');
+    expect(r3.code).toBe(0);
+    const averaged = (await readFrames(out))[0];
+    expect(Array.from(averaged.properties!.forces.values as Float64Array)).toEqual(Array.from(forces(d, positions, L, { sigma, kT: 0.5, symmetryAverage: true })));
+    expect(Array.from(averaged.properties!.forces.values as Float64Array)).not.toEqual(Array.from(F));
+    expect(averaged.info?.force_symmetry_average).toBe(true);
     d.dispose();
   });
 

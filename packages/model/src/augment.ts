@@ -69,3 +69,29 @@ export function applySymmetry<T extends Vec3Array>(s: number, positions: Vec3Arr
   }
   return o;
 }
+
+/**
+ * The inverse of symmetry `s` on vectors (displacements, forces, eps): `u_{perm(d)} = +-w_d`, with
+ * the sign flipped on every reflected axis `d`. If `w` is a vector field computed at
+ * `applySymmetry(s, x)`, `rotateBackVectors(s, w)` is the same field in the frame of `x` (particle
+ * order is unchanged by `applySymmetry`). Box lengths are not needed: vectors do not wrap.
+ * @param s - symmetry index in `[0, 48)`
+ * @param vectors - `[N, 3]` flat, in the frame of the transformed positions
+ * @param out - output `[N, 3]` (must not alias `vectors`)
+ * @returns `out`
+ * @throws ModelError `MODEL_BAD_INPUT` for a bad index or a wrong `out` length
+ */
+export function rotateBackVectors<T extends Vec3Array>(s: number, vectors: Vec3Array, out: T): T {
+  if (!Number.isInteger(s) || s < 0 || s >= CUBE_SYMMETRIES) {
+    throw new ModelError(`symmetry index must be an integer in [0, 48), got ${describeValue(s)}`, 'MODEL_BAD_INPUT');
+  }
+  if (out.length !== vectors.length) throw new ModelError(`out must have length ${vectors.length}, got ${out.length}`, 'MODEL_BAD_INPUT');
+  const p = PERMS[Math.floor(s / 8)];
+  const m = s % 8;
+  const n = vectors.length / 3;
+  for (let d = 0; d < 3; d++) {
+    const sign = (m >> d) & 1 ? -1 : 1;
+    for (let i = 0; i < n; i++) out[3 * i + p[d]] = sign * vectors[3 * i + d];
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { describeValue } from '@mddm/core';
-import { validatePositions, type BoxLike, type Vec3Array } from '@mddm/pbc';
+import { toBox, validatePositions, type BoxLike, type Vec3Array } from '@mddm/pbc';
+import { applySymmetry, boxSymmetries, rotateBackVectors } from './augment';
 import type { DenoiserLike } from './denoiserLike';
 import { ModelError } from './errors';
 import { timeInputAtSigma } from './noiseLevel';
@@ -12,6 +13,14 @@ export interface ForceOptions {
   kT: number;
   /** Raw conditions of a conditional denoiser (length `denoiser.conditions`). */
   conditions?: ArrayLike<number>;
+  /**
+   * Average the force over the symmetries of the box (48 for a cube, `boxSymmetries`):
+   * `F(x) = mean_g g^-1 F_hat(g x)`. The network is translation invariant but only approximately
+   * rotation equivariant (it learns equivariance from the training augmentation); the average is
+   * exactly equivariant under the box's symmetry group and removes the part of the network's error
+   * that is not. Costs one network evaluation per symmetry. Default false.
+   */
+  symmetryAverage?: boolean;
 }
 
 function checkForceOptions(denoiser: DenoiserLike, options: ForceOptions): { tau: number; scale: number } {
@@ -48,10 +57,31 @@ function checkForceOptions(denoiser: DenoiserLike, options: ForceOptions): { tau
 export function forces(denoiser: DenoiserLike, positions: Vec3Array, box: BoxLike, options: ForceOptions): Float64Array {
   const { tau, scale } = checkForceOptions(denoiser, options);
   validatePositions(positions);
-  const eps = denoiser.predict(positions, box, tau, { conditions: options.conditions });
-  const out = new Float64Array(eps.length);
-  for (let i = 0; i < eps.length; i++) out[i] = scale * eps[i];
+  const out = new Float64Array(positions.length);
+  writeForces(denoiser, positions, box, tau, scale, options, out);
   return out;
+}
+
+/** `out = scale * eps_hat(x)`, or its average over the box's symmetries (see `ForceOptions.symmetryAverage`). */
+function writeForces(denoiser: DenoiserLike, positions: Vec3Array, box: BoxLike, tau: number, scale: number, options: ForceOptions, out: Float64Array): void {
+  const conditions = options.conditions;
+  if (!options.symmetryAverage) {
+    const eps = denoiser.predict(positions, box, tau, { conditions });
+    for (let i = 0; i < eps.length; i++) out[i] = scale * eps[i];
+    return;
+  }
+  const lengths = toBox(box).lengths;
+  const symmetries = boxSymmetries(lengths);
+  const moved = new Float64Array(positions.length);
+  const back = new Float64Array(positions.length);
+  out.fill(0);
+  for (const s of symmetries) {
+    applySymmetry(s, positions, lengths, moved);
+    rotateBackVectors(s, denoiser.predict(moved, box, tau, { conditions }), back);
+    for (let i = 0; i < out.length; i++) out[i] += back[i];
+  }
+  const w = scale / symmetries.length;
+  for (let i = 0; i < out.length; i++) out[i] *= w;
 }
 
 /**
@@ -66,9 +96,5 @@ export function forces(denoiser: DenoiserLike, positions: Vec3Array, box: BoxLik
  */
 export function denoiserForceField(denoiser: DenoiserLike, box: BoxLike, options: ForceOptions): (positions: Float64Array, out: Float64Array) => void {
   const { tau, scale } = checkForceOptions(denoiser, options);
-  const conditions = options.conditions;
-  return (positions, out) => {
-    const eps = denoiser.predict(positions, box, tau, { conditions });
-    for (let i = 0; i < eps.length; i++) out[i] = scale * eps[i];
-  };
+  return (positions, out) => writeForces(denoiser, positions, box, tau, scale, options, out);
 }

@@ -27,7 +27,7 @@ export {
   encodedWidth,
   type ConditionEncoder,
 } from './conditions';
-export { CUBE_SYMMETRIES, applySymmetry, boxSymmetries } from './augment';
+export { CUBE_SYMMETRIES, applySymmetry, boxSymmetries, rotateBackVectors } from './augment';
 export { Adam, type AdamConfig, type AdamState } from './adam';
 export {
   CHECKPOINT_MANIFEST,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { encodeTime, geometricSchedule } from '@mddm/schedules';
-import { ModelError, denoiserForceField, forceAgreement, forces, selectBackend, timeInputAtSigma, train, trainedNoiseRange } from '../src/index';
+import { ModelError, applySymmetry, denoiserForceField, forceAgreement, forces, rotateBackVectors, selectBackend, timeInputAtSigma, train, trainedNoiseRange } from '../src/index';
 import { lattice, tinyDenoiser } from './helpers';
 
 beforeAll(async () => {
@@ -91,3 +91,80 @@ describe('forceAgreement', () => {
     expect(() => forceAgreement(new Float64Array(3), new Float64Array(6))).toThrow(ModelError);
   });
 });
+
+/** The linear part R of symmetry s, read off `applySymmetry` by differences (y = R x + c inside the box). */
+function symmetryMatrix(s: number, L: number): number[][] {
+  const p0 = Float64Array.of(1, 1.5, 2);
+  const y0 = applySymmetry(s, p0, [L, L, L]);
+  const R = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+  for (let j = 0; j < 3; j++) {
+    const p = Float64Array.from(p0);
+    p[j] += 0.25;
+    const y = applySymmetry(s, p, [L, L, L]);
+    for (let i = 0; i < 3; i++) R[i][j] = Math.round((y[i] - y0[i]) / 0.25);
+  }
+  return R;
+}
+
+/** out_i = R^T w_i (R orthogonal: the inverse of the linear part). */
+function applyTranspose(R: number[][], w: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(w.length);
+  for (let i = 0; i < w.length; i += 3) for (let a = 0; a < 3; a++) out[i + a] = R[0][a] * w[i] + R[1][a] * w[i + 1] + R[2][a] * w[i + 2];
+  return out;
+}
+
+describe('forces: symmetry average', () => {
+  it('rotateBackVectors is the inverse of the linear part of applySymmetry, for all 48 symmetries', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 47 }), fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 6, maxLength: 6 }), (s, u) => {
+      const R = symmetryMatrix(s, 4);
+      const w = new Float64Array(6);
+      for (let i = 0; i < 6; i += 3) for (let a = 0; a < 3; a++) w[i + a] = R[a][0] * u[i] + R[a][1] * u[i + 1] + R[a][2] * u[i + 2];
+      const back = rotateBackVectors(s, w, new Float64Array(6));
+      for (let i = 0; i < 6; i++) expect(back[i]).toBeCloseTo(u[i], 12);
+    }), { numRuns: 200 });
+    expect(() => rotateBackVectors(48, new Float64Array(3), new Float64Array(3))).toThrow(/symmetry index/);
+    expect(() => rotateBackVectors(0, new Float64Array(3), new Float64Array(6))).toThrow(/out must have length 3/);
+  });
+
+  it('equals the brute-force mean of R^T F(g x) over the 48 symmetries, and is exactly equivariant: F(g x) = R F(x)', async () => {
+    const d = await trained('log-sigma');
+    const x = lattice(4, 0.2, 11);
+    const sigma = 4 * schedule.sqrtA[5];
+    const opts = { sigma, kT: 0.03 };
+    const before = tf.memory().numTensors;
+    const Fsym = forces(d, x, 4, { ...opts, symmetryAverage: true });
+    expect(tf.memory().numTensors).toBe(before);
+    const mean = new Float64Array(x.length);
+    for (let s = 0; s < 48; s++) {
+      const back = applyTranspose(symmetryMatrix(s, 4), forces(d, applySymmetry(s, x, [4, 4, 4]), 4, opts));
+      for (let i = 0; i < mean.length; i++) mean[i] += back[i] / 48;
+    }
+    let scale = 0;
+    for (const f of mean) scale = Math.max(scale, Math.abs(f));
+    for (let i = 0; i < mean.length; i++) expect(Math.abs(Fsym[i] - mean[i])).toBeLessThan(1e-9 * scale + 1e-12);
+    // the plain force of the (barely trained) network is not equivariant; the average is, up to float32 rounding
+    for (const s of [5, 17, 42]) {
+      const R = symmetryMatrix(s, 4);
+      const gx = applySymmetry(s, x, [4, 4, 4]);
+      const rotated = (F: Float64Array) => applyTranspose(R, F);
+      const errSym = maxDiff(rotated(forces(d, gx, 4, { ...opts, symmetryAverage: true })), Fsym);
+      const errPlain = maxDiff(rotated(forces(d, gx, 4, opts)), forces(d, x, 4, opts));
+      expect(errSym).toBeLessThan(1e-4 * scale);
+      expect(errPlain).toBeGreaterThan(100 * errSym);
+    }
+    // a box that is not a cube averages over its own symmetries (16 for [4, 4, 5]); the force field takes the option too
+    const y = lattice(4, 0.2, 3).map((v, i) => (i % 3 === 2 ? v * 1.25 : v));
+    const Fbox = forces(d, y, [4, 4, 5], { ...opts, symmetryAverage: true });
+    expect(Fbox.every(Number.isFinite)).toBe(true);
+    const out = new Float64Array(y.length);
+    denoiserForceField(d, [4, 4, 5], { ...opts, symmetryAverage: true })(y, out);
+    expect(Array.from(out)).toEqual(Array.from(Fbox));
+    d.dispose();
+  });
+});
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}

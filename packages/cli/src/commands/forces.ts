@@ -11,7 +11,7 @@ import type { CliIo } from '../io';
 export const FORCES_HELP = `mddm forces: per-atom forces from a denoiser (SPEC §8: F = -kT eps_hat(x, sigma) / sigma)
 
 Usage:
-  mddm forces --model NAME|DIR --in frame.xyz --out forces.xyz [--sigma S] [--kT T] [--opp K,PHI]
+  mddm forces --model NAME|DIR --in frame.xyz --out forces.xyz [--sigma S] [--kT T] [--symmetry-average] [--opp K,PHI]
 
   --model NAME|DIR   pretrained model (opp-unconditional, ...) or a checkpoint directory
   --in FILE          extended XYZ input (every frame is processed)
@@ -23,11 +23,13 @@ Usage:
   --kT T             temperature k_B T of the training data, LJ units (default: the model's state point,
                      else the frame's T)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
+  --symmetry-average average the force over the box's symmetries (48 for a cube): exactly equivariant,
+                     one network evaluation per symmetry
   --opp K,PHI        also compare with the analytic OPP force (cutoff 3) and print cosine / magnitude ratio`;
 
 const FLAGS: FlagSpec = {
   model: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, sigma: { type: 'string' }, kT: { type: 'string' },
-  ...CONDITION_FLAGS, opp: { type: 'string' },
+  ...CONDITION_FLAGS, opp: { type: 'string' }, 'symmetry-average': { type: 'boolean' },
 };
 
 /** `mddm forces`: see {@link FORCES_HELP}. @returns the exit code */
@@ -53,8 +55,8 @@ export async function forcesCommand(args: readonly string[], io: CliIo): Promise
       const frameT = typeof f.info?.T === 'number' ? f.info.T : undefined;
       const kT = kTFlag ?? model.manifest?.statePoint?.T ?? frameT;
       if (kT === undefined) throw new CliError('mddm forces: give --kT (the temperature of the training data, LJ units)', 'CLI_USAGE');
-      const F = forces(d, f.positions, f.box, { sigma, kT, conditions });
-      written.push({ ...f, properties: { ...(f.properties ?? {}), forces: { type: 'R', columns: 3, values: F } }, info: { ...(f.info ?? {}), force_sigma: sigma, force_kT: kT } });
+      const F = forces(d, f.positions, f.box, { sigma, kT, conditions, symmetryAverage: values['symmetry-average'] === true });
+      written.push({ ...f, properties: { ...(f.properties ?? {}), forces: { type: 'R', columns: 3, values: F } }, info: { ...(f.info ?? {}), force_sigma: sigma, force_kT: kT, ...(values['symmetry-average'] === true ? { force_symmetry_average: true } : {}) } });
       let line = `frame ${i}: ${f.positions.length / 3} particles, sigma = ${sigma} LJ, kT = ${kT}`;
       if (opp) {
         const a = forceAgreement(F, oppForces(f.positions, f.box, opp, { cutoff: OPP_CUTOFF }).forces);

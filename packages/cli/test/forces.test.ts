@@ -48,6 +48,31 @@ describe('mddm forces', () => {
     d.dispose();
   });
 
+  it('a pretrained model reads the force the way its manifest says (forces.sigma, forces.symmetryAverage); --no-symmetry-average overrides', async () => {
+    const { loadPretrained } = await import('@mddm/pretrained');
+    const { denoiser, manifest } = await loadPretrained('opp-unconditional');
+    expect(manifest.forces).toBeDefined();
+    const { sigma, symmetryAverage } = manifest.forces!;
+    const { loadDataset } = await import('@mddm/data');
+    const [md] = await loadDataset('opp-replicas');
+    const one = join(dir, 'replica.xyz');
+    const { writeXyz } = await import('@mddm/io');
+    await writeXyz(one, [md]);
+    const out = join(dir, 'pretrained-forces.xyz');
+    const r = await mddm('forces', '--model', 'opp-unconditional', '--in', one, '--out', out);
+    expect(r.code).toBe(0);
+    const [f] = await readFrames(out);
+    expect(f.info).toMatchObject({ force_sigma: sigma, force_kT: 0.03, force_symmetry_average: symmetryAverage });
+    expect(Array.from(f.properties!.forces.values as Float64Array)).toEqual(Array.from(forces(denoiser, md.positions, md.box, { sigma, kT: 0.03, symmetryAverage })));
+    const off = await mddm('forces', '--model', 'opp-unconditional', '--in', one, '--out', out, '--no-symmetry-average');
+    expect(off.code).toBe(0);
+    expect((await readFrames(out))[0].info?.force_symmetry_average).toBe(false);
+    const both = await mddm('forces', '--model', 'opp-unconditional', '--in', one, '--out', out, '--symmetry-average', '--no-symmetry-average');
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/not both/);
+    denoiser.dispose();
+  }, 60_000);
+
   it('a sigma outside the trained band, a missing flag, a bad --opp are errors with a message', async () => {
     const out = join(dir, 'bad.xyz');
     const r = await mddm('forces', '--model', model, '--in', frameFile, '--out', out, '--sigma', '100');

@@ -40,6 +40,12 @@ export interface PretrainedManifest {
   machine: string;
   /** The recommended sampler (`sample` options, e.g. `BALANCED_SAMPLER` of `@mddm/model`; `guidance`: the classifier-free guidance weight where it measured better). */
   sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'rho' | 'corrector' | 'guidance'>;
+  /**
+   * The force reading that measured best against the analytic force (`forces` of `@mddm/model`,
+   * SPEC §8): the noise level `sigma` (LJ units) and whether to average over the box's symmetries.
+   * `mddm forces` uses it by default. Absent: the smallest trained noise level, no average.
+   */
+  forces?: { sigma: number; symmetryAverage: boolean };
   /** Measured quality (RDF-MSE figures, SPEC §3/§5), each with the command that measured it. */
   quality: Record<string, unknown>;
 }

@@ -11,25 +11,26 @@ import type { CliIo } from '../io';
 export const FORCES_HELP = `mddm forces: per-atom forces from a denoiser (SPEC §8: F = -kT eps_hat(x, sigma) / sigma)
 
 Usage:
-  mddm forces --model NAME|DIR --in frame.xyz --out forces.xyz [--sigma S] [--kT T] [--symmetry-average] [--opp K,PHI]
+  mddm forces --model NAME|DIR --in frame.xyz --out forces.xyz [--sigma S] [--kT T] [--symmetry-average | --no-symmetry-average] [--opp K,PHI]
 
   --model NAME|DIR   pretrained model (opp-unconditional, ...) or a checkpoint directory
   --in FILE          extended XYZ input (every frame is processed)
   --out FILE         extended XYZ output: the frames with the per-atom property forces:R:3 (ASE reads it
                      as atoms.arrays['forces'])
-  --sigma S          noise std in LJ units at which the denoiser is read (default: the smallest trained
-                     noise level, the best measured one for opp-unconditional, see
-                     docs/seed-paper-tools.md); must lie in the trained band, which errors name
+  --sigma S          noise std in LJ units at which the denoiser is read (default: the best measured one
+                     of a pretrained model, its manifest's forces.sigma, see docs/seed-paper-tools.md;
+                     else the smallest trained noise level); must lie in the trained band, which errors name
   --kT T             temperature k_B T of the training data, LJ units (default: the model's state point,
                      else the frame's T)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
   --symmetry-average average the force over the box's symmetries (48 for a cube): exactly equivariant,
-                     one network evaluation per symmetry
+                     one network evaluation per symmetry (default: the pretrained model's manifest,
+                     forces.symmetryAverage; else off); --no-symmetry-average turns it off
   --opp K,PHI        also compare with the analytic OPP force (cutoff 3) and print cosine / magnitude ratio`;
 
 const FLAGS: FlagSpec = {
   model: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, sigma: { type: 'string' }, kT: { type: 'string' },
-  ...CONDITION_FLAGS, opp: { type: 'string' }, 'symmetry-average': { type: 'boolean' },
+  ...CONDITION_FLAGS, opp: { type: 'string' }, 'symmetry-average': { type: 'boolean' }, 'no-symmetry-average': { type: 'boolean' },
 };
 
 /** `mddm forces`: see {@link FORCES_HELP}. @returns the exit code */
@@ -42,11 +43,13 @@ export async function forcesCommand(args: readonly string[], io: CliIo): Promise
   const sigmaFlag = numberFlag('forces', values, 'sigma', { min: 0, exclusiveMin: true });
   const kTFlag = numberFlag('forces', values, 'kT', { min: 0, exclusiveMin: true });
   const opp = parseOpp('forces', values.opp as string | undefined);
+  if (values['symmetry-average'] && values['no-symmetry-average']) throw new CliError('mddm forces: give --symmetry-average or --no-symmetry-average, not both', 'CLI_USAGE');
   checkWritable('forces', out);
   const model = await resolveModel('forces', modelName);
   try {
     const d = model.denoiser;
-    const sigma = sigmaFlag ?? trainedNoiseRange(d).sigmaMinLj;
+    const sigma = sigmaFlag ?? model.manifest?.forces?.sigma ?? trainedNoiseRange(d).sigmaMinLj;
+    const symmetryAverage = values['symmetry-average'] === true || (values['no-symmetry-average'] !== true && model.manifest?.forces?.symmetryAverage === true);
     const frames = await readFrames('forces', input);
     const written: Frame[] = [];
     for (let i = 0; i < frames.length; i++) {
@@ -55,9 +58,9 @@ export async function forcesCommand(args: readonly string[], io: CliIo): Promise
       const frameT = typeof f.info?.T === 'number' ? f.info.T : undefined;
       const kT = kTFlag ?? model.manifest?.statePoint?.T ?? frameT;
       if (kT === undefined) throw new CliError('mddm forces: give --kT (the temperature of the training data, LJ units)', 'CLI_USAGE');
-      const F = forces(d, f.positions, f.box, { sigma, kT, conditions, symmetryAverage: values['symmetry-average'] === true });
-      written.push({ ...f, properties: { ...(f.properties ?? {}), forces: { type: 'R', columns: 3, values: F } }, info: { ...(f.info ?? {}), force_sigma: sigma, force_kT: kT, ...(values['symmetry-average'] === true ? { force_symmetry_average: true } : {}) } });
-      let line = `frame ${i}: ${f.positions.length / 3} particles, sigma = ${sigma} LJ, kT = ${kT}`;
+      const F = forces(d, f.positions, f.box, { sigma, kT, conditions, symmetryAverage });
+      written.push({ ...f, properties: { ...(f.properties ?? {}), forces: { type: 'R', columns: 3, values: F } }, info: { ...(f.info ?? {}), force_sigma: sigma, force_kT: kT, force_symmetry_average: symmetryAverage } });
+      let line = `frame ${i}: ${f.positions.length / 3} particles, sigma = ${sigma} LJ, kT = ${kT}${symmetryAverage ? ', averaged over the box symmetries' : ''}`;
       if (opp) {
         const a = forceAgreement(F, oppForces(f.positions, f.box, opp, { cutoff: OPP_CUTOFF }).forces);
         line += `; vs OPP(k=${opp.k}, phi=${opp.phi}): mean cosine ${a.meanCosine.toFixed(3)}, median |F|/|F_opp| ${a.medianRatio.toFixed(3)}`;

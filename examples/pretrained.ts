@@ -5,7 +5,7 @@
  * manifest, since the evaluation fills it in).
  *
  *   tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional/checkpoint
- *   tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional/checkpoint
+ *   tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional-focus/checkpoint
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -28,10 +28,10 @@ export const PRETRAINED_FACTS: Record<PretrainedName, Facts> = {
     command: 'tsx examples/train-unconditional.ts --data opp-unconditional,opp-state-frames --steps 17000 --minutes 90 --ema 0.999 --focus-lj 0.1 --focus-weight 3 --out training/opp-unconditional-focus (17,000 steps in 52.6 min on the quiet 2-core machine: the cosine learning rate followed the step count, the time budget never bound; the levels with noise std <= 0.1 LJ drawn 3 times as often as the log-sigma law gives); then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional-focus/checkpoint. opp-replicas (the evaluation frames) are not in the training data.',
   },
   'opp-conditional': {
-    description: 'MDDM conditioned on the OPP potential (k, phi) and the temperature T over the paper\'s ranges (1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05), trained on the 200 LAMMPS conformations of opp-train; FiLM conditioning, 10% null conditions for classifier-free guidance; weights: the 0.999 exponential moving average.',
+    description: 'MDDM conditioned on the OPP potential (k, phi) and the temperature T over the paper\'s ranges (1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05), trained on the 200 LAMMPS conformations of opp-train; FiLM conditioning, 10% null conditions for classifier-free guidance; 76,000 steps of the generative recipe, then 16,000 more with the small-noise levels (<= 0.1 LJ) drawn 3x as often; weights: the 0.999 exponential moving average.',
     conditionKeys: ['k', 'phi', 'T'],
     data: { sets: ['opp-train'], conformations: 200 },
-    command: 'tsx examples/train-conditional.ts --steps 10000 --minutes 80 --ema 0 --out training/opp-conditional (steps 1-10,000, 41.2 min); then --resume --steps 38000 --ema 0 (steps 10,001-13,000; steps 10,001-10,250 ran with a 22,000-step plan, i.e. a learning rate about 30% lower for those 250 steps); then --resume --steps 38000 --minutes 88 (steps 13,001-38,000, 86.0 min, the 0.999 weight average started from the step-13,000 weights); then --resume --steps 76000 (steps 38,001-76,000 in two calls, 35 + 133.9 min: the cosine of the longer plan puts the learning rate back to half its peak at step 38,000 and anneals it to the floor at 76,000); then: tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional/checkpoint. The cosine learning rate followed the step count throughout (the time budgets never bound), so the runs are reproducible on any machine at least this fast.',
+    command: 'tsx examples/train-conditional.ts --steps 10000 --minutes 80 --ema 0 --out training/opp-conditional (steps 1-10,000, 41.2 min); then --resume --steps 38000 --ema 0 (steps 10,001-13,000; steps 10,001-10,250 ran with a 22,000-step plan, i.e. a learning rate about 30% lower for those 250 steps); then --resume --steps 38000 --minutes 88 (steps 13,001-38,000, 86.0 min, the 0.999 weight average started from the step-13,000 weights); then --resume --steps 76000 (steps 38,001-76,000 in two calls, 35 + 133.9 min: the cosine of the longer plan puts the learning rate back to half its peak at step 38,000 and anneals it to the floor at 76,000); then a warm start from those weights with a fresh Adam and plan: tsx examples/train-conditional.ts --from training/opp-conditional/checkpoint --focus-lj 0.1 --steps 16000 --lr 0.0025 --clip-norm 1 --out training/opp-conditional-focus (16,000 steps in 33.1 min on the quiet machine, peak learning rate half that of the recipe, gradient norm clipped at 1); then: tsx examples/pretrained.ts --name opp-conditional --from training/opp-conditional-focus/checkpoint. The cosine learning rate followed the step count throughout (the time budgets never bound), so the runs are reproducible on any machine at least this fast.',
   },
 };
 

@@ -11,7 +11,10 @@
  *   pnpm exec tsx examples/thermal-frames.ts --steps 5000 --every 500 --out training/opp-state-thermal/frames.xyz.gz
  *
  * The held-out replicas (`opp-replicas`, which `examples/forces.ts` measures on) are not used.
- * Velocity seeds 70000 + i for start frame i. Written atomically (extended XYZ, gzipped by name).
+ * Velocity seeds 70000 + i for start frame i (`--seed-base B`: B + i, for a further independent set).
+ * Written atomically (extended XYZ, gzipped by name).
+ *
+ *   pnpm exec tsx examples/thermal-frames.ts --steps 10000 --every 500 --seed-base 71000 --out training/opp-state-thermal/frames-2.xyz.gz
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,11 +33,13 @@ export interface ThermalFramesOptions {
   out: string;
   /** Use only the first `starts` start frames (default all 21). */
   starts?: number;
+  /** Velocity seed of start frame 0 (default 70000; frame i uses seedBase + i): another seed base gives another set of frames. */
+  seedBase?: number;
   /** Print progress (default true). */
   verbose?: boolean;
 }
 
-/** Velocity seed of start frame i (disjoint from the annealing runs' seeds: 1-5, 90000-90019). */
+/** Default velocity seed of start frame 0 (disjoint from the annealing runs' seeds: 1-5, 90000-90019). */
 const SEED_BASE = 70000;
 
 /** Runs the thermal continuations and writes the frames. @returns the number of frames written */
@@ -46,7 +51,7 @@ export async function runThermalFrames(options: ThermalFramesOptions): Promise<n
   const out: Frame[] = [];
   for (const [i, start] of starts.entries()) {
     const { k, phi, T } = start.info as { k: number; phi: number; T: number };
-    const seed = SEED_BASE + i;
+    const seed = (options.seedBase ?? SEED_BASE) + i;
     const frames = await runOppLammpsThermal({ k, phi, T, seed }, start.positions, start.box, { steps, every });
     for (const f of frames) {
       out.push({
@@ -65,7 +70,7 @@ export async function runThermalFrames(options: ThermalFramesOptions): Promise<n
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const { values } = parseArgs({ args: args[0] === '--' ? args.slice(1) : args, options: { steps: { type: 'string' }, every: { type: 'string' }, out: { type: 'string' }, starts: { type: 'string' } } });
+  const { values } = parseArgs({ args: args[0] === '--' ? args.slice(1) : args, options: { steps: { type: 'string' }, every: { type: 'string' }, out: { type: 'string' }, starts: { type: 'string' }, 'seed-base': { type: 'string' } } });
   const int = (v: string | undefined, name: string) => {
     if (v === undefined) return undefined;
     const x = Number(v);
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
   };
   const out = values.out ?? 'out/opp-state-thermal.xyz.gz';
   const t0 = performance.now();
-  const n = await runThermalFrames({ steps: int(values.steps, 'steps'), every: int(values.every, 'every'), starts: int(values.starts, 'starts'), out });
+  const n = await runThermalFrames({ steps: int(values.steps, 'steps'), every: int(values.every, 'every'), starts: int(values.starts, 'starts'), seedBase: int(values['seed-base'], 'seed-base'), out });
   console.log(`${n} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${out}`);
 }
 

@@ -21,11 +21,11 @@ type Facts = Pick<PretrainedManifest, 'description' | 'conditionKeys' | 'data' |
 /** What each shipped model is and how it is reproduced (run from the repository root). */
 export const PRETRAINED_FACTS: Record<PretrainedName, Facts> = {
   'opp-unconditional': {
-    description: 'MDDM for the OPP system at one state point (k = 7, phi = 1, T = 0.03; N = 1000 in a 10^3 box, LJ units): the main example\'s network and recipe, trained longer on 21 independent MD frames of that state point (the thermal ensemble), with the small-noise levels drawn 3x as often; weights: the 0.999 exponential moving average.',
+    description: 'MDDM for the OPP system at one state point (k = 7, phi = 1, T = 0.03; N = 1000 in a 10^3 box, LJ units): the main example\'s network and recipe, trained longer on 21 independent MD frames of that state point (the thermal ensemble), with the small-noise levels drawn 3x as often; then extended below the thermal width (noise down to 0.001 LJ) on 651 frames (the 21 and 630 LAMMPS thermal continuations of them) so that its force -kT eps_hat / sigma matches the analytic one; sampling keeps to the generative range (training.sampleSigmaMinLj = 0.0101 LJ); weights: the 0.999 exponential moving average.',
     conditionKeys: [],
     statePoint: { k: 7, phi: 1, T: 0.03 },
-    data: { sets: ['opp-unconditional', 'opp-state-frames'], conformations: 21 },
-    command: 'tsx examples/train-unconditional.ts --data opp-unconditional,opp-state-frames --steps 17000 --minutes 90 --ema 0.999 --focus-lj 0.1 --focus-weight 3 --out training/opp-unconditional-focus (17,000 steps in 52.6 min on the quiet 2-core machine: the cosine learning rate followed the step count, the time budget never bound; the levels with noise std <= 0.1 LJ drawn 3 times as often as the log-sigma law gives); then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional-focus/checkpoint. opp-replicas (the evaluation frames) are not in the training data.',
+    data: { sets: ['opp-unconditional', 'opp-state-frames', 'training/opp-state-thermal/frames.xyz.gz', 'training/opp-state-thermal/frames-2.xyz.gz'], conformations: 651 },
+    command: 'tsx examples/train-unconditional.ts --data opp-unconditional,opp-state-frames --steps 17000 --minutes 90 --ema 0.999 --focus-lj 0.1 --focus-weight 3 --out training/opp-unconditional-focus (17,000 steps in 52.6 min on the quiet 2-core machine; the levels with noise std <= 0.1 LJ drawn 3 times as often as the log-sigma law gives); then the thermal frames: tsx examples/thermal-frames.ts --steps 5000 --every 500 --out training/opp-state-thermal/frames.xyz.gz and tsx examples/thermal-frames.ts --steps 10000 --every 500 --seed-base 71000 --out training/opp-state-thermal/frames-2.xyz.gz (LAMMPS NVT continuations of the 21 frames, 630 frames in 4.3 min); then the small-noise extension: tsx examples/train-forces.ts --from training/opp-unconditional-focus/checkpoint --data opp-unconditional,opp-state-frames,training/opp-state-thermal/frames.xyz.gz --sigma-min 0.001 --steps 3000 --boost 3 --sigma-max 0.01 --lr 0.001 --ema 0.999 --out training/opp-unconditional-thermal-forces (6.2 min), continued with --resume --steps 9000 --out training/opp-unconditional-thermal-forces-9000 (copy of the checkpoint; 10.5 min), then tsx examples/train-forces.ts --from training/opp-unconditional-thermal-forces-9000/checkpoint --data opp-unconditional,opp-state-frames,training/opp-state-thermal/frames.xyz.gz,training/opp-state-thermal/frames-2.xyz.gz --sigma-min 0.001 --steps 6000 --boost 3 --sigma-max 0.01 --lr 0.0005 --ema 0.999 --out training/opp-unconditional-thermal-forces-651 (11.7 min); then: tsx examples/pretrained.ts --name opp-unconditional --from training/opp-unconditional-thermal-forces-651/checkpoint --sample-sigma-min 0.010139113857366796 (the generative range\'s smallest level, which train-forces records itself from now on). opp-replicas (the evaluation frames) are not in the training data.',
   },
   'opp-conditional': {
     description: 'MDDM conditioned on the OPP potential (k, phi) and the temperature T over the paper\'s ranges (1 <= k <= 15, 0 <= phi <= 6, 0.01 <= T <= 0.05), trained on the 200 LAMMPS conformations of opp-train; FiLM conditioning, 10% null conditions for classifier-free guidance; 76,000 steps of the generative recipe, then 16,000 more with the small-noise levels (<= 0.1 LJ) drawn 3x as often; weights: the 0.999 exponential moving average.',
@@ -39,9 +39,11 @@ export const PRETRAINED_FACTS: Record<PretrainedName, Facts> = {
  * Exports `from` (a training checkpoint) as the pretrained model `name` into `dir`.
  * @returns the manifest written
  */
-export async function exportPretrained(name: PretrainedName, from: string, dir = join('packages', 'pretrained', 'models', name)): Promise<PretrainedManifest> {
+export async function exportPretrained(name: PretrainedName, from: string, dir = join('packages', 'pretrained', 'models', name), sampleSigmaMinLj?: number): Promise<PretrainedManifest> {
   await selectBackend('wasm');
   const denoiser = await loadDenoiser(from);
+  // A checkpoint written before train recorded `sampleSigmaMinLj` (a force extension's generative range) gets it here.
+  if (sampleSigmaMinLj !== undefined && denoiser.training) denoiser.training = { ...denoiser.training, sampleSigmaMinLj };
   const checkpoint = await readCheckpoint(from);
   const state = checkpoint.manifest.state as { step?: number; fingerprint?: Record<string, unknown> } | undefined;
   const old = existsSync(join(dir, 'model.json')) ? (JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as PretrainedManifest) : undefined;
@@ -63,9 +65,11 @@ export async function exportPretrained(name: PretrainedName, from: string, dir =
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { name: { type: 'string' }, from: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { name: { type: 'string' }, from: { type: 'string' }, out: { type: 'string' }, 'sample-sigma-min': { type: 'string' } } });
   if (values.name !== 'opp-conditional' && values.name !== 'opp-unconditional') throw new Error('--name must be opp-conditional or opp-unconditional');
   if (!values.from) throw new Error('--from CHECKPOINT_DIR is required');
-  const m = await exportPretrained(values.name, values.from, values.out);
+  const sampleSigmaMin = values['sample-sigma-min'] === undefined ? undefined : Number(values['sample-sigma-min']);
+  if (sampleSigmaMin !== undefined && !(sampleSigmaMin > 0)) throw new Error(`--sample-sigma-min must be a noise std > 0 (LJ), got ${values['sample-sigma-min']}`);
+  const m = await exportPretrained(values.name, values.from, values.out, sampleSigmaMin);
   console.log(`wrote ${values.out ?? join('packages', 'pretrained', 'models', values.name)} (${m.steps} steps)`);
 }

@@ -24,6 +24,8 @@
  * end with the same ratio per step (T and tMax grow by the added steps): the force needs noise well
  * below the thermal width of the structure (~0.01 LJ units for OPP at T = 0.03; see
  * docs/seed-paper-tools.md), which the generative schedule (0.01 LJ units at its low end) never shows.
+ * The old smallest level is recorded as the model's `sampleSigmaMinLj`: `sample` stops its grid there
+ * by default, so the extended model samples like a generative one.
  *
  *   nice -n 15 pnpm exec tsx examples/train-forces.ts --from opp-unconditional --sigma-min 0.001 \
  *     --steps 4000 --boost 3 --sigma-max 0.01 --lr 0.001 --out out/opp-unconditional-forces
@@ -80,8 +82,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const timestepWeights = forceWeights(ext.a, tr.box[0], tMax, Number(values['sigma-max'] ?? 0.1), Number(values.boost ?? 3));
   const schedule: NoiseSchedule = scheduleFromFunction(ext.a.length - 1, (t) => ext.a[t], `${tr.schedule.name}${ext.added ? ` extended by ${ext.added} low-noise steps` : ''}`);
   const steps = Number(values.steps ?? 3000);
+  // Sampling keeps to the generative range: the levels added below it are for the force only
+  // (docs/seed-paper-tools.md: with them in the sampler's grid, BALANCED_SAMPLER was 0.0186 instead of 0.0097).
+  const sampleSigmaMinLj = denoiser.training?.sampleSigmaMinLj ?? (ext.added > 0 ? tr.box[0] * Math.sqrt(tr.schedule.a[1]) : undefined);
   await train(denoiser, {
-    data: frames, schedule, steps, batchSize: 2, tMax, timestepWeights, learningRate: Number(values.lr ?? 0.001), lrSchedule: 'cosine',
+    data: frames, schedule, steps, batchSize: 2, tMax, timestepWeights, learningRate: Number(values.lr ?? 0.001), lrSchedule: 'cosine', sampleSigmaMinLj,
     ema: values.ema ? Number(values.ema) : undefined,
     timeBudgetMs: values.minutes ? Number(values.minutes) * 60_000 : undefined,
     checkpointDir: join(out, 'checkpoint'), checkpointEvery: 250, resume: values.resume ?? false,

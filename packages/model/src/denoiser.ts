@@ -109,6 +109,13 @@ export interface TrainingInfo {
    * noise length scale `[1, 1, 1]` and `density` is 0). Absent: periodic.
    */
   periodic?: boolean;
+  /**
+   * Smallest noise std (LJ units) that `sample` descends to by default (`SolverOptions.sigmaMinLj`),
+   * when the model was trained below the levels sampling needs: a force extension trains down to
+   * ~0.001 LJ, where nothing forms, and its default grid would spend levels there. Absent: the
+   * smallest trained level.
+   */
+  sampleSigmaMinLj?: number;
 }
 
 /**

@@ -11,7 +11,7 @@ import { checkBox, checkPositions } from './denoiser';
 import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber } from './errors';
-import { DEFAULT_SAMPLER, SOLVER_CHOICE_KEYS, resolveSolver, smallestLevelsBand, type SolverOptions } from './solvers';
+import { DEFAULT_SAMPLER, SOLVER_CHOICE_KEYS, gridEnd, resolveSolver, smallestLevelsBand, type SolverOptions } from './solvers';
 
 /** Progress report passed to {@link SampleOptions.onProgress} after every denoising step. */
 export interface SampleProgress {
@@ -275,9 +275,14 @@ function resolveSampleOptions(denoiser: DenoiserLike, options: SampleOptions): R
   // No solver option at all on a periodic box: the measured best trade-off (DEFAULT_SAMPLER, solvers.ts).
   const preset = periodic && SOLVER_CHOICE_KEYS.every((k) => options[k] === undefined);
   const chosen: SolverOptions = preset ? { ...options, sampler: DEFAULT_SAMPLER.sampler, spacing: DEFAULT_SAMPLER.spacing } : options;
-  const steps = preset ? Math.min(DEFAULT_SAMPLER.steps, start) : checkInt(options.steps ?? start, 'steps', 1, start);
+  // The model's own default end (a force extension's generative range) applies only where the grid
+  // starts above it (a variation from a smaller noise level keeps the whole range below its start).
+  const trainedEnd = denoiser.training?.sampleSigmaMinLj;
+  const sigmaMinLj = options.sigmaMinLj ?? (trainedEnd !== undefined && trainedEnd < lengths[0] * schedule.sqrtA[start] ? trainedEnd : undefined);
+  const end = gridEnd(sigmaMinLj, schedule, lengths[0], start); // solvers.ts
+  const steps = preset ? Math.min(DEFAULT_SAMPLER.steps, start - end + 1) : checkInt(options.steps ?? start - end + 1, 'steps', 1, start - end + 1);
   const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
-  const solver = resolveSolver(chosen, schedule, start, steps, eta, denoiser.training?.target === 'score'); // solvers.ts
+  const solver = resolveSolver(chosen, schedule, start, steps, eta, denoiser.training?.target === 'score', end); // solvers.ts
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const trajectoryEvery = options.trajectoryEvery === undefined ? 0 : checkInt(options.trajectoryEvery, 'trajectoryEvery', 1);
   const corrector = preset ? presetCorrector(solver.timesteps!, schedule, lengths) : checkCorrector(options.corrector);

@@ -115,6 +115,14 @@ export interface SolverOptions {
    * every `afterStep` / guide sees integer `t`). Not with a wrapped-score-trained model.
    */
   continuous?: boolean;
+  /**
+   * Smallest noise std of the level grid, LJ units (length units of the box): the grid stops at the
+   * largest timestep whose noise is <= this, and the final step goes from there to 0. Default: the
+   * smallest trained level. For a model trained below the levels that sampling needs (e.g. a force
+   * extension down to 0.001 LJ): its grid would otherwise spend levels where nothing forms. Inside
+   * the sampled range (>= the smallest level, below the first one), else `MODEL_BAD_CONFIG`.
+   */
+  sigmaMinLj?: number;
 }
 
 /** @internal What {@link resolveSolver} adds to the `runSampler` options. */
@@ -127,10 +135,26 @@ export interface ResolvedSolver {
 }
 
 /**
+ * @internal The last (smallest) timestep of the grid for `sigmaMinLj` (see {@link SolverOptions.sigmaMinLj}):
+ * the largest t with `L sqrt(a_t) <= sigmaMinLj`; 1 when it is not given.
+ * @throws ModelError `MODEL_BAD_CONFIG` below the smallest level or not below the first one
+ */
+export function gridEnd(sigmaMinLj: number | undefined, schedule: NoiseSchedule, boxLength: number, start: number): number {
+  if (sigmaMinLj === undefined) return 1;
+  const lo = boxLength * schedule.sqrtA[1], hi = boxLength * schedule.sqrtA[start];
+  if (typeof sigmaMinLj !== 'number' || !(sigmaMinLj >= lo * (1 - 1e-9) && sigmaMinLj < hi)) {
+    throw new ModelError(`sigmaMinLj must be a noise std in [${lo}, ${hi}) LJ (from the smallest level to below the first one), got ${describeValue(sigmaMinLj)}`, 'MODEL_BAD_CONFIG');
+  }
+  let end = 1;
+  while (end + 1 < start && boxLength * schedule.sqrtA[end + 1] <= sigmaMinLj) end++;
+  return end;
+}
+
+/**
  * @internal Validates the solver options and builds the predictor and level grid for `sample`.
  * @throws ModelError `MODEL_BAD_CONFIG` for an unknown sampler or spacing, a bad rho / churn, or `continuous` with the ancestral sampler / a score target
  */
-export function resolveSolver(o: SolverOptions, schedule: NoiseSchedule, start: number, steps: number, eta: number, scoreTarget: boolean): ResolvedSolver {
+export function resolveSolver(o: SolverOptions, schedule: NoiseSchedule, start: number, steps: number, eta: number, scoreTarget: boolean, end = 1): ResolvedSolver {
   const name = o.sampler ?? 'ancestral';
   if (!(SAMPLERS as readonly string[]).includes(name)) throw new ModelError(`sampler must be one of ${SAMPLERS.join(', ')}, got ${describeValue(name)}`, 'MODEL_BAD_CONFIG');
   const ode = name !== 'ancestral';
@@ -153,10 +177,10 @@ export function resolveSolver(o: SolverOptions, schedule: NoiseSchedule, start: 
   } catch (e) {
     throw new ModelError(`sampler '${name}': ${(e as Error).message}`, 'MODEL_BAD_CONFIG', { cause: e });
   }
-  const explicit = continuous || spacing === 'karras';
+  const explicit = continuous || spacing === 'karras' || end > 1;
   return {
     predictor,
-    timesteps: explicit ? noiseLevels(schedule, steps, { spacing, rho, start, discrete: !continuous }) : undefined,
+    timesteps: explicit ? noiseLevels(schedule, steps, { spacing, rho, start, end, discrete: !continuous }) : undefined,
     spacing: spacing === 'karras' ? 'uniform' : spacing,
   };
 }

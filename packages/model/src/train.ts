@@ -121,6 +121,11 @@ export interface TrainOptions {
   /** Read conditions from `frame.info[key]` for these keys (e.g. `['k', 'phi', 'T']`). */
   conditionKeys?: string[];
   /**
+   * Record `TrainingInfo.sampleSigmaMinLj` (LJ units, > 0): the smallest noise level `sample` goes
+   * to by default, for a schedule extended below the levels sampling needs. Default: not recorded.
+   */
+  sampleSigmaMinLj?: number;
+  /**
    * Probability in `[0, 1)` of training a conformation with the null condition instead of its own
    * (classifier-free guidance training; needs a denoiser created with `nullCondition: true`).
    * Default 0: no draw is made, so the random stream is that of an unconditional-dropout-free run.
@@ -278,7 +283,7 @@ export async function train(denoiser: DenoiserLike, options: TrainOptions): Prom
   const adam = new Adam(denoiser.trainableWeights);
   const state: TrainState = { step: 0, rng: null, losses: [], smooth: NaN, fingerprint: o.fingerprint };
   const saved = options.resume && options.checkpointDir ? await resume(denoiser, adam, rng, state, options.checkpointDir) : undefined;
-  denoiser.training = trainingInfo(o, options.conditionKeys);
+  denoiser.training = trainingInfo(o, options.conditionKeys, options.sampleSigmaMinLj);
   const average = o.ema > 0 ? new WeightAverage(denoiser, o.ema, saved?.ema?.weights) : null;
   const save = async (): Promise<void> => {
     state.rng = rng.state();
@@ -347,6 +352,7 @@ function resolveTrainOptions(denoiser: DenoiserLike, options: TrainOptions): Res
   if (lrSchedule !== 'step' && lrSchedule !== 'cosine') throw new ModelError(`lrSchedule must be 'step' | 'cosine', got ${describeValue(lrSchedule)}`, 'MODEL_BAD_CONFIG');
   const lrMin = checkNumber(options.lrMin ?? lr0 / 100, 'lrMin', 0);
   const clipNorm = options.clipNorm === undefined ? 0 : checkNumber(options.clipNorm, 'clipNorm', 1e-12);
+  if (options.sampleSigmaMinLj !== undefined) checkNumber(options.sampleSigmaMinLj, 'sampleSigmaMinLj', 1e-300);
   const target = options.target ?? 'eps';
   if (target !== 'eps' && target !== 'score') throw new ModelError(`target must be 'eps' | 'score', got ${describeValue(target)}`, 'MODEL_BAD_CONFIG');
   const tMin = checkInt(options.tMin ?? 1, 'tMin', 1, T);
@@ -469,7 +475,7 @@ function checkFingerprint(saved: Record<string, unknown> | undefined, current: R
  * @internal What `sample` needs to know about the training run (`denoiser.training`), and the names
  * of the conditions (`conditionKeys`), which the CLI reads from frames' info.
  */
-function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined): NonNullable<DenoiserLike['training']> {
+function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined, sampleSigmaMinLj: number | undefined): NonNullable<DenoiserLike['training']> {
   const first = o.frames[0];
   return {
     n: first.n,
@@ -480,6 +486,7 @@ function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined): No
     target: o.target,
     tMax: o.tMax,
     ...(conditionKeys ? { conditionKeys: [...conditionKeys] } : {}),
+    ...(sampleSigmaMinLj === undefined ? {} : { sampleSigmaMinLj }),
   };
 }
 

@@ -112,3 +112,61 @@ describe('the measured presets (FAST_SAMPLER, BALANCED_SAMPLER, QUALITY_SAMPLER)
     d.dispose();
   });
 });
+
+describe('sigmaMinLj: a grid that stops above the smallest trained level', () => {
+  /** Timesteps the network is called at (the guide sees every evaluation). */
+  async function visited(d: ReturnType<typeof tinyDenoiser>, options: Record<string, unknown>): Promise<{ ts: number[]; positions: Float64Array }> {
+    const ts: number[] = [];
+    const r = await sample(d, {
+      n: 64, box: 4, seed: 5, ...options,
+      guide: (eps) => { const e = eps(undefined); return (x, t, out) => { ts.push(t); return e(x, t, out); }; },
+    });
+    return { ts, positions: r.positions[0] };
+  }
+
+  it('stops at the largest timestep with L sqrt(a_t) <= sigmaMinLj, for the ancestral, karras and preset grids; the training record sets the default', async () => {
+    const d = tinyDenoiser({ timeEncoding: 'log-sigma' });
+    await train(d, { data: [{ positions: lattice(4), box: 4 }], steps: 1, schedule, tMax: 80 });
+    const s = 4 * schedule.sqrtA[20] * 1.01; // between levels 20 and 21
+    let end = 1; // brute force: the largest t whose noise is <= s
+    for (let t = 1; t <= 100; t++) if (4 * schedule.sqrtA[t] <= s) end = t;
+    expect(end).toBe(20);
+    for (const o of [{ sampler: 'ancestral', steps: 10, spacing: 'log-sigma' }, { sampler: 'dpm2m', steps: 8 }, {}] as const) {
+      const { ts } = await visited(d, { ...o, sigmaMinLj: s });
+      expect(Math.min(...ts), JSON.stringify(o)).toBe(end);
+      const plain = await visited(d, o);
+      expect(Math.min(...plain.ts)).toBe(1);
+    }
+    // the model's training record gives the same default; an explicit option overrides it
+    const explicit = await visited(d, { sigmaMinLj: s });
+    d.training = { ...d.training!, sampleSigmaMinLj: s };
+    const recorded = await visited(d, {});
+    expect(Array.from(recorded.positions)).toEqual(Array.from(explicit.positions));
+    expect(recorded.ts).toEqual(explicit.ts);
+    expect(Math.min(...(await visited(d, { sigmaMinLj: 4 * schedule.sqrtA[1] })).ts)).toBe(1);
+    // a run that starts below the recorded end (a small-noise variation) keeps its whole range
+    expect(Math.min(...(await visited(d, { start: 10, steps: 5, sampler: 'ancestral' })).ts)).toBe(1);
+    // outside the sampled range: typed errors
+    await expect(sample(d, { n: 64, box: 4, sigmaMinLj: 4 * schedule.sqrtA[1] / 2 })).rejects.toThrow(ModelError);
+    await expect(sample(d, { n: 64, box: 4, sigmaMinLj: 4 * schedule.sqrtA[80] })).rejects.toThrow(/sigmaMinLj must be a noise std in/);
+    d.dispose();
+  });
+
+  it('train records sampleSigmaMinLj in the training info, and checkpoints keep it', async () => {
+    const { saveDenoiser, loadDenoiser } = await import('../src/index');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const d = tinyDenoiser({ timeEncoding: 'log-sigma' });
+    await train(d, { data: [{ positions: lattice(4), box: 4 }], steps: 1, schedule, tMax: 80, sampleSigmaMinLj: 0.05 });
+    expect(d.training?.sampleSigmaMinLj).toBe(0.05);
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-end-'));
+    await saveDenoiser(d, dir);
+    const back = await loadDenoiser(dir);
+    expect(back.training?.sampleSigmaMinLj).toBe(0.05);
+    back.dispose();
+    await rm(dir, { recursive: true, force: true });
+    await expect(train(d, { data: [{ positions: lattice(4), box: 4 }], steps: 1, schedule, sampleSigmaMinLj: -1 })).rejects.toThrow(/sampleSigmaMinLj/);
+    d.dispose();
+  });
+});

@@ -39,7 +39,7 @@ export interface PretrainedManifest {
   /** Where it was trained (cores, backend). */
   machine: string;
   /** The recommended sampler (`sample` options, e.g. `BALANCED_SAMPLER` of `@mddm/model`; `guidance`: the classifier-free guidance weight where it measured better). */
-  sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'rho' | 'corrector' | 'guidance'>;
+  sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'rho' | 'corrector' | 'guidance' | 'sigmaMinLj'>;
   /**
    * The force reading that measured best against the analytic force (`forces` of `@mddm/model`,
    * SPEC §8): the noise level `sigma` (LJ units) and whether to average over the box's symmetries.

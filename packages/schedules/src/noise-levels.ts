@@ -40,6 +40,8 @@ export interface NoiseLevelsOptions {
   rho?: number;
   /** First (largest) level, a timestep in `1..T` (default T): `sigma_max = sigma(start)`. */
   start?: number;
+  /** Last (smallest) level, a timestep in `1..start` (default 1): `sigma_min = sigma(end)`. */
+  end?: number;
   /** Snap the levels to integer timesteps (default true); false returns fractional timesteps. */
   discrete?: boolean;
 }
@@ -93,7 +95,7 @@ export function timestepAt(schedule: NoiseSchedule, sigma: number): number {
 
 /**
  * The descending level grid of an ODE sampler: `steps` levels from `sigma(start)` down to
- * `sigma(1)` (the sampler then takes its final step to `t = 0`), spread by `spacing`, as timesteps
+ * `sigma(end)` (default `end` = 1; the sampler then takes its final step to `t = 0`), spread by `spacing`, as timesteps
  * (integers with `discrete`, else fractional). EDM's grid (Karras et al. 2022 Eq. 5) with
  * `sigma_min = sigma(1)`, `sigma_max = sigma(start)`, `sigma_N = 0` (our final step).
  *
@@ -103,33 +105,34 @@ export function timestepAt(schedule: NoiseSchedule, sigma: number): number {
  * {@link samplingTimesteps}.
  *
  * @param schedule - the noise schedule
- * @param steps - number of levels, integer in `1..start` (`1..T` without `discrete`)
+ * @param steps - number of levels, integer in `1..start - end + 1` (`1..T` without `discrete`)
  * @param options - see {@link NoiseLevelsOptions}
- * @returns `Float64Array [steps]`, strictly decreasing, `[0] = start`, last = 1 (steps > 1)
- * @throws {@link ScheduleError} `SCHEDULE_T_RANGE` for steps / start, `SCHEDULE_BAD_ARG` for spacing / rho
+ * @returns `Float64Array [steps]`, strictly decreasing, `[0] = start`, last = `end` (steps > 1)
+ * @throws {@link ScheduleError} `SCHEDULE_T_RANGE` for steps / start / end, `SCHEDULE_BAD_ARG` for spacing / rho
  */
 export function noiseLevels(schedule: NoiseSchedule, steps: number, options: NoiseLevelsOptions = {}): Float64Array {
   const fn = 'noiseLevels';
   const start = checkStep(options.start ?? schedule.T, 1, schedule.T, fn, 'start');
+  const end = checkStep(options.end ?? 1, 1, start, fn, 'end');
   const discrete = options.discrete ?? true;
-  checkStep(steps, 1, discrete ? start : schedule.T, fn, 'steps');
+  checkStep(steps, 1, discrete ? start - end + 1 : schedule.T, fn, 'steps');
   const spacing = options.spacing ?? 'karras';
   const rho = options.rho ?? 7;
   if (typeof rho !== 'number' || !(rho > 0) || !Number.isFinite(rho)) throw new ScheduleError(`${fn}: rho must be a finite number > 0, got ${describeValue(rho)}`, 'SCHEDULE_BAD_ARG');
   if (spacing !== 'karras' && spacing !== 'log-sigma' && spacing !== 'uniform') {
     throw new ScheduleError(`${fn}: spacing must be 'karras' | 'log-sigma' | 'uniform', got ${describeValue(spacing)}`, 'SCHEDULE_BAD_ARG');
   }
-  if (discrete && spacing !== 'karras') return Float64Array.from(samplingTimesteps(schedule, steps, spacing, start));
+  if (discrete && spacing !== 'karras') return Float64Array.from(samplingTimesteps(schedule, steps, spacing, start, end));
   const out = new Float64Array(steps);
   if (steps === 1) {
     out[0] = start;
     return out;
   }
   const sMax = schedule.sqrtA[start];
-  const sMin = schedule.sqrtA[1];
+  const sMin = schedule.sqrtA[end];
   for (let i = 0; i < steps; i++) {
     const u = i / (steps - 1);
-    if (spacing === 'uniform') out[i] = start - u * (start - 1);
+    if (spacing === 'uniform') out[i] = start - u * (start - end);
     else if (spacing === 'log-sigma') out[i] = timestepAt(schedule, sMax * Math.pow(sMin / sMax, u));
     else {
       // EDM Eq. 5: interpolate sigma^(1/rho) linearly, raise to rho
@@ -138,11 +141,11 @@ export function noiseLevels(schedule: NoiseSchedule, steps: number, options: Noi
     }
   }
   out[0] = start;
-  out[steps - 1] = 1;
+  out[steps - 1] = end;
   if (!discrete) return out;
   for (let i = 1; i < steps - 1; i++) {
     const maxAllowed = out[i - 1] - 1;
-    const minAllowed = steps - i;
+    const minAllowed = end + steps - 1 - i;
     out[i] = Math.min(maxAllowed, Math.max(minAllowed, Math.round(out[i])));
   }
   return out;

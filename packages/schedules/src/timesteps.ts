@@ -138,38 +138,41 @@ export function drawFromCdf(cdf: Float64Array, u: number): number {
  * @param steps - number of denoising steps in `1..start`
  * @param spacing - see {@link TimestepSpacing} (default `'uniform'`)
  * @param start - first (largest) timestep in `1..T`, default T
- * @returns `Int32Array [steps]`, strictly decreasing, `[0] = start`, last = 1 (for steps > 1)
- * @throws {@link ScheduleError} `SCHEDULE_T_RANGE` for `steps` / `start` out of range,
- *   `SCHEDULE_BAD_ARG` for an unknown spacing
+ * @param end - last (smallest) timestep in `1..start`, default 1: a grid that stops above the
+ *   smallest trained level (the sampler's final step then goes from `end` straight to 0)
+ * @returns `Int32Array [steps]`, strictly decreasing, `[0] = start`, last = `end` (for steps > 1)
+ * @throws {@link ScheduleError} `SCHEDULE_T_RANGE` for `steps` / `start` / `end` out of range
+ *   (`steps` at most `start - end + 1`), `SCHEDULE_BAD_ARG` for an unknown spacing
  */
-export function samplingTimesteps(schedule: NoiseSchedule, steps: number, spacing: TimestepSpacing = 'uniform', start = schedule.T): Int32Array {
+export function samplingTimesteps(schedule: NoiseSchedule, steps: number, spacing: TimestepSpacing = 'uniform', start = schedule.T, end = 1): Int32Array {
   const T = checkStep(start, 1, schedule.T, 'samplingTimesteps', 'start');
-  checkStep(steps, 1, T, 'samplingTimesteps', 'steps');
+  const E = checkStep(end, 1, T, 'samplingTimesteps', 'end');
+  checkStep(steps, 1, T - E + 1, 'samplingTimesteps', 'steps');
   const ts = new Int32Array(steps);
   if (steps === 1) {
     ts[0] = T;
     return ts;
   }
   if (spacing === 'uniform') {
-    const h = (T - 1) / (steps - 1);
+    const h = (T - E) / (steps - 1);
     for (let i = 0; i < steps; i++) ts[i] = Math.round(T - i * h);
     return ts;
   }
   if (spacing !== 'log-sigma') throw new ScheduleError(`samplingTimesteps: spacing must be 'uniform' | 'log-sigma', got ${describeValue(spacing)}`, 'SCHEDULE_BAD_ARG');
-  const l1 = Math.log(schedule.sqrtA[1]);
+  const l1 = Math.log(schedule.sqrtA[E]);
   const lT = Math.log(schedule.sqrtA[T]);
   for (let i = 0; i < steps; i++) {
     const target = lT + (i / (steps - 1)) * (l1 - lT);
-    // nearest t in log std, kept strictly below the previous one and with room for the rest down to 1
-    let best = 1;
-    for (let u = 1; u <= T; u++) {
+    // nearest t in log std, kept strictly below the previous one and with room for the rest down to `end`
+    let best = E;
+    for (let u = E; u <= T; u++) {
       if (Math.abs(Math.log(schedule.sqrtA[u]) - target) < Math.abs(Math.log(schedule.sqrtA[best]) - target)) best = u;
     }
     const maxAllowed = i === 0 ? T : ts[i - 1] - 1;
-    const minAllowed = steps - i;
+    const minAllowed = E + steps - 1 - i;
     ts[i] = Math.min(maxAllowed, Math.max(minAllowed, best));
   }
   ts[0] = T;
-  ts[steps - 1] = 1;
+  ts[steps - 1] = E;
   return ts;
 }

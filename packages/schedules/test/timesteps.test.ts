@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ScheduleError, cosineSchedule, createRng, drawFromCdf, encodeTime, samplingTimesteps, timestepCdf } from '@mddm/schedules';
 
 const s = cosineSchedule(500);
@@ -63,5 +64,28 @@ describe('timestep distributions', () => {
     expect(encodeTime('log-sigma', 1, s.a)).toBe(0);
     expect(encodeTime('log-sigma', 500, s.a)).toBeCloseTo(1, 12);
     expect(encodeTime('log-sigma', 30, s.a)).toBeGreaterThan(0.4);
+  });
+});
+
+describe('grids that stop above the smallest level (end)', () => {
+  it('samplingTimesteps / noiseLevels on end..start equal the grids of the schedule cut at end, shifted by end - 1', async () => {
+    const { geometricSchedule, noiseLevels, scheduleFromFunction } = await import('@mddm/schedules');
+    const full = geometricSchedule(200, { sigmaMinBox: 1e-4, sigmaMaxBox: 0.15 });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 120 }), fc.integer({ min: 2, max: 40 }), fc.constantFrom('uniform', 'log-sigma', 'karras'), (end, steps, spacing) => {
+      // the independent computation: a schedule whose timestep 1 is `end` of the full one
+      const cut = scheduleFromFunction(200 - end + 1, (t) => (t === 0 ? 0 : full.a[t + end - 1]), 'cut');
+      const want = Array.from(noiseLevels(cut, steps, { spacing, start: 200 - end + 1 }), (t) => t + end - 1);
+      const got = Array.from(noiseLevels(full, steps, { spacing, end }));
+      expect(got).toEqual(want);
+      expect(got[0]).toBe(200);
+      expect(got.at(-1)).toBe(end);
+      for (let i = 1; i < got.length; i++) expect(got[i]).toBeLessThan(got[i - 1]);
+      if (spacing !== 'karras') expect(Array.from(samplingTimesteps(full, steps, spacing, 200, end))).toEqual(want);
+    }), { numRuns: 150 });
+    // end = 1 is the default grid; steps beyond start - end + 1 and end outside 1..start are refused
+    expect(Array.from(samplingTimesteps(full, 30, 'log-sigma', 200, 1))).toEqual(Array.from(samplingTimesteps(full, 30, 'log-sigma')));
+    expect(() => samplingTimesteps(full, 12, 'uniform', 10, 0)).toThrow(ScheduleError);
+    expect(() => samplingTimesteps(full, 5, 'uniform', 10, 7)).toThrow(/steps/);
+    expect(() => noiseLevels(full, 5, { start: 10, end: 11 })).toThrow(/end/);
   });
 });

@@ -52,6 +52,7 @@ describe('mddm dynamics', () => {
       [['--steps', '4'], /exactly one force/],
       [['--steps', '4', '--model', model, '--opp', '7,1'], /exactly one force/],
       [['--steps', '4', '--opp', '7,1', '--sigma', '0.1'], /--sigma reads a denoiser/],
+      [['--steps', '4', '--opp', '7,1', '--symmetry-average'], /--symmetry-average averages a denoiser's force/],
       [['--opp', '7,1'], /--steps is required/],
       [['--steps', '4', '--opp', '7'], /--opp must be K,PHI/],
       [['--steps', '4', '--opp', '7,1', '--dt', '0'], /--dt must be a number > 0/],

@@ -17,7 +17,10 @@ Usage:
 
   --in FILE          extended XYZ start conformation; --frame I picks the frame (default 0)
   --model NAME|DIR   learned force from this model (opp-unconditional, a checkpoint directory, ...)
-  --sigma S          noise level (LJ units) the denoiser is read at (default: its smallest trained level)
+  --sigma S          noise level (LJ units) the denoiser is read at (default: a pretrained model's best
+                     measured one, manifest.forces.sigma, else its smallest trained level)
+  --symmetry-average average the learned force over the box's 48 symmetries (more accurate, 48 network
+                     evaluations per step; default off)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
   --opp K,PHI        or the analytic OPP force (cutoff ${OPP_CUTOFF} LJ)
   --kT T             temperature k_B T, LJ units (default: the model's state point, else the frame's T)
@@ -32,7 +35,7 @@ Prints, per written frame, the kinetic temperature and the RDF-MSE against the s
 collapse shows up there), then the force evaluations and the time.`;
 
 const FLAGS: FlagSpec = {
-  in: { type: 'string' }, frame: { type: 'string' }, model: { type: 'string' }, sigma: { type: 'string' }, opp: { type: 'string' }, kT: { type: 'string' },
+  in: { type: 'string' }, frame: { type: 'string' }, model: { type: 'string' }, sigma: { type: 'string' }, 'symmetry-average': { type: 'boolean' }, opp: { type: 'string' }, kT: { type: 'string' },
   steps: { type: 'string' }, dt: { type: 'string' }, gamma: { type: 'string' }, every: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
   ...CONDITION_FLAGS,
 };
@@ -56,6 +59,7 @@ export async function dynamicsCommand(args: readonly string[], io: CliIo): Promi
   const modelName = values.model as string | undefined;
   if ((modelName === undefined) === (opp === undefined)) throw new CliError('mddm dynamics: give exactly one force: --model NAME|DIR (learned) or --opp K,PHI (analytic)', 'CLI_USAGE');
   if (opp && sigmaFlag !== undefined) throw new CliError('mddm dynamics: --sigma reads a denoiser; it has no meaning with --opp', 'CLI_USAGE');
+  if (opp && values['symmetry-average']) throw new CliError('mddm dynamics: --symmetry-average averages a denoiser\'s force; it has no meaning with --opp', 'CLI_USAGE');
   checkWritable('dynamics', out);
   const start = pickFrame('dynamics', await readFrames('dynamics', input), frameIndex, input);
   const model: CliModel | undefined = modelName ? await resolveModel('dynamics', modelName) : undefined;
@@ -67,8 +71,8 @@ export async function dynamicsCommand(args: readonly string[], io: CliIo): Promi
     let label: string;
     if (model) {
       const conditions = resolveConditions('dynamics', model, values, io, start.info);
-      const sigma = sigmaFlag ?? trainedNoiseRange(model.denoiser).sigmaMinLj;
-      force = denoiserForceField(model.denoiser, start.box, { sigma, kT, conditions });
+      const sigma = sigmaFlag ?? model.manifest?.forces?.sigma ?? trainedNoiseRange(model.denoiser).sigmaMinLj;
+      force = denoiserForceField(model.denoiser, start.box, { sigma, kT, conditions, symmetryAverage: values['symmetry-average'] === true });
       label = `denoiser ${modelName} at sigma = ${sigma} LJ`;
     } else {
       force = (x, f) => void f.set(oppForces(x, start.box, opp!, { cutoff: OPP_CUTOFF }).forces);

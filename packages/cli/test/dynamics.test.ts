@@ -42,6 +42,25 @@ describe('mddm dynamics', () => {
     expect(Array.from(traj[0].positions)).toEqual(Array.from(positions));
   });
 
+  it('with a pretrained model: sigma from its manifest (forces.dynamicsSigma), equal to the library integrator with that force', async () => {
+    const { loadPretrained } = await import('@mddm/pretrained');
+    const { denoiserForceField } = await import('@mddm/model');
+    const { loadDataset } = await import('@mddm/data');
+    const { writeXyz } = await import('@mddm/io');
+    const { denoiser, manifest } = await loadPretrained('opp-unconditional');
+    const sigma = manifest.forces!.dynamicsSigma!;
+    const [md] = await loadDataset('opp-replicas');
+    const start = join(dir, 'replica.xyz');
+    await writeXyz(start, [md]);
+    const out = join(dir, 'pretrained.xyz');
+    const r = await mddm('dynamics', '--in', start, '--model', 'opp-unconditional', '--steps', '2', '--every', '2', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`at sigma = ${sigma} LJ, kT = 0.03`);
+    const lib = await langevin(md.positions, md.box, denoiserForceField(denoiser, md.box, { sigma, kT: 0.03 }), { steps: 2, dt: 0.005, kT: 0.03, gamma: 1, seed: 0 });
+    expect(Array.from((await frames(out))[1].positions)).toEqual(Array.from(lib.positions));
+    denoiser.dispose();
+  }, 60_000);
+
   it('with --model: the denoiser force at its smallest trained level; bad choices of force are usage errors', async () => {
     const out = join(dir, 'model.xyz');
     const r = await mddm('dynamics', '--in', frameFile, '--model', model, '--steps', '4', '--every', '2', '--kT', '0.2', '--out', out);

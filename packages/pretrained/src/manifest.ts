@@ -45,7 +45,15 @@ export interface PretrainedManifest {
    * SPEC §8): the noise level `sigma` (LJ units) and whether to average over the box's symmetries.
    * `mddm forces` uses it by default. Absent: the smallest trained noise level, no average.
    */
-  forces?: { sigma: number; symmetryAverage: boolean };
+  forces?: {
+    sigma: number;
+    symmetryAverage: boolean;
+    /**
+     * Noise level (LJ units) for learned-force dynamics (`mddm dynamics`: the plain force, one network
+     * evaluation per step), where it measured best; absent: `sigma`.
+     */
+    dynamicsSigma?: number;
+  };
   /** Measured quality (RDF-MSE figures, SPEC §3/§5), each with the command that measured it. */
   quality: Record<string, unknown>;
 }

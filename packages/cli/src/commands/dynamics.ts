@@ -18,7 +18,7 @@ Usage:
   --in FILE          extended XYZ start conformation; --frame I picks the frame (default 0)
   --model NAME|DIR   learned force from this model (opp-unconditional, a checkpoint directory, ...)
   --sigma S          noise level (LJ units) the denoiser is read at (default: a pretrained model's best
-                     measured one, manifest.forces.sigma, else its smallest trained level)
+                     measured one for dynamics, manifest.forces.dynamicsSigma, else its smallest trained level)
   --symmetry-average average the learned force over the box's 48 symmetries (more accurate, 48 network
                      evaluations per step; default off)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
@@ -71,7 +71,8 @@ export async function dynamicsCommand(args: readonly string[], io: CliIo): Promi
     let label: string;
     if (model) {
       const conditions = resolveConditions('dynamics', model, values, io, start.info);
-      const sigma = sigmaFlag ?? model.manifest?.forces?.sigma ?? trainedNoiseRange(model.denoiser).sigmaMinLj;
+      const forces = model.manifest?.forces;
+      const sigma = sigmaFlag ?? forces?.dynamicsSigma ?? forces?.sigma ?? trainedNoiseRange(model.denoiser).sigmaMinLj;
       force = denoiserForceField(model.denoiser, start.box, { sigma, kT, conditions, symmetryAverage: values['symmetry-average'] === true });
       label = `denoiser ${modelName} at sigma = ${sigma} LJ`;
     } else {

@@ -10,7 +10,7 @@ import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber } from './errors';
 import { rescaleSchedule, trainedSchedule, type SampleOptions, type SampleResult } from './sample';
-import { resolveSolver, type SolverOptions } from './solvers';
+import { gridEnd, resolveSolver, type SolverOptions } from './solvers';
 
 /**
  * Options of {@link inpaintSample}: the fixed particles, plus the sampler options of `sample`
@@ -19,7 +19,7 @@ import { resolveSolver, type SolverOptions } from './solvers';
  * timestep), not `sample`'s `DEFAULT_SAMPLER`, so that a call without options keeps its meaning.
  */
 export interface InpaintOptions
-  extends Pick<SampleOptions, 'steps' | 'start' | 'variance' | 'eta' | 'finalStep' | 'schedule' | 'seed' | 'corrector'>, Pick<SolverOptions, 'sampler' | 'spacing' | 'rho' | 'churn'> {
+  extends Pick<SampleOptions, 'steps' | 'start' | 'variance' | 'eta' | 'finalStep' | 'schedule' | 'seed' | 'corrector'>, Pick<SolverOptions, 'sampler' | 'spacing' | 'rho' | 'churn' | 'sigmaMinLj'> {
   /** Positions `[N, 3]` (LJ units); the rows of the fixed particles must lie inside the box. */
   known: Float64Array;
   /** `[N]` flags, nonzero = fixed particle. Give exactly one of `mask` and `indices`. */
@@ -165,10 +165,11 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
   const schedule = options.schedule ?? (trained && tb ? rescaleSchedule(trained, tb, lengths) ?? trained : trained) ?? cosineSchedule(500);
   const T = schedule.T;
   const start = checkInt(options.start ?? Math.min(T, denoiser.training?.tMax ?? T), 'start', 1, T);
-  const steps = checkInt(options.steps ?? start, 'steps', 1, start);
+  const end = gridEnd(options.sigmaMinLj, schedule, lengths[0], start, denoiser.training?.sampleSigmaMinLj); // as in sample
+  const steps = checkInt(options.steps ?? start - end + 1, 'steps', 1, start - end + 1);
   const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
   const solverOptions: SolverOptions = { sampler: options.sampler, spacing: options.spacing, rho: options.rho, churn: options.churn };
-  const solver = resolveSolver(solverOptions, schedule, start, steps, eta, denoiser.training?.target === 'score'); // solvers.ts
+  const solver = resolveSolver(solverOptions, schedule, start, steps, eta, denoiser.training?.target === 'score', end); // solvers.ts
   if (resample > 1 && (options.sampler ?? 'ancestral') !== 'ancestral') {
     throw new ModelError(`inpaintSample: resample > 1 (RePaint) needs sampler 'ancestral', got ${describeValue(options.sampler)}`, 'MODEL_BAD_CONFIG');
   }

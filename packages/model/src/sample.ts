@@ -275,11 +275,7 @@ function resolveSampleOptions(denoiser: DenoiserLike, options: SampleOptions): R
   // No solver option at all on a periodic box: the measured best trade-off (DEFAULT_SAMPLER, solvers.ts).
   const preset = periodic && SOLVER_CHOICE_KEYS.every((k) => options[k] === undefined);
   const chosen: SolverOptions = preset ? { ...options, sampler: DEFAULT_SAMPLER.sampler, spacing: DEFAULT_SAMPLER.spacing } : options;
-  // The model's own default end (a force extension's generative range) applies only where the grid
-  // starts above it (a variation from a smaller noise level keeps the whole range below its start).
-  const trainedEnd = denoiser.training?.sampleSigmaMinLj;
-  const sigmaMinLj = options.sigmaMinLj ?? (trainedEnd !== undefined && trainedEnd < lengths[0] * schedule.sqrtA[start] ? trainedEnd : undefined);
-  const end = gridEnd(sigmaMinLj, schedule, lengths[0], start); // solvers.ts
+  const end = gridEnd(options.sigmaMinLj, schedule, lengths[0], start, denoiser.training?.sampleSigmaMinLj); // solvers.ts
   const steps = preset ? Math.min(DEFAULT_SAMPLER.steps, start - end + 1) : checkInt(options.steps ?? start - end + 1, 'steps', 1, start - end + 1);
   const eta = checkNumber(options.eta ?? 1, 'eta', 0, 1);
   const solver = resolveSolver(chosen, schedule, start, steps, eta, denoiser.training?.target === 'score', end); // solvers.ts

@@ -135,11 +135,15 @@ export interface ResolvedSolver {
 }
 
 /**
- * @internal The last (smallest) timestep of the grid for `sigmaMinLj` (see {@link SolverOptions.sigmaMinLj}):
- * the largest t with `L sqrt(a_t) <= sigmaMinLj`; 1 when it is not given.
+ * @internal The last (smallest) timestep of the grid for `sigmaMinLj` (see {@link SolverOptions.sigmaMinLj}),
+ * else for the model's `trainedSigmaMinLj` (`TrainingInfo.sampleSigmaMinLj`) when the grid starts above it:
+ * the largest t with `L sqrt(a_t) <= sigmaMinLj`; 1 when neither applies.
  * @throws ModelError `MODEL_BAD_CONFIG` below the smallest level or not below the first one
  */
-export function gridEnd(sigmaMinLj: number | undefined, schedule: NoiseSchedule, boxLength: number, start: number): number {
+export function gridEnd(sigmaMinLj: number | undefined, schedule: NoiseSchedule, boxLength: number, start: number, trainedSigmaMinLj?: number): number {
+  // The model's own default end (a force extension's generative range) applies only where the grid
+  // starts above it (a variation from a smaller noise level keeps the whole range below its start).
+  if (sigmaMinLj === undefined && trainedSigmaMinLj !== undefined && trainedSigmaMinLj < boxLength * schedule.sqrtA[start]) sigmaMinLj = trainedSigmaMinLj;
   if (sigmaMinLj === undefined) return 1;
   const lo = boxLength * schedule.sqrtA[1], hi = boxLength * schedule.sqrtA[start];
   if (typeof sigmaMinLj !== 'number' || !(sigmaMinLj >= lo * (1 - 1e-9) && sigmaMinLj < hi)) {

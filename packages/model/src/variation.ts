@@ -5,6 +5,7 @@ import type { DenoiserLike } from './denoiserLike';
 import { ModelError, checkInt } from './errors';
 import { trainedNoiseRange } from './noiseLevel';
 import { rescaleSchedule, sample, trainedSchedule, type SampleOptions, type SampleResult } from './sample';
+import { gridEnd } from './solvers';
 
 /** Options of {@link variation}: a noise level (`sigmaLj` or `t`) plus the sampler options of `sample`. */
 export interface VariationOptions extends Omit<SampleOptions, 'n' | 'box' | 'init' | 'start' | 'afterStep'> {
@@ -69,7 +70,8 @@ export async function variation(denoiser: DenoiserLike, positions: Vec3Array, bo
   const rng = createRng((options.seed ?? 0) + 0x51ed27);
   for (let c = 0; c < count; c++) variationStart(x0, t, schedule, rng, lengths, init.subarray(c * 3 * n, (c + 1) * 3 * n));
   const { sigmaLj: _s, t: _t, ...rest } = options;
-  const steps = Math.min(options.steps ?? t, t);
+  const levels = t - gridEnd(options.sigmaMinLj, schedule, L[0], t, denoiser.training?.sampleSigmaMinLj) + 1; // the grid sample will use
+  const steps = Math.min(options.steps ?? levels, levels);
   const r = await sample(denoiser, { ...rest, schedule, n, box: lengths, count, init, start: t, steps });
   return { ...r, t, sigmaLj: L[0] * schedule.sqrtA[t] };
 }

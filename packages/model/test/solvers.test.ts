@@ -170,3 +170,26 @@ describe('sigmaMinLj: a grid that stops above the smallest trained level', () =>
     d.dispose();
   });
 });
+
+describe('sigmaMinLj reaches inpaintSample and variation', () => {
+  it('the model default stops their grids too: the same visited levels as sample with the explicit option', async () => {
+    const { inpaintSample, variation } = await import('../src/index');
+    const d = tinyDenoiser({ timeEncoding: 'log-sigma' });
+    await train(d, { data: [{ positions: lattice(4), box: 4 }], steps: 1, schedule, tMax: 80 });
+    const s = 4 * schedule.sqrtA[20] * 1.01;
+    const known = lattice(4);
+    const o = { known, indices: [0, 1, 2], box: 4, steps: 10, spacing: 'log-sigma', seed: 2 } as const;
+    const full = await inpaintSample(d, o);
+    const a = await inpaintSample(d, { ...o, sigmaMinLj: s });
+    expect(Array.from(a.positions[0])).not.toEqual(Array.from(full.positions[0])); // the option reaches the grid
+    d.training = { ...d.training!, sampleSigmaMinLj: s };
+    const b = await inpaintSample(d, o);
+    expect(Array.from(b.positions[0])).toEqual(Array.from(a.positions[0])); // and the model's default is the same grid
+    // variation from above the default end: its grid stops there; from below it: the whole range down to 1
+    const high = await variation(d, known, 4, { sigmaLj: 4 * schedule.sqrtA[40] });
+    expect(high.evaluations).toBe(40 - 20 + 1);
+    const low = await variation(d, known, 4, { sigmaLj: 4 * schedule.sqrtA[10] });
+    expect(low.evaluations).toBe(10);
+    d.dispose();
+  });
+});

@@ -5,7 +5,7 @@
  * RDF-MSE of the whole box, of the regenerated half (partial g(r): regenerated particles against all),
  * and, for reference, of unconditional samples with the same sampler.
  *
- *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--sampler fast|balanced|quality] [--count 2] [--resample 1] [--seed 1] [--json out/inpaint.json]
+ *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--sampler fast|balanced|quality] [--count 2] [--resample 1] [--seed 1] [--no-hold-fixed] [--fixed-noise fresh|bridge] [--json out/inpaint.json]
  *
  * The sampler is the model's recommended one if it is ancestral, else `quality` (60 levels; with the
  * 12 of `balanced` the regenerated half scored 9x the unconditional samples), unless `--sampler` names
@@ -37,7 +37,7 @@ export interface InpaintReport {
   seconds: number;
 }
 
-export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], options: { count?: number; resample?: number; seed?: number } = {}): Promise<InpaintReport> {
+export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], options: { count?: number; resample?: number; seed?: number; holdFixed?: boolean; fixedNoise?: 'fresh' | 'bridge' } = {}): Promise<InpaintReport> {
   const replicas = await mdFrames('opp-replicas');
   const ref = new RdfAccumulator();
   for (const f of replicas) ref.add(f.positions, f.box);
@@ -50,7 +50,7 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
   for (let i = 0; i < n; i++) (md.positions[3 * i] < L / 2 ? indices : regen).push(i);
   const count = options.count ?? 2;
   const t0 = performance.now();
-  const r = await inpaintSample(denoiser, { known: md.positions, indices, box: md.box, count, seed: options.seed ?? 1, resample: options.resample ?? 1, ...sampler });
+  const r = await inpaintSample(denoiser, { known: md.positions, indices, box: md.box, count, seed: options.seed ?? 1, resample: options.resample ?? 1, holdFixed: options.holdFixed, fixedNoise: options.fixedNoise, ...sampler });
   const seconds = (performance.now() - t0) / 1000;
   const bitExact = r.positions.every((x) => indices.every((i) => [0, 1, 2].every((d) => x[3 * i + d] === md.positions[3 * i + d])));
   const u = await sample(denoiser, { n, box: md.box, count, seed: options.seed ?? 1, ...sampler });
@@ -68,14 +68,14 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, sampler: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, sampler: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'no-hold-fixed': { type: 'boolean' }, 'fixed-noise': { type: 'string' } } });
   await selectBackend();
   // inpainting needs many levels: an ODE recommendation (12 levels: 9x the unconditional error) is replaced by the quality preset
   const recommended = await loadModel(values.model ?? 'opp-unconditional', values.sampler);
   const { denoiser, sampler } = values.sampler === undefined && (recommended.sampler.sampler ?? 'ancestral') !== 'ancestral'
     ? { denoiser: recommended.denoiser, sampler: structuredClone(SAMPLER_PRESETS.quality) as ExampleModel['sampler'] }
     : recommended;
-  const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1) });
+  const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1), holdFixed: !values['no-hold-fixed'], fixedNoise: values['fixed-noise'] as 'fresh' | 'bridge' | undefined });
   console.log(JSON.stringify(rep, null, 2));
   if (values.json) await writeFile(values.json, JSON.stringify(rep, null, 2));
   denoiser.dispose();

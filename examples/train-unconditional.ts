@@ -25,7 +25,7 @@ import { trainingBar } from './trainingBar';
 import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
 import { rdf, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
 import { createDenoiser, sample, selectBackend, train, type BackendName, type DenoiserConfig, type TrainOptions } from '@mddm/model';
-import { geometricSchedule, type LangevinCorrectorOptions } from '@mddm/schedules';
+import { cosineSchedule, geometricSchedule, type LangevinCorrectorOptions } from '@mddm/schedules';
 
 /**
  * The fast network of the default run: the paper's PBC-Conv stack (8 layers of 32, MLPs 2 x 32, output
@@ -138,14 +138,14 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
   const box = training.box;
   const modelConfig = options.model ?? (full ? {} : FAST_MODEL);
   const kind = options.denoiser ?? 'mddm';
-  const denoiser = createChosenDenoiser(kind, { ...modelConfig, seed });
+  const denoiser = createChosenDenoiser(kind, { ...modelConfig, seed }, {}, { schedule: full ? cosineSchedule(500) : FAST_TRAINING.schedule, boxLength: box[0] });
   if (full && options.focus) throw new Error('--focus-lj reweights the fast recipe\'s log-sigma draws; the full recipe draws t uniformly');
   const steps = options.steps ?? (full ? 9600 : FAST_TRAINING.steps);
   const minutes = options.minutes ?? (full ? undefined : FAST_TRAINING.minutes);
   const sampleSteps = options.sampleSteps ?? (full ? 500 : FAST_TRAINING.sampleSteps);
   const correctorSteps = options.correctorSteps ?? (full ? 0 : FAST_TRAINING.corrector.steps);
   log(`MDDM on OPP (k=${training.info.k}, phi=${training.info.phi}, T=${training.info.T}): N = ${training.positions.length / 3}, box ${box.join('x')}, ${frames.length} training frame(s), backend ${backend}`);
-  log(`denoiser: ${kind === 'transolver' ? 'Transolver baseline' : full ? 'paper' : 'fast'} configuration, ${denoiser.countParams().toLocaleString('en-US')} parameters; ${steps} steps${minutes ? ` (budget ${minutes} min)` : ''}`);
+  log(`denoiser: ${kind === 'transolver' ? 'Transolver baseline' : kind === 'energy' ? 'energy (sigma grad E), fast graph' : full ? 'paper' : 'fast'} configuration, ${denoiser.countParams().toLocaleString('en-US')} parameters; ${steps} steps${minutes ? ` (budget ${minutes} min)` : ''}`);
 
   const checkpoint = join(out, 'checkpoint');
   await mkdir(out, { recursive: true });

@@ -40,6 +40,15 @@ export interface InpaintOptions
    * (Heun, EDM) solver after re-noising would reuse a history that no longer matches the state.
    */
   resample?: number;
+  /**
+   * Whether a Langevin `corrector` holds the fixed particles where the predictor left them (default
+   * true), so the generated ones sample `p_t(x_free | x_fixed)` at each level. With `false` the
+   * corrector moves every particle and the fixed ones are re-imposed only after the next predictor
+   * step (the behaviour before 2026-12-01). Measured in docs/seed-paper-tools.md.
+   */
+  holdFixed?: boolean;
+  /** How the fixed particles are noised to each level (default `'fresh'`); see {@link FixedNoise}. */
+  fixedNoise?: FixedNoise;
   /** Conformations generated around the same fixed particles (default 1). */
   count?: number;
   /** Conformations denoised together in one graph (default `count`). */
@@ -86,36 +95,73 @@ function checkKnown(known: Float64Array, mask: Uint8Array, L: Float64Array): voi
 }
 
 /**
+ * How the fixed particles are noised to each level during inpainting.
+ * - `'fresh'`: independent noise at every level, `x_fixed = known + sigma_t z_t` (DynamicsDiffusion
+ *   Algorithm 1, RePaint): right marginally, but the fixed particles jump by ~sigma_t between steps.
+ * - `'bridge'`: the fixed particles follow the forward process run backwards, i.e. they are drawn from
+ *   the posterior `q(x_tPrev | x_t, x_0 = known)` of their own current state (DDPM eq. 6-7 on the VE
+ *   process: mean `known + (a_tPrev / a_t) (x_t - known)`, variance `a_tPrev (a_t - a_tPrev) / a_t`,
+ *   box units): the same marginal at every level, but a continuous path, as the generated particles
+ *   have, so these adapt to a crystal that moves smoothly instead of one that is re-drawn every step.
+ */
+export type FixedNoise = 'fresh' | 'bridge';
+
+/**
  * The RePaint predictor: `inner` steps `t -> tPrev`, the fixed particles are set to their known
- * positions noised to `tPrev` (`inpaint` of `@mddm/schedules`; exactly the known positions at
- * `tPrev = 0`), and with `resample > 1` the state is noised back to `t` and the step repeated.
- * Before its first step it imposes the fixed particles at the start level (Algorithm 1 line 5).
+ * positions noised to `tPrev` (see {@link FixedNoise}; exactly the known positions at `tPrev = 0`),
+ * and with `resample > 1` the state is noised back to `t` and the step repeated. Before its first
+ * step it imposes the fixed particles at the start level (Algorithm 1 line 5).
  *
  * @param inner - the predictor doing each step (e.g. `ancestralPredictor()`)
  * @param known - `[frames * N, 3]` known positions (tiled over the frames of a batch)
  * @param mask - `[frames * N]` flags
  * @param resample - repeats per step (>= 1)
  * @param rng - noise of the fixed particles and of the re-noising
+ * @param fixedNoise - see {@link FixedNoise} (default `'fresh'`, Algorithm 1 as published)
  * @returns a predictor for `runSampler`
  */
-export function repaintPredictor(inner: Predictor, known: Float64Array, mask: Uint8Array, resample: number, rng: Rng): Predictor {
+export function repaintPredictor(inner: Predictor, known: Float64Array, mask: Uint8Array, resample: number, rng: Rng, fixedNoise: FixedNoise = 'fresh'): Predictor {
   let first = true;
+  const offset = fixedNoise === 'bridge' ? new Float64Array(known.length) : null; // x_fixed - known, box units, unwrapped
+  const impose = (ctx: Parameters<Predictor['step']>[0], t: number, tFrom: number | null) => {
+    const s = ctx.diffusion.schedule;
+    if (!offset) {
+      inpaint(ctx.x, known, mask, t, s, rng, ctx.box);
+      return;
+    }
+    // tFrom === null: a fresh draw at t; else the posterior q(x_t | x_tFrom, known) of the offsets
+    const keep = t === 0 ? 0 : tFrom === null ? 0 : s.a[t] / s.a[tFrom];
+    const sd = t === 0 ? 0 : tFrom === null ? s.sqrtA[t] : Math.sqrt(Math.max(0, s.a[t] * (s.a[tFrom] - s.a[t]) / s.a[tFrom]));
+    for (let p = 0; p < mask.length; p++) {
+      if (!mask[p]) continue;
+      for (let d = 0; d < 3; d++) {
+        const i = 3 * p + d;
+        const L = ctx.box[d];
+        offset[i] = keep * offset[i] + (sd === 0 ? 0 : sd * rng.normal());
+        let v = known[i] + L * offset[i];
+        v -= L * Math.floor(v / L);
+        ctx.x[i] = v >= L ? 0 : v;
+      }
+      if (t === 0) for (let d = 0; d < 3; d++) ctx.x[3 * p + d] = known[3 * p + d]; // bit-exact
+    }
+  };
   return {
-    name: `repaint(${inner.name}, resample=${resample})`,
+    name: `repaint(${inner.name}, resample=${resample}, fixed=${fixedNoise})`,
     async step(ctx, t, tPrev) {
       const s = ctx.diffusion.schedule;
       if (first) {
-        inpaint(ctx.x, known, mask, t, s, rng, ctx.box);
+        impose(ctx, t, null);
         first = false;
       }
       for (let u = 0; u < resample; u++) {
         await inner.step(ctx, t, tPrev);
-        inpaint(ctx.x, known, mask, tPrev, s, rng, ctx.box);
+        impose(ctx, tPrev, t);
         if (u + 1 === resample) break;
         const c = Math.sqrt(Math.max(0, s.a[t] - s.a[tPrev]));
         rng.fillNormal(ctx.z);
         for (let i = 0; i < ctx.x.length; i++) {
           const L = ctx.box[i % 3];
+          if (offset && mask[(i / 3) | 0]) offset[i] += c * ctx.z[i]; // the fixed particles' path is noised back too
           let v = ctx.x[i] + L * c * ctx.z[i];
           v -= L * Math.floor(v / L);
           ctx.x[i] = v >= L ? 0 : v;
@@ -176,7 +222,11 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   denoiser.globalInput(1, 1, options.conditions); // validates the conditions
   const diffusion = new WrappedDiffusion(schedule, { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' });
-  const corrector = options.corrector && options.corrector.steps > 0 ? langevinCorrector(options.corrector) : undefined;
+  const holdFixed = options.holdFixed ?? true;
+  if (typeof holdFixed !== 'boolean') throw new ModelError(`inpaintSample: holdFixed must be a boolean, got ${describeValue(holdFixed)}`, 'MODEL_BAD_CONFIG');
+  const fixedNoise = options.fixedNoise ?? 'fresh';
+  if (fixedNoise !== 'fresh' && fixedNoise !== 'bridge') throw new ModelError(`inpaintSample: fixedNoise must be 'fresh' or 'bridge', got ${describeValue(fixedNoise)}`, 'MODEL_BAD_CONFIG');
+  const withCorrector = options.corrector !== undefined && options.corrector.steps > 0;
   const lambda = denoiser.training?.target === 'score' ? scoreLambdaTable(schedule) : null;
   await waitForKernelWorker();
   const rng = createRng(seed);
@@ -192,7 +242,8 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
       tiledMask.set(mask, f * n);
     }
     const x = sampleUniformBox(frames * n, lengths, rng);
-    const predictor = repaintPredictor(solver.predictor, tiledKnown, tiledMask, resample, fixedRng);
+    const predictor = repaintPredictor(solver.predictor, tiledKnown, tiledMask, resample, fixedRng, fixedNoise);
+    const corrector = withCorrector ? langevinCorrector({ ...options.corrector!, fixed: holdFixed ? tiledMask : undefined }) : undefined;
     const eps = async (xt: Float64Array, t: number, out: Float64Array) => {
       const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, options.conditions);
       const graph = denoiser.buildGraph(xt, lengths, frames);

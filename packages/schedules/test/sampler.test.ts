@@ -210,6 +210,42 @@ describe('runSampler plumbing', () => {
     expect(() => langevinCorrector({ steps: 1, sigmaMinLj: 1, sigmaMaxLj: 0.5 })).toThrow(/sigmaMaxLj/);
   });
 
+  it('a corrector with fixed flags leaves those particles untouched and moves the rest as without flags', async () => {
+    const sched = cosineSchedule(30);
+    const D = new WrappedDiffusion(sched);
+    const x0 = sampleUniformBox(12, L, createRng(1));
+    const start = sampleUniformBox(12, L, createRng(2));
+    const fixed = new Uint8Array(12);
+    for (const p of [0, 3, 4, 11]) fixed[p] = 1;
+    const eps = exactEps(x0, sched, L); // per coordinate: the free rows do not see the fixed ones
+    const run = async (flags?: Uint8Array) => {
+      const x = Float64Array.from(start);
+      const epsBuf = new Float64Array(x.length);
+      const ctx: SamplerContext = {
+        diffusion: D, x, rng: createRng(5), box: [L, L, L], z: new Float64Array(x.length),
+        async evaluate(t) { eps(x, t, epsBuf); return epsBuf; },
+      };
+      await langevinCorrector({ steps: 4, r: 0.3, fixed: flags }).correct(ctx, 12);
+      return x;
+    };
+    const held = await run(fixed);
+    const plain = await run();
+    for (let p = 0; p < 12; p++) {
+      for (let d = 0; d < 3; d++) {
+        const i = 3 * p + d;
+        if (fixed[p]) {
+          expect(held[i]).toBe(start[i]);
+          expect(plain[i]).not.toBe(start[i]);
+        } else {
+          expect(held[i]).toBe(plain[i]);
+        }
+      }
+    }
+    const ctx = { diffusion: D, x: new Float64Array(9), rng: createRng(1), box: [L, L, L] as const, z: new Float64Array(9), evaluate: async () => new Float64Array(9) };
+    await expect(langevinCorrector({ steps: 1, fixed }).correct(ctx, 12)).rejects.toThrow(/fixed has 12 flags for 3 particles/);
+    expect(() => langevinCorrector({ steps: 1, fixed: [1, 0] as unknown as Uint8Array })).toThrow(/fixed must be a Uint8Array/);
+  });
+
   it('a custom predictor plugs in (two evaluations per step: a Heun-like pattern) and is counted', async () => {
     const sched = cosineSchedule(20);
     const D = new WrappedDiffusion(sched, { finalStep: 'x0' });

@@ -1,6 +1,6 @@
 import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { toBox, type BoxLike } from '@mddm/pbc';
+import { toBox, wrap, type BoxLike } from '@mddm/pbc';
 import {
   WrappedDiffusion, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, inpaint, scoreLambdaTable, langevinCorrector, runSampler, sampleUniformBox,
   type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance, type Predictor, type Rng,
@@ -10,6 +10,7 @@ import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber } from './errors';
 import { rescaleSchedule, trainedSchedule, type SampleOptions, type SampleResult } from './sample';
+import { checkPositions } from './denoiser';
 import { gridEnd, resolveSolver, type SolverOptions } from './solvers';
 
 /**
@@ -49,6 +50,13 @@ export interface InpaintOptions
   holdFixed?: boolean;
   /** How the fixed particles are noised to each level (default `'fresh'`); see {@link FixedNoise}. */
   fixedNoise?: FixedNoise;
+  /**
+   * The state at `start`, `[count * N, 3]` (LJ units; wrapped into the box), instead of uniform
+   * positions: with `start` < T and `variationStart` of an earlier result, a second pass that
+   * re-generates the free particles from a partly noised state (a harmonisation pass, RePaint's
+   * "jump" back). The fixed rows are replaced by the known positions noised to `start`.
+   */
+  init?: Float64Array;
   /** Conformations generated around the same fixed particles (default 1). */
   count?: number;
   /** Conformations denoised together in one graph (default `count`). */
@@ -220,6 +228,10 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
     throw new ModelError(`inpaintSample: resample > 1 (RePaint) needs sampler 'ancestral', got ${describeValue(options.sampler)}`, 'MODEL_BAD_CONFIG');
   }
   const seed = checkInt(options.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  if (options.init !== undefined) {
+    const m = checkPositions(options.init, 'inpaintSample: init');
+    if (m !== count * n) throw new ModelError(`inpaintSample: init must hold count * N = ${count * n} particles, got ${m}`, 'MODEL_BAD_INPUT');
+  }
   denoiser.globalInput(1, 1, options.conditions); // validates the conditions
   const diffusion = new WrappedDiffusion(schedule, { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' });
   const holdFixed = options.holdFixed ?? true;
@@ -241,7 +253,7 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
       tiledKnown.set(known, f * known.length);
       tiledMask.set(mask, f * n);
     }
-    const x = sampleUniformBox(frames * n, lengths, rng);
+    const x = options.init ? wrap(options.init.slice(b * batchSize * 3 * n, (b * batchSize + frames) * 3 * n), lengths) : sampleUniformBox(frames * n, lengths, rng);
     const predictor = repaintPredictor(solver.predictor, tiledKnown, tiledMask, resample, fixedRng, fixedNoise);
     const corrector = withCorrector ? langevinCorrector({ ...options.corrector!, fixed: holdFixed ? tiledMask : undefined }) : undefined;
     const eps = async (xt: Float64Array, t: number, out: Float64Array) => {

@@ -123,6 +123,14 @@ describe('inpaintSample', () => {
     expect(Array.from(bridge.positions[0])).not.toEqual(Array.from(held.positions[0]));
     await expect(inpaintSample(d, { ...base, holdFixed: 1 as never })).rejects.toThrow(/holdFixed must be a boolean/);
     await expect(inpaintSample(d, { ...base, fixedNoise: 'frozen' as never })).rejects.toThrow(/fixedNoise must be 'fresh' or 'bridge'/);
+    // init: a second pass from a slightly noised state stays near it (from uniform noise it would not)
+    const first = held.positions[0];
+    const again = await inpaintSample(d, { known, mask, box: 4, seed: 4, start: 2, steps: 2, init: first });
+    const fromNoise = await inpaintSample(d, { known, mask, box: 4, seed: 4, start: 2, steps: 2 });
+    const dist = (x: Float64Array) => Math.max(...Array.from(x, (v, i) => Math.abs(((v - first[i] + 6) % 4) - 2)));
+    expect(dist(again.positions[0])).toBeLessThan(4 * 1.5 * schedule.sqrtA[2] + 0.05);
+    expect(dist(fromNoise.positions[0])).toBeGreaterThan(1);
+    await expect(inpaintSample(d, { ...base, count: 2, init: first })).rejects.toThrow(/init must hold count \* N = 128 particles, got 64/);
     d.dispose();
   });
 

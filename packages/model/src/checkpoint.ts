@@ -153,7 +153,10 @@ export async function writeCheckpoint(
     const bytes = packFloat32([...extra.optimizer.m, ...extra.optimizer.v]);
     const file = `optimizer-${tag}.bin`;
     await atomicWrite(await pathJoin(dir, file), bytes);
-    manifest.optimizer = { file, bytes: bytes.byteLength, crc32: crc32(bytes), shapes: [...shapes, ...shapes], step: extra.optimizer.step };
+    // the moments' own (flat) sizes: the optimizer covers the trainable weights, which need not be all
+    // of them (an energy denoiser's last head bias never reaches its force and is not trained)
+    const moments = [...extra.optimizer.m, ...extra.optimizer.v].map((a) => [a.length]);
+    manifest.optimizer = { file, bytes: bytes.byteLength, crc32: crc32(bytes), shapes: moments, step: extra.optimizer.step };
   }
   if (extra.ema) {
     const bytes = packFloat32(extra.ema.weights);

@@ -191,6 +191,30 @@ describe('EnergyDenoiser', () => {
     }
   });
 
+  it('trains with a checkpoint (optimizer moments of the trainable weights only) and resumes from it', async () => {
+    const x = cloud(5);
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-energy-ckpt-'));
+    const opts = { data: [{ positions: x, box: L }], schedule, seed: 2, checkpointDir: dir, checkpointEvery: 1, ema: 0.9 };
+    try {
+      const a = model(4);
+      await train(a, { ...opts, steps: 2 });
+      const back = await loadDenoiser(dir); // reads (and verifies sizes of) weights, moments and average
+      expect(back).toBeInstanceOf(EnergyDenoiser);
+      back.dispose();
+      const resumed = model(4);
+      const r = await train(resumed, { ...opts, steps: 4, resume: true });
+      expect(r.steps).toBe(4);
+      const straight = model(4);
+      await train(straight, { ...opts, checkpointDir: undefined, steps: 4 });
+      const tau = timeInputAtSigma(straight, 0.2);
+      const [er, es] = [resumed.energy(x, L, tau), straight.energy(x, L, tau)];
+      for (let i = 0; i < er.length; i++) expect(er[i]).toBeCloseTo(es[i], 4);
+      [a, resumed, straight].forEach((m) => m.dispose());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects other time encodings, a spec without its sigma range and a bad box with ModelError', () => {
     const d = model();
     const { sigmaRangeLj: _, ...spec } = d.toSpec();

@@ -5,7 +5,7 @@
  * RDF-MSE of the whole box, of the regenerated half (partial g(r): regenerated particles against all),
  * and, for reference, of unconditional samples with the same sampler.
  *
- *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--sampler fast|balanced|quality] [--count 2] [--resample 1] [--seed 1] [--no-hold-fixed] [--fixed-noise fresh|bridge] [--harmonize SIGMA_LJ[,PASSES]] [--json out/inpaint.json]
+ *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--sampler fast|balanced|quality] [--count 2] [--resample 1] [--seed 1] [--corrector-fixed redraw|hold|move] [--harmonize SIGMA_LJ[,PASSES]] [--json out/inpaint.json]
  *
  * The sampler is the model's recommended one if it is ancestral, else `quality` (60 levels; with the
  * 12 of `balanced` the regenerated half scored 9x the unconditional samples), unless `--sampler` names
@@ -38,7 +38,7 @@ export interface InpaintReport {
   seconds: number;
 }
 
-export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], options: { count?: number; resample?: number; seed?: number; holdFixed?: boolean; fixedNoise?: 'fresh' | 'bridge'; harmonize?: { sigmaLj: number; passes: number } } = {}): Promise<InpaintReport> {
+export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], options: { count?: number; resample?: number; seed?: number; correctorFixed?: 'redraw' | 'hold' | 'move'; harmonize?: { sigmaLj: number; passes: number } } = {}): Promise<InpaintReport> {
   const replicas = await mdFrames('opp-replicas');
   const ref = new RdfAccumulator();
   for (const f of replicas) ref.add(f.positions, f.box);
@@ -51,7 +51,7 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
   for (let i = 0; i < n; i++) (md.positions[3 * i] < L / 2 ? indices : regen).push(i);
   const count = options.count ?? 2;
   const t0 = performance.now();
-  const base = { known: md.positions, indices, box: md.box, count, resample: options.resample ?? 1, holdFixed: options.holdFixed, fixedNoise: options.fixedNoise, ...sampler };
+  const base = { known: md.positions, indices, box: md.box, count, resample: options.resample ?? 1, correctorFixed: options.correctorFixed, ...sampler };
   const r = await inpaintSample(denoiser, { ...base, seed: options.seed ?? 1 });
   let nfe = r.evaluations;
   if (options.harmonize) {
@@ -87,14 +87,14 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, sampler: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'no-hold-fixed': { type: 'boolean' }, 'fixed-noise': { type: 'string' }, harmonize: { type: 'string' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, sampler: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'corrector-fixed': { type: 'string' }, harmonize: { type: 'string' } } });
   await selectBackend();
   // inpainting needs many levels: an ODE recommendation (12 levels: 9x the unconditional error) is replaced by the quality preset
   const recommended = await loadModel(values.model ?? 'opp-unconditional', values.sampler);
   const { denoiser, sampler } = values.sampler === undefined && (recommended.sampler.sampler ?? 'ancestral') !== 'ancestral'
     ? { denoiser: recommended.denoiser, sampler: structuredClone(SAMPLER_PRESETS.quality) as ExampleModel['sampler'] }
     : recommended;
-  const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1), holdFixed: !values['no-hold-fixed'], fixedNoise: values['fixed-noise'] as 'fresh' | 'bridge' | undefined,
+  const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1), correctorFixed: values['corrector-fixed'] as 'redraw' | 'hold' | 'move' | undefined,
     harmonize: values.harmonize ? { sigmaLj: Number(values.harmonize.split(',')[0]), passes: Number(values.harmonize.split(',')[1] ?? 1) } : undefined });
   console.log(JSON.stringify(rep, null, 2));
   if (values.json) await writeFile(values.json, JSON.stringify(rep, null, 2));

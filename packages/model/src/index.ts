@@ -47,7 +47,7 @@ export { BALANCED_SAMPLER, DEFAULT_SAMPLER, FAST_SAMPLER, QUALITY_SAMPLER, SAMPL
 export { trainedNoiseRange, timeInputAtSigma, type TrainedNoiseRange } from './noiseLevel';
 export { forces, denoiserForceField, type ForceOptions } from './forces';
 export { forceAgreement, type ForceAgreement } from './forceAgreement';
-export { inpaintSample, repaintPredictor, type FixedNoise, type InpaintOptions } from './inpaint';
+export { inpaintSample, repaintPredictor, type CorrectorFixed, type InpaintOptions } from './inpaint';
 export { variation, type VariationOptions, type VariationResult } from './variation';
 export { EnergyDenoiser, createEnergyDenoiser, energyDenoiserFromSpec, type EnergyDenoiserConfig } from './energyDenoiser';
 export type { DenoiserLike, DenoiserSpecBase, PredictOptions } from './denoiserLike';

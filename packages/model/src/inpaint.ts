@@ -42,14 +42,10 @@ export interface InpaintOptions
    */
   resample?: number;
   /**
-   * Whether a Langevin `corrector` holds the fixed particles where the predictor left them (default
-   * true), so the generated ones sample `p_t(x_free | x_fixed)` at each level. With `false` the
-   * corrector moves every particle and the fixed ones are re-imposed only after the next predictor
-   * step (the behaviour before 2026-12-01). Measured in docs/seed-paper-tools.md.
+   * What a Langevin `corrector` does with the fixed particles (default `'redraw'`); see
+   * {@link CorrectorFixed}. Measured in docs/seed-paper-tools.md.
    */
-  holdFixed?: boolean;
-  /** How the fixed particles are noised to each level (default `'fresh'`); see {@link FixedNoise}. */
-  fixedNoise?: FixedNoise;
+  correctorFixed?: CorrectorFixed;
   /**
    * The state at `start`, `[count * N, 3]` (LJ units; wrapped into the box), instead of uniform
    * positions: with `start` < T and `variationStart` of an earlier result, a second pass that
@@ -103,73 +99,36 @@ function checkKnown(known: Float64Array, mask: Uint8Array, L: Float64Array): voi
 }
 
 /**
- * How the fixed particles are noised to each level during inpainting.
- * - `'fresh'`: independent noise at every level, `x_fixed = known + sigma_t z_t` (DynamicsDiffusion
- *   Algorithm 1, RePaint): right marginally, but the fixed particles jump by ~sigma_t between steps.
- * - `'bridge'`: the fixed particles follow the forward process run backwards, i.e. they are drawn from
- *   the posterior `q(x_tPrev | x_t, x_0 = known)` of their own current state (DDPM eq. 6-7 on the VE
- *   process: mean `known + (a_tPrev / a_t) (x_t - known)`, variance `a_tPrev (a_t - a_tPrev) / a_t`,
- *   box units): the same marginal at every level, but a continuous path, as the generated particles
- *   have, so these adapt to a crystal that moves smoothly instead of one that is re-drawn every step.
- */
-export type FixedNoise = 'fresh' | 'bridge';
-
-/**
  * The RePaint predictor: `inner` steps `t -> tPrev`, the fixed particles are set to their known
- * positions noised to `tPrev` (see {@link FixedNoise}; exactly the known positions at `tPrev = 0`),
- * and with `resample > 1` the state is noised back to `t` and the step repeated. Before its first
- * step it imposes the fixed particles at the start level (Algorithm 1 line 5).
+ * positions noised to `tPrev` (`inpaint` of `@mddm/schedules`; exactly the known positions at
+ * `tPrev = 0`), and with `resample > 1` the state is noised back to `t` and the step repeated.
+ * Before its first step it imposes the fixed particles at the start level (Algorithm 1 line 5).
  *
  * @param inner - the predictor doing each step (e.g. `ancestralPredictor()`)
  * @param known - `[frames * N, 3]` known positions (tiled over the frames of a batch)
  * @param mask - `[frames * N]` flags
  * @param resample - repeats per step (>= 1)
  * @param rng - noise of the fixed particles and of the re-noising
- * @param fixedNoise - see {@link FixedNoise} (default `'fresh'`, Algorithm 1 as published)
  * @returns a predictor for `runSampler`
  */
-export function repaintPredictor(inner: Predictor, known: Float64Array, mask: Uint8Array, resample: number, rng: Rng, fixedNoise: FixedNoise = 'fresh'): Predictor {
+export function repaintPredictor(inner: Predictor, known: Float64Array, mask: Uint8Array, resample: number, rng: Rng): Predictor {
   let first = true;
-  const offset = fixedNoise === 'bridge' ? new Float64Array(known.length) : null; // x_fixed - known, box units, unwrapped
-  const impose = (ctx: Parameters<Predictor['step']>[0], t: number, tFrom: number | null) => {
-    const s = ctx.diffusion.schedule;
-    if (!offset) {
-      inpaint(ctx.x, known, mask, t, s, rng, ctx.box);
-      return;
-    }
-    // tFrom === null: a fresh draw at t; else the posterior q(x_t | x_tFrom, known) of the offsets
-    const keep = t === 0 ? 0 : tFrom === null ? 0 : s.a[t] / s.a[tFrom];
-    const sd = t === 0 ? 0 : tFrom === null ? s.sqrtA[t] : Math.sqrt(Math.max(0, s.a[t] * (s.a[tFrom] - s.a[t]) / s.a[tFrom]));
-    for (let p = 0; p < mask.length; p++) {
-      if (!mask[p]) continue;
-      for (let d = 0; d < 3; d++) {
-        const i = 3 * p + d;
-        const L = ctx.box[d];
-        offset[i] = keep * offset[i] + (sd === 0 ? 0 : sd * rng.normal());
-        let v = known[i] + L * offset[i];
-        v -= L * Math.floor(v / L);
-        ctx.x[i] = v >= L ? 0 : v;
-      }
-      if (t === 0) for (let d = 0; d < 3; d++) ctx.x[3 * p + d] = known[3 * p + d]; // bit-exact
-    }
-  };
   return {
-    name: `repaint(${inner.name}, resample=${resample}, fixed=${fixedNoise})`,
+    name: `repaint(${inner.name}, resample=${resample})`,
     async step(ctx, t, tPrev) {
       const s = ctx.diffusion.schedule;
       if (first) {
-        impose(ctx, t, null);
+        inpaint(ctx.x, known, mask, t, s, rng, ctx.box);
         first = false;
       }
       for (let u = 0; u < resample; u++) {
         await inner.step(ctx, t, tPrev);
-        impose(ctx, tPrev, t);
+        inpaint(ctx.x, known, mask, tPrev, s, rng, ctx.box);
         if (u + 1 === resample) break;
         const c = Math.sqrt(Math.max(0, s.a[t] - s.a[tPrev]));
         rng.fillNormal(ctx.z);
         for (let i = 0; i < ctx.x.length; i++) {
           const L = ctx.box[i % 3];
-          if (offset && mask[(i / 3) | 0]) offset[i] += c * ctx.z[i]; // the fixed particles' path is noised back too
           let v = ctx.x[i] + L * c * ctx.z[i];
           v -= L * Math.floor(v / L);
           ctx.x[i] = v >= L ? 0 : v;
@@ -177,6 +136,29 @@ export function repaintPredictor(inner: Predictor, known: Float64Array, mask: Ui
       }
     },
   };
+}
+
+/**
+ * What a Langevin corrector does with the fixed particles during inpainting (after every Langevin step).
+ * - `'redraw'`: re-imposes them at the known positions with fresh noise of the level. Given the known
+ *   positions, the fixed particles' noise is independent of the generated particles, so this is the
+ *   Gibbs step for it; the generated particles then follow the network's score averaged over those
+ *   draws, closer to the score conditioned on the clean fixed positions than one draw gives.
+ * - `'hold'`: holds them at the predictor's draw of the level (one noisy copy of the fixed crystal).
+ * - `'move'`: lets the corrector move them like the others; they are re-imposed after the next
+ *   predictor step only (the behaviour before 2026-12-01: the generated particles adapt to a
+ *   fixed half that the corrector has itself deformed).
+ */
+export type CorrectorFixed = 'redraw' | 'hold' | 'move';
+
+/** @internal `x[p] = held[p]` for every flagged particle `p`. */
+function restoreRows(x: Float64Array, held: Float64Array, mask: Uint8Array): void {
+  for (let p = 0; p < mask.length; p++) {
+    if (mask[p] === 0) continue;
+    x[3 * p] = held[3 * p];
+    x[3 * p + 1] = held[3 * p + 1];
+    x[3 * p + 2] = held[3 * p + 2];
+  }
 }
 
 /**
@@ -234,10 +216,8 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
   }
   denoiser.globalInput(1, 1, options.conditions); // validates the conditions
   const diffusion = new WrappedDiffusion(schedule, { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' });
-  const holdFixed = options.holdFixed ?? true;
-  if (typeof holdFixed !== 'boolean') throw new ModelError(`inpaintSample: holdFixed must be a boolean, got ${describeValue(holdFixed)}`, 'MODEL_BAD_CONFIG');
-  const fixedNoise = options.fixedNoise ?? 'fresh';
-  if (fixedNoise !== 'fresh' && fixedNoise !== 'bridge') throw new ModelError(`inpaintSample: fixedNoise must be 'fresh' or 'bridge', got ${describeValue(fixedNoise)}`, 'MODEL_BAD_CONFIG');
+  const correctorFixed = options.correctorFixed ?? 'redraw';
+  if (!['redraw', 'hold', 'move'].includes(correctorFixed)) throw new ModelError(`inpaintSample: correctorFixed must be 'redraw', 'hold' or 'move', got ${describeValue(correctorFixed)}`, 'MODEL_BAD_CONFIG');
   const withCorrector = options.corrector !== undefined && options.corrector.steps > 0;
   const lambda = denoiser.training?.target === 'score' ? scoreLambdaTable(schedule) : null;
   await waitForKernelWorker();
@@ -254,8 +234,20 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
       tiledMask.set(mask, f * n);
     }
     const x = options.init ? wrap(options.init.slice(b * batchSize * 3 * n, (b * batchSize + frames) * 3 * n), lengths) : sampleUniformBox(frames * n, lengths, rng);
-    const predictor = repaintPredictor(solver.predictor, tiledKnown, tiledMask, resample, fixedRng, fixedNoise);
-    const corrector = withCorrector ? langevinCorrector({ ...options.corrector!, fixed: holdFixed ? tiledMask : undefined }) : undefined;
+    const repaint = repaintPredictor(solver.predictor, tiledKnown, tiledMask, resample, fixedRng);
+    let held: Float64Array | null = null; // the state the predictor left ('hold')
+    const predictor: Predictor = correctorFixed !== 'hold' ? repaint : {
+      name: repaint.name,
+      async step(ctx, t, tPrev) {
+        await repaint.step(ctx, t, tPrev);
+        (held ??= new Float64Array(ctx.x.length)).set(ctx.x);
+      },
+    };
+    const project = correctorFixed === 'move' ? undefined : (xc: Float64Array, t: number) => {
+      if (correctorFixed === 'hold' && held) restoreRows(xc, held, tiledMask);
+      else inpaint(xc, tiledKnown, tiledMask, t, schedule, fixedRng, lengths); // 'redraw', or 'hold' before the first predictor step
+    };
+    const corrector = withCorrector ? langevinCorrector({ ...options.corrector!, project }) : undefined;
     const eps = async (xt: Float64Array, t: number, out: Float64Array) => {
       const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, options.conditions);
       const graph = denoiser.buildGraph(xt, lengths, frames);

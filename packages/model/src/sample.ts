@@ -371,13 +371,13 @@ function splitFrames(x: Float64Array, frames: number): Float64Array[] {
 }
 
 /** @internal The corrector of {@link DEFAULT_SAMPLER}: its steps and r on the `correctorLevels` smallest levels of the grid. */
-function presetCorrector(timesteps: ArrayLike<number>, schedule: NoiseSchedule, lengths: [number, number, number]): Required<Omit<LangevinCorrectorOptions, 'fixed'>> {
+function presetCorrector(timesteps: ArrayLike<number>, schedule: NoiseSchedule, lengths: [number, number, number]): Required<Omit<LangevinCorrectorOptions, 'project'>> {
   const sigmasLj = Array.from(timesteps, (t) => lengths[0] * schedule.sqrtA[t]);
   return { ...DEFAULT_SAMPLER.corrector, ...smallestLevelsBand(sigmasLj, DEFAULT_SAMPLER.correctorLevels) };
 }
 
 /** @internal Validates {@link SampleOptions.corrector}, filling defaults. */
-function checkCorrector(c: LangevinCorrectorOptions | undefined): Required<Omit<LangevinCorrectorOptions, 'fixed'>> {
+function checkCorrector(c: LangevinCorrectorOptions | undefined): Required<Omit<LangevinCorrectorOptions, 'project'>> {
   if (c === undefined || c === null) return { steps: 0, r: 0.2, sigmaMinLj: 0, sigmaMaxLj: Infinity };
   if (typeof c !== 'object') throw new ModelError(`corrector must be { steps, r?, sigmaMinLj?, sigmaMaxLj? }, got ${describeValue(c)}`, 'MODEL_BAD_CONFIG');
   const steps = checkInt(c.steps, 'corrector.steps', 0, 1e6);

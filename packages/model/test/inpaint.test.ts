@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { WrappedDiffusion, cosineSchedule, createRng, geometricSchedule, type SamplerContext } from '@mddm/schedules';
-import { ModelError, inpaintSample, repaintPredictor, sample, selectBackend, train, variation, type FixedNoise } from '../src/index';
+import { ModelError, inpaintSample, repaintPredictor, sample, selectBackend, train, variation } from '../src/index';
 import { lattice, tinyDenoiser } from './helpers';
 
 beforeAll(async () => {
@@ -69,62 +69,63 @@ describe('inpaintSample', () => {
     d.dispose();
   });
 
-  it('fixed-particle noise: both modes have the forward marginal at every level; the bridge is a continuous path (Monte Carlo)', async () => {
+  it('the fixed particles get the forward marginal at every level, independently from level to level (Monte Carlo)', async () => {
     // every particle fixed at the box centre, a predictor that does nothing: what is left is the noise the
-    // fixed particles get. Marginal var of (x - known) / L must be a_t; successive levels are correlated by
-    // sqrt(a_tPrev / a_t) on the bridge (Cov = a_tPrev) and not at all with fresh draws.
+    // fixed particles get. The variance of (x - known) / L must be a_t at every level (also with RePaint's
+    // re-noising in between), successive levels uncorrelated, and the last level exact.
     const s = geometricSchedule(20, { sigmaMinBox: 0.002, sigmaMaxBox: 0.03 });
     const L = 10, n = 6000;
     const known = new Float64Array(3 * n).fill(5);
     const mask = new Uint8Array(n).fill(1);
     const grid = [20, 15, 10, 5, 1, 0];
     const noop = { name: 'noop', async step() {} };
-    for (const [mode, resample] of [['bridge', 1], ['bridge', 3], ['fresh', 1]] as [FixedNoise, number][]) {
+    for (const resample of [1, 3]) {
       const x = new Float64Array(3 * n);
       const ctx: SamplerContext = { diffusion: new WrappedDiffusion(s), x, rng: createRng(1), box: [L, L, L], z: new Float64Array(3 * n), evaluate: async () => x };
-      const pred = repaintPredictor(noop, known, mask, resample, createRng(7), mode);
+      const pred = repaintPredictor(noop, known, mask, resample, createRng(7));
       let prev: Float64Array | null = null;
       let checked = 0;
       for (let k = 0; k + 1 < grid.length; k++) {
         await pred.step(ctx, grid[k], grid[k + 1]);
-        const t = grid[k + 1], tFrom = grid[k];
+        const t = grid[k + 1];
         if (t === 0) {
           expect(Array.from(x).every((v, i) => v === known[i])).toBe(true);
           break;
         }
         let v = 0, c = 0, vp = 0;
-        const p0 = prev ?? x; // the start level is not observable from outside: no correlation at the first step
+        const p0 = prev ?? x;
         for (let i = 0; i < x.length; i++) {
           const d = (x[i] - 5) / L, dp = (p0[i] - 5) / L;
           v += d * d; c += d * dp; vp += dp * dp;
         }
         v /= x.length; c /= x.length; vp /= x.length;
         expect(Math.abs(v / s.a[t] - 1)).toBeLessThan(0.06);
-        const corr = c / Math.sqrt(v * vp);
-        if (prev && mode === 'bridge' && resample === 1) expect(Math.abs(corr - Math.sqrt(s.a[t] / s.a[tFrom]))).toBeLessThan(0.03);
-        if (prev && mode === 'fresh') expect(Math.abs(corr)).toBeLessThan(0.03);
-        if (prev) checked++;
+        if (prev) {
+          expect(Math.abs(c / Math.sqrt(v * vp))).toBeLessThan(0.03);
+          checked++;
+        }
         prev = Float64Array.from(x);
       }
       expect(checked).toBe(3);
     }
   });
 
-  it('holdFixed and fixedNoise change the run as documented; the fixed particles stay bit-exact; bad values are typed errors', async () => {
+  it('correctorFixed changes the run as documented; the fixed particles stay bit-exact; bad values are typed errors', async () => {
     const d = await trained();
     const known = lattice(4, 0.3, 5);
     const mask = Uint8Array.from({ length: 64 }, (_, i) => (known[3 * i] < 2 ? 1 : 0));
     const base = { known, mask, box: 4, steps: 6, seed: 3, corrector: { steps: 2, r: 0.5 } };
-    const held = await inpaintSample(d, base);
-    const free = await inpaintSample(d, { ...base, holdFixed: false });
-    const bridge = await inpaintSample(d, { ...base, fixedNoise: 'bridge' });
-    for (const r of [held, free, bridge]) for (let p = 0; p < 64; p++) if (mask[p]) for (let k = 0; k < 3; k++) expect(r.positions[0][3 * p + k]).toBe(known[3 * p + k]);
-    expect(Array.from(free.positions[0])).not.toEqual(Array.from(held.positions[0]));
-    expect(Array.from(bridge.positions[0])).not.toEqual(Array.from(held.positions[0]));
-    await expect(inpaintSample(d, { ...base, holdFixed: 1 as never })).rejects.toThrow(/holdFixed must be a boolean/);
-    await expect(inpaintSample(d, { ...base, fixedNoise: 'frozen' as never })).rejects.toThrow(/fixedNoise must be 'fresh' or 'bridge'/);
+    const redraw = await inpaintSample(d, base);
+    const held = await inpaintSample(d, { ...base, correctorFixed: 'hold' });
+    const moved = await inpaintSample(d, { ...base, correctorFixed: 'move' });
+    const explicit = await inpaintSample(d, { ...base, correctorFixed: 'redraw' });
+    expect(Array.from(explicit.positions[0])).toEqual(Array.from(redraw.positions[0])); // the default
+    for (const r of [redraw, held, moved]) for (let p = 0; p < 64; p++) if (mask[p]) for (let k = 0; k < 3; k++) expect(r.positions[0][3 * p + k]).toBe(known[3 * p + k]);
+    expect(Array.from(moved.positions[0])).not.toEqual(Array.from(held.positions[0]));
+    expect(Array.from(redraw.positions[0])).not.toEqual(Array.from(held.positions[0]));
+    await expect(inpaintSample(d, { ...base, correctorFixed: 'frozen' as never })).rejects.toThrow(/correctorFixed must be 'redraw', 'hold' or 'move'/);
     // init: a second pass from a slightly noised state stays near it (from uniform noise it would not)
-    const first = held.positions[0];
+    const first = redraw.positions[0];
     const again = await inpaintSample(d, { known, mask, box: 4, seed: 4, start: 2, steps: 2, init: first });
     const fromNoise = await inpaintSample(d, { known, mask, box: 4, seed: 4, start: 2, steps: 2 });
     const dist = (x: Float64Array) => Math.max(...Array.from(x, (v, i) => Math.abs(((v - first[i] + 6) % 4) - 2)));

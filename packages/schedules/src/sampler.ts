@@ -65,12 +65,11 @@ export interface LangevinCorrectorOptions {
   /** ... and <= this (default Infinity). */
   sigmaMaxLj?: number;
   /**
-   * `[N]` flags of particles the corrector must not move (nonzero = held where the corrector found
-   * them). Inpainting holds its fixed particles so that the others sample `p_t(x_free | x_fixed)`, the
-   * conditional at that level, instead of dragging the fixed particles along (which the next
-   * re-imposition then undoes). Default: every particle moves.
+   * Applied to the state after every Langevin step (e.g. inpainting re-imposing its fixed particles,
+   * so that the others sample the conditional at that level instead of dragging the fixed ones along).
+   * Default: none.
    */
-  fixed?: Uint8Array;
+  project?: (x: Float64Array, t: number) => void;
 }
 
 /** Progress of {@link runSampler}, after every predictor step. */
@@ -170,39 +169,21 @@ export function langevinCorrector(options: LangevinCorrectorOptions): Corrector 
   if (typeof r !== 'number' || !(r > 0 && r <= 1)) throw new ScheduleError(`${fn}: r must be a number in (0, 1], got ${describeValue(r)}`, 'SCHEDULE_BAD_ARG');
   if (typeof lo !== 'number' || !(lo >= 0)) throw new ScheduleError(`${fn}: sigmaMinLj must be a number >= 0, got ${describeValue(lo)}`, 'SCHEDULE_BAD_ARG');
   if (typeof hi !== 'number' || !(hi >= lo)) throw new ScheduleError(`${fn}: sigmaMaxLj must be a number >= sigmaMinLj (${lo}), got ${describeValue(hi)}`, 'SCHEDULE_BAD_ARG');
-  const fixed = options.fixed;
-  if (fixed !== undefined && !(fixed instanceof Uint8Array)) throw new ScheduleError(`${fn}: fixed must be a Uint8Array of per-particle flags, got ${describeValue(fixed)}`, 'SCHEDULE_BAD_ARG');
-  let held: Float64Array | null = null; // positions of the fixed particles, reused across calls
+  const project = options.project;
+  if (project !== undefined && typeof project !== 'function') throw new ScheduleError(`${fn}: project must be a function (x, t) => void, got ${describeValue(project)}`, 'SCHEDULE_BAD_ARG');
   return {
-    name: `langevin(steps=${steps}, r=${r}, sigmaLj=${lo}..${hi}${fixed ? ', fixed' : ''})`,
+    name: `langevin(steps=${steps}, r=${r}, sigmaLj=${lo}..${hi}${project ? ', projected' : ''})`,
     async correct(ctx, t) {
       const sigmaLj = ctx.box[0] * ctx.diffusion.schedule.sqrtA[t];
       if (steps === 0 || sigmaLj < lo || sigmaLj > hi) return;
-      if (fixed && fixed.length * 3 !== ctx.x.length) {
-        throw new ScheduleError(`${fn}: fixed has ${fixed.length} flags for ${ctx.x.length / 3} particles`, 'SCHEDULE_LENGTH');
-      }
-      if (fixed) {
-        if (held === null || held.length !== ctx.x.length) held = new Float64Array(ctx.x.length);
-        held.set(ctx.x);
-      }
       for (let c = 0; c < steps; c++) {
         const eps = await ctx.evaluate(t);
         ctx.rng.fillNormal(ctx.z);
         ctx.diffusion.langevinStep(ctx.x, eps, t, r, ctx.z, ctx.box, ctx.x);
-        if (fixed && held) restoreFixed(ctx.x, held, fixed);
+        if (project) project(ctx.x, t);
       }
     },
   };
-}
-
-/** @internal `x[p] = held[p]` for every flagged particle `p`. */
-function restoreFixed(x: Float64Array, held: Float64Array, fixed: Uint8Array): void {
-  for (let p = 0; p < fixed.length; p++) {
-    if (fixed[p] === 0) continue;
-    x[3 * p] = held[3 * p];
-    x[3 * p + 1] = held[3 * p + 1];
-    x[3 * p + 2] = held[3 * p + 2];
-  }
 }
 
 /**

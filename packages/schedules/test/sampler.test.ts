@@ -210,30 +210,34 @@ describe('runSampler plumbing', () => {
     expect(() => langevinCorrector({ steps: 1, sigmaMinLj: 1, sigmaMaxLj: 0.5 })).toThrow(/sigmaMaxLj/);
   });
 
-  it('a corrector with fixed flags leaves those particles untouched and moves the rest as without flags', async () => {
+  it('a corrector with a projection applies it after every Langevin step (holding particles: they stay, the rest move as without it)', async () => {
     const sched = cosineSchedule(30);
     const D = new WrappedDiffusion(sched);
     const x0 = sampleUniformBox(12, L, createRng(1));
     const start = sampleUniformBox(12, L, createRng(2));
-    const fixed = new Uint8Array(12);
-    for (const p of [0, 3, 4, 11]) fixed[p] = 1;
+    const fixed = [0, 3, 4, 11];
     const eps = exactEps(x0, sched, L); // per coordinate: the free rows do not see the fixed ones
-    const run = async (flags?: Uint8Array) => {
+    const run = async (project?: (x: Float64Array, t: number) => void) => {
       const x = Float64Array.from(start);
       const epsBuf = new Float64Array(x.length);
       const ctx: SamplerContext = {
         diffusion: D, x, rng: createRng(5), box: [L, L, L], z: new Float64Array(x.length),
         async evaluate(t) { eps(x, t, epsBuf); return epsBuf; },
       };
-      await langevinCorrector({ steps: 4, r: 0.3, fixed: flags }).correct(ctx, 12);
+      await langevinCorrector({ steps: 4, r: 0.3, project }).correct(ctx, 12);
       return x;
     };
-    const held = await run(fixed);
+    const calls: number[] = [];
+    const held = await run((x, t) => {
+      calls.push(t);
+      for (const p of fixed) for (let d = 0; d < 3; d++) x[3 * p + d] = start[3 * p + d];
+    });
     const plain = await run();
+    expect(calls).toEqual([12, 12, 12, 12]);
     for (let p = 0; p < 12; p++) {
       for (let d = 0; d < 3; d++) {
         const i = 3 * p + d;
-        if (fixed[p]) {
+        if (fixed.includes(p)) {
           expect(held[i]).toBe(start[i]);
           expect(plain[i]).not.toBe(start[i]);
         } else {
@@ -241,9 +245,7 @@ describe('runSampler plumbing', () => {
         }
       }
     }
-    const ctx = { diffusion: D, x: new Float64Array(9), rng: createRng(1), box: [L, L, L] as const, z: new Float64Array(9), evaluate: async () => new Float64Array(9) };
-    await expect(langevinCorrector({ steps: 1, fixed }).correct(ctx, 12)).rejects.toThrow(/fixed has 12 flags for 3 particles/);
-    expect(() => langevinCorrector({ steps: 1, fixed: [1, 0] as unknown as Uint8Array })).toThrow(/fixed must be a Uint8Array/);
+    expect(() => langevinCorrector({ steps: 1, project: 3 as never })).toThrow(/project must be a function/);
   });
 
   it('a custom predictor plugs in (two evaluations per step: a Heun-like pattern) and is counted', async () => {

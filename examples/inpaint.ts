@@ -5,8 +5,9 @@
  * RDF-MSE of the whole box, of the regenerated half (partial g(r): regenerated particles against all),
  * and, for reference, of unconditional samples with the same sampler.
  *
- *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--sampler fast|balanced|quality] [--count 2] [--resample 1] [--seed 1] [--corrector-fixed redraw|hold|move] [--harmonize SIGMA_LJ[,PASSES]] [--json out/inpaint.json]
+ *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--sampler fast|balanced|quality] [--count 2] [--resample 1] [--seed 1] [--corrector-fixed redraw|hold|move] [--corrector-steps N] [--out inpainted.xyz] [--harmonize SIGMA_LJ[,PASSES]] [--json out/inpaint.json]
  *
+ * `--out` writes the inpainted frames as extended XYZ (species F = fixed, G = generated; OVITO colours by it).
  * The sampler is the model's recommended one if it is ancestral, else `quality` (60 levels; with the
  * 12 of `balanced` the regenerated half scored 9x the unconditional samples), unless `--sampler` names
  * a preset; the unconditional reference uses the same sampler. `--resample > 1` (RePaint) needs an
@@ -15,6 +16,7 @@
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeXyz } from '@mddm/io';
 import { RdfAccumulator, rdf, rdfMse } from '@mddm/rdf';
 import { inpaintSample, sample, selectBackend, type DenoiserLike } from '@mddm/model';
 import { createRng, variationStart } from '@mddm/schedules';
@@ -32,13 +34,20 @@ export interface InpaintReport {
   unconditionalMse: number[];
   /** The same for the partial g(r) of the unconditional samples' particles with x >= L/2 (like for like with `halfMse`). */
   unconditionalHalfMse: number[];
+  /**
+   * Where the error sits: the partial g(r) of the regenerated particles at least 1.5 LJ from both
+   * interfaces with the fixed half (x in (L/2 + 1.5, L - 1.5)), against all particles; and the same
+   * slab of the unconditional samples.
+   */
+  interiorMse: number[];
+  unconditionalInteriorMse: number[];
   /** RDF-MSE between MD replicas and the replica average (the noise floor of one frame). */
   replicaFloor: number[];
   nfe: number;
   seconds: number;
 }
 
-export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], options: { count?: number; resample?: number; seed?: number; correctorFixed?: 'redraw' | 'hold' | 'move'; harmonize?: { sigmaLj: number; passes: number } } = {}): Promise<InpaintReport> {
+export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], options: { count?: number; resample?: number; seed?: number; correctorFixed?: 'redraw' | 'hold' | 'move'; correctorSteps?: number; out?: string; harmonize?: { sigmaLj: number; passes: number } } = {}): Promise<InpaintReport> {
   const replicas = await mdFrames('opp-replicas');
   const ref = new RdfAccumulator();
   for (const f of replicas) ref.add(f.positions, f.box);
@@ -51,7 +60,9 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
   for (let i = 0; i < n; i++) (md.positions[3 * i] < L / 2 ? indices : regen).push(i);
   const count = options.count ?? 2;
   const t0 = performance.now();
-  const base = { known: md.positions, indices, box: md.box, count, resample: options.resample ?? 1, correctorFixed: options.correctorFixed, ...sampler };
+  // --corrector-steps changes the inpainting's corrector only; the unconditional reference keeps the sampler
+  const inpaintSampler = options.correctorSteps !== undefined && sampler.corrector ? { ...sampler, corrector: { ...sampler.corrector, steps: options.correctorSteps } } : sampler;
+  const base = { known: md.positions, indices, box: md.box, count, resample: options.resample ?? 1, correctorFixed: options.correctorFixed, ...inpaintSampler };
   const r = await inpaintSample(denoiser, { ...base, seed: options.seed ?? 1 });
   let nfe = r.evaluations;
   if (options.harmonize) {
@@ -72,6 +83,12 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
   }
   const seconds = (performance.now() - t0) / 1000;
   const bitExact = r.positions.every((x) => indices.every((i) => [0, 1, 2].every((d) => x[3 * i + d] === md.positions[3 * i + d])));
+  const interior = (x: Float64Array) => [...Array(n).keys()].filter((i) => x[3 * i] > L / 2 + 1.5 && x[3 * i] < L - 1.5);
+  if (options.out) {
+    const fixed = new Set(indices);
+    const species = Array.from({ length: n }, (_, i) => (fixed.has(i) ? 'F' : 'G'));
+    await writeXyz(options.out, r.positions.map((positions, f) => ({ positions, box: md.box, species, info: { sample: f, fixed: indices.length } })));
+  }
   const u = await sample(denoiser, { n, box: md.box, count, seed: options.seed ?? 1, ...sampler });
   return {
     fixed: indices.length,
@@ -80,6 +97,8 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
     halfMse: r.positions.map((x) => rdfMse(rdf(x, md.box, { indicesA: regen }), g)),
     unconditionalMse: u.positions.map((x) => rdfMse(rdf(x, md.box), g)),
     unconditionalHalfMse: u.positions.map((x) => rdfMse(rdf(x, md.box, { indicesA: [...Array(n).keys()].filter((i) => x[3 * i] >= L / 2) }), g)),
+    interiorMse: r.positions.map((x) => rdfMse(rdf(x, md.box, { indicesA: interior(x) }), g)),
+    unconditionalInteriorMse: u.positions.map((x) => rdfMse(rdf(x, md.box, { indicesA: interior(x) }), g)),
     replicaFloor: replicas.map((f) => rdfMse(rdf(f.positions, f.box), g)),
     nfe,
     seconds,
@@ -87,7 +106,7 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, sampler: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'corrector-fixed': { type: 'string' }, harmonize: { type: 'string' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, sampler: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'corrector-fixed': { type: 'string' }, 'corrector-steps': { type: 'string' }, out: { type: 'string' }, harmonize: { type: 'string' } } });
   await selectBackend();
   // inpainting needs many levels: an ODE recommendation (12 levels: 9x the unconditional error) is replaced by the quality preset
   const recommended = await loadModel(values.model ?? 'opp-unconditional', values.sampler);
@@ -95,6 +114,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ? { denoiser: recommended.denoiser, sampler: structuredClone(SAMPLER_PRESETS.quality) as ExampleModel['sampler'] }
     : recommended;
   const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1), correctorFixed: values['corrector-fixed'] as 'redraw' | 'hold' | 'move' | undefined,
+    correctorSteps: values['corrector-steps'] === undefined ? undefined : Number(values['corrector-steps']), out: values.out,
     harmonize: values.harmonize ? { sigmaLj: Number(values.harmonize.split(',')[0]), passes: Number(values.harmonize.split(',')[1] ?? 1) } : undefined });
   console.log(JSON.stringify(rep, null, 2));
   if (values.json) await writeFile(values.json, JSON.stringify(rep, null, 2));

@@ -8,9 +8,11 @@
  *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--sampler fast|balanced|quality] [--count 2] [--resample 1] [--seed 1] [--corrector-fixed redraw|hold|move] [--corrector-steps N] [--out inpainted.xyz] [--harmonize SIGMA_LJ[,PASSES]] [--json out/inpaint.json]
  *
  * `--out` writes the inpainted frames as extended XYZ (species F = fixed, G = generated; OVITO colours by it).
- * The sampler is the model's recommended one if it is ancestral, else `quality` (60 levels; with the
- * 12 of `balanced` the regenerated half scored 9x the unconditional samples), unless `--sampler` names
- * a preset; the unconditional reference uses the same sampler. `--resample > 1` (RePaint) needs an
+ * The sampler is the model's recommended one if it is ancestral, else `INPAINT_SAMPLER` for the
+ * inpainting (`quality`'s 60 levels with 60 Langevin steps per level, 3,180 NFE; with the 12 of `balanced`
+ * the regenerated half scored 9x the unconditional samples) against `quality` for the unconditional
+ * reference, unless `--sampler` names a preset (then both use it; `--corrector-steps` changes the
+ * inpainting's corrector only). `--resample > 1` (RePaint) needs an
  * ancestral sampler.
  */
 import { writeFile } from 'node:fs/promises';
@@ -18,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeXyz } from '@mddm/io';
 import { RdfAccumulator, rdf, rdfMse } from '@mddm/rdf';
-import { inpaintSample, sample, selectBackend, type DenoiserLike } from '@mddm/model';
+import { INPAINT_SAMPLER, inpaintSample, sample, selectBackend, type DenoiserLike } from '@mddm/model';
 import { createRng, variationStart } from '@mddm/schedules';
 import { SAMPLER_PRESETS, loadModel, type ExampleModel } from './loadModel';
 import { mdFrames } from './mdData';
@@ -110,11 +112,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await selectBackend();
   // inpainting needs many levels: an ODE recommendation (12 levels: 9x the unconditional error) is replaced by the quality preset
   const recommended = await loadModel(values.model ?? 'opp-unconditional', values.sampler);
-  const { denoiser, sampler } = values.sampler === undefined && (recommended.sampler.sampler ?? 'ancestral') !== 'ancestral'
+  // by default: inpainting with INPAINT_SAMPLER (quality's levels, twice its Langevin steps), the
+  // unconditional reference with QUALITY_SAMPLER (what the preset is measured against)
+  const presetDefault = values.sampler === undefined && (recommended.sampler.sampler ?? 'ancestral') !== 'ancestral';
+  const { denoiser, sampler } = presetDefault
     ? { denoiser: recommended.denoiser, sampler: structuredClone(SAMPLER_PRESETS.quality) as ExampleModel['sampler'] }
     : recommended;
+  const correctorSteps = values['corrector-steps'] !== undefined ? Number(values['corrector-steps']) : presetDefault ? INPAINT_SAMPLER.corrector.steps : undefined;
   const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1), correctorFixed: values['corrector-fixed'] as 'redraw' | 'hold' | 'move' | undefined,
-    correctorSteps: values['corrector-steps'] === undefined ? undefined : Number(values['corrector-steps']), out: values.out,
+    correctorSteps, out: values.out,
     harmonize: values.harmonize ? { sigmaLj: Number(values.harmonize.split(',')[0]), passes: Number(values.harmonize.split(',')[1] ?? 1) } : undefined });
   console.log(JSON.stringify(rep, null, 2));
   if (values.json) await writeFile(values.json, JSON.stringify(rep, null, 2));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeXyz } from '@mddm/io';
-import { BALANCED_SAMPLER, OPP_CONDITION_ENCODERS, QUALITY_SAMPLER, createDenoiser, inpaintSample, loadDenoiser, saveDenoiser, selectBackend, variation } from '@mddm/model';
+import { BALANCED_SAMPLER, INPAINT_SAMPLER, OPP_CONDITION_ENCODERS, createDenoiser, inpaintSample, loadDenoiser, saveDenoiser, selectBackend, variation } from '@mddm/model';
 import { meanDisplacement } from '@mddm/pbc';
 import { frames, mddm } from './helpers';
 
@@ -89,9 +89,9 @@ describe('mddm inpaint', () => {
     expect((fixed.values as boolean[]).filter(Boolean)).toHaveLength(kept.length);
     for (const i of kept) for (let c = 0; c < 3; c++) expect(f.positions[3 * i + c]).toBe(positions[3 * i + c]);
     const d = await loadDenoiser(unconditional);
-    // a checkpoint without a manifest recommends BALANCED_SAMPLER, an ODE preset, so inpaint runs QUALITY_SAMPLER's
+    // a checkpoint without a manifest recommends BALANCED_SAMPLER, an ODE preset, so inpaint runs INPAINT_SAMPLER's
     // ancestral levels; --steps 4 --corrector 0: its predictor alone; no RePaint
-    const lib = await inpaintSample(d, { known: positions, indices: kept, box: L, sampler: QUALITY_SAMPLER.sampler, spacing: QUALITY_SAMPLER.spacing, steps: 4, seed: 2 });
+    const lib = await inpaintSample(d, { known: positions, indices: kept, box: L, sampler: INPAINT_SAMPLER.sampler, spacing: INPAINT_SAMPLER.spacing, steps: 4, seed: 2 });
     d.dispose();
     expect(Array.from(f.positions)).toEqual(Array.from(lib.positions[0]));
   });

@@ -43,7 +43,7 @@ export {
 export { WeightAverage } from './ema';
 export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
 export { sample, type SampleOptions, type SampleResult, type SampleProgress, type SampleConditions, type DenoiserEps } from './sample';
-export { BALANCED_SAMPLER, DEFAULT_SAMPLER, FAST_SAMPLER, QUALITY_SAMPLER, SAMPLERS, SOLVER_CHOICE_KEYS, type SamplerName, type SolverOptions } from './solvers';
+export { BALANCED_SAMPLER, DEFAULT_SAMPLER, FAST_SAMPLER, INPAINT_SAMPLER, QUALITY_SAMPLER, SAMPLERS, SOLVER_CHOICE_KEYS, type SamplerName, type SolverOptions } from './solvers';
 export { trainedNoiseRange, timeInputAtSigma, type TrainedNoiseRange } from './noiseLevel';
 export { forces, denoiserForceField, type ForceOptions } from './forces';
 export { forceAgreement, type ForceAgreement } from './forceAgreement';

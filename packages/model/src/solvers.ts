@@ -60,6 +60,19 @@ export const QUALITY_SAMPLER = {
 } as const satisfies CorrectedPreset;
 
 /**
+ * The inpainting preset (`mddm inpaint`'s default and `examples/inpaint.ts`'s, for `inpaintSample`):
+ * {@link QUALITY_SAMPLER}'s 60 ancestral levels with twice its Langevin steps (60 per level below
+ * 0.8 LJ, r = 0.4): 3,180 NFE. The generated particles have to settle against fixed ones they did not
+ * choose, at every level; with the fixed particles re-drawn after each Langevin step
+ * (`InpaintOptions.correctorFixed`) the extra steps are what brought the regenerated half of an MD frame
+ * within 2x of unconditional samples on `opp-unconditional` (x < L/2 kept, 8 samples: RDF-MSE 0.0140
+ * against 0.0076, 1.85x; with 30 steps 0.0181, 2.4x; docs/seed-paper-tools.md).
+ */
+export const INPAINT_SAMPLER = {
+  sampler: 'ancestral', steps: 60, spacing: 'log-sigma', corrector: { steps: 60, r: 0.4, sigmaMaxLj: 0.8 },
+} as const satisfies CorrectedPreset;
+
+/**
  * What {@link sample} runs when it is given no solver option at all (none of `sampler`, `steps`,
  * `spacing`, `rho`, `churn`, `continuous`, `eta`, `corrector`, `start`, `init`) on a periodic box:
  * {@link BALANCED_SAMPLER}'s DPM-Solver++(2M) on 12 levels of the rho = 7 grid, with its 47 Langevin

@@ -1,5 +1,5 @@
 import { writeXyz, type Frame } from '@mddm/io';
-import { QUALITY_SAMPLER, inpaintSample } from '@mddm/model';
+import { INPAINT_SAMPLER, inpaintSample } from '@mddm/model';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
 import { CONDITION_FLAGS, conditionInfo, resolveConditions } from '../conditions';
@@ -22,8 +22,10 @@ Usage:
   --count C          conformations generated around the same kept particles (default 1)
   --seed S           seed of the noise (default 0)
   --sampler NAME     as for mddm sample, but pc (default) is the model's recommended sampler only if it is
-                     ancestral, else quality (60 levels: inpainting needs many; with balanced's 12 the
-                     regenerated half scored 9x worse than unconditional samples, with quality 1.4x)
+                     ancestral, else the inpainting preset (quality's 60 levels with 60 Langevin steps per
+                     level below 0.8 LJ, 3,180 NFE: inpainting needs many levels and steps; with
+                     balanced's 12 levels the regenerated half scored 9x worse than unconditional
+                     samples, with quality 2.4x, with the preset 1.85x)
   --steps N          predictor steps (default: the chosen sampler's)
   --corrector C      Langevin corrector steps per level in the sampler's band (default: its own); 0 = none
   --resample R       RePaint: repeat every predictor step R times, re-noising between repeats (default 1 =
@@ -40,8 +42,9 @@ particles (their partial g(r) against all) against the input frame, then 'NFE: <
  * RePaint repeats per predictor step when `--resample` is not given: 1, DynamicsDiffusion's Algorithm 1.
  * On the single-frame opp-unconditional of 2026-11 (x < L/2 kept, 2 seeds) 5 repeats lowered the
  * regenerated half's RDF-MSE from 0.0289 to 0.0247 (10: 0.0251); on the shipped ensemble-trained model
- * 1 and 5 score the same (0.0165 / 0.0168, 1.4x the unconditional sampler), so the default stays the
- * cheaper published algorithm (docs/seed-paper-tools.md).
+ * 1 and 5 score the same (0.0165 / 0.0168, 1.4x the unconditional sampler), and on the force-extended
+ * model with the fixed particles re-drawn in the corrector nearly so (0.0176 / 0.0181, 4 samples), so the
+ * default stays the cheaper published algorithm (docs/seed-paper-tools.md).
  */
 const DEFAULT_RESAMPLE = 1;
 
@@ -104,12 +107,13 @@ export async function inpaintCommand(args: readonly string[], io: CliIo): Promis
     const conditions = resolveConditions('inpaint', model, values, io, frame.info);
     // The same samplers as `mddm sample` (inpaintSample runs any of them; the fixed particles are
     // re-imposed at each level), but `pc` means an ancestral sampler: the recommended one if it is
-    // ancestral, else QUALITY_SAMPLER. Measured on opp-unconditional (x < L/2 kept, 4 samples): with
+    // ancestral, else INPAINT_SAMPLER. Measured on opp-unconditional (x < L/2 kept): with
     // BALANCED_SAMPLER's 12 levels the regenerated half scored 0.103, 9x the unconditional samples of
-    // the same sampler; with QUALITY_SAMPLER's 60 levels 0.0165, 1.4x (docs/seed-paper-tools.md).
+    // the same sampler; with QUALITY_SAMPLER's 60 levels 2.4x, with INPAINT_SAMPLER (twice the
+    // Langevin steps) 1.85x, 8 samples (docs/seed-paper-tools.md).
     // RePaint re-noises and repeats a step, which only the ancestral predictor can do.
     const recommended = recommendedSampler(model);
-    const base = recommended.sampler === undefined || recommended.sampler === 'ancestral' ? recommended : { ...QUALITY_SAMPLER, corrector: { ...QUALITY_SAMPLER.corrector } };
+    const base = recommended.sampler === undefined || recommended.sampler === 'ancestral' ? recommended : { ...INPAINT_SAMPLER, corrector: { ...INPAINT_SAMPLER.corrector } };
     const sampler = samplerFromFlags('inpaint', values, base, model);
     const options = sampler.options; // no --guidance flag here, so no guidance weight in it
     if (resample > 1 && (options.sampler ?? 'ancestral') !== 'ancestral') {

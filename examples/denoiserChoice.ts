@@ -2,7 +2,7 @@
  * The `--denoiser mddm|transolver|energy` choice of the examples: the same training and sampling code,
  * any of the networks (all implement `DenoiserLike` of `@mddm/model`).
  */
-import { createDenoiser, createEnergyDenoiser, createTransolver, type DenoiserConfig, type DenoiserLike, type TransolverConfig } from '@mddm/model';
+import { createDenoiser, createEnergyDenoiser, createTransolver, type DenoiserConfig, type DenoiserLike, type EnergyOutput, type TransolverConfig } from '@mddm/model';
 import type { NoiseSchedule } from '@mddm/schedules';
 
 /** Denoisers the examples can train. */
@@ -28,7 +28,7 @@ export function parseDenoiserKind(value: string | undefined, fallback: DenoiserK
  * training schedule and box length (`energy`), which fix sigma from its log-sigma time input.
  */
 export function createChosenDenoiser(
-  kind: DenoiserKind, mddm: DenoiserConfig, transolver: TransolverConfig = {}, energy?: { schedule: NoiseSchedule; boxLength: number },
+  kind: DenoiserKind, mddm: DenoiserConfig, transolver: TransolverConfig = {}, energy?: { schedule: NoiseSchedule; boxLength: number; output?: EnergyOutput },
 ): DenoiserLike {
   if (kind === 'mddm') return createDenoiser(mddm);
   if (kind === 'energy') {

@@ -13,7 +13,9 @@
  * --ema D (weight average with decay D, e.g. 0.999; sampled with; default none),
  * --data a,b (shipped sets to train on, default opp-unconditional; e.g. opp-unconditional,opp-state-frames
  * adds 20 independent frames of the same state point; opp-replicas is refused: it is the evaluation set),
- * --focus-lj S [--focus-weight W] (draw the levels with noise std <= S LJ W times as often, default W 3).
+ * --focus-lj S [--focus-weight W] (draw the levels with noise std <= S LJ W times as often, default W 3),
+ * --denoiser mddm|transolver|energy (the network; energy = sigma grad E on the same graph, issue 13)
+ * [--energy-output energy|sigma-energy] (what the energy network outputs, `EnergyOutput`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,7 +26,7 @@ import { ProgressBar, readXyz, writeXyz } from '@mddm/io';
 import { trainingBar } from './trainingBar';
 import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
 import { rdf, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
-import { createDenoiser, sample, selectBackend, train, type BackendName, type DenoiserConfig, type TrainOptions } from '@mddm/model';
+import { createDenoiser, sample, selectBackend, train, type BackendName, type DenoiserConfig, type EnergyOutput, type TrainOptions } from '@mddm/model';
 import { cosineSchedule, geometricSchedule, type LangevinCorrectorOptions } from '@mddm/schedules';
 
 /**
@@ -71,6 +73,8 @@ export interface TrainUnconditionalOptions {
   resume?: boolean;
   /** Keep a weight average with this decay (e.g. 0.999) and sample with it (default: none, the measured recipe). */
   ema?: number;
+  /** With `denoiser: 'energy'`: what its network outputs (`EnergyOutput`, default `'energy'`). */
+  energyOutput?: EnergyOutput;
   /** TensorFlow.js backend (default `'auto'` = wasm). */
   backend?: BackendName;
   /** Override the network (for tests and experiments). */
@@ -138,7 +142,7 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
   const box = training.box;
   const modelConfig = options.model ?? (full ? {} : FAST_MODEL);
   const kind = options.denoiser ?? 'mddm';
-  const denoiser = createChosenDenoiser(kind, { ...modelConfig, seed }, {}, { schedule: full ? cosineSchedule(500) : FAST_TRAINING.schedule, boxLength: box[0] });
+  const denoiser = createChosenDenoiser(kind, { ...modelConfig, seed }, {}, { schedule: full ? cosineSchedule(500) : FAST_TRAINING.schedule, boxLength: box[0], output: options.energyOutput });
   if (full && options.focus) throw new Error('--focus-lj reweights the fast recipe\'s log-sigma draws; the full recipe draws t uniformly');
   const steps = options.steps ?? (full ? 9600 : FAST_TRAINING.steps);
   const minutes = options.minutes ?? (full ? undefined : FAST_TRAINING.minutes);
@@ -258,6 +262,7 @@ async function main(): Promise<void> {
       resume: { type: 'boolean' },
       backend: { type: 'string' },
       denoiser: { type: 'string' },
+      'energy-output': { type: 'string' },
       ema: { type: 'string' },
       data: { type: 'string' },
       'focus-lj': { type: 'string' },
@@ -281,6 +286,7 @@ async function main(): Promise<void> {
     resume: values.resume,
     backend: values.backend as BackendName | undefined,
     denoiser: parseDenoiserKind(values.denoiser),
+    energyOutput: values['energy-output'] as EnergyOutput | undefined,
     ema: num(values.ema, 'ema'),
     data: values.data?.split(',').filter(Boolean) as DatasetName[] | undefined,
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },

@@ -134,6 +134,8 @@ export interface DenoiserSpec extends DenoiserSpecBase {
   kind?: 'mddm' | 'energy';
   /** Energy denoisers only: noise std (LJ units) at `tau = 0` and `tau = 1` of the `'log-sigma'` time input. */
   sigmaRangeLj?: [number, number];
+  /** Energy denoisers only: what the network outputs (absent = `'energy'`); see `EnergyOutput`. */
+  energyOutput?: 'energy' | 'sigma-energy';
   /** Neighbours per particle. */
   k: number;
   /** Readout of the layer features. */

@@ -30,6 +30,8 @@ export interface EnergyDenoiserConfig {
   aggregation?: 'mean' | 'sum';
   /** Weight seed (default 0). */
   seed?: number;
+  /** What the network outputs (default `'energy'`); see {@link EnergyOutput}. */
+  output?: EnergyOutput;
   /**
    * The training schedule and box, which fix `sigma(tau)`: the time input is `'log-sigma'`, so
    * `sigma_LJ = L sqrt(a_1) (sqrt(a_T / a_1))^tau` is known exactly from `tau`.
@@ -38,6 +40,18 @@ export interface EnergyDenoiserConfig {
   /** Training box length L (LJ units) that turns `a_t` (box fractions) into LJ units. */
   boxLength: number;
 }
+
+/**
+ * What the network of an {@link EnergyDenoiser} outputs; the same function class either way, the
+ * force is `-kT grad_x E` in both.
+ * - `'energy'`: `E` itself (units of kT), `eps_hat = sigma grad_x E`.
+ * - `'sigma-energy'`: `sigma E` (LJ length), `eps_hat = grad_x (sigma E)`. The network's slope with
+ *   respect to positions is then O(1) at every noise level, as a direct denoiser's output is; with
+ *   `'energy'` it must grow like `1 / sigma` towards small noise, which a network trained over a
+ *   150-fold range of sigma cannot start from (measured: the 8 x 32 network stayed at loss 1.00 for
+ *   200 steps with `'energy'`, docs/seed-paper-tools.md).
+ */
+export type EnergyOutput = 'energy' | 'sigma-energy';
 
 /** Shifted softplus `log(1 + e^x) - log 2` (smooth, 0 at 0). Its tfjs gradient is differentiable again. */
 function ssp(x: tf.Tensor): tf.Tensor {
@@ -115,10 +129,14 @@ export function scatterRows(y: tf.Tensor, graph: EdgeGraph): tf.Tensor {
 export class EnergyDenoiser extends Denoiser {
   /** Noise std (LJ units) at `tau = 0` and `tau = 1` of the `'log-sigma'` time input. */
   readonly sigmaRangeLj: readonly [number, number];
+  /** What the network outputs; see {@link EnergyOutput}. */
+  readonly output: EnergyOutput;
 
   /** Use {@link createEnergyDenoiser}. @internal */
-  constructor(parts: ConstructorParameters<typeof Denoiser>[0], sigmaRangeLj: [number, number]) {
+  constructor(parts: ConstructorParameters<typeof Denoiser>[0], sigmaRangeLj: [number, number], output: EnergyOutput = 'energy') {
     super(parts);
+    if (output !== 'energy' && output !== 'sigma-energy') throw new ModelError(`energy output must be 'energy' or 'sigma-energy', got ${describeValue(output)}`, 'MODEL_BAD_CONFIG');
+    this.output = output;
     if (this.timeEncoding !== 'log-sigma') throw new ModelError(`an energy denoiser needs timeEncoding 'log-sigma', got ${describeValue(this.timeEncoding)}`, 'MODEL_BAD_CONFIG');
     if (this.conditioning !== 'concat') throw new ModelError(`an energy denoiser supports conditioning 'concat' only`, 'MODEL_BAD_CONFIG');
     // its force is the gradient through the edge vectors only; a centroid input would be a path it ignores
@@ -196,6 +214,7 @@ export class EnergyDenoiser extends Denoiser {
       const dEdv = tf.grad((v: tf.Tensor) => tf.sum(this.particleEnergies(graph, global, v as tf.Tensor2D)))(vectors); // [E, 3]
       const { n, k, frames, nodesPerFrame: N } = graph;
       const gradX = tf.sub(scatterRows(dEdv, graph), tf.sum(tf.reshape(dEdv, [n, k, 3]), 1)); // [n, 3], 1/LJ
+      if (this.output === 'sigma-energy') return gradX as tf.Tensor2D; // the network's output is sigma E already
       const sigma = tf.reshape(tf.tile(tf.reshape(this.sigmaOf(global), [frames, 1, 1]), [1, N, 1]), [n, 1]);
       return tf.mul(gradX, sigma) as tf.Tensor2D;
     });
@@ -219,7 +238,10 @@ export class EnergyDenoiser extends Denoiser {
     const g = this.globalInput(tau, frames);
     const e = tf.tidy(() => {
       const ei = this.particleEnergies(graph, tf.tensor2d(g, [frames, this.globalFeatures]), tf.tensor2d(graph.vectors, [graph.n * graph.k, 3]));
-      return tf.sum(tf.reshape(ei, [frames, graph.nodesPerFrame]), 1);
+      const total = tf.sum(tf.reshape(ei, [frames, graph.nodesPerFrame]), 1);
+      if (this.output === 'energy') return total;
+      const [s1, sT] = this.sigmaRangeLj;
+      return tf.div(total, s1 * Math.pow(sT / s1, tau)); // the network's sigma E, back to E
     });
     const out = Float64Array.from(e.dataSync());
     e.dispose();
@@ -228,7 +250,9 @@ export class EnergyDenoiser extends Denoiser {
 
   /** The checkpoint spec: the MDDM layers' spec with `kind: 'energy'` and {@link sigmaRangeLj}. */
   override toSpec(): DenoiserSpec {
-    return { ...super.toSpec(), kind: 'energy', sigmaRangeLj: [this.sigmaRangeLj[0], this.sigmaRangeLj[1]] };
+    const spec: DenoiserSpec = { ...super.toSpec(), kind: 'energy', sigmaRangeLj: [this.sigmaRangeLj[0], this.sigmaRangeLj[1]] };
+    if (this.output !== 'energy') spec.energyOutput = this.output; // absent = 'energy' (specs written before the option)
+    return spec;
   }
 }
 
@@ -256,7 +280,7 @@ export function createEnergyDenoiser(config: EnergyDenoiserConfig): EnergyDenois
     inFeatures: i === 0 ? 0 : width, globalFeatures: 1, hidden, outFeatures: width, aggregation, activation: 'silu', kernel: 'composed', seed: seed * 101 + i + 1,
   }));
   const head = mlpHead({ inFeatures: depth * width + 1, hidden: config.headHidden ?? [64], outFeatures: 3, activation: 'silu', seed: seed * 101 + 99 });
-  return new EnergyDenoiser({ k, layers, head, readout: 'concat', timeEncoding: 'log-sigma' }, [L * Math.sqrt(a[1]), L * Math.sqrt(a[T])]);
+  return new EnergyDenoiser({ k, layers, head, readout: 'concat', timeEncoding: 'log-sigma' }, [L * Math.sqrt(a[1]), L * Math.sqrt(a[T])], config.output ?? 'energy');
 }
 
 /**
@@ -269,7 +293,7 @@ export function energyDenoiserFromSpec(spec: DenoiserSpec): EnergyDenoiser {
   if (!Array.isArray(range) || range.length !== 2) {
     throw new ModelError(`an energy denoiser spec needs sigmaRangeLj [s1, sT] (LJ units), got ${describeValue(range)}`, 'MODEL_CHECKPOINT_CORRUPT');
   }
-  const d = new EnergyDenoiser(denoiserPartsFromSpec(spec), [range[0], range[1]]);
+  const d = new EnergyDenoiser(denoiserPartsFromSpec(spec), [range[0], range[1]], spec.energyOutput ?? 'energy');
   if (spec.training) d.training = JSON.parse(JSON.stringify(spec.training)) as TrainingInfo;
   return d;
 }

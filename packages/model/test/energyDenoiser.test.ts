@@ -4,7 +4,7 @@ import { geometricSchedule } from '@mddm/schedules';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnergyDenoiser, ModelError, createEnergyDenoiser, energyDenoiserFromSpec, forces, loadDenoiser, saveDenoiser, selectBackend, timeInputAtSigma, train } from '../src/index';
+import { EnergyDenoiser, ModelError, type EnergyOutput, createEnergyDenoiser, energyDenoiserFromSpec, forces, loadDenoiser, saveDenoiser, selectBackend, timeInputAtSigma, train } from '../src/index';
 import { gatherRows, scatterRows } from '../src/energyDenoiser';
 
 beforeAll(async () => {
@@ -22,8 +22,8 @@ function cloud(seed = 1): Float64Array {
 }
 
 /** k = N - 1: the graph holds every pair, so small displacements never change it (clean finite differences). */
-function model(seed = 0): EnergyDenoiser {
-  return createEnergyDenoiser({ k: N - 1, layers: 2, width: 8, hidden: [8], headHidden: [8], schedule, boxLength: L, seed });
+function model(seed = 0, output: EnergyOutput = 'energy'): EnergyDenoiser {
+  return createEnergyDenoiser({ k: N - 1, layers: 2, width: 8, hidden: [8], headHidden: [8], schedule, boxLength: L, seed, output });
 }
 
 describe('tfjs second derivatives (why the energy path uses softplus)', () => {
@@ -75,8 +75,8 @@ describe('gatherRows / scatterRows', () => {
 });
 
 describe('EnergyDenoiser', () => {
-  it('eps_hat = sigma * grad_x E (central finite differences of the learned energy)', () => {
-    const d = model(3);
+  it.each(['energy', 'sigma-energy'] as const)('eps_hat = sigma * grad_x E (central finite differences of the learned energy), network output %s', (output) => {
+    const d = model(3, output);
     const x = cloud(2);
     const sigma = 0.1;
     const tau = (Math.log(sigma) - Math.log(d.sigmaRangeLj[0])) / Math.log(d.sigmaRangeLj[1] / d.sigmaRangeLj[0]);
@@ -170,8 +170,8 @@ describe('EnergyDenoiser', () => {
     d.dispose();
   });
 
-  it('round-trips a checkpoint: an EnergyDenoiser again, the same energy and eps, the same force field', async () => {
-    const d = model(3);
+  it.each(['energy', 'sigma-energy'] as const)('round-trips a checkpoint: an EnergyDenoiser again, the same energy and eps, the same force field (output %s)', async (output) => {
+    const d = model(3, output);
     const x = cloud(4);
     await train(d, { data: [{ positions: x, box: L }], steps: 2, schedule, seed: 1 });
     const dir = await mkdtemp(join(tmpdir(), 'mddm-energy-'));
@@ -180,6 +180,7 @@ describe('EnergyDenoiser', () => {
       const back = await loadDenoiser(dir);
       expect(back).toBeInstanceOf(EnergyDenoiser);
       expect((back as EnergyDenoiser).sigmaRangeLj).toEqual(d.sigmaRangeLj);
+      expect((back as EnergyDenoiser).output).toBe(output);
       expect(back.toSpec()).toEqual(d.toSpec());
       const tau = timeInputAtSigma(d, 0.2);
       expect(Array.from((back as EnergyDenoiser).energy(x, L, tau))).toEqual(Array.from(d.energy(x, L, tau)));
@@ -222,6 +223,8 @@ describe('EnergyDenoiser', () => {
     expect(() => energyDenoiserFromSpec({ ...spec, sigmaRangeLj: [0.5, 0.1] })).toThrow(ModelError);
     expect(() => energyDenoiserFromSpec({ ...spec, sigmaRangeLj: [0.01, 1], timeEncoding: 't/T' })).toThrow(/log-sigma/);
     expect(() => createEnergyDenoiser({ schedule, boxLength: -1 })).toThrow(/boxLength/);
+    expect(() => energyDenoiserFromSpec({ ...spec, sigmaRangeLj: [0.01, 1], energyOutput: 'force' as never })).toThrow(/energy output must be 'energy' or 'sigma-energy'/);
+    expect(() => createEnergyDenoiser({ schedule, boxLength: 3, output: 'E' as never })).toThrow(ModelError);
     d.dispose();
   });
 });

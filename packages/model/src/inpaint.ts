@@ -52,7 +52,7 @@ export interface InpaintOptions
    * re-generates the free particles from a partly noised state (a harmonisation pass, RePaint's
    * "jump" back). The fixed rows are replaced by the known positions noised to `start`.
    */
-  init?: Float64Array;
+  init?: Float64Array | Float32Array;
   /** Conformations generated around the same fixed particles (default 1). */
   count?: number;
   /** Conformations denoised together in one graph (default `count`). */
@@ -233,7 +233,7 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
       tiledKnown.set(known, f * known.length);
       tiledMask.set(mask, f * n);
     }
-    const x = options.init ? wrap(options.init.slice(b * batchSize * 3 * n, (b * batchSize + frames) * 3 * n), lengths) : sampleUniformBox(frames * n, lengths, rng);
+    const x = options.init ? wrap(Float64Array.from(options.init.subarray(b * batchSize * 3 * n, (b * batchSize + frames) * 3 * n)), lengths) : sampleUniformBox(frames * n, lengths, rng); // own float64 copy
     const repaint = repaintPredictor(solver.predictor, tiledKnown, tiledMask, resample, fixedRng);
     let held: Float64Array | null = null; // the state the predictor left ('hold')
     const predictor: Predictor = correctorFixed !== 'hold' ? repaint : {

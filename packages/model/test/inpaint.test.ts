@@ -128,9 +128,11 @@ describe('inpaintSample', () => {
     const first = redraw.positions[0];
     const again = await inpaintSample(d, { known, mask, box: 4, seed: 4, start: 2, steps: 2, init: first });
     const fromNoise = await inpaintSample(d, { known, mask, box: 4, seed: 4, start: 2, steps: 2 });
+    const from32 = await inpaintSample(d, { known, mask, box: 4, seed: 4, start: 2, steps: 2, init: Float32Array.from(first) }); // float32 input is copied to float64
     const dist = (x: Float64Array) => Math.max(...Array.from(x, (v, i) => Math.abs(((v - first[i] + 6) % 4) - 2)));
     expect(dist(again.positions[0])).toBeLessThan(4 * 1.5 * schedule.sqrtA[2] + 0.05);
     expect(dist(fromNoise.positions[0])).toBeGreaterThan(1);
+    expect(dist(from32.positions[0])).toBeLessThan(4 * 1.5 * schedule.sqrtA[2] + 0.05);
     await expect(inpaintSample(d, { ...base, count: 2, init: first })).rejects.toThrow(/init must hold count \* N = 128 particles, got 64/);
     d.dispose();
   });

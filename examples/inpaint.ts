@@ -5,7 +5,7 @@
  * RDF-MSE of the whole box, of the regenerated half (partial g(r): regenerated particles against all),
  * and, for reference, of unconditional samples with the same sampler.
  *
- *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--sampler fast|balanced|quality] [--count 2] [--resample 1] [--seed 1] [--corrector-fixed redraw|hold|move] [--corrector-steps N] [--out inpainted.xyz] [--harmonize SIGMA_LJ[,PASSES]] [--json out/inpaint.json]
+ *   nice -n 15 pnpm exec tsx examples/inpaint.ts [--model opp-unconditional] [--sampler fast|balanced|quality] [--count 2] [--resample 1] [--seed 1] [--corrector-fixed redraw|hold|move] [--corrector-steps N] [--out inpainted.xyz] [--json out/inpaint.json]
  *
  * `--out` writes the inpainted frames as extended XYZ (species F = fixed, G = generated; OVITO colours by it).
  * The sampler is the model's recommended one if it is ancestral, else `INPAINT_SAMPLER` for the
@@ -21,7 +21,6 @@ import { parseArgs } from 'node:util';
 import { writeXyz } from '@mddm/io';
 import { RdfAccumulator, rdf, rdfMse } from '@mddm/rdf';
 import { INPAINT_SAMPLER, inpaintSample, sample, selectBackend, type DenoiserLike } from '@mddm/model';
-import { createRng, variationStart } from '@mddm/schedules';
 import { SAMPLER_PRESETS, loadModel, type ExampleModel } from './loadModel';
 import { mdFrames } from './mdData';
 
@@ -49,7 +48,7 @@ export interface InpaintReport {
   seconds: number;
 }
 
-export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], options: { count?: number; resample?: number; seed?: number; correctorFixed?: 'redraw' | 'hold' | 'move'; correctorSteps?: number; out?: string; harmonize?: { sigmaLj: number; passes: number } } = {}): Promise<InpaintReport> {
+export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['sampler'], options: { count?: number; resample?: number; seed?: number; correctorFixed?: 'redraw' | 'hold' | 'move'; correctorSteps?: number; out?: string } = {}): Promise<InpaintReport> {
   const replicas = await mdFrames('opp-replicas');
   const ref = new RdfAccumulator();
   for (const f of replicas) ref.add(f.positions, f.box);
@@ -64,25 +63,9 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
   const t0 = performance.now();
   // --corrector-steps changes the inpainting's corrector only; the unconditional reference keeps the sampler
   const inpaintSampler = options.correctorSteps !== undefined && sampler.corrector ? { ...sampler, corrector: { ...sampler.corrector, steps: options.correctorSteps } } : sampler;
-  const base = { known: md.positions, indices, box: md.box, count, resample: options.resample ?? 1, correctorFixed: options.correctorFixed, ...inpaintSampler };
-  const r = await inpaintSample(denoiser, { ...base, seed: options.seed ?? 1 });
-  let nfe = r.evaluations;
-  if (options.harmonize) {
-    // harmonisation passes: noise the whole result to sigmaLj, regenerate the free particles from there
-    const { sigmaLj, passes } = options.harmonize;
-    const s = r.schedule;
-    let t = 1;
-    while (t < s.T && L * s.sqrtA[t] < sigmaLj) t++;
-    const levels = Math.max(2, Math.round((sampler.steps ?? 60) * Math.log(sigmaLj / 0.0101) / Math.log(1.5 / 0.0101)));
-    const rng = createRng((options.seed ?? 1) + 1000);
-    for (let p = 0; p < passes; p++) {
-      const init = new Float64Array(count * 3 * n);
-      r.positions.forEach((x, f) => init.set(variationStart(x, t, s, rng, md.box), f * 3 * n));
-      const h = await inpaintSample(denoiser, { ...base, seed: (options.seed ?? 1) + 100 * (p + 1), start: t, steps: Math.min(levels, t), init });
-      r.positions = h.positions;
-      nfe += h.evaluations;
-    }
-  }
+  const r = await inpaintSample(denoiser, {
+    known: md.positions, indices, box: md.box, count, seed: options.seed ?? 1, resample: options.resample ?? 1, correctorFixed: options.correctorFixed, ...inpaintSampler,
+  });
   const seconds = (performance.now() - t0) / 1000;
   const bitExact = r.positions.every((x) => indices.every((i) => [0, 1, 2].every((d) => x[3 * i + d] === md.positions[3 * i + d])));
   const interior = (x: Float64Array) => [...Array(n).keys()].filter((i) => x[3 * i] > L / 2 + 1.5 && x[3 * i] < L - 1.5);
@@ -102,13 +85,13 @@ export async function runInpaint(denoiser: DenoiserLike, sampler: ExampleModel['
     interiorMse: r.positions.map((x) => rdfMse(rdf(x, md.box, { indicesA: interior(x) }), g)),
     unconditionalInteriorMse: u.positions.map((x) => rdfMse(rdf(x, md.box, { indicesA: interior(x) }), g)),
     replicaFloor: replicas.map((f) => rdfMse(rdf(f.positions, f.box), g)),
-    nfe,
+    nfe: r.evaluations,
     seconds,
   };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, sampler: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'corrector-fixed': { type: 'string' }, 'corrector-steps': { type: 'string' }, out: { type: 'string' }, harmonize: { type: 'string' } } });
+  const { values } = parseArgs({ options: { model: { type: 'string' }, sampler: { type: 'string' }, count: { type: 'string' }, resample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'corrector-fixed': { type: 'string' }, 'corrector-steps': { type: 'string' }, out: { type: 'string' } } });
   await selectBackend();
   // inpainting needs many levels: an ODE recommendation (12 levels: 9x the unconditional error) is replaced by the quality preset
   const recommended = await loadModel(values.model ?? 'opp-unconditional', values.sampler);
@@ -120,8 +103,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     : recommended;
   const correctorSteps = values['corrector-steps'] !== undefined ? Number(values['corrector-steps']) : presetDefault ? INPAINT_SAMPLER.corrector.steps : undefined;
   const rep = await runInpaint(denoiser, sampler, { count: Number(values.count ?? 2), resample: Number(values.resample ?? 1), seed: Number(values.seed ?? 1), correctorFixed: values['corrector-fixed'] as 'redraw' | 'hold' | 'move' | undefined,
-    correctorSteps, out: values.out,
-    harmonize: values.harmonize ? { sigmaLj: Number(values.harmonize.split(',')[0]), passes: Number(values.harmonize.split(',')[1] ?? 1) } : undefined });
+    correctorSteps, out: values.out });
   console.log(JSON.stringify(rep, null, 2));
   if (values.json) await writeFile(values.json, JSON.stringify(rep, null, 2));
   denoiser.dispose();

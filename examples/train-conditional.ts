@@ -21,7 +21,9 @@
  * paid on the unconditional model, docs/fast-sampling.md; keep it the same across --resume calls),
  * --from CKPT (warm start from a checkpoint's weights with a fresh optimizer and plan, e.g. to
  * continue the shipped model with --focus-lj, which --resume refuses), --lr L (peak of the cosine
- * plan, default 0.005; half of it for a warm start), --clip-norm C (clip the global gradient norm).
+ * plan, default 0.005; half of it for a warm start), --clip-norm C (clip the global gradient norm),
+ * --width W (features of every PBC-Conv layer and of its edge MLP's hidden layers, default 32: the
+ * capacity study of docs/conditional.md).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -95,6 +97,11 @@ export interface TrainConditionalOptions {
   learningRate?: number;
   /** Clip the global gradient norm to this value (`TrainOptions.clipNorm`; default: no clipping). */
   clipNorm?: number;
+  /**
+   * Width of the network: features of every PBC-Conv layer and of its edge MLP's two hidden layers
+   * (default `CONDITIONAL_MODEL.width`, 32). Part of the checkpoint's config, so `resume` checks it.
+   */
+  width?: number;
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -106,14 +113,18 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const steps = options.steps ?? CONDITIONAL_TRAINING.steps;
   const seed = options.seed ?? 0;
   if (options.from !== undefined && options.resume) throw new Error('--from starts a new run from those weights; --resume continues out/checkpoint: give one of them');
-  if (options.from !== undefined && (options.denoiser !== undefined || options.conditioning !== undefined)) throw new Error('--from takes the network from the checkpoint; --denoiser and --conditioning do not apply');
+  if (options.from !== undefined && (options.denoiser !== undefined || options.conditioning !== undefined || options.width !== undefined)) throw new Error('--from takes the network from the checkpoint; --denoiser, --conditioning and --width do not apply');
+  if (options.width !== undefined && !(Number.isInteger(options.width) && options.width >= 1)) throw new Error(`--width must be a positive integer, got ${options.width}`);
   if (options.lrOverBudget && options.minutes === undefined) throw new Error('--lr-over-budget needs --minutes (the budget the learning rate decays over)');
   const budgetMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
   const backend = await selectBackend('wasm');
   const data = (await loadDataset('opp-train')).slice(0, options.sets ?? 200);
   const boxLength = data[0].box[0];
   if (options.focus && data.some((c) => c.box.some((l) => l !== boxLength))) throw new Error('--focus-lj converts LJ to box fractions with one box; the training sets differ in box size');
-  const model: DenoiserConfig = { ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed };
+  const model: DenoiserConfig = {
+    ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed,
+    ...(options.width === undefined ? {} : { width: options.width, hidden: [options.width, options.width] }),
+  };
   const denoiser = options.from === undefined ? createChosenDenoiser(options.denoiser ?? 'mddm', model) : await loadDenoiser(options.from);
   if (denoiser.conditions !== OPP_CONDITION_KEYS.length) {
     denoiser.dispose();
@@ -159,7 +170,7 @@ async function main(): Promise<void> {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
       'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' }, from: { type: 'string' },
-      lr: { type: 'string' }, 'clip-norm': { type: 'string' },
+      lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -180,7 +191,7 @@ async function main(): Promise<void> {
     conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: values.denoiser === undefined ? undefined : parseDenoiserKind(values.denoiser), ema: num(values.ema, 'ema'),
     lrOverBudget: values['lr-over-budget'],
     from: values.from,
-    learningRate: positive(values.lr, 'lr'), clipNorm: positive(values['clip-norm'], 'clip-norm'),
+    learningRate: positive(values.lr, 'lr'), clipNorm: positive(values['clip-norm'], 'clip-norm'), width: positive(values.width, 'width'),
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
   });
 }

@@ -77,7 +77,7 @@ describe('train-conditional --focus-lj and --from', () => {
     expect(warm.steps).toBe(1);
     expect(Number.isFinite(warm.loss)).toBe(true);
     await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), resume: true })).rejects.toThrow(/give one of them/);
-    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), denoiser: 'transolver' })).rejects.toThrow(/--denoiser and --conditioning do not apply/);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), denoiser: 'transolver' })).rejects.toThrow(/--denoiser, --conditioning and --width do not apply/);
     const unconditional = createDenoiser({ ...tiny, seed: 1 });
     await saveDenoiser(unconditional, join(dir, 'uncond-tiny'));
     unconditional.dispose();
@@ -88,6 +88,19 @@ describe('train-conditional --focus-lj and --from', () => {
     expect(tuned.loss).not.toBe(plain.loss);
     const fingerprint = JSON.parse(await readFile(join(dir, 'cond-tuned', 'checkpoint', 'checkpoint.json'), 'utf8')) as { state: { fingerprint: { lr0: number; clipNorm: number } } };
     expect(fingerprint.state.fingerprint).toMatchObject({ lr0: 0.0025, clipNorm: 0.01 });
+  }, 120_000);
+
+  it('--width sets the layer and edge-MLP widths, is recorded in the checkpoint, and --resume refuses another width', async () => {
+    const out = join(dir, 'cond-w8');
+    const r = await runTrainConditional({ steps: 1, sets: 2, out, ema: 0, verbose: false, width: 8 });
+    expect(r.steps).toBe(1);
+    const ckpt = JSON.parse(await readFile(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { spec: { layers: { hidden: number[]; outFeatures: number }[] } };
+    // every PBC-Conv layer is 8 wide (the head reads their concatenation)
+    expect(ckpt.spec.layers).toHaveLength(8);
+    for (const l of ckpt.spec.layers) expect(l).toMatchObject({ hidden: [8, 8], outFeatures: 8 });
+    await expect(runTrainConditional({ steps: 2, sets: 2, out, ema: 0, verbose: false, width: 16, resume: true })).rejects.toThrow(/different denoiser configuration|does not match/);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-w0'), verbose: false, width: 2.5 })).rejects.toThrow(/--width must be a positive integer/);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-wf'), verbose: false, width: 8, from: join(out, 'checkpoint') })).rejects.toThrow(/--width do not apply/);
   }, 120_000);
 });
 

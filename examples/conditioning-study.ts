@@ -45,27 +45,36 @@ const trainMin = (Date.now() - t0) / 60000;
 const recent = Array.from(res.losses).slice(-200);
 const trainLoss = recent.reduce((a, b) => a + b, 0) / recent.length;
 
-// (1) held-out eps loss at fixed noise levels (LJ units), same noise for every model
+// (1) eps loss at fixed noise levels (LJ units), same noise for every model: held out (the 25 opp-test
+// frames) and fitted (the first 25 training frames: how well the network fits what it has seen, the
+// capacity question of docs/conditional.md)
 const a = FAST_TRAINING.schedule.a;
 const sigmas = [0.05, 0.1, 0.2, 0.3, 0.5];
-const heldOut: Record<string, number> = {};
-for (const s of sigmas) {
-  let t = 1;
-  for (let i = 1; i < a.length; i++) if (Math.abs(10 * Math.sqrt(a[i]) - s) < Math.abs(10 * Math.sqrt(a[t]) - s)) t = i;
-  const sig = 10 * Math.sqrt(a[t]);
-  let sum = 0, cnt = 0;
-  test.forEach((f, j) => {
-    const rng = createRng(1000 + j);
-    const eps = new Float64Array(f.positions.length);
-    rng.fillNormal(eps);
-    const xt = new Float64Array(f.positions.length);
-    for (let i = 0; i < xt.length; i++) xt[i] = f.positions[i] + sig * eps[i];
-    const pred = d.predict(wrap(xt, f.box), f.box, encodeTime(d.timeEncoding, t, a), { conditions: [f.info.k as number, f.info.phi as number, f.info.T as number] });
-    for (let i = 0; i < eps.length; i++) { sum += (pred[i] - eps[i]) ** 2; cnt++; }
-  });
-  heldOut[s.toString()] = sum / cnt;
+function epsMse(frames: typeof test, seedBase: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of sigmas) {
+    let t = 1;
+    for (let i = 1; i < a.length; i++) if (Math.abs(10 * Math.sqrt(a[i]) - s) < Math.abs(10 * Math.sqrt(a[t]) - s)) t = i;
+    const sig = 10 * Math.sqrt(a[t]);
+    let sum = 0, cnt = 0;
+    frames.forEach((f, j) => {
+      const rng = createRng(seedBase + j);
+      const eps = new Float64Array(f.positions.length);
+      rng.fillNormal(eps);
+      const xt = new Float64Array(f.positions.length);
+      for (let i = 0; i < xt.length; i++) xt[i] = f.positions[i] + sig * eps[i];
+      const pred = d.predict(wrap(xt, f.box), f.box, encodeTime(d.timeEncoding, t, a), { conditions: [f.info.k as number, f.info.phi as number, f.info.T as number] });
+      for (let i = 0; i < eps.length; i++) { sum += (pred[i] - eps[i]) ** 2; cnt++; }
+    });
+    out[s.toString()] = sum / cnt;
+  }
+  return out;
 }
-console.log('held-out eps MSE by noise std (LJ):', Object.entries(heldOut).map(([s, v]) => `${s}: ${v.toFixed(4)}`).join('  '));
+const fmt = (r: Record<string, number>) => Object.entries(r).map(([s, v]) => `${s}: ${v.toFixed(4)}`).join('  ');
+const heldOut = epsMse(test, 1000);
+console.log('held-out eps MSE by noise std (LJ):', fmt(heldOut));
+const fitted = epsMse(trainSet.slice(0, 25), 2000);
+console.log('training-frame eps MSE by noise std (LJ):', fmt(fitted));
 
 // (2) samples at the first opp-test sets
 const nSamples = Number(values.samples);
@@ -77,6 +86,6 @@ for (let j = 0; j < nSamples; j++) {
     conditions: [f.info.k as number, f.info.phi as number, f.info.T as number] });
   mses.push(rdfMse(rdf(gen.positions[0], f.box, { bins: 100, rMax: 5 }), rdf(f.positions, f.box, { bins: 100, rMax: 5 })));
 }
-const report = { conditioning: values.conditioning, from: values.from ?? null, params: d.countParams(), sets: trainSet.length, steps: res.steps, trainMinutes: trainMin, trainLoss, heldOut, sampleMse: mses, sampleSeconds: (Date.now() - ts) / 1000 / nSamples };
+const report = { conditioning: values.conditioning, from: values.from ?? null, params: d.countParams(), sets: trainSet.length, steps: res.steps, trainMinutes: trainMin, trainLoss, heldOut, fitted, sampleMse: mses, sampleSeconds: (Date.now() - ts) / 1000 / nSamples };
 console.log(JSON.stringify(report));
 await writeFile(`${values.out}/report.json`, JSON.stringify(report, null, 1));

@@ -46,8 +46,9 @@ const recent = Array.from(res.losses).slice(-200);
 const trainLoss = recent.reduce((a, b) => a + b, 0) / recent.length;
 
 // (1) eps loss at fixed noise levels (LJ units), same noise for every model: held out (the 25 opp-test
-// frames) and fitted (the first 25 training frames: how well the network fits what it has seen, the
-// capacity question of docs/conditional.md)
+// frames), fitted (the first 25 training frames) and their replicas (opp-train-replicas: 3 unseen MD
+// frames at each of those 25 trained parameter sets). Fitted well below replicas means the network
+// memorises its frames; equal means it learned the parameter sets, not the frames (docs/conditional.md).
 const a = FAST_TRAINING.schedule.a;
 const sigmas = [0.05, 0.1, 0.2, 0.3, 0.5];
 function epsMse(frames: typeof test, seedBase: number): Record<string, number> {
@@ -75,6 +76,8 @@ const heldOut = epsMse(test, 1000);
 console.log('held-out eps MSE by noise std (LJ):', fmt(heldOut));
 const fitted = epsMse(trainSet.slice(0, 25), 2000);
 console.log('training-frame eps MSE by noise std (LJ):', fmt(fitted));
+const replicas = epsMse(await loadDataset('opp-train-replicas'), 3000);
+console.log('their replicas (unseen frames, trained parameters):', fmt(replicas));
 
 // (2) samples at the first opp-test sets
 const nSamples = Number(values.samples);
@@ -86,6 +89,6 @@ for (let j = 0; j < nSamples; j++) {
     conditions: [f.info.k as number, f.info.phi as number, f.info.T as number] });
   mses.push(rdfMse(rdf(gen.positions[0], f.box, { bins: 100, rMax: 5 }), rdf(f.positions, f.box, { bins: 100, rMax: 5 })));
 }
-const report = { conditioning: values.conditioning, from: values.from ?? null, params: d.countParams(), sets: trainSet.length, steps: res.steps, trainMinutes: trainMin, trainLoss, heldOut, fitted, sampleMse: mses, sampleSeconds: (Date.now() - ts) / 1000 / nSamples };
+const report = { conditioning: values.conditioning, from: values.from ?? null, params: d.countParams(), sets: trainSet.length, steps: res.steps, trainMinutes: trainMin, trainLoss, heldOut, fitted, replicas, sampleMse: mses, sampleSeconds: (Date.now() - ts) / 1000 / nSamples };
 console.log(JSON.stringify(report));
 await writeFile(`${values.out}/report.json`, JSON.stringify(report, null, 1));

@@ -10,10 +10,12 @@ import {
   gridPlan,
   lhsPlan,
   randomPlan,
+  replicasPlan,
   readXyz,
   resolveProtocol,
   shippedPlan,
   stateFramesPlan,
+  trainExtensionPlan,
   type ConformationRunner,
   type GeneratorManifest,
 } from '../src/index';
@@ -103,6 +105,25 @@ describe('plans', () => {
     expect(p[0].id).toBe('k7_phi1_T0.03_s90000');
     const shippedSeeds = new Set(shippedPlan().map((j) => j.seed));
     expect(p.some((j) => shippedSeeds.has(j.seed))).toBe(false);
+  });
+
+  it('the train-extension plan: 800 LHS sets in the paper ranges, seeds and parameters disjoint from every shipped and replica run', () => {
+    const p = trainExtensionPlan();
+    expect(p).toHaveLength(800);
+    expect(p.every((j) => j.set === 'opp-train-ext')).toBe(true);
+    expect(p.map((j) => j.seed)).toEqual(Array.from({ length: 800 }, (_, i) => 20000 + i));
+    for (const j of p) {
+      expect(j.k).toBeGreaterThanOrEqual(1); expect(j.k).toBeLessThanOrEqual(15);
+      expect(j.phi).toBeGreaterThanOrEqual(0); expect(j.phi).toBeLessThanOrEqual(6);
+      expect(j.T).toBeGreaterThanOrEqual(0.01); expect(j.T).toBeLessThanOrEqual(0.05);
+    }
+    // the same plan as the CLI's --lhs 800 --seed 8 --seed-base 20000 (the stratification is tested above)
+    expect(p).toEqual(lhsPlan('opp-train-ext', 800, { seed: 8, seedBase: 20000 }));
+    const others = [...shippedPlan(), ...replicasPlan(), ...stateFramesPlan()];
+    const seeds = new Set(others.map((j) => j.seed));
+    expect(p.some((j) => seeds.has(j.seed))).toBe(false);
+    const params = new Set(others.map((j) => `${j.k},${j.phi},${j.T}`));
+    expect(p.some((j) => params.has(`${j.k},${j.phi},${j.T}`))).toBe(false);
   });
 
   it('grid SPEC parsing', () => {

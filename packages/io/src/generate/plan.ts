@@ -223,3 +223,16 @@ export function shippedPlan(): GenerateJob[] {
 export function stateFramesPlan(): GenerateJob[] {
   return gridPlan('opp-state-frames', { k: [7], phi: [1], T: [0.03], replicas: 20, seedBase: 90000 });
 }
+
+/**
+ * The extension of the training data toward the paper's 1000 conformations (issue 11's learning
+ * curve: at equal steps, 50 training sets sample clearly worse than 200, docs/conditional.md):
+ * 800 more parameter sets by Latin hypercube over the paper's ranges (`opp-train-ext`, draw seed 8,
+ * LAMMPS seeds 20000-20799), disjoint from every shipped set's seeds. Hours of LAMMPS: the generator
+ * skips finished conformations, so the run continues across sessions.
+ *
+ * @returns the jobs
+ */
+export function trainExtensionPlan(): GenerateJob[] {
+  return lhsPlan('opp-train-ext', 800, { seed: 8, seedBase: 20000 });
+}

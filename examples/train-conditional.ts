@@ -12,6 +12,7 @@
  * Flags: --steps N (planned total, default 40000), --minutes M (stop this call after M minutes, at the
  * next step; the learning rate does not depend on it), --out DIR
  * (checkpoint in DIR/checkpoint), --resume, --sets S (first S training conformations, default all),
+ * --ext-sets E (also the first E conformations of the extension `opp-train-ext`, default 0),
  * --conditioning film|concat, --dropout P (classifier-free guidance: null condition in a fraction P of
  * the draws, default 0.1), --seed S, --ema D (weight-average decay, default 0.999; 0 = none),
  * --lr-over-budget (the cosine decays over this call's --minutes instead of the planned steps: for
@@ -62,6 +63,12 @@ export interface TrainConditionalOptions {
   resume?: boolean;
   /** Use the first `sets` training conformations (default all 200; the learning curve uses 50 / 100). */
   sets?: number;
+  /**
+   * Also train on the first `extSets` conformations of `opp-train-ext` (the extension of the
+   * training data, packed as far as generated; default 0). The data-size lever of docs/conditional.md.
+   * The frame count is in the checkpoint's fingerprint, so `resume` refuses another count.
+   */
+  extSets?: number;
   /** `'mddm'` (default) or `'transolver'` (Table 1 baseline: conditions concatenated to its input). */
   denoiser?: DenoiserKind;
   /** Conditioning (default `'film'`). */
@@ -118,7 +125,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   if (options.lrOverBudget && options.minutes === undefined) throw new Error('--lr-over-budget needs --minutes (the budget the learning rate decays over)');
   const budgetMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
   const backend = await selectBackend('wasm');
-  const data = (await loadDataset('opp-train')).slice(0, options.sets ?? 200);
+  const data = [...(await loadDataset('opp-train')).slice(0, options.sets ?? 200), ...(await extensionFrames(options.extSets ?? 0))];
   const boxLength = data[0].box[0];
   if (options.focus && data.some((c) => c.box.some((l) => l !== boxLength))) throw new Error('--focus-lj converts LJ to box fractions with one box; the training sets differ in box size');
   const model: DenoiserConfig = {
@@ -162,12 +169,21 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   return { steps: result.steps, loss, minutes };
 }
 
+/** The first `count` frames of `opp-train-ext`, refusing more than are packed (a silent shortfall would mislabel a data-size study). */
+async function extensionFrames(count: number): Promise<Awaited<ReturnType<typeof loadDataset>>> {
+  if (!(Number.isInteger(count) && count >= 0)) throw new Error(`--ext-sets must be a non-negative integer, got ${count}`);
+  if (count === 0) return [];
+  const ext = await loadDataset('opp-train-ext');
+  if (ext.length < count) throw new Error(`--ext-sets ${count}: only ${ext.length} opp-train-ext conformations are packed (generate more: pnpm mddm data generate --preset train-extension; then pnpm --filter @mddm/data pack-data opp-train-ext)`);
+  return ext.slice(0, count);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const { values } = parseArgs({
     args: args[0] === '--' ? args.slice(1) : args,
     options: {
-      steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' },
+      steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' }, 'ext-sets': { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
       'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' }, from: { type: 'string' },
       lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' },
@@ -187,7 +203,7 @@ async function main(): Promise<void> {
   const conditioning = values.conditioning;
   if (conditioning !== undefined && conditioning !== 'film' && conditioning !== 'concat') throw new Error(`--conditioning must be film or concat, got ${JSON.stringify(conditioning)}`);
   await runTrainConditional({
-    steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'),
+    steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'), extSets: num(values['ext-sets'], 'ext-sets'),
     conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: values.denoiser === undefined ? undefined : parseDenoiserKind(values.denoiser), ema: num(values.ema, 'ema'),
     lrOverBudget: values['lr-over-budget'],
     from: values.from,

@@ -102,6 +102,17 @@ describe('train-conditional --focus-lj and --from', () => {
     await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-w0'), verbose: false, width: 2.5 })).rejects.toThrow(/--width must be a positive integer/);
     await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-wf'), verbose: false, width: 8, from: join(out, 'checkpoint') })).rejects.toThrow(/--width do not apply/);
   }, 120_000);
+
+  it('--ext-sets adds the first E conformations of opp-train-ext; the count is in the fingerprint; more than are packed is refused', async () => {
+    const out = join(dir, 'cond-ext');
+    const r = await runTrainConditional({ steps: 1, sets: 1, extSets: 2, out, ema: 0, verbose: false, width: 8 });
+    expect(r.steps).toBe(1);
+    const state = JSON.parse(await readFile(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { state: { fingerprint: { frames: number } } };
+    expect(state.state.fingerprint.frames).toBe(3);
+    await expect(runTrainConditional({ steps: 2, sets: 1, extSets: 1, out, ema: 0, verbose: false, width: 8, resume: true })).rejects.toThrow(/cannot resume from .*it was trained with/);
+    await expect(runTrainConditional({ steps: 1, sets: 1, extSets: 1e6, out: join(dir, 'cond-ext-big'), verbose: false, width: 8 })).rejects.toThrow(/--ext-sets 1000000: only \d+ opp-train-ext conformations are packed/);
+    await expect(runTrainConditional({ steps: 1, sets: 1, extSets: 1.5, out: join(dir, 'cond-ext-bad'), verbose: false, width: 8 })).rejects.toThrow(/--ext-sets must be a non-negative integer/);
+  }, 120_000);
 });
 
 describe('paper-tables: conditional rows', () => {

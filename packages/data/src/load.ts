@@ -17,7 +17,11 @@ export type LoadDatasetOptions = DataSourceOptions;
  *   at the first 25 of `opp-train` (ids `<parent id>_s<seed>`, group them with {@link replicasOf});
  * - `'opp-state-frames'`: 20 more independent runs at k = 7, phi = 1, T = 0.03 (LAMMPS seeds
  *   90000-90019), disjoint from `opp-unconditional` and `opp-replicas`: training data for a model
- *   that must learn the thermal ensemble of one state point (forces, SPEC §8), not one frame.
+ *   that must learn the thermal ensemble of one state point (forces, SPEC §8), not one frame;
+ * - `'opp-train-ext'`: the extension of `opp-train` (same ranges and protocol, 800 Latin-hypercube
+ *   draws, LAMMPS seeds 20000-20799, disjoint from every other set), packed as far as the
+ *   resumable generation has got (`pnpm mddm-data generate --preset train-extension`); ids
+ *   `<index>_k.._phi.._T..`, so the first n by id are the first n draws of the plan.
  *
  * Each frame has `positions` (`[N, 3]` wrapped into `[0, L)`), `box` and `info` with `k`, `phi`,
  * `T`, `seed`, `set`, `id`, `protocol`, ...

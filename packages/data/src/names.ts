@@ -6,9 +6,11 @@ import { DataError } from './errors';
  * `opp-unconditional`, `opp-replicas`, `opp-train`, `opp-test`, and the evaluation replicas
  * `opp-test-replicas`, `opp-train-replicas` (more LAMMPS runs at `opp-test`'s / `opp-train`'s
  * parameters; see {@link replicasOf}), and `opp-state-frames` (20 more independent runs at the
- * unconditional state point, for training on a thermal ensemble).
+ * unconditional state point, for training on a thermal ensemble), and `opp-train-ext` (the
+ * extension of the training set: up to 800 more Latin-hypercube draws over `opp-train`'s ranges,
+ * packed as far as generated; the manifest's `count` says how many).
  */
-export const DATASET_NAMES = ['opp-unconditional', 'opp-replicas', 'opp-train', 'opp-test', 'opp-test-replicas', 'opp-train-replicas', 'opp-state-frames'] as const;
+export const DATASET_NAMES = ['opp-unconditional', 'opp-replicas', 'opp-train', 'opp-test', 'opp-test-replicas', 'opp-train-replicas', 'opp-state-frames', 'opp-train-ext'] as const;
 
 /** A shipped data set name, one of {@link DATASET_NAMES}. */
 export type DatasetName = (typeof DATASET_NAMES)[number];

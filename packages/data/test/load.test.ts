@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MddmError } from '@mddm/core';
-import { IoError, packDatasets, writeXyz } from '@mddm/io';
+import { IoError, packDatasets, trainExtensionPlan, writeXyz } from '@mddm/io';
 import { describe, expect, it } from 'vitest';
 import { DATASET_NAMES, DataError, defaultDataDir, loadDataManifest, loadDataset, type DatasetName } from '../src/index';
 
@@ -26,6 +26,15 @@ describe('shipped data sets', () => {
     expect(frames).toHaveLength(4);
     expect(new Set(frames.map((f) => f.info.seed)).size).toBe(4);
     for (const f of frames) expect([f.info.k, f.info.phi, f.info.T, f.positions.length]).toEqual([7, 1, 0.03, 3000]);
+  });
+
+  it('opp-train-ext, packed as it grows, is exactly the first n draws of trainExtensionPlan (ids, parameters, seeds), disjoint from opp-train', async () => {
+    const ext = await loadDataset('opp-train-ext');
+    expect(ext.length).toBeGreaterThan(0);
+    const plan = trainExtensionPlan().slice(0, ext.length);
+    expect(ext.map((f) => [f.info.id, f.info.k, f.info.phi, f.info.T, f.info.seed])).toEqual(plan.map((j) => [j.id, j.k, j.phi, j.T, j.seed]));
+    const trainSeeds = new Set((await loadDataset('opp-train')).map((f) => f.info.seed));
+    for (const f of ext) expect(trainSeeds.has(f.info.seed)).toBe(false);
   });
 
   it('every packed set matches its manifest (count, atoms, parameters, ranges); the four first sets are packed', async () => {
@@ -98,7 +107,7 @@ describe('shipped data sets', () => {
   });
 
   it('rejects unknown names and bad options, and reports unpacked sets clearly (typed DataError)', async () => {
-    await expect(loadDataset('opp-nope' as DatasetName)).rejects.toThrow(/unknown data set "opp-nope"; expected one of 'opp-unconditional'.*'opp-train-replicas', 'opp-state-frames'/);
+    await expect(loadDataset('opp-nope' as DatasetName)).rejects.toThrow(/unknown data set "opp-nope"; expected one of 'opp-unconditional'.*'opp-train-replicas', 'opp-state-frames', 'opp-train-ext'/);
     await expect(loadDataset('opp-nope' as DatasetName)).rejects.toMatchObject({ code: 'DATA_BAD_ARGUMENT' });
     await expect(loadDataset('opp-test', { dataDir: '/x', baseUrl: 'http://127.0.0.1:1/' })).rejects.toThrow(/dataDir or baseUrl, not both/);
     const empty = await mkdtemp(join(tmpdir(), 'mddm-data-empty-'));

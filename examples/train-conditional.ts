@@ -24,7 +24,9 @@
  * continue the shipped model with --focus-lj, which --resume refuses), --lr L (peak of the cosine
  * plan, default 0.005; half of it for a warm start), --clip-norm C (clip the global gradient norm),
  * --width W (features of every PBC-Conv layer and of its edge MLP's hidden layers, default 32: the
- * capacity study of docs/conditional.md).
+ * capacity study of docs/conditional.md), --potential-input (the first layer also reads the OPP of the
+ * conditions, evaluated on the noisy configuration: each particle's energy and force over T, `potentialInput`
+ * of @mddm/model, cutoff 3 LJ as in the LAMMPS runs).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +36,7 @@ import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './de
 import { loadDataset } from '@mddm/data';
 import { trainingBar } from './trainingBar';
 import {
-  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions,
+  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions, type PotentialInput,
 } from '@mddm/model';
 import type { PretrainedManifest } from '@mddm/pretrained';
 import { FAST_MODEL, FAST_TRAINING, focusedTimestepWeights } from './train-unconditional';
@@ -43,6 +45,9 @@ import { FAST_MODEL, FAST_TRAINING, focusedTimestepWeights } from './train-uncon
 export const CONDITIONAL_MODEL: DenoiserConfig = {
   ...FAST_MODEL, conditionEncoders: [...OPP_CONDITION_ENCODERS], conditioning: 'film', nullCondition: true,
 };
+
+/** The potential input of `--potential-input`: the OPP with the LAMMPS runs' cutoff (3 LJ, SPEC §4). */
+export const OPP_POTENTIAL_INPUT: PotentialInput = { kind: 'opp', cutoffLj: 3 };
 
 /**
  * Training of the shipped model: the unconditional recipe (geometric schedule, log-sigma t up to 1.5 LJ,
@@ -109,6 +114,11 @@ export interface TrainConditionalOptions {
    * (default `CONDITIONAL_MODEL.width`, 32). Part of the checkpoint's config, so `resume` checks it.
    */
   width?: number;
+  /**
+   * The first PBC-Conv layer reads the pair potential of the conditions on the noisy configuration
+   * (`DenoiserConfig.potentialInput`, OPP, cutoff 3 LJ; default false). Part of the checkpoint's config.
+   */
+  potentialInput?: boolean;
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -120,7 +130,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const steps = options.steps ?? CONDITIONAL_TRAINING.steps;
   const seed = options.seed ?? 0;
   if (options.from !== undefined && options.resume) throw new Error('--from starts a new run from those weights; --resume continues out/checkpoint: give one of them');
-  if (options.from !== undefined && (options.denoiser !== undefined || options.conditioning !== undefined || options.width !== undefined)) throw new Error('--from takes the network from the checkpoint; --denoiser, --conditioning and --width do not apply');
+  if (options.from !== undefined && (options.denoiser !== undefined || options.conditioning !== undefined || options.width !== undefined || options.potentialInput)) throw new Error('--from takes the network from the checkpoint; --denoiser, --conditioning, --width and --potential-input do not apply');
   if (options.width !== undefined && !(Number.isInteger(options.width) && options.width >= 1)) throw new Error(`--width must be a positive integer, got ${options.width}`);
   if (options.lrOverBudget && options.minutes === undefined) throw new Error('--lr-over-budget needs --minutes (the budget the learning rate decays over)');
   const budgetMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
@@ -131,6 +141,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const model: DenoiserConfig = {
     ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed,
     ...(options.width === undefined ? {} : { width: options.width, hidden: [options.width, options.width] }),
+    ...(options.potentialInput ? { potentialInput: OPP_POTENTIAL_INPUT } : {}),
   };
   const denoiser = options.from === undefined ? createChosenDenoiser(options.denoiser ?? 'mddm', model) : await loadDenoiser(options.from);
   if (denoiser.conditions !== OPP_CONDITION_KEYS.length) {
@@ -186,7 +197,7 @@ async function main(): Promise<void> {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' }, 'ext-sets': { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
       'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' }, from: { type: 'string' },
-      lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' },
+      lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' }, 'potential-input': { type: 'boolean' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -208,6 +219,7 @@ async function main(): Promise<void> {
     lrOverBudget: values['lr-over-budget'],
     from: values.from,
     learningRate: positive(values.lr, 'lr'), clipNorm: positive(values['clip-norm'], 'clip-norm'), width: positive(values.width, 'width'),
+    potentialInput: values['potential-input'],
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
   });
 }

@@ -77,7 +77,7 @@ describe('train-conditional --focus-lj and --from', () => {
     expect(warm.steps).toBe(1);
     expect(Number.isFinite(warm.loss)).toBe(true);
     await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), resume: true })).rejects.toThrow(/give one of them/);
-    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), denoiser: 'transolver' })).rejects.toThrow(/--denoiser, --conditioning and --width do not apply/);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), denoiser: 'transolver' })).rejects.toThrow(/--denoiser, --conditioning, --width and --potential-input do not apply/);
     const unconditional = createDenoiser({ ...tiny, seed: 1 });
     await saveDenoiser(unconditional, join(dir, 'uncond-tiny'));
     unconditional.dispose();
@@ -100,7 +100,18 @@ describe('train-conditional --focus-lj and --from', () => {
     for (const l of ckpt.spec.layers) expect(l).toMatchObject({ hidden: [8, 8], outFeatures: 8 });
     await expect(runTrainConditional({ steps: 2, sets: 2, out, ema: 0, verbose: false, width: 16, resume: true })).rejects.toThrow(/different denoiser configuration|does not match/);
     await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-w0'), verbose: false, width: 2.5 })).rejects.toThrow(/--width must be a positive integer/);
-    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-wf'), verbose: false, width: 8, from: join(out, 'checkpoint') })).rejects.toThrow(/--width do not apply/);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-wf'), verbose: false, width: 8, from: join(out, 'checkpoint') })).rejects.toThrow(/--width and --potential-input do not apply/);
+  }, 120_000);
+
+  it('--potential-input gives the first layer the 4 potential features, recorded in the checkpoint', async () => {
+    const out = join(dir, 'cond-pot');
+    const r = await runTrainConditional({ steps: 1, sets: 2, out, ema: 0, verbose: false, width: 8, potentialInput: true });
+    expect(r.steps).toBe(1);
+    const ckpt = JSON.parse(await readFile(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { spec: { potentialInput: unknown; layers: { inFeatures: number }[] } };
+    expect(ckpt.spec.potentialInput).toEqual({ kind: 'opp', cutoffLj: 3, minDistanceLj: 0.5 });
+    expect(ckpt.spec.layers[0].inFeatures).toBe(4);
+    await expect(runTrainConditional({ steps: 2, sets: 2, out, ema: 0, verbose: false, width: 8, resume: true })).rejects.toThrow(/different denoiser configuration|does not match/);
+    await expect(runTrainConditional({ steps: 1, sets: 2, out: join(dir, 'cond-pot-t'), verbose: false, potentialInput: true, denoiser: 'transolver' })).rejects.toThrow(/--potential-input is a feature of the MDDM denoiser/);
   }, 120_000);
 
   it('--ext-sets adds the first E conformations of opp-train-ext; the count is in the fingerprint; more than are packed is refused', async () => {

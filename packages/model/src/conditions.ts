@@ -96,3 +96,28 @@ export function conditionsOutOfRange(row: ArrayLike<number>, encoders: readonly 
   });
   return out;
 }
+
+/**
+ * Inverts {@link encodeConditionsInto}: the raw conditions of one encoded row (a periodic condition
+ * comes back in `[0, period)`, which is the same condition). For architectures that evaluate the
+ * conditions themselves (e.g. a `PotentialInput`), so the global input rows stay the one place
+ * conditions are given.
+ * @param row - encoded features
+ * @param offset - index of the first encoded feature in `row`
+ * @param encoders - from {@link checkEncoders}
+ * @param out - destination, one value per encoder
+ * @returns `out`
+ */
+export function decodeConditionsInto(row: ArrayLike<number>, offset: number, encoders: readonly ConditionEncoder[], out: number[]): number[] {
+  let o = offset;
+  encoders.forEach((e, c) => {
+    if (e.kind === 'linear') out[c] = e.range[0] + row[o++] * (e.range[1] - e.range[0]);
+    else if (e.kind === 'log') out[c] = e.range[0] * Math.exp(row[o++] * Math.log(e.range[1] / e.range[0]));
+    else {
+      const a = Math.atan2(row[o], row[o + 1]);
+      o += 2;
+      out[c] = (((a < 0 ? a + 2 * Math.PI : a) * e.period) / (2 * Math.PI)) % e.period;
+    }
+  });
+  return out;
+}

@@ -7,7 +7,8 @@ import { ModelError, checkInt } from './errors';
 import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
 import { requireBackend } from './backend';
 import { globalInputRows } from './globalInput';
-import { checkEncoders, encodedWidth, type ConditionEncoder } from './conditions';
+import { checkEncoders, decodeConditionsInto, encodedWidth, type ConditionEncoder } from './conditions';
+import { POTENTIAL_INPUT_FEATURES, checkPotentialInput, potentialFeaturesInto, type PotentialInput } from './potentialInput';
 import type { DenoiserLike, DenoiserSpecBase } from './denoiserLike';
 
 /** How the per-layer node features reach the output head. */
@@ -77,14 +78,17 @@ export interface DenoiserConfig {
   timeEncoding?: TimeEncoding;
   /** Point clouds only: each particle also sees its position relative to its frame's centroid (see {@link DenoiserParts.centroidInput}; default false). */
   centroidInput?: boolean;
+  /** The pair potential of the conditions as first-layer node features (see {@link DenoiserParts.potentialInput}; default none). */
+  potentialInput?: PotentialInput;
 }
 
 /**
- * The input of one forward pass of a {@link Denoiser}: the kNN graph, plus, for a denoiser with
- * `centroidInput`, every node's position relative to its frame's centroid (`[n, 3]`, float32).
+ * The input of one forward pass of a {@link Denoiser}: the kNN graph, plus the first layer's node
+ * features: with `centroidInput` every node's position relative to its frame's centroid (`[n, 3]`),
+ * with `potentialInput` its potential features (`[n, 4]`), float32.
  */
 export interface DenoiserGraph extends EdgeGraph {
-  /** `x_i - mean_j x_j` over the node's frame, `[n, 3]` flat (only with `centroidInput`). */
+  /** First-layer node features `[n, F]` flat (only with `centroidInput` or `potentialInput`). */
   readonly nodeInput?: Float32Array;
 }
 
@@ -160,6 +164,8 @@ export interface DenoiserSpec extends DenoiserSpecBase {
   film?: Required<MlpHeadConfig>;
   /** Whether the first layer sees centroid-relative positions (absent: false). */
   centroidInput?: boolean;
+  /** The potential features of the first layer (absent: none). */
+  potentialInput?: PotentialInput;
   /** Training facts, once trained. */
   training?: TrainingInfo;
 }
@@ -200,6 +206,14 @@ export interface DenoiserParts {
    * rejects a box.
    */
   centroidInput?: boolean;
+  /**
+   * Periodic conditional models (default none): the first layer's node features are the pair
+   * potential the conditions describe, evaluated on the noisy configuration ({@link PotentialInput}:
+   * each particle's energy and force over T; so `layers[0].inFeatures` is 4). The conditions then
+   * reach the network twice: as numbers (global input / FiLM) and as the potential they define.
+   * The null condition gives zero features.
+   */
+  potentialInput?: PotentialInput;
 }
 
 /**
@@ -239,6 +253,8 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
   readonly film: MlpHead | null;
   /** Whether the first layer sees centroid-relative positions (point clouds only). */
   readonly centroidInput: boolean;
+  /** The potential features of the first layer, or null. */
+  readonly potentialInput: Required<PotentialInput> | null;
   /** Size of the global input rows `g = [time, encoded conditions..., (condition flag)]` of {@link Denoiser.globalInput}. */
   readonly globalFeatures: number;
   /** Global features every layer and the head see: `globalFeatures` (concat) or 1 (film: time only). */
@@ -294,12 +310,14 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
     if (typeof this.centroidInput !== 'boolean') {
       throw new ModelError(`centroidInput must be true or false, got ${describeValue(parts.centroidInput)}`, 'MODEL_BAD_CONFIG');
     }
-    let prev = this.centroidInput ? 3 : 0;
+    this.potentialInput = parts.potentialInput === undefined ? null : checkPotentialInput(parts.potentialInput, this.conditionEncoders);
+    if (this.potentialInput && this.centroidInput) throw new ModelError(`centroidInput (point clouds) and potentialInput (periodic) exclude each other`, 'MODEL_BAD_CONFIG');
+    let prev = this.centroidInput ? 3 : this.potentialInput ? POTENTIAL_INPUT_FEATURES : 0;
     let total = 0;
     parts.layers.forEach((layer, i) => {
       const c = layer.config;
       if (c.inFeatures !== prev) {
-        const what = i > 0 ? "the previous layer's outFeatures" : this.centroidInput ? 'the centroid-relative position' : 'no node input';
+        const what = i > 0 ? "the previous layer's outFeatures" : this.centroidInput ? 'the centroid-relative position' : this.potentialInput ? 'the potential features' : 'no node input';
         throw new ModelError(`layers[${i}].inFeatures must be ${prev} (${what}), got ${c.inFeatures}`, 'MODEL_BAD_CONFIG');
       }
       if (c.globalFeatures !== this.layerGlobalFeatures) {
@@ -340,16 +358,44 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
    * @param positions - `[frames * N, 3]` flat, LJ units, inside the box
    * @param box - the common box of all frames, or `null` for non-periodic point clouds (Euclidean kNN)
    * @param frames - number of frames in `positions`
-   * @returns the graph, with the centroid-relative positions for a `centroidInput` denoiser
-   * @throws ModelError `MODEL_BAD_INPUT` for a box given to a `centroidInput` denoiser
+   * @param global - the global input rows of this pass (`[frames, globalFeatures]`, {@link Denoiser.globalInput}):
+   *   a `potentialInput` denoiser reads the conditions from them; others ignore it
+   * @returns the graph, with the centroid-relative positions for a `centroidInput` denoiser and the
+   *   potential features for a `potentialInput` one
+   * @throws ModelError `MODEL_BAD_INPUT` for a box given to a `centroidInput` denoiser, or a
+   *   `potentialInput` denoiser given no box or no global rows
    */
-  buildGraph(positions: Vec3Array, box: BoxLike | null, frames = 1): DenoiserGraph {
+  buildGraph(positions: Vec3Array, box: BoxLike | null, frames = 1, global?: Float32Array): DenoiserGraph {
     if (this.centroidInput && box !== null) {
       throw new ModelError(`this denoiser has centroidInput (point clouds only): a periodic box has no centre, so pass box null`, 'MODEL_BAD_INPUT');
     }
     const graph = buildGraph(positions, box, this.k, { frames, workspace: this.workspace });
     // recenter (the sampler's own re-centring) on a float64 copy, then float32 for the network
-    return this.centroidInput ? { ...graph, nodeInput: Float32Array.from(recenter(Float64Array.from(positions), frames)) } : graph;
+    if (this.centroidInput) return { ...graph, nodeInput: Float32Array.from(recenter(Float64Array.from(positions), frames)) };
+    if (this.potentialInput) return { ...graph, nodeInput: this.potentialFeatures(positions, box, frames, global) };
+    return graph;
+  }
+
+  /** The `[n, 4]` potential features of a batch, conditions decoded from its global rows. */
+  private potentialFeatures(positions: Vec3Array, box: BoxLike | null, frames: number, global: Float32Array | undefined): Float32Array {
+    if (box === null) throw new ModelError(`this denoiser has potentialInput (periodic only): give the box`, 'MODEL_BAD_INPUT');
+    const G = this.globalFeatures;
+    if (!(global instanceof Float32Array) || global.length !== frames * G) {
+      throw new ModelError(`this denoiser has potentialInput: buildGraph needs the global input rows ([${frames}, ${G}] from globalInput), got ${describeValue(global)}`, 'MODEL_BAD_INPUT');
+    }
+    const lengths = checkBox(box);
+    const n = positions.length / 3;
+    const per = n / frames;
+    const out = new Float32Array(n * POTENTIAL_INPUT_FEATURES);
+    const raw = [0, 0, 0];
+    for (let f = 0; f < frames; f++) {
+      const row = global.subarray(f * G, (f + 1) * G);
+      const isNull = this.nullCondition && row[G - 1] === 0;
+      decodeConditionsInto(row, 1, this.conditionEncoders, raw);
+      const params = isNull ? null : { k: raw[0], phi: raw[1], T: raw[2] };
+      potentialFeaturesInto(out, f * per, positions.subarray(3 * f * per, 3 * (f + 1) * per), lengths, params, this.potentialInput!);
+    }
+    return out;
   }
 
   /**
@@ -382,10 +428,11 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
       const layerGlobal = this.film ? tf.slice(global, [0, 0], [frames, 1]) : global;
       const emb = this.film ? this.film.apply(global) : null; // [frames, 2 * sum of widths]
       const nodeInput = graph.nodeInput;
-      if (this.centroidInput && !nodeInput) {
-        throw new ModelError(`this denoiser has centroidInput: build its input with denoiser.buildGraph`, 'MODEL_BAD_INPUT');
+      const F0 = this.layers[0].config.inFeatures;
+      if (F0 > 0 && !(nodeInput && nodeInput.length === graph.n * F0)) {
+        throw new ModelError(`this denoiser has ${this.centroidInput ? 'centroidInput' : 'potentialInput'}: build its input with denoiser.buildGraph`, 'MODEL_BAD_INPUT');
       }
-      let f: tf.Tensor2D | null = this.centroidInput ? tf.tensor2d(nodeInput!, [graph.n, 3]) : null;
+      let f: tf.Tensor2D | null = F0 > 0 ? tf.tensor2d(nodeInput!, [graph.n, F0]) : null;
       let offset = 0;
       for (const layer of this.layers) {
         let out = layer.apply(graph, f, layerGlobal);
@@ -430,7 +477,7 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
     }
     const g = this.globalInput(tau, frames, options.conditions);
     const wrapped = box === null ? Float64Array.from(positions) : wrap(Float64Array.from(positions), box);
-    const graph = this.buildGraph(wrapped, box, frames);
+    const graph = this.buildGraph(wrapped, box, frames, g);
     const out = tf.tidy(() => this.apply(graph, tf.tensor2d(g, [frames, this.globalFeatures])));
     const data = out.dataSync() as Float32Array;
     out.dispose();
@@ -486,6 +533,7 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
       nullCondition: this.nullCondition,
       ...(this.film ? { film: this.film.getConfig() } : {}),
       ...(this.centroidInput ? { centroidInput: true } : {}),
+      ...(this.potentialInput ? { potentialInput: { ...this.potentialInput } } : {}),
     };
     if (this.training) spec.training = JSON.parse(JSON.stringify(this.training)) as TrainingInfo;
     return spec;
@@ -596,7 +644,7 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
   for (let i = 0; i < nLayers; i++) {
     layers.push(
       pbcEdgeConv({
-        inFeatures: i > 0 ? width : config.centroidInput ? 3 : 0,
+        inFeatures: i > 0 ? width : config.centroidInput ? 3 : config.potentialInput ? POTENTIAL_INPUT_FEATURES : 0,
         globalFeatures: G,
         hidden: [...hidden],
         outFeatures: width,
@@ -615,7 +663,7 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
     : undefined;
   return new Denoiser({
     k, layers, head, readout, conditions, conditionRanges: config.conditionRanges, timeEncoding: config.timeEncoding,
-    conditionEncoders: encoders, conditioning, nullCondition, film, centroidInput: config.centroidInput,
+    conditionEncoders: encoders, conditioning, nullCondition, film, centroidInput: config.centroidInput, potentialInput: config.potentialInput,
   });
 }
 
@@ -659,6 +707,7 @@ export function denoiserPartsFromSpec(spec: DenoiserSpec): ConstructorParameters
     nullCondition: spec.nullCondition,
     film: spec.film ? mlpHead({ ...spec.film }) : undefined,
     centroidInput: spec.centroidInput,
+    potentialInput: spec.potentialInput,
   };
 }
 

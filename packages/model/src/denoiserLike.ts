@@ -77,8 +77,11 @@ export interface DenoiserLike<Input = unknown> {
    * @param positions - `[frames * N, 3]` flat; inside the box when periodic
    * @param box - the common periodic box, or `null` for non-periodic point clouds
    * @param frames - number of stacked frames (default 1)
+   * @param global - this pass's rows of {@link DenoiserLike.globalInput} (`[frames, globalFeatures]`),
+   *   for architectures whose input depends on the conditions (MDDM's `potentialInput`); callers
+   *   that have them pass them, others may ignore them
    */
-  buildGraph(positions: Vec3Array, box: BoxLike | null, frames?: number): Input;
+  buildGraph(positions: Vec3Array, box: BoxLike | null, frames?: number, global?: Float32Array): Input;
   /**
    * Global input rows `[time, encoded conditions..., (condition flag)]`.
    * @param tau - encoded time per frame (`encodeTime(timeEncoding, t, a)`) or one value for all

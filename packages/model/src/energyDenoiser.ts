@@ -141,6 +141,8 @@ export class EnergyDenoiser extends Denoiser {
     if (this.conditioning !== 'concat') throw new ModelError(`an energy denoiser supports conditioning 'concat' only`, 'MODEL_BAD_CONFIG');
     // its force is the gradient through the edge vectors only; a centroid input would be a path it ignores
     if (this.centroidInput) throw new ModelError(`an energy denoiser does not support centroidInput`, 'MODEL_BAD_CONFIG');
+    // its eps is the gradient of the network's energy through the edge vectors; node features computed outside the graph would carry no gradient
+    if (this.potentialInput) throw new ModelError(`an energy denoiser does not support potentialInput`, 'MODEL_BAD_CONFIG');
     const [s1, sT] = sigmaRangeLj;
     if (!(s1 > 0 && sT > s1 && Number.isFinite(sT))) throw new ModelError(`sigmaRangeLj must be [s1, sT] with 0 < s1 < sT, got ${describeValue(sigmaRangeLj)}`, 'MODEL_BAD_CONFIG');
     this.sigmaRangeLj = [s1, sT];

@@ -24,9 +24,11 @@ export {
   OPP_CONDITION_ENCODERS,
   OPP_CONDITION_KEYS,
   conditionsOutOfRange,
+  decodeConditionsInto,
   encodedWidth,
   type ConditionEncoder,
 } from './conditions';
+export { POTENTIAL_INPUT_FEATURES, potentialFeaturesInto, type PotentialInput } from './potentialInput';
 export { CUBE_SYMMETRIES, applySymmetry, boxSymmetries, rotateBackVectors } from './augment';
 export { Adam, type AdamConfig, type AdamState } from './adam';
 export {

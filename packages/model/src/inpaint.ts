@@ -250,7 +250,7 @@ export async function inpaintSample(denoiser: DenoiserLike, options: InpaintOpti
     const corrector = withCorrector ? langevinCorrector({ ...options.corrector!, project }) : undefined;
     const eps = async (xt: Float64Array, t: number, out: Float64Array) => {
       const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, options.conditions);
-      const graph = denoiser.buildGraph(xt, lengths, frames);
+      const graph = denoiser.buildGraph(xt, lengths, frames, g);
       const e = tf.tidy(() => denoiser.apply(graph, tf.tensor2d(g, [frames, denoiser.globalFeatures])));
       const v = (await e.data()) as Float32Array;
       e.dispose();

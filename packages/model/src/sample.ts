@@ -355,7 +355,7 @@ function denoiserEps(denoiser: DenoiserLike, o: ResolvedSample, frames: number):
   const lambda = denoiser.training?.target === 'score' ? scoreLambdaTable(schedule) : null;
   return (conditions) => async (x, t, out) => {
     const g = denoiser.globalInput(encodeTime(denoiser.timeEncoding, t, schedule.a), frames, conditions);
-    const graph = denoiser.buildGraph(x, o.periodic ? o.lengths : null, frames);
+    const graph = denoiser.buildGraph(x, o.periodic ? o.lengths : null, frames, g);
     const eps = tf.tidy(() => denoiser.apply(graph, tf.tensor2d(g, [frames, denoiser.globalFeatures])));
     const e = (await eps.data()) as Float32Array;
     eps.dispose();

@@ -546,7 +546,7 @@ function learningRate(o: ResolvedTrain, step: number, epoch: number, elapsedMs: 
  * global gradient norm clipped to `clipNorm` if > 0. Returns the loss before the step.
  */
 async function gradientStep(denoiser: DenoiserLike, adam: Adam, batch: Batch, lr: number, clipNorm: number, batchSize: number): Promise<number> {
-  const graph = denoiser.buildGraph(batch.xt, batch.periodic ? batch.lengths : null, batchSize);
+  const graph = denoiser.buildGraph(batch.xt, batch.periodic ? batch.lengths : null, batchSize, batch.g);
   const vars = denoiser.trainableWeights;
   const loss = tf.tidy(() => {
     const gT = tf.tensor2d(batch.g, [batchSize, denoiser.globalFeatures]);

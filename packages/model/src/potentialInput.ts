@@ -1,0 +1,116 @@
+import { describeValue } from '@mddm/core';
+import { oppEnergy } from '@mddm/io/browser';
+import { periodicRadiusNeighbors } from '@mddm/pbc';
+import { ModelError } from './errors';
+import type { ConditionEncoder } from './conditions';
+
+/**
+ * The pair potential the conditions describe, evaluated on the (noisy) configuration and given to
+ * the first PBC-Conv layer as node features. Why: the structure MD makes is a functional of
+ * `U(r) / T`, and for the OPP `U(r) = r^-15 + r^-3 cos(k (r - 1.25) - phi)` the wells move with k
+ * and phi; a network conditioned only through FiLM of `(k, sin phi, cos phi, log T)` must learn where
+ * the wells are from a few hundred parameter sets (docs/conditional.md: unseen sets at high k are
+ * hit or miss). Here it reads the potential instead.
+ *
+ * - `kind: 'opp'`: the conditions are `(k, phi, T)` in this order (`OPP_CONDITION_KEYS`);
+ * - `cutoffLj`: pair cutoff (LJ units; 3 in the shipped LAMMPS runs, SPEC §4), at most half the box;
+ * - `minDistanceLj`: pair distances below it are evaluated at it (default 0.5 LJ), so the `r^-15`
+ *   wall of two nearly coincident noisy particles stays finite.
+ */
+export interface PotentialInput {
+  /** The potential family (only `'opp'`). */
+  kind: 'opp';
+  /** Pair cutoff in LJ units. */
+  cutoffLj: number;
+  /** Distances below this are evaluated at it (LJ units; default 0.5). */
+  minDistanceLj?: number;
+}
+
+/** Node features a {@link PotentialInput} adds: `[asinh(u_i / T), unit(F_i) * asinh(|F_i| / T)]`. */
+export const POTENTIAL_INPUT_FEATURES = 4;
+
+/**
+ * Validates a potential input for a denoiser with these conditions (`(k, phi, T)`).
+ * @returns a normalised copy (defaults filled in)
+ * @throws ModelError `MODEL_BAD_CONFIG`
+ */
+export function checkPotentialInput(p: PotentialInput, encoders: readonly ConditionEncoder[]): Required<PotentialInput> {
+  const bad = (why: string) => new ModelError(`potentialInput ${why}, got ${describeValue(p)}`, 'MODEL_BAD_CONFIG');
+  if (!p || typeof p !== 'object') throw bad(`must be { kind: 'opp', cutoffLj }`);
+  if (p.kind !== 'opp') throw bad(`must have kind 'opp'`);
+  if (!(Number.isFinite(p.cutoffLj) && p.cutoffLj > 0)) throw bad('must have a finite cutoffLj > 0');
+  const rMin = p.minDistanceLj ?? 0.5;
+  if (!(Number.isFinite(rMin) && rMin > 0 && rMin < p.cutoffLj)) throw bad('must have 0 < minDistanceLj < cutoffLj');
+  if (encoders.length !== 3) throw new ModelError(`potentialInput 'opp' needs the 3 conditions (k, phi, T), this denoiser has ${encoders.length}`, 'MODEL_BAD_CONFIG');
+  return { kind: 'opp', cutoffLj: p.cutoffLj, minDistanceLj: rMin };
+}
+
+/**
+ * Writes the potential features of one frame into `out` (`[N, 4]` from `offset * 4`):
+ * `u_i = 1/2 sum_j (U(r_ij) - U(rc))` (the atom's share of the energy, shifted to 0 at the cutoff as
+ * in the LAMMPS table) and `F_i = -grad_i sum U` (the OPP force on the atom), both over `T`,
+ * log-compressed with `asinh` (a noisy configuration has forces of 1e6 T; the direction of `F_i` is
+ * kept, only its length is compressed). A `null` `params` (the null condition of classifier-free
+ * guidance) writes zeros.
+ *
+ * @param out - destination, float32
+ * @param offset - first node (row) written
+ * @param positions - `[N, 3]` of this frame, LJ units
+ * @param lengths - box `[Lx, Ly, Lz]`, LJ units
+ * @param params - `{ k, phi, T }` or `null`
+ * @param input - from {@link checkPotentialInput}
+ */
+export function potentialFeaturesInto(
+  out: Float32Array, offset: number, positions: Float64Array | Float32Array, lengths: readonly number[],
+  params: { k: number; phi: number; T: number } | null, input: Required<PotentialInput>,
+): void {
+  const n = positions.length / 3;
+  const o = offset * POTENTIAL_INPUT_FEATURES;
+  out.fill(0, o, o + n * POTENTIAL_INPUT_FEATURES);
+  if (params === null) return;
+  const rc = input.cutoffLj;
+  const rMin = input.minDistanceLj;
+  const shift = oppEnergy(rc, params);
+  const nb = periodicRadiusNeighbors(positions, [lengths[0], lengths[1], lengths[2]], rc);
+  const invT = 1 / params.T;
+  const { k, phi } = params;
+  const acc = new Float64Array(4 * n); // u, fx, fy, fz per particle
+  for (let i = 0; i < n; i++) {
+    for (let e = nb.offsets[i]; e < nb.offsets[i + 1]; e++) {
+      const j = nb.indices[e];
+      const r = nb.distances[e];
+      // each pair once (i < j), both atoms updated; r = 0: two coincident particles have no direction
+      if (j <= i || r >= rc || r === 0) continue;
+      // oppEnergy and oppForce of @mddm/io fused (one cos, one sin, no pow: this runs for ~10^5 pairs
+      // per frame at every training and sampling step); the tests check it against oppForces
+      const re = r > rMin ? r : rMin;
+      const inv = 1 / re;
+      const inv3 = inv * inv * inv;
+      const inv15 = inv3 * inv3 * inv3 * inv3 * inv3;
+      const a = k * (re - 1.25) - phi;
+      const c = Math.cos(a);
+      const half = 0.5 * (inv15 + inv3 * c - shift);
+      const f = (15 * inv15 * inv + 3 * inv3 * inv * c + k * inv3 * Math.sin(a)) / r; // -dU/dr over r
+      // vectors are x_j - x_i: repulsion (f > 0) pushes i along -(x_j - x_i) and j along +(x_j - x_i)
+      const vx = f * nb.vectors[3 * e], vy = f * nb.vectors[3 * e + 1], vz = f * nb.vectors[3 * e + 2];
+      acc[4 * i] += half;
+      acc[4 * i + 1] -= vx;
+      acc[4 * i + 2] -= vy;
+      acc[4 * i + 3] -= vz;
+      acc[4 * j] += half;
+      acc[4 * j + 1] += vx;
+      acc[4 * j + 2] += vy;
+      acc[4 * j + 3] += vz;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const u = acc[4 * i], fx = acc[4 * i + 1], fy = acc[4 * i + 2], fz = acc[4 * i + 3];
+    const norm = Math.hypot(fx, fy, fz);
+    const scale = norm > 0 ? Math.asinh(norm * invT) / norm : 0;
+    const w = o + i * POTENTIAL_INPUT_FEATURES;
+    out[w] = Math.asinh(u * invT);
+    out[w + 1] = fx * scale;
+    out[w + 2] = fy * scale;
+    out[w + 3] = fz * scale;
+  }
+}

@@ -26,7 +26,10 @@ export interface UntrainedModelOptions {
 export async function writeUntrainedModel(dir: string, options: UntrainedModelOptions = {}): Promise<string> {
   const name = options.name ?? 'opp-unconditional';
   const conditional = name === 'opp-conditional';
-  const config: DenoiserConfig = { ...(options.model ?? TINY_MODEL), ...(conditional ? { conditionEncoders: [...OPP_CONDITION_ENCODERS] } : {}) };
+  // the conditional one reads the potential too, like the shipped model, so the browser runs potentialFeaturesInto
+  const config: DenoiserConfig = {
+    ...(options.model ?? TINY_MODEL),
+    ...(conditional ? { conditionEncoders: [...OPP_CONDITION_ENCODERS], potentialInput: { kind: 'opp', cutoffLj: 3 } } : {}) };
   const denoiser = createDenoiser(config);
   const out = join(dir, name);
   await mkdir(out, { recursive: true });

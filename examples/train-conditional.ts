@@ -13,6 +13,7 @@
  * next step; the learning rate does not depend on it), --out DIR
  * (checkpoint in DIR/checkpoint), --resume, --sets S (first S training conformations, default all),
  * --ext-sets E (also the first E conformations of the extension `opp-train-ext`, default 0),
+ * --twin-sets W (also the first W of `opp-train-twins`: second runs at training parameters, default 0),
  * --conditioning film|concat, --dropout P (classifier-free guidance: null condition in a fraction P of
  * the draws, default 0.1), --seed S, --ema D (weight-average decay, default 0.999; 0 = none),
  * --lr-over-budget (the cosine decays over this call's --minutes instead of the planned steps: for
@@ -74,6 +75,11 @@ export interface TrainConditionalOptions {
    * The frame count is in the checkpoint's fingerprint, so `resume` refuses another count.
    */
   extSets?: number;
+  /**
+   * Also train on the first `twinSets` conformations of `opp-train-twins` (a second LAMMPS run at the
+   * `opp-train` sets from 0025 on: where MD is multimodal, the model sees two outcomes; default 0).
+   */
+  twinSets?: number;
   /** `'mddm'` (default) or `'transolver'` (Table 1 baseline: conditions concatenated to its input). */
   denoiser?: DenoiserKind;
   /** Conditioning (default `'film'`). */
@@ -135,7 +141,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   if (options.lrOverBudget && options.minutes === undefined) throw new Error('--lr-over-budget needs --minutes (the budget the learning rate decays over)');
   const budgetMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
   const backend = await selectBackend('wasm');
-  const data = [...(await loadDataset('opp-train')).slice(0, options.sets ?? 200), ...(await extensionFrames(options.extSets ?? 0))];
+  const data = [...(await loadDataset('opp-train')).slice(0, options.sets ?? 200), ...(await packedFrames('opp-train-ext', options.extSets ?? 0, '--ext-sets')), ...(await packedFrames('opp-train-twins', options.twinSets ?? 0, '--twin-sets'))];
   const boxLength = data[0].box[0];
   if (options.focus && data.some((c) => c.box.some((l) => l !== boxLength))) throw new Error('--focus-lj converts LJ to box fractions with one box; the training sets differ in box size');
   const model: DenoiserConfig = {
@@ -180,13 +186,14 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   return { steps: result.steps, loss, minutes };
 }
 
-/** The first `count` frames of `opp-train-ext`, refusing more than are packed (a silent shortfall would mislabel a data-size study). */
-async function extensionFrames(count: number): Promise<Awaited<ReturnType<typeof loadDataset>>> {
-  if (!(Number.isInteger(count) && count >= 0)) throw new Error(`--ext-sets must be a non-negative integer, got ${count}`);
+/** The first `count` frames of a growing set, refusing more than are packed (a silent shortfall would mislabel a data-size study). */
+async function packedFrames(set: 'opp-train-ext' | 'opp-train-twins', count: number, flag: string): Promise<Awaited<ReturnType<typeof loadDataset>>> {
+  if (!(Number.isInteger(count) && count >= 0)) throw new Error(`${flag} must be a non-negative integer, got ${count}`);
   if (count === 0) return [];
-  const ext = await loadDataset('opp-train-ext');
-  if (ext.length < count) throw new Error(`--ext-sets ${count}: only ${ext.length} opp-train-ext conformations are packed (generate more: pnpm mddm data generate --preset train-extension; then pnpm --filter @mddm/data pack-data opp-train-ext)`);
-  return ext.slice(0, count);
+  const frames = await loadDataset(set);
+  const preset = set === 'opp-train-ext' ? 'train-extension' : 'train-twins';
+  if (frames.length < count) throw new Error(`${flag} ${count}: only ${frames.length} ${set} conformations are packed (generate more: pnpm mddm data generate --preset ${preset}; then pnpm --filter @mddm/data pack-data ${set})`);
+  return frames.slice(0, count);
 }
 
 async function main(): Promise<void> {
@@ -194,7 +201,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: args[0] === '--' ? args.slice(1) : args,
     options: {
-      steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' }, 'ext-sets': { type: 'string' },
+      steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' }, 'ext-sets': { type: 'string' }, 'twin-sets': { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
       'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' }, from: { type: 'string' },
       lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' }, 'potential-input': { type: 'boolean' },
@@ -214,7 +221,7 @@ async function main(): Promise<void> {
   const conditioning = values.conditioning;
   if (conditioning !== undefined && conditioning !== 'film' && conditioning !== 'concat') throw new Error(`--conditioning must be film or concat, got ${JSON.stringify(conditioning)}`);
   await runTrainConditional({
-    steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'), extSets: num(values['ext-sets'], 'ext-sets'),
+    steps: num(values.steps, 'steps'), minutes: num(values.minutes, 'minutes'), out: values.out, resume: values.resume, sets: num(values.sets, 'sets'), extSets: num(values['ext-sets'], 'ext-sets'), twinSets: num(values['twin-sets'], 'twin-sets'),
     conditioning, dropout: num(values.dropout, 'dropout'), seed: num(values.seed, 'seed'), denoiser: values.denoiser === undefined ? undefined : parseDenoiserKind(values.denoiser), ema: num(values.ema, 'ema'),
     lrOverBudget: values['lr-over-budget'],
     from: values.from,

@@ -21,7 +21,10 @@ export type LoadDatasetOptions = DataSourceOptions;
  * - `'opp-train-ext'`: the extension of `opp-train` (same ranges and protocol, 800 Latin-hypercube
  *   draws, LAMMPS seeds 20000-20799, disjoint from every other set), packed as far as the
  *   resumable generation has got (`pnpm mddm-data generate --preset train-extension`); ids
- *   `<index>_k.._phi.._T..`, so the first n by id are the first n draws of the plan.
+ *   `<index>_k.._phi.._T..`, so the first n by id are the first n draws of the plan;
+ * - `'opp-train-twins'`: one more independent run at each `opp-train` set from 0025 on (LAMMPS seeds
+ *   30000-30174, ids `<opp-train id>_s<seed>`; the first 25 sets keep their replicas unseen for
+ *   evaluation): training data in which MD's multimodality shows.
  *
  * Each frame has `positions` (`[N, 3]` wrapped into `[0, L)`), `box` and `info` with `k`, `phi`,
  * `T`, `seed`, `set`, `id`, `protocol`, ...

@@ -107,7 +107,7 @@ describe('shipped data sets', () => {
   });
 
   it('rejects unknown names and bad options, and reports unpacked sets clearly (typed DataError)', async () => {
-    await expect(loadDataset('opp-nope' as DatasetName)).rejects.toThrow(/unknown data set "opp-nope"; expected one of 'opp-unconditional'.*'opp-train-replicas', 'opp-state-frames', 'opp-train-ext'/);
+    await expect(loadDataset('opp-nope' as DatasetName)).rejects.toThrow(/unknown data set "opp-nope"; expected one of 'opp-unconditional'.*'opp-train-replicas', 'opp-state-frames', 'opp-train-ext', 'opp-train-twins'/);
     await expect(loadDataset('opp-nope' as DatasetName)).rejects.toMatchObject({ code: 'DATA_BAD_ARGUMENT' });
     await expect(loadDataset('opp-test', { dataDir: '/x', baseUrl: 'http://127.0.0.1:1/' })).rejects.toThrow(/dataDir or baseUrl, not both/);
     const empty = await mkdtemp(join(tmpdir(), 'mddm-data-empty-'));

@@ -16,6 +16,7 @@ import {
   shippedPlan,
   stateFramesPlan,
   trainExtensionPlan,
+  trainTwinsPlan,
   type ConformationRunner,
   type GeneratorManifest,
 } from '../src/index';
@@ -124,6 +125,20 @@ describe('plans', () => {
     expect(p.some((j) => seeds.has(j.seed))).toBe(false);
     const params = new Set(others.map((j) => `${j.k},${j.phi},${j.T}`));
     expect(p.some((j) => params.has(`${j.k},${j.phi},${j.T}`))).toBe(false);
+  });
+
+  it('the train-twins plan: one more run at opp-train sets 0025-0199 (not the 25 with evaluation replicas), fresh seeds', () => {
+    const p = trainTwinsPlan();
+    const train = lhsPlan('opp-train', 200, { seed: 7, seedBase: 10000 });
+    expect(p).toHaveLength(175);
+    p.forEach((j, i) => {
+      const parent = train[25 + i];
+      expect(j).toEqual({ set: 'opp-train-twins', id: `${parent.id}_s${30000 + i}`, k: parent.k, phi: parent.phi, T: parent.T, seed: 30000 + i });
+    });
+    const evaluated = new Set(train.slice(0, 25).map((j) => `${j.k},${j.phi},${j.T}`));
+    expect(p.some((j) => evaluated.has(`${j.k},${j.phi},${j.T}`))).toBe(false);
+    const seeds = new Set([...shippedPlan(), ...replicasPlan(), ...stateFramesPlan(), ...trainExtensionPlan()].map((j) => j.seed));
+    expect(p.some((j) => seeds.has(j.seed))).toBe(false);
   });
 
   it('grid SPEC parsing', () => {

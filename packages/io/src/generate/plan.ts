@@ -236,3 +236,17 @@ export function stateFramesPlan(): GenerateJob[] {
 export function trainExtensionPlan(): GenerateJob[] {
   return lhsPlan('opp-train-ext', 800, { seed: 8, seedBase: 20000 });
 }
+
+/**
+ * Multimodality for training (issue 11: "replicas in the training data teach the model the
+ * multimodality"): one more independent LAMMPS run at each `opp-train` parameter set except the first
+ * 25, whose replicas (`opp-train-replicas`) are the evaluation floors and stay unseen
+ * (`opp-train-twins`, LAMMPS seeds 30000-30174, ids `<opp-train id>_s<seed>`). With one frame per
+ * parameter set a model learns one structure per set; at the low-k sets where MD makes several
+ * (SPEC §5), its samples all hold one polymorph (docs/conditional.md). 175 conformations.
+ *
+ * @returns the jobs
+ */
+export function trainTwinsPlan(): GenerateJob[] {
+  return replicaPlan('opp-train-twins', lhsPlan('opp-train', 200, { seed: 7, seedBase: 10000 }).slice(25), 1, 30000);
+}

@@ -37,7 +37,7 @@ import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './de
 import { loadDataset } from '@mddm/data';
 import { trainingBar } from './trainingBar';
 import {
-  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions, type PotentialInput,
+  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions, OPP_POTENTIAL_INPUT,
 } from '@mddm/model';
 import type { PretrainedManifest } from '@mddm/pretrained';
 import { FAST_MODEL, FAST_TRAINING, focusedTimestepWeights } from './train-unconditional';
@@ -46,9 +46,6 @@ import { FAST_MODEL, FAST_TRAINING, focusedTimestepWeights } from './train-uncon
 export const CONDITIONAL_MODEL: DenoiserConfig = {
   ...FAST_MODEL, conditionEncoders: [...OPP_CONDITION_ENCODERS], conditioning: 'film', nullCondition: true,
 };
-
-/** The potential input of `--potential-input`: the OPP with the LAMMPS runs' cutoff (3 LJ, SPEC §4). */
-export const OPP_POTENTIAL_INPUT: PotentialInput = { kind: 'opp', cutoffLj: 3 };
 
 /**
  * Training of the shipped model: the unconditional recipe (geometric schedule, log-sigma t up to 1.5 LJ,
@@ -147,7 +144,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const model: DenoiserConfig = {
     ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed,
     ...(options.width === undefined ? {} : { width: options.width, hidden: [options.width, options.width] }),
-    ...(options.potentialInput ? { potentialInput: OPP_POTENTIAL_INPUT } : {}),
+    ...(options.potentialInput ? { potentialInput: { ...OPP_POTENTIAL_INPUT } } : {}),
   };
   const denoiser = options.from === undefined ? createChosenDenoiser(options.denoiser ?? 'mddm', model) : await loadDenoiser(options.from);
   if (denoiser.conditions !== OPP_CONDITION_KEYS.length) {

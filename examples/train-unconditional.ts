@@ -15,7 +15,9 @@
  * adds 20 independent frames of the same state point; opp-replicas is refused: it is the evaluation set),
  * --focus-lj S [--focus-weight W] (draw the levels with noise std <= S LJ W times as often, default W 3),
  * --denoiser mddm|transolver|energy (the network; energy = sigma grad E on the same graph, issue 13)
- * [--energy-output energy|sigma-energy] (what the energy network outputs, `EnergyOutput`).
+ * [--energy-output energy|sigma-energy] (what the energy network outputs, `EnergyOutput`),
+ * --potential-input (the first layer also reads each particle's OPP energy and force over T at the
+ * state point, `potentialInput` of @mddm/model; docs/conditional.md).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ import { ProgressBar, readXyz, writeXyz } from '@mddm/io';
 import { trainingBar } from './trainingBar';
 import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './denoiserChoice';
 import { rdf, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
-import { createDenoiser, sample, selectBackend, train, type BackendName, type DenoiserConfig, type EnergyOutput, type TrainOptions } from '@mddm/model';
+import { OPP_POTENTIAL_INPUT, createDenoiser, sample, selectBackend, train, type BackendName, type DenoiserConfig, type EnergyOutput, type TrainOptions } from '@mddm/model';
 import { cosineSchedule, geometricSchedule, type LangevinCorrectorOptions } from '@mddm/schedules';
 
 /**
@@ -93,6 +95,11 @@ export interface TrainUnconditionalOptions {
    * often ({@link focusedTimestepWeights}). Default: none (plain log-sigma draws).
    */
   focus?: { sigmaMaxLj: number; weight: number };
+  /**
+   * The first PBC-Conv layer also reads the OPP of the training state point on the noisy configuration
+   * (`DenoiserConfig.potentialInput` with `params` = the frames' k, phi, T; default false).
+   */
+  potentialInput?: boolean;
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -140,7 +147,8 @@ export async function runTrainUnconditional(options: TrainUnconditionalOptions =
   const replicas = await loadDataset('opp-replicas');
   const frames = await trainingFrames(options.data ?? ['opp-unconditional']);
   const box = training.box;
-  const modelConfig = options.model ?? (full ? {} : FAST_MODEL);
+  const statePoint = { k: training.info.k as number, phi: training.info.phi as number, T: training.info.T as number };
+  const modelConfig = { ...(options.model ?? (full ? {} : FAST_MODEL)), ...(options.potentialInput ? { potentialInput: { ...OPP_POTENTIAL_INPUT, params: statePoint } } : {}) };
   const kind = options.denoiser ?? 'mddm';
   const denoiser = createChosenDenoiser(kind, { ...modelConfig, seed }, {}, { schedule: full ? cosineSchedule(500) : FAST_TRAINING.schedule, boxLength: box[0], output: options.energyOutput });
   if (full && options.focus) throw new Error('--focus-lj reweights the fast recipe\'s log-sigma draws; the full recipe draws t uniformly');
@@ -267,6 +275,7 @@ async function main(): Promise<void> {
       data: { type: 'string' },
       'focus-lj': { type: 'string' },
       'focus-weight': { type: 'string' },
+      'potential-input': { type: 'boolean' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -290,6 +299,7 @@ async function main(): Promise<void> {
     ema: num(values.ema, 'ema'),
     data: values.data?.split(',').filter(Boolean) as DatasetName[] | undefined,
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
+    potentialInput: values['potential-input'],
   });
 }
 

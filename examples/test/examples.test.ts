@@ -156,6 +156,16 @@ describe('examples (tiny versions)', () => {
     expect(frames[0].positions.length).toBe(3000);
   });
 
+  it('train-unconditional --potential-input fixes the state point of the data in the checkpoint', async () => {
+    const out = join(dir, 'run-pot');
+    const r = await runTrainUnconditional({ steps: 2, sampleSteps: 2, out, model: tiny, verbose: false, minutes: 1, potentialInput: true });
+    expect(r.steps).toBe(2);
+    expect([r.mseVsTraining, ...r.mseVsReplicas].every(Number.isFinite)).toBe(true);
+    const ckpt = JSON.parse(await readFile(join(r.files.checkpoint, 'checkpoint.json'), 'utf8')) as { spec: { potentialInput: unknown; layers: { inFeatures: number }[] } };
+    expect(ckpt.spec.potentialInput).toEqual({ kind: 'opp', cutoffLj: 3, minDistanceLj: 0.5, params: { k: 7, phi: 1, T: 0.03 } });
+    expect(ckpt.spec.layers[0].inFeatures).toBe(4);
+  });
+
   it('sample loads the checkpoint and generates finite conformations', async () => {
     const r = await runSample({ checkpoint: join(dir, 'run', 'checkpoint'), count: 2, steps: 2, out: join(dir, 's.xyz'), verbose: false });
     expect(r.nonFinite).toBe(0);

@@ -8,7 +8,7 @@ import { MlpHead, mlpHead, type Activation, type MlpHeadConfig } from './head';
 import { requireBackend } from './backend';
 import { globalInputRows } from './globalInput';
 import { checkEncoders, decodeConditionsInto, encodedWidth, type ConditionEncoder } from './conditions';
-import { POTENTIAL_INPUT_FEATURES, checkPotentialInput, potentialFeaturesInto, type PotentialInput } from './potentialInput';
+import { POTENTIAL_INPUT_FEATURES, checkPotentialInput, potentialFeaturesInto, type PotentialInput, type ResolvedPotentialInput } from './potentialInput';
 import type { DenoiserLike, DenoiserSpecBase } from './denoiserLike';
 
 /** How the per-layer node features reach the output head. */
@@ -254,7 +254,7 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
   /** Whether the first layer sees centroid-relative positions (point clouds only). */
   readonly centroidInput: boolean;
   /** The potential features of the first layer, or null. */
-  readonly potentialInput: Required<PotentialInput> | null;
+  readonly potentialInput: ResolvedPotentialInput | null;
   /** Size of the global input rows `g = [time, encoded conditions..., (condition flag)]` of {@link Denoiser.globalInput}. */
   readonly globalFeatures: number;
   /** Global features every layer and the head see: `globalFeatures` (concat) or 1 (film: time only). */
@@ -380,7 +380,8 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
   private potentialFeatures(positions: Vec3Array, box: BoxLike | null, frames: number, global: Float32Array | undefined): Float32Array {
     if (box === null) throw new ModelError(`this denoiser has potentialInput (periodic only): give the box`, 'MODEL_BAD_INPUT');
     const G = this.globalFeatures;
-    if (!(global instanceof Float32Array) || global.length !== frames * G) {
+    const fixed = this.potentialInput!.params;
+    if (!fixed && !(global instanceof Float32Array && global.length === frames * G)) {
       throw new ModelError(`this denoiser has potentialInput: buildGraph needs the global input rows ([${frames}, ${G}] from globalInput), got ${describeValue(global)}`, 'MODEL_BAD_INPUT');
     }
     const lengths = checkBox(box);
@@ -389,10 +390,12 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
     const out = new Float32Array(n * POTENTIAL_INPUT_FEATURES);
     const raw = [0, 0, 0];
     for (let f = 0; f < frames; f++) {
-      const row = global.subarray(f * G, (f + 1) * G);
-      const isNull = this.nullCondition && row[G - 1] === 0;
-      decodeConditionsInto(row, 1, this.conditionEncoders, raw);
-      const params = isNull ? null : { k: raw[0], phi: raw[1], T: raw[2] };
+      let params = fixed ?? null;
+      if (!fixed) {
+        const row = global!.subarray(f * G, (f + 1) * G);
+        decodeConditionsInto(row, 1, this.conditionEncoders, raw);
+        params = this.nullCondition && row[G - 1] === 0 ? null : { k: raw[0], phi: raw[1], T: raw[2] };
+      }
       potentialFeaturesInto(out, f * per, positions.subarray(3 * f * per, 3 * (f + 1) * per), lengths, params, this.potentialInput!);
     }
     return out;
@@ -533,7 +536,7 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
       nullCondition: this.nullCondition,
       ...(this.film ? { film: this.film.getConfig() } : {}),
       ...(this.centroidInput ? { centroidInput: true } : {}),
-      ...(this.potentialInput ? { potentialInput: { ...this.potentialInput } } : {}),
+      ...(this.potentialInput ? { potentialInput: JSON.parse(JSON.stringify(this.potentialInput)) as PotentialInput } : {}),
     };
     if (this.training) spec.training = JSON.parse(JSON.stringify(this.training)) as TrainingInfo;
     return spec;

@@ -28,7 +28,7 @@ export {
   encodedWidth,
   type ConditionEncoder,
 } from './conditions';
-export { POTENTIAL_INPUT_FEATURES, potentialFeaturesInto, type PotentialInput } from './potentialInput';
+export { OPP_POTENTIAL_INPUT, POTENTIAL_INPUT_FEATURES, potentialFeaturesInto, type PotentialInput } from './potentialInput';
 export { CUBE_SYMMETRIES, applySymmetry, boxSymmetries, rotateBackVectors } from './augment';
 export { Adam, type AdamConfig, type AdamState } from './adam';
 export {

@@ -12,7 +12,8 @@ import type { ConditionEncoder } from './conditions';
  * the wells are from a few hundred parameter sets (docs/conditional.md: unseen sets at high k are
  * hit or miss). Here it reads the potential instead.
  *
- * - `kind: 'opp'`: the conditions are `(k, phi, T)` in this order (`OPP_CONDITION_KEYS`);
+ * - `kind: 'opp'`: the conditions are `(k, phi, T)` in this order (`OPP_CONDITION_KEYS`), or, for an
+ *   unconditional denoiser of one state point, `params` fixes them;
  * - `cutoffLj`: pair cutoff (LJ units; 3 in the shipped LAMMPS runs, SPEC §4), at most half the box;
  * - `minDistanceLj`: pair distances below it are evaluated at it (default 0.5 LJ), so the `r^-15`
  *   wall of two nearly coincident noisy particles stays finite.
@@ -24,7 +25,15 @@ export interface PotentialInput {
   cutoffLj: number;
   /** Distances below this are evaluated at it (LJ units; default 0.5). */
   minDistanceLj?: number;
+  /** Unconditional denoisers only: the one state point `{ k, phi, T }` (k in 1/length, phi in radians, T in LJ energy). */
+  params?: { k: number; phi: number; T: number };
 }
+
+/**
+ * The OPP as the shipped data has it: pair cutoff 3 LJ, as in the LAMMPS runs of `@mddm/io` (SPEC §4).
+ * Conditional models read `(k, phi, T)` from their conditions; an unconditional one adds `params`.
+ */
+export const OPP_POTENTIAL_INPUT: Readonly<PotentialInput> = Object.freeze({ kind: 'opp', cutoffLj: 3 });
 
 /** Node features a {@link PotentialInput} adds: `[asinh(u_i / T), unit(F_i) * asinh(|F_i| / T)]`. */
 export const POTENTIAL_INPUT_FEATURES = 4;
@@ -34,16 +43,25 @@ export const POTENTIAL_INPUT_FEATURES = 4;
  * @returns a normalised copy (defaults filled in)
  * @throws ModelError `MODEL_BAD_CONFIG`
  */
-export function checkPotentialInput(p: PotentialInput, encoders: readonly ConditionEncoder[]): Required<PotentialInput> {
+export function checkPotentialInput(p: PotentialInput, encoders: readonly ConditionEncoder[]): ResolvedPotentialInput {
   const bad = (why: string) => new ModelError(`potentialInput ${why}, got ${describeValue(p)}`, 'MODEL_BAD_CONFIG');
   if (!p || typeof p !== 'object') throw bad(`must be { kind: 'opp', cutoffLj }`);
   if (p.kind !== 'opp') throw bad(`must have kind 'opp'`);
   if (!(Number.isFinite(p.cutoffLj) && p.cutoffLj > 0)) throw bad('must have a finite cutoffLj > 0');
   const rMin = p.minDistanceLj ?? 0.5;
   if (!(Number.isFinite(rMin) && rMin > 0 && rMin < p.cutoffLj)) throw bad('must have 0 < minDistanceLj < cutoffLj');
-  if (encoders.length !== 3) throw new ModelError(`potentialInput 'opp' needs the 3 conditions (k, phi, T), this denoiser has ${encoders.length}`, 'MODEL_BAD_CONFIG');
+  if (p.params !== undefined) {
+    const q = p.params;
+    if (!q || !Number.isFinite(q.k) || !Number.isFinite(q.phi) || !(Number.isFinite(q.T) && q.T > 0)) throw bad('params must be { k, phi, T } with finite numbers and T > 0');
+    if (encoders.length !== 0) throw new ModelError(`potentialInput.params fixes the state point of an unconditional denoiser; this one has ${encoders.length} conditions (give them instead)`, 'MODEL_BAD_CONFIG');
+    return { kind: 'opp', cutoffLj: p.cutoffLj, minDistanceLj: rMin, params: { k: q.k, phi: q.phi, T: q.T } };
+  }
+  if (encoders.length !== 3) throw new ModelError(`potentialInput 'opp' needs the 3 conditions (k, phi, T) or fixed params, this denoiser has ${encoders.length} conditions`, 'MODEL_BAD_CONFIG');
   return { kind: 'opp', cutoffLj: p.cutoffLj, minDistanceLj: rMin };
 }
+
+/** A checked {@link PotentialInput}: defaults filled in; `params` only for an unconditional denoiser. */
+export type ResolvedPotentialInput = Required<Omit<PotentialInput, 'params'>> & Pick<PotentialInput, 'params'>;
 
 /**
  * Writes the potential features of one frame into `out` (`[N, 4]` from `offset * 4`):
@@ -62,7 +80,7 @@ export function checkPotentialInput(p: PotentialInput, encoders: readonly Condit
  */
 export function potentialFeaturesInto(
   out: Float32Array, offset: number, positions: Float64Array | Float32Array, lengths: readonly number[],
-  params: { k: number; phi: number; T: number } | null, input: Required<PotentialInput>,
+  params: { k: number; phi: number; T: number } | null, input: ResolvedPotentialInput,
 ): void {
   const n = positions.length / 3;
   const o = offset * POTENTIAL_INPUT_FEATURES;

@@ -84,7 +84,9 @@ describe('potential features: the OPP energy and force of every particle over T'
     expect(() => checkPotentialInput({ kind: 'opp', cutoffLj: -1 }, OPP)).toThrow(/cutoffLj > 0/);
     expect(() => checkPotentialInput({ kind: 'opp', cutoffLj: 3, minDistanceLj: 4 }, OPP)).toThrow(/minDistanceLj/);
     expect(() => checkPotentialInput({ kind: 'opp', cutoffLj: 3 }, OPP.slice(0, 2))).toThrow(ModelError);
-    expect(() => createDenoiser({ ...tiny, conditionEncoders: OPP.slice(0, 2), potentialInput: { kind: 'opp', cutoffLj: 3 } })).toThrow(/needs the 3 conditions \(k, phi, T\)/);
+    expect(() => createDenoiser({ ...tiny, conditionEncoders: OPP.slice(0, 2), potentialInput: { kind: 'opp', cutoffLj: 3 } })).toThrow(/needs the 3 conditions \(k, phi, T\) or fixed params/);
+    expect(() => createDenoiser({ ...tiny, potentialInput: { kind: 'opp', cutoffLj: 3, params: { k: 7, phi: 1, T: 0.03 } } })).toThrow(/fixes the state point of an unconditional denoiser; this one has 3 conditions/);
+    expect(() => createDenoiser({ k: 8, layers: 1, width: 8, potentialInput: { kind: 'opp', cutoffLj: 3, params: { k: 7, phi: 1, T: 0 } } })).toThrow(/T > 0/);
   });
 });
 
@@ -128,5 +130,30 @@ describe('a denoiser with potentialInput', () => {
     expect(() => createDenoiser({ ...tiny, potentialInput: { kind: 'opp', cutoffLj: 2.5 }, centroidInput: true })).toThrow(/exclude each other/);
     d.dispose();
     e.dispose();
+  });
+});
+
+describe('an unconditional denoiser with potentialInput.params (one state point)', () => {
+  it('reads the fixed state point with no conditions: the output depends on it, the spec keeps it', () => {
+    const cfg = { k: 8, layers: 2, width: 8, hidden: [8], headHidden: [16], seed: 2 };
+    const a = createDenoiser({ ...cfg, potentialInput: { kind: 'opp', cutoffLj: 2.5, params: { k: 7, phi: 1, T: 0.03 } } });
+    const b = createDenoiser({ ...cfg, potentialInput: { kind: 'opp', cutoffLj: 2.5, params: { k: 11, phi: 1, T: 0.03 } } });
+    const pos = lattice(6, 0.2, 9);
+    const x = a.predict(pos, 6, 0.1);
+    const y = b.predict(pos, 6, 0.1);
+    expect(x.some((v, i) => Math.abs(v - y[i]) > 1e-5)).toBe(true);
+    // the same features as potentialFeaturesInto at those parameters
+    const g = a.buildGraph(pos, 6, 1);
+    const ref = new Float32Array(216 * 4);
+    potentialFeaturesInto(ref, 0, pos, [6, 6, 6], { k: 7, phi: 1, T: 0.03 }, checkPotentialInput({ kind: 'opp', cutoffLj: 2.5 }, OPP));
+    expect(Array.from(g.nodeInput!)).toEqual(Array.from(ref));
+    const spec = a.toSpec();
+    expect(spec.potentialInput).toEqual({ kind: 'opp', cutoffLj: 2.5, minDistanceLj: 0.5, params: { k: 7, phi: 1, T: 0.03 } });
+    const c = denoiserFromSpec(spec);
+    const w = a.getWeights();
+    c.setWeights(w);
+    w.forEach((t) => t.dispose());
+    expect(Array.from(c.predict(pos, 6, 0.1))).toEqual(Array.from(x));
+    for (const d of [a, b, c]) d.dispose();
   });
 });

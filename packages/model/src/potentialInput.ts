@@ -1,6 +1,6 @@
 import { describeValue } from '@mddm/core';
 import { oppEnergy } from '@mddm/io/browser';
-import { periodicRadiusNeighbors } from '@mddm/pbc';
+import { PairList, periodicPairs } from '@mddm/pbc';
 import { ModelError } from './errors';
 import type { ConditionEncoder } from './conditions';
 
@@ -64,6 +64,12 @@ export function checkPotentialInput(p: PotentialInput, encoders: readonly Condit
 export type ResolvedPotentialInput = Required<Omit<PotentialInput, 'params'>> & Pick<PotentialInput, 'params'>;
 
 /**
+ * Buffers reused by every call (the pass runs at every network evaluation; JavaScript is single-threaded
+ * and the pass is synchronous, so one set serves all denoisers): allocation-free once grown.
+ */
+const scratch = { pairs: new PairList(), acc: new Float64Array(0) };
+
+/**
  * Writes the potential features of one frame into `out` (`[N, 4]` from `offset * 4`):
  * `u_i = 1/2 sum_j (U(r_ij) - U(rc))` (the atom's share of the energy, shifted to 0 at the cutoff as
  * in the LAMMPS table) and `F_i = -grad_i sum U` (the OPP force on the atom), both over `T`,
@@ -89,37 +95,38 @@ export function potentialFeaturesInto(
   const rc = input.cutoffLj;
   const rMin = input.minDistanceLj;
   const shift = oppEnergy(rc, params);
-  const nb = periodicRadiusNeighbors(positions, [lengths[0], lengths[1], lengths[2]], rc);
+  const pairs = periodicPairs(positions, [lengths[0], lengths[1], lengths[2]], rc, scratch.pairs);
   const invT = 1 / params.T;
   const { k, phi } = params;
-  const acc = new Float64Array(4 * n); // u, fx, fy, fz per particle
-  for (let i = 0; i < n; i++) {
-    for (let e = nb.offsets[i]; e < nb.offsets[i + 1]; e++) {
-      const j = nb.indices[e];
-      const r = nb.distances[e];
-      // each pair once (i < j), both atoms updated; r = 0: two coincident particles have no direction
-      if (j <= i || r >= rc || r === 0) continue;
-      // oppEnergy and oppForce of @mddm/io fused (one cos, one sin, no pow: this runs for ~10^5 pairs
-      // per frame at every training and sampling step); the tests check it against oppForces
-      const re = r > rMin ? r : rMin;
-      const inv = 1 / re;
-      const inv3 = inv * inv * inv;
-      const inv15 = inv3 * inv3 * inv3 * inv3 * inv3;
-      const a = k * (re - 1.25) - phi;
-      const c = Math.cos(a);
-      const half = 0.5 * (inv15 + inv3 * c - shift);
-      const f = (15 * inv15 * inv + 3 * inv3 * inv * c + k * inv3 * Math.sin(a)) / r; // -dU/dr over r
-      // vectors are x_j - x_i: repulsion (f > 0) pushes i along -(x_j - x_i) and j along +(x_j - x_i)
-      const vx = f * nb.vectors[3 * e], vy = f * nb.vectors[3 * e + 1], vz = f * nb.vectors[3 * e + 2];
-      acc[4 * i] += half;
-      acc[4 * i + 1] -= vx;
-      acc[4 * i + 2] -= vy;
-      acc[4 * i + 3] -= vz;
-      acc[4 * j] += half;
-      acc[4 * j + 1] += vx;
-      acc[4 * j + 2] += vy;
-      acc[4 * j + 3] += vz;
-    }
+  if (scratch.acc.length < 4 * n) scratch.acc = new Float64Array(4 * n);
+  const acc = scratch.acc; // u, fx, fy, fz per particle
+  acc.fill(0, 0, 4 * n);
+  const { first, second, distances, vectors } = pairs;
+  for (let e = 0; e < pairs.count; e++) {
+    const r = distances[e];
+    // r = 0: two coincident particles have no direction
+    if (r >= rc || r === 0) continue;
+    const i = first[e], j = second[e];
+    // oppEnergy and oppForce of @mddm/io fused (one cos, one sin, no pow: this runs for ~10^5 pairs
+    // per frame at every training and sampling step); the tests check it against oppForces
+    const re = r > rMin ? r : rMin;
+    const inv = 1 / re;
+    const inv3 = inv * inv * inv;
+    const inv15 = inv3 * inv3 * inv3 * inv3 * inv3;
+    const a = k * (re - 1.25) - phi;
+    const c = Math.cos(a);
+    const half = 0.5 * (inv15 + inv3 * c - shift);
+    const f = (15 * inv15 * inv + 3 * inv3 * inv * c + k * inv3 * Math.sin(a)) / r; // -dU/dr over r
+    // vectors are x_j - x_i: repulsion (f > 0) pushes i along -(x_j - x_i) and j along +(x_j - x_i)
+    const vx = f * vectors[3 * e], vy = f * vectors[3 * e + 1], vz = f * vectors[3 * e + 2];
+    acc[4 * i] += half;
+    acc[4 * i + 1] -= vx;
+    acc[4 * i + 2] -= vy;
+    acc[4 * i + 3] -= vz;
+    acc[4 * j] += half;
+    acc[4 * j + 1] += vx;
+    acc[4 * j + 2] += vy;
+    acc[4 * j + 3] += vz;
   }
   for (let i = 0; i < n; i++) {
     const u = acc[4 * i], fx = acc[4 * i + 1], fy = acc[4 * i + 2], fz = acc[4 * i + 3];

@@ -20,3 +20,4 @@ export { periodicKnn, periodicKnnBatch } from './knn';
 export { KnnWorkspace } from './workspace';
 export type { RadiusNeighbors } from './radius';
 export { periodicRadiusNeighbors } from './radius';
+export { PairList, periodicPairs } from './pairList';

@@ -114,7 +114,7 @@ describe('train-conditional --focus-lj and --from', () => {
     await expect(runTrainConditional({ steps: 1, sets: 2, out: join(dir, 'cond-pot-t'), verbose: false, potentialInput: true, denoiser: 'transolver' })).rejects.toThrow(/--potential-input is a feature of the MDDM denoiser/);
   }, 120_000);
 
-  it('--ext-sets adds the first E conformations of opp-train-ext; the count is in the fingerprint; more than are packed is refused', async () => {
+  it('--ext-sets / --twin-sets add the first E conformations of opp-train-ext / opp-train-twins; the count is in the fingerprint; more than are packed is refused', async () => {
     const out = join(dir, 'cond-ext');
     const r = await runTrainConditional({ steps: 1, sets: 1, extSets: 2, out, ema: 0, verbose: false, width: 8 });
     expect(r.steps).toBe(1);
@@ -123,6 +123,11 @@ describe('train-conditional --focus-lj and --from', () => {
     await expect(runTrainConditional({ steps: 2, sets: 1, extSets: 1, out, ema: 0, verbose: false, width: 8, resume: true })).rejects.toThrow(/cannot resume from .*it was trained with/);
     await expect(runTrainConditional({ steps: 1, sets: 1, extSets: 1e6, out: join(dir, 'cond-ext-big'), verbose: false, width: 8 })).rejects.toThrow(/--ext-sets 1000000: only \d+ opp-train-ext conformations are packed/);
     await expect(runTrainConditional({ steps: 1, sets: 1, extSets: 1.5, out: join(dir, 'cond-ext-bad'), verbose: false, width: 8 })).rejects.toThrow(/--ext-sets must be a non-negative integer/);
+    const twinsOut = join(dir, 'cond-twins');
+    await runTrainConditional({ steps: 1, sets: 1, extSets: 1, twinSets: 2, out: twinsOut, ema: 0, verbose: false, width: 8 });
+    const twins = JSON.parse(await readFile(join(twinsOut, 'checkpoint', 'checkpoint.json'), 'utf8')) as { state: { fingerprint: { frames: number } } };
+    expect(twins.state.fingerprint.frames).toBe(4);
+    await expect(runTrainConditional({ steps: 1, sets: 1, twinSets: 1e6, out: join(dir, 'cond-twins-big'), verbose: false, width: 8 })).rejects.toThrow(/--twin-sets 1000000: only \d+ opp-train-twins conformations are packed.*--preset train-twins/);
   }, 120_000);
 });
 

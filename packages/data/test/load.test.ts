@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MddmError } from '@mddm/core';
-import { IoError, packDatasets, trainExtensionPlan, writeXyz } from '@mddm/io';
+import { IoError, packDatasets, trainExtensionPlan, trainTwinsPlan, writeXyz } from '@mddm/io';
 import { describe, expect, it } from 'vitest';
 import { DATASET_NAMES, DataError, defaultDataDir, loadDataManifest, loadDataset, type DatasetName } from '../src/index';
 
@@ -35,6 +35,22 @@ describe('shipped data sets', () => {
     expect(ext.map((f) => [f.info.id, f.info.k, f.info.phi, f.info.T, f.info.seed])).toEqual(plan.map((j) => [j.id, j.k, j.phi, j.T, j.seed]));
     const trainSeeds = new Set((await loadDataset('opp-train')).map((f) => f.info.seed));
     for (const f of ext) expect(trainSeeds.has(f.info.seed)).toBe(false);
+  });
+
+  it('opp-train-twins is exactly the first n jobs of trainTwinsPlan: a second run at opp-train sets 0025 on, same parameters, new seeds', async () => {
+    const twins = await loadDataset('opp-train-twins');
+    expect(twins.length).toBeGreaterThan(0);
+    const plan = trainTwinsPlan().slice(0, twins.length);
+    expect(twins.map((f) => [f.info.id, f.info.k, f.info.phi, f.info.T, f.info.seed])).toEqual(plan.map((j) => [j.id, j.k, j.phi, j.T, j.seed]));
+    const train = new Map((await loadDataset('opp-train')).map((f) => [String(f.info.id), f]));
+    for (const f of twins) {
+      const original = train.get(String(f.info.id).replace(/_s\d+$/, ''))!;
+      expect([f.info.k, f.info.phi, f.info.T]).toEqual([original.info.k, original.info.phi, original.info.T]);
+      expect(Number(String(original.info.id).slice(0, 4))).toBeGreaterThanOrEqual(25);
+      expect(f.info.seed).not.toBe(original.info.seed);
+      // An independent run, not a copy: the positions differ.
+      expect(f.positions.some((x, i) => x !== original.positions[i])).toBe(true);
+    }
   });
 
   it('every packed set matches its manifest (count, atoms, parameters, ranges); the four first sets are packed', async () => {

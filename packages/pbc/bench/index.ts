@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KnnWorkspace, periodicKnn } from '../src/index';
+import { uniformPoints } from './points';
 
 const args = process.argv.slice(2);
 function arg(name: string, def: number): number {
@@ -35,17 +36,6 @@ function cpuBusy(): number {
   } catch {
     return NaN;
   }
-}
-
-/** Deterministic uniform points in [0, L)^3 (xorshift-based, independent of Math.random). */
-function uniformPoints(n: number, L: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  const x = new Float64Array(3 * n);
-  for (let i = 0; i < 3 * n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    x[i] = (s / 4294967296) * L;
-  }
-  return x;
 }
 
 function time(fn: () => void, repeats: number, warmup: number): Timing {

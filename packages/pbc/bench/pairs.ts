@@ -10,21 +10,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { PairList, periodicPairs, periodicRadiusNeighbors } from '../src/index';
+import { uniformPoints } from './points';
 
 const args = process.argv.slice(2);
 const REPEATS = Math.max(3, Number(args[args.indexOf('--repeats') + 1]) || 9);
 const R = 3;
 const NS = [1_000, 8_000, 64_000];
-
-function uniformPoints(n: number, L: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  const x = new Float64Array(3 * n);
-  for (let i = 0; i < 3 * n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    x[i] = (s / 4294967296) * L;
-  }
-  return x;
-}
 
 /** Minimum wall time in ms over `REPEATS` calls after 2 warm-up calls. */
 function best(fn: () => void): number {

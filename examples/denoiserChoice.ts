@@ -32,6 +32,7 @@ export function createChosenDenoiser(
 ): DenoiserLike {
   if (kind === 'mddm') return createDenoiser(mddm);
   if (mddm.potentialInput) throw new Error(`--potential-input is a feature of the MDDM denoiser, not of --denoiser ${kind}`);
+  if (mddm.globalContext) throw new Error(`--global-context is a feature of the MDDM denoiser, not of --denoiser ${kind}`);
   if (kind === 'energy') {
     if (!energy) throw new Error('--denoiser energy needs the training schedule and box length');
     if (mddm.conditions || mddm.conditionEncoders) throw new Error('--denoiser energy is unconditional here');

@@ -27,7 +27,8 @@
  * --width W (features of every PBC-Conv layer and of its edge MLP's hidden layers, default 32: the
  * capacity study of docs/conditional.md), --potential-input (the first layer also reads the OPP of the
  * conditions, evaluated on the noisy configuration: each particle's energy and force over T, `potentialInput`
- * of @mddm/model, cutoff 3 LJ as in the LAMMPS runs).
+ * of @mddm/model, cutoff 3 LJ as in the LAMMPS runs), --global-context (every layer also sees its features' mean over
+ * the box: `DenoiserConfig.globalContext`, the receptive field of the coverage study in docs/conditional.md).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -122,6 +123,12 @@ export interface TrainConditionalOptions {
    * (`DenoiserConfig.potentialInput`, OPP, cutoff 3 LJ; default false). Part of the checkpoint's config.
    */
   potentialInput?: boolean;
+  /**
+   * Every PBC-Conv layer also gets its features' frame mean through a small MLP
+   * (`DenoiserConfig.globalContext`; default false): a receptive field of the whole box, so that the
+   * network can choose one polymorph for all of it. Part of the checkpoint's config.
+   */
+  globalContext?: boolean;
   /** Print progress (default true). */
   verbose?: boolean;
 }
@@ -133,7 +140,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const steps = options.steps ?? CONDITIONAL_TRAINING.steps;
   const seed = options.seed ?? 0;
   if (options.from !== undefined && options.resume) throw new Error('--from starts a new run from those weights; --resume continues out/checkpoint: give one of them');
-  if (options.from !== undefined && (options.denoiser !== undefined || options.conditioning !== undefined || options.width !== undefined || options.potentialInput)) throw new Error('--from takes the network from the checkpoint; --denoiser, --conditioning, --width and --potential-input do not apply');
+  if (options.from !== undefined && (options.denoiser !== undefined || options.conditioning !== undefined || options.width !== undefined || options.potentialInput || options.globalContext)) throw new Error('--from takes the network from the checkpoint; --denoiser, --conditioning, --width, --potential-input and --global-context do not apply');
   if (options.width !== undefined && !(Number.isInteger(options.width) && options.width >= 1)) throw new Error(`--width must be a positive integer, got ${options.width}`);
   if (options.lrOverBudget && options.minutes === undefined) throw new Error('--lr-over-budget needs --minutes (the budget the learning rate decays over)');
   const budgetMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
@@ -145,6 +152,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed,
     ...(options.width === undefined ? {} : { width: options.width, hidden: [options.width, options.width] }),
     ...(options.potentialInput ? { potentialInput: { ...OPP_POTENTIAL_INPUT } } : {}),
+    ...(options.globalContext ? { globalContext: true } : {}),
   };
   const denoiser = options.from === undefined ? createChosenDenoiser(options.denoiser ?? 'mddm', model) : await loadDenoiser(options.from);
   if (denoiser.conditions !== OPP_CONDITION_KEYS.length) {
@@ -201,7 +209,7 @@ async function main(): Promise<void> {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' }, 'ext-sets': { type: 'string' }, 'twin-sets': { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
       'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' }, from: { type: 'string' },
-      lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' }, 'potential-input': { type: 'boolean' },
+      lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' }, 'potential-input': { type: 'boolean' }, 'global-context': { type: 'boolean' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -223,7 +231,7 @@ async function main(): Promise<void> {
     lrOverBudget: values['lr-over-budget'],
     from: values.from,
     learningRate: positive(values.lr, 'lr'), clipNorm: positive(values['clip-norm'], 'clip-norm'), width: positive(values.width, 'width'),
-    potentialInput: values['potential-input'],
+    potentialInput: values['potential-input'], globalContext: values['global-context'],
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
   });
 }

@@ -80,6 +80,12 @@ export interface DenoiserConfig {
   centroidInput?: boolean;
   /** The pair potential of the conditions as first-layer node features (see {@link DenoiserParts.potentialInput}; default none). */
   potentialInput?: PotentialInput;
+  /**
+   * A global context path after every PBC-Conv layer (see {@link DenoiserParts.context}; default
+   * false): each layer's features are pooled over the frame and fed back to every particle, so the
+   * network sees the whole box instead of ~3 LJ around each particle.
+   */
+  globalContext?: boolean;
 }
 
 /**
@@ -166,6 +172,8 @@ export interface DenoiserSpec extends DenoiserSpecBase {
   centroidInput?: boolean;
   /** The potential features of the first layer (absent: none). */
   potentialInput?: PotentialInput;
+  /** The global context MLPs, one per layer (absent: none). */
+  context?: Required<MlpHeadConfig>[];
   /** Training facts, once trained. */
   training?: TrainingInfo;
 }
@@ -214,6 +222,16 @@ export interface DenoiserParts {
    * The null condition gives zero features.
    */
   potentialInput?: PotentialInput;
+  /**
+   * Global context (default none): one MLP per layer, `W -> ... -> W` for a layer of W output
+   * features. After layer l (and its FiLM modulation) every particle's features get the frame mean
+   * of that layer's features, mapped by the MLP: `f_i <- f_i + c_l(mean_j f_j)`. A PBC-Conv stack is
+   * local (8 layers over 12 neighbours see ~3 LJ), so on its own it cannot make one choice for the
+   * whole box; where MD makes two polymorphs at the same conditions it learns their average
+   * (docs/conditional.md). The mean is permutation, translation and N invariant; `createDenoiser`
+   * zero-initialises each MLP's last layer, so training starts from the local network.
+   */
+  context?: MlpHead[];
 }
 
 /**
@@ -255,6 +273,8 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
   readonly centroidInput: boolean;
   /** The potential features of the first layer, or null. */
   readonly potentialInput: ResolvedPotentialInput | null;
+  /** The global context MLP of every layer ({@link DenoiserParts.context}), or null. */
+  readonly context: readonly MlpHead[] | null;
   /** Size of the global input rows `g = [time, encoded conditions..., (condition flag)]` of {@link Denoiser.globalInput}. */
   readonly globalFeatures: number;
   /** Global features every layer and the head see: `globalFeatures` (concat) or 1 (film: time only). */
@@ -336,11 +356,17 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
       throw new ModelError(`head.outFeatures must be 3 (a noise vector per particle), got ${this.head.config.outFeatures}`, 'MODEL_BAD_CONFIG');
     }
     this.film = this.conditioning === 'film' ? checkFilm(parts.film, this.globalFeatures, 2 * total, this.conditions) : null;
+    this.context = parts.context === undefined ? null : checkContext(parts.context, this.layers);
+  }
+
+  /** The variables of the film embedding and the context MLPs, after the layers and the head. */
+  private get extraWeights(): tf.Variable[] {
+    return [...(this.film?.trainableWeights ?? []), ...(this.context?.flatMap((c) => c.trainableWeights) ?? [])];
   }
 
   /** All trainable variables (layers in order, then the head). */
   get trainableWeights(): tf.Variable[] {
-    return [...this.layers.flatMap((l) => l.trainableWeights), ...this.head.trainableWeights, ...(this.film?.trainableWeights ?? [])];
+    return [...this.layers.flatMap((l) => l.trainableWeights), ...this.head.trainableWeights, ...this.extraWeights];
   }
 
   /** Smallest number of particles per frame: k + 1 (every particle needs k neighbours). */
@@ -350,7 +376,8 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
 
   /** @returns the number of trainable scalars */
   countParams(): number {
-    return this.layers.reduce((s, l) => s + l.countParams(), 0) + this.head.countParams() + (this.film?.countParams() ?? 0);
+    return this.layers.reduce((s, l) => s + l.countParams(), 0) + this.head.countParams() + (this.film?.countParams() ?? 0)
+      + (this.context?.reduce((s, c) => s + c.countParams(), 0) ?? 0);
   }
 
   /**
@@ -437,13 +464,14 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
       }
       let f: tf.Tensor2D | null = F0 > 0 ? tf.tensor2d(nodeInput!, [graph.n, F0]) : null;
       let offset = 0;
-      for (const layer of this.layers) {
+      for (const [l, layer] of this.layers.entries()) {
         let out = layer.apply(graph, f, layerGlobal);
         if (emb) {
           const W = layer.config.outFeatures;
           out = modulate(out, emb, offset, W, frames, N);
           offset += 2 * W;
         }
+        if (this.context) out = addContext(out, this.context[l], frames, N);
         feats.push(out);
         f = out;
       }
@@ -489,7 +517,8 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
 
   /** @returns copies of all weights (layers, then head); the caller disposes them */
   getWeights(): tf.Tensor[] {
-    return [...this.layers.flatMap((l) => l.getWeights()), ...this.head.getWeights(), ...(this.film?.getWeights() ?? [])];
+    return [...this.layers.flatMap((l) => l.getWeights()), ...this.head.getWeights(), ...(this.film?.getWeights() ?? []),
+      ...(this.context?.flatMap((c) => c.getWeights()) ?? [])];
   }
 
   /**
@@ -498,7 +527,7 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
    */
   setWeights(weights: tf.Tensor[]): void {
     // every variable, not trainableWeights: a subclass may freeze some (EnergyDenoiser's last head bias)
-    const vars = [...this.layers.flatMap((l) => l.trainableWeights), ...this.head.trainableWeights, ...(this.film?.trainableWeights ?? [])];
+    const vars = [...this.layers.flatMap((l) => l.trainableWeights), ...this.head.trainableWeights, ...this.extraWeights];
     if (weights.length !== vars.length) {
       throw new ModelError(`denoiser expects ${vars.length} weight tensors, got ${weights.length}`, 'MODEL_CONFIG_MISMATCH');
     }
@@ -513,9 +542,12 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
       l.setWeights(weights.slice(o, o + c));
       o += c;
     }
-    const h = this.head.trainableWeights.length;
-    this.head.setWeights(weights.slice(o, o + h));
-    if (this.film) this.film.setWeights(weights.slice(o + h));
+    for (const part of [this.head, this.film, ...(this.context ?? [])]) {
+      if (!part) continue;
+      const c = part.trainableWeights.length;
+      part.setWeights(weights.slice(o, o + c));
+      o += c;
+    }
   }
 
   /** @returns the JSON-serialisable description of this denoiser (see {@link denoiserFromSpec}) */
@@ -537,6 +569,7 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
       ...(this.film ? { film: this.film.getConfig() } : {}),
       ...(this.centroidInput ? { centroidInput: true } : {}),
       ...(this.potentialInput ? { potentialInput: JSON.parse(JSON.stringify(this.potentialInput)) as PotentialInput } : {}),
+      ...(this.context ? { context: this.context.map((c) => c.getConfig()) } : {}),
     };
     if (this.training) spec.training = JSON.parse(JSON.stringify(this.training)) as TrainingInfo;
     return spec;
@@ -549,6 +582,7 @@ export class Denoiser implements DenoiserLike<DenoiserGraph> {
     for (const l of this.layers) l.dispose();
     this.head.dispose();
     this.film?.dispose();
+    this.context?.forEach((c) => c.dispose());
   }
 
   private checkAlive(): void {
@@ -562,6 +596,30 @@ function modulate(f: tf.Tensor2D, emb: tf.Tensor2D, offset: number, W: number, f
   const beta = tf.reshape(tf.slice(emb, [0, offset + W], [frames, W]), [frames, 1, W]);
   const f3 = tf.reshape(f, [frames, N, W]);
   return tf.reshape(tf.add(tf.mul(f3, tf.add(gamma, 1)), beta), [frames * N, W]) as tf.Tensor2D;
+}
+
+/**
+ * Adds the global context of one layer: `f_i + c(mean_j f_j)`, the mean over each frame's N particles.
+ * The mean (not the max or the sum) keeps the context independent of N, so one model serves any box.
+ */
+function addContext(f: tf.Tensor2D, context: MlpHead, frames: number, N: number): tf.Tensor2D {
+  const W = f.shape[1];
+  const pooled = tf.mean(tf.reshape(f, [frames, N, W]), 1) as tf.Tensor2D; // [frames, W]
+  const c = tf.reshape(context.apply(pooled), [frames, 1, W]);
+  return tf.reshape(tf.add(tf.reshape(f, [frames, N, W]), c), [frames * N, W]) as tf.Tensor2D;
+}
+
+function checkContext(context: MlpHead[], layers: readonly PbcEdgeConv[]): MlpHead[] {
+  if (!Array.isArray(context) || context.length !== layers.length) {
+    throw new ModelError(`context must hold one MlpHead per layer (${layers.length}), got ${describeValue(context)}`, 'MODEL_BAD_CONFIG');
+  }
+  context.forEach((c, i) => {
+    const W = layers[i].config.outFeatures;
+    if (!(c instanceof MlpHead) || c.config.inFeatures !== W || c.config.outFeatures !== W) {
+      throw new ModelError(`context[${i}] must be an MlpHead mapping ${W} -> ${W} features (layers[${i}].outFeatures)`, 'MODEL_BAD_CONFIG');
+    }
+  });
+  return [...context];
 }
 
 function checkFilm(film: MlpHead | undefined, inFeatures: number, outFeatures: number, conditions: number): MlpHead {
@@ -664,9 +722,17 @@ export function createDenoiser(config: DenoiserConfig = {}): Denoiser {
   const film = conditioning === 'film' && conditions > 0
     ? zeroLastLayer(mlpHead({ inFeatures: Gall, hidden: config.filmHidden ?? [64, 64], outFeatures: 2 * nLayers * width, activation: 'silu', seed: seed * 1000 + 998, name: 'film' }))
     : undefined;
+  if (config.globalContext !== undefined && typeof config.globalContext !== 'boolean') {
+    throw new ModelError(`globalContext must be true or false, got ${describeValue(config.globalContext)}`, 'MODEL_BAD_CONFIG');
+  }
+  // one hidden layer of W with SiLU: a nonlinear map of the pooled features (a linear one could only
+  // shift every particle by a linear order statistic); zero last layer: starts as the local network
+  const context = config.globalContext
+    ? layers.map((_, i) => zeroLastLayer(mlpHead({ inFeatures: width, hidden: [width], outFeatures: width, activation: 'silu', seed: seed * 1000 + 900 + i, name: `context${i}` })))
+    : undefined;
   return new Denoiser({
     k, layers, head, readout, conditions, conditionRanges: config.conditionRanges, timeEncoding: config.timeEncoding,
-    conditionEncoders: encoders, conditioning, nullCondition, film, centroidInput: config.centroidInput, potentialInput: config.potentialInput,
+    conditionEncoders: encoders, conditioning, nullCondition, film, centroidInput: config.centroidInput, potentialInput: config.potentialInput, context,
   });
 }
 
@@ -711,6 +777,7 @@ export function denoiserPartsFromSpec(spec: DenoiserSpec): ConstructorParameters
     film: spec.film ? mlpHead({ ...spec.film }) : undefined,
     centroidInput: spec.centroidInput,
     potentialInput: spec.potentialInput,
+    context: spec.context === undefined ? undefined : Array.isArray(spec.context) ? spec.context.map((c) => mlpHead({ ...c })) : (spec.context as unknown as MlpHead[]),
   };
 }
 

@@ -13,6 +13,7 @@ export type { RdfOptions } from './rdf';
 export { RdfAccumulator } from './accumulator';
 export { rdfMse } from './mse';
 export { coordinationNumber } from './coordination';
+export { firstShell, type FirstShell } from './firstShell';
 export { rdfSvg } from './svg';
 export type { RdfCurve, RdfSvgOptions } from './svg';
 export { ensembleMetrics, type EnsembleMetrics, type RdfValues } from './ensemble';

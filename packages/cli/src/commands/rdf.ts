@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { readXyz } from '@mddm/io';
-import { RdfAccumulator, coordinationNumber, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
+import { RdfAccumulator, firstShell, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
 import { numberFlag, parseFlags, type FlagSpec } from '../args';
 import { CliError } from '../errors';
 import type { CliIo } from '../io';
@@ -19,22 +19,6 @@ the coordination number up to it; then the RDF-MSE between every pair of files.
   --r-max R      upper end of the last bin in LJ units (default 5, half the 10^3 box)`;
 
 const FLAGS: FlagSpec = { svg: { type: 'string' }, bins: { type: 'string' }, 'r-max': { type: 'string' } };
-
-/**
- * The main peak (the highest g: for the self-assembled OPP structures, liquids and crystals alike,
- * that is the first coordination shell) and the first minimum after it (lower edge of its bin: the
- * lowest g before g climbs 0.5 above it again).
- */
-function firstShell(g: RdfResult): { rPeak: number; gPeak: number; rMin: number; minBin: number } {
-  let peak = 0;
-  for (let i = 1; i < g.bins; i++) if (g.g[i] > g.g[peak]) peak = i;
-  let min = peak;
-  for (let i = peak; i < g.bins; i++) {
-    if (g.g[i] < g.g[min]) min = i;
-    else if (g.g[i] > g.g[min] + 0.5) break;
-  }
-  return { rPeak: g.centers[peak], gPeak: g.g[peak], rMin: g.edges[min], minBin: min };
-}
 
 /** `mddm rdf`: see {@link RDF_HELP}. @returns the exit code */
 export async function rdfCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -61,7 +45,7 @@ export async function rdfCommand(args: readonly string[], io: CliIo): Promise<nu
     const g = acc.result();
     curves.push(g);
     const s = firstShell(g);
-    const cn = coordinationNumber(g)[s.minBin];
+    const cn = s.coordination;
     io.say(`${file}: ${frames} frame${frames > 1 ? 's' : ''} x ${n} particles; main peak g = ${s.gPeak.toFixed(3)} at r = ${s.rPeak.toFixed(3)}; first minimum r = ${s.rMin.toFixed(3)}, coordination ${cn.toFixed(2)}`);
   }
   if (files.length > 1) {

@@ -21,7 +21,8 @@
  * bit-identically, because its schedule depends on the machine's speed), --focus-lj S [--focus-weight W]
  * (draw the noise levels with std <= S LJ W times as often, default W 3: the training-side change that
  * paid on the unconditional model, docs/fast-sampling.md; keep it the same across --resume calls),
- * --from CKPT (warm start from a checkpoint's weights with a fresh optimizer and plan, e.g. to
+ * --band-lj LO:HI [--band-weight W] (also draw the levels with LO < noise std <= HI LJ W times as often, default W 3;
+ * the levels where crystals are decided, docs/conditional.md), --from CKPT (warm start from a checkpoint's weights with a fresh optimizer and plan, e.g. to
  * continue the shipped model with --focus-lj, which --resume refuses), --lr L (peak of the cosine
  * plan, default 0.005; half of it for a warm start), --clip-norm C (clip the global gradient norm),
  * --width W (features of every PBC-Conv layer and of its edge MLP's hidden layers, default 32: the
@@ -41,7 +42,7 @@ import {
   OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions, OPP_POTENTIAL_INPUT,
 } from '@mddm/model';
 import type { PretrainedManifest } from '@mddm/pretrained';
-import { FAST_MODEL, FAST_TRAINING, focusedTimestepWeights } from './train-unconditional';
+import { FAST_MODEL, FAST_TRAINING, bandTimestepWeights, type NoiseBand } from './train-unconditional';
 
 /** The conditional network: the unconditional default (8 PBC-Conv layers of 32, k = 12) with FiLM conditioning on (k, sin phi, cos phi, log T). */
 export const CONDITIONAL_MODEL: DenoiserConfig = {
@@ -100,6 +101,13 @@ export interface TrainConditionalOptions {
    */
   focus?: { sigmaMaxLj: number; weight: number };
   /**
+   * A band of noise levels (LJ, `loLj < sigma <= hiLj`) drawn `weight` times as often
+   * (`bandTimestepWeights`; combines with `focus`, multiplying where they overlap). Default: none.
+   * The levels 0.2-0.6 LJ are where the shipped model turns noised crystals into the disordered
+   * structure (`examples/ordering.ts retention`, docs/conditional.md). Keep it the same across `resume` calls.
+   */
+  band?: NoiseBand;
+  /**
    * Warm start: begin from the weights of this checkpoint (its weight average, e.g. the shipped
    * `training/opp-conditional/checkpoint`) with a fresh optimizer, step count and learning-rate plan.
    * For continuing with other training options (e.g. `focus`), which `resume` refuses. Default: none.
@@ -147,7 +155,8 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   const backend = await selectBackend('wasm');
   const data = [...(await loadDataset('opp-train')).slice(0, options.sets ?? 200), ...(await packedFrames('opp-train-ext', options.extSets ?? 0, '--ext-sets')), ...(await packedFrames('opp-train-twins', options.twinSets ?? 0, '--twin-sets'))];
   const boxLength = data[0].box[0];
-  if (options.focus && data.some((c) => c.box.some((l) => l !== boxLength))) throw new Error('--focus-lj converts LJ to box fractions with one box; the training sets differ in box size');
+  if ((options.focus || options.band) && data.some((c) => c.box.some((l) => l !== boxLength))) throw new Error('--focus-lj and --band-lj convert LJ to box fractions with one box; the training sets differ in box size');
+  const bands: NoiseBand[] = [...(options.focus ? [{ loLj: 0, hiLj: options.focus.sigmaMaxLj, weight: options.focus.weight }] : []), ...(options.band ? [options.band] : [])];
   const model: DenoiserConfig = {
     ...CONDITIONAL_MODEL, conditioning: options.conditioning ?? 'film', seed,
     ...(options.width === undefined ? {} : { width: options.width, hidden: [options.width, options.width] }),
@@ -164,7 +173,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     data, steps, batchSize: CONDITIONAL_TRAINING.batchSize, learningRate: options.learningRate ?? CONDITIONAL_TRAINING.learningRate, lrSchedule: 'cosine',
     ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }),
     spacing: FAST_TRAINING.spacing, tMax: FAST_TRAINING.tMax, schedule: FAST_TRAINING.schedule, seed,
-    timestepWeights: options.focus ? focusedTimestepWeights(FAST_TRAINING.schedule, boxLength, options.focus.sigmaMaxLj, options.focus.weight) : undefined,
+    timestepWeights: bands.length > 0 ? bandTimestepWeights(FAST_TRAINING.schedule, boxLength, bands) : undefined,
     conditionKeys: [...OPP_CONDITION_KEYS], conditionDropout: options.dropout ?? CONDITIONAL_TRAINING.conditionDropout,
     checkpointDir: join(out, 'checkpoint'), checkpointEvery: CONDITIONAL_TRAINING.checkpointEvery, resume: options.resume ?? false,
     // The budget stops the call through a signal, not `timeBudgetMs`: with a time budget the cosine
@@ -201,6 +210,19 @@ async function packedFrames(set: 'opp-train-ext' | 'opp-train-twins', count: num
   return frames.slice(0, count);
 }
 
+/** `--band-lj LO:HI` with `--band-weight W` (default 3). */
+function parseBand(text: string | undefined, weight: number | undefined): NoiseBand | undefined {
+  if (text === undefined) {
+    if (weight !== undefined) throw new Error('--band-weight needs --band-lj LO:HI');
+    return undefined;
+  }
+  const m = /^([0-9.eE+-]+):([0-9.eE+-]+)$/.exec(text);
+  const lo = m ? Number(m[1]) : NaN;
+  const hi = m ? Number(m[2]) : NaN;
+  if (!(lo >= 0 && hi > lo && Number.isFinite(hi))) throw new Error(`--band-lj must be LO:HI with 0 <= LO < HI (noise std in LJ), got ${JSON.stringify(text)}`);
+  return { loLj: lo, hiLj: hi, weight: weight ?? 3 };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const { values } = parseArgs({
@@ -209,7 +231,7 @@ async function main(): Promise<void> {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' }, 'ext-sets': { type: 'string' }, 'twin-sets': { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
       'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' }, from: { type: 'string' },
-      lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' }, 'potential-input': { type: 'boolean' }, 'global-context': { type: 'boolean' },
+      lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' }, 'potential-input': { type: 'boolean' }, 'global-context': { type: 'boolean' }, 'band-lj': { type: 'string' }, 'band-weight': { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -232,6 +254,7 @@ async function main(): Promise<void> {
     from: values.from,
     learningRate: positive(values.lr, 'lr'), clipNorm: positive(values['clip-norm'], 'clip-norm'), width: positive(values.width, 'width'),
     potentialInput: values['potential-input'], globalContext: values['global-context'],
+    band: parseBand(values['band-lj'], num(values['band-weight'], 'band-weight')),
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
   });
 }

@@ -112,10 +112,29 @@ export interface TrainUnconditionalOptions {
  */
 export function focusedTimestepWeights(schedule: { T: number; sqrtA: ArrayLike<number> }, boxLength: number, sigmaMaxLj: number, weight: number): Float64Array {
   if (!(sigmaMaxLj > 0) || !(weight > 0) || !Number.isFinite(weight)) throw new Error(`focus needs sigmaMaxLj > 0 and a finite weight > 0, got ${sigmaMaxLj}, ${weight}`);
+  return bandTimestepWeights(schedule, boxLength, [{ loLj: 0, hiLj: sigmaMaxLj, weight }]);
+}
+
+/** A band of noise levels drawn `weight` times as often (noise std in LJ, `loLj < sigma <= hiLj`). */
+export interface NoiseBand { loLj: number; hiLj: number; weight: number }
+
+/**
+ * Per-timestep draw weights `[T + 1]`: the log-sigma law times the weight of every band that holds the
+ * level's noise std `L sqrt(a_t)` (bands multiply where they overlap). {@link focusedTimestepWeights} is
+ * the band `(0, sigmaMaxLj]`; a band over 0.2-0.6 LJ puts weight where the model decides between a
+ * crystal and the disordered structure (docs/conditional.md).
+ */
+export function bandTimestepWeights(schedule: { T: number; sqrtA: ArrayLike<number> }, boxLength: number, bands: NoiseBand[]): Float64Array {
+  for (const b of bands) {
+    if (!(b.loLj >= 0 && b.hiLj > b.loLj && Number.isFinite(b.hiLj)) || !(b.weight > 0) || !Number.isFinite(b.weight)) {
+      throw new Error(`a noise band needs 0 <= loLj < hiLj (finite) and a finite weight > 0, got ${JSON.stringify(b)}`);
+    }
+  }
   const w = new Float64Array(schedule.T + 1);
   for (let t = 1; t <= schedule.T; t++) {
     const base = Math.log(schedule.sqrtA[t] / schedule.sqrtA[t - 1]); // d ln sigma
-    w[t] = Math.max(0, base) * (boxLength * schedule.sqrtA[t] <= sigmaMaxLj ? weight : 1);
+    const sigma = boxLength * schedule.sqrtA[t];
+    w[t] = bands.reduce((x, b) => (sigma > b.loLj && sigma <= b.hiLj ? x * b.weight : x), Math.max(0, base));
   }
   return w;
 }

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readXyz } from '@mddm/io';
-import { FAST_MODEL, FAST_TRAINING, focusedTimestepWeights, runTrainUnconditional } from '../train-unconditional';
+import { FAST_MODEL, FAST_TRAINING, bandTimestepWeights, focusedTimestepWeights, runTrainUnconditional } from '../train-unconditional';
 import { timestepCdf } from '@mddm/schedules';
 import { writeFile as writeFileAsync, mkdir as mkdirAsync } from 'node:fs/promises';
 import { conditionalMse } from '../paper-tables';
@@ -59,6 +59,35 @@ describe('train-unconditional --focus-lj: draws toward small noise', () => {
     expect(massBelow(focusedTimestepWeights(s, L, 0.1, 3), 0.1, 363)).toBeCloseTo((3 * f) / (3 * f + 1 - f), 10);
     expect(() => focusedTimestepWeights(s, L, 0, 3)).toThrow(/sigmaMaxLj > 0/);
     expect(() => focusedTimestepWeights(s, L, 0.1, Infinity)).toThrow(/finite weight/);
+  });
+
+  it('a band 0.2-0.6 LJ of weight 3 holds ln(3) / ln(150) of the log-sigma draws before and 3 times the odds after; bands multiply', () => {
+    const s = FAST_TRAINING.schedule;
+    const L = 10;
+    const massIn = (w: Float64Array, lo: number, hi: number) => {
+      let inside = 0, all = 0;
+      for (let t = 1; t <= 363; t++) {
+        all += w[t];
+        const sigma = L * s.sqrtA[t];
+        if (sigma > lo && sigma <= hi) inside += w[t];
+      }
+      return inside / all;
+    };
+    const plain = bandTimestepWeights(s, L, []);
+    const f = massIn(plain, 0.2, 0.6);
+    expect(f).toBeCloseTo(Math.log(3) / Math.log(150), 2); // log-uniform over 0.01-1.5 LJ
+    const banded = bandTimestepWeights(s, L, [{ loLj: 0.2, hiLj: 0.6, weight: 3 }]);
+    expect(massIn(banded, 0.2, 0.6)).toBeCloseTo((3 * f) / (3 * f + 1 - f), 10);
+    // the focus is the band (0, S]; two bands that overlap multiply there
+    expect(Array.from(focusedTimestepWeights(s, L, 0.1, 3))).toEqual(Array.from(bandTimestepWeights(s, L, [{ loLj: 0, hiLj: 0.1, weight: 3 }])));
+    const both = bandTimestepWeights(s, L, [{ loLj: 0, hiLj: 0.4, weight: 2 }, { loLj: 0.2, hiLj: 0.6, weight: 3 }]);
+    for (let t = 1; t <= 363; t++) {
+      const sigma = L * s.sqrtA[t];
+      const factor = (sigma <= 0.4 ? 2 : 1) * (sigma > 0.2 && sigma <= 0.6 ? 3 : 1);
+      expect(both[t]).toBeCloseTo(plain[t] * factor, 12);
+    }
+    expect(() => bandTimestepWeights(s, L, [{ loLj: 0.6, hiLj: 0.2, weight: 3 }])).toThrow(/loLj < hiLj/);
+    expect(() => bandTimestepWeights(s, L, [{ loLj: 0.2, hiLj: 0.6, weight: 0 }])).toThrow(/weight > 0/);
   });
 });
 

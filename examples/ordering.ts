@@ -11,7 +11,8 @@
  *
  * Structure class from the first shell of g(r) (`firstShell` of @mddm/rdf): `bcc` when the shell holds
  * fewer than 10 neighbours (bcc: 8, first minimum ~1.15 LJ), `crystal` when it holds ~12 with a main
- * peak above 6 (close-packed), else `disordered` (the dense liquid-like structure, peak 3-6).
+ * peak above 6 (close-packed), else `disordered` (the dense liquid-like structure, peak 3-6; and anything
+ * without a shell, main peak below 2).
  *
  *   tsx examples/ordering.ts retention --model opp-conditional [--set opp-test-replicas] [--frames 8] [--ids 0010,0019] [--sigma 0.15,0.3,0.5] [--seed 0] [--json FILE]
  *   tsx examples/ordering.ts census --samples-dir training/opp-conditional-twins/eval-samples
@@ -39,6 +40,7 @@ export function shellOf(positions: Vec3Array, box: [number, number, number]): { 
 
 /** The structure class of a first shell (thresholds in the header). */
 export function structureClass(s: { gPeak: number; coordination: number }): StructureClass {
+  if (s.gPeak < 2) return 'disordered'; // no real shell (a gas: g ~ 1 and its "first minimum" is noise)
   if (s.coordination < 10) return 'bcc';
   return s.gPeak > 6 ? 'crystal' : 'disordered';
 }

@@ -14,7 +14,7 @@
  * peak above 6 (close-packed), else `disordered` (the dense liquid-like structure, peak 3-6; and anything
  * without a shell, main peak below 2).
  *
- *   tsx examples/ordering.ts retention --model opp-conditional [--set opp-test-replicas] [--frames 8] [--ids 0010,0019] [--sigma 0.15,0.3,0.5] [--seed 0] [--json FILE]
+ *   tsx examples/ordering.ts retention --model opp-conditional [--set opp-test-replicas] [--frames 8] [--ids 0010,0019] [--sigma 0.15,0.3,0.5] [--sampler fast|balanced|quality] [--seed 0] [--json FILE]
  *   tsx examples/ordering.ts census --samples-dir training/opp-conditional-twins/eval-samples
  */
 import { writeFile } from 'node:fs/promises';
@@ -52,9 +52,9 @@ export interface RetentionRow { id: string; mdClass: StructureClass; mdPeak: num
  * Noises the first `frames` crystalline frames of `set` (of the parameter sets whose ids start with one of `ids`, if given) to every level and denoises them (`count` each).
  * @returns one row per frame and level
  */
-export async function retention(options: { model: string; set?: DatasetName; frames?: number; ids?: string[]; sigmas?: number[]; count?: number; seed?: number; onRow?: (r: RetentionRow) => void }): Promise<RetentionRow[]> {
+export async function retention(options: { model: string; sampler?: string; set?: DatasetName; frames?: number; ids?: string[]; sigmas?: number[]; count?: number; seed?: number; onRow?: (r: RetentionRow) => void }): Promise<RetentionRow[]> {
   await selectBackend('wasm');
-  const { denoiser, sampler } = await loadModel(options.model);
+  const { denoiser, sampler } = await loadModel(options.model, options.sampler);
   const data = await loadDataset(options.set ?? 'opp-test-replicas');
   const crystals = data.map((c) => ({ c, s: shellOf(c.positions, c.box) })).filter(({ c, s }) => structureClass(s) !== 'disordered' && (options.ids === undefined || options.ids.some((id) => String(c.info.id).startsWith(id)))).slice(0, options.frames ?? 8);
   const rows: RetentionRow[] = [];
@@ -104,14 +104,14 @@ async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2).filter((a) => a !== '--');
   const { values } = parseArgs({
     args: rest,
-    options: { model: { type: 'string' }, set: { type: 'string' }, frames: { type: 'string' }, sigma: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, ids: { type: 'string' } },
+    options: { model: { type: 'string' }, set: { type: 'string' }, frames: { type: 'string' }, sigma: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, ids: { type: 'string' }, sampler: { type: 'string' } },
   });
   if (mode === 'retention') {
     if (!values.model) throw new Error('retention needs --model NAME|DIR');
     const sigmas = (values.sigma ?? '0.15,0.3,0.5').split(',').map(Number);
     if (sigmas.some((s) => !(s > 0))) throw new Error(`--sigma must be a comma-separated list of noise levels > 0 (LJ), got ${values.sigma}`);
     const rows = await retention({
-      model: values.model, set: values.set as DatasetName | undefined, ids: values.ids?.split(','), frames: values.frames === undefined ? undefined : Number(values.frames), sigmas,
+      model: values.model, sampler: values.sampler, set: values.set as DatasetName | undefined, ids: values.ids?.split(','), frames: values.frames === undefined ? undefined : Number(values.frames), sigmas,
       count: values.count === undefined ? undefined : Number(values.count), seed: values.seed === undefined ? undefined : Number(values.seed),
       onRow: (r) => console.log(`${r.id} (${r.mdClass}, peak ${r.mdPeak.toFixed(1)}) sigma ${r.sigmaLj}: ${r.classes.map((c, i) => `${c} ${r.peaks[i].toFixed(1)}`).join(', ')}`),
     });

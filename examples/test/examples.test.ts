@@ -106,7 +106,7 @@ describe('train-conditional --focus-lj and --from', () => {
     expect(warm.steps).toBe(1);
     expect(Number.isFinite(warm.loss)).toBe(true);
     await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), resume: true })).rejects.toThrow(/give one of them/);
-    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), denoiser: 'transolver' })).rejects.toThrow(/--denoiser, --conditioning, --width and --potential-input do not apply/);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-warm'), verbose: false, from: join(dir, 'cond-plain', 'checkpoint'), denoiser: 'transolver' })).rejects.toThrow(/--denoiser, --conditioning, --width, --potential-input and --global-context do not apply/);
     const unconditional = createDenoiser({ ...tiny, seed: 1 });
     await saveDenoiser(unconditional, join(dir, 'uncond-tiny'));
     unconditional.dispose();
@@ -129,7 +129,21 @@ describe('train-conditional --focus-lj and --from', () => {
     for (const l of ckpt.spec.layers) expect(l).toMatchObject({ hidden: [8, 8], outFeatures: 8 });
     await expect(runTrainConditional({ steps: 2, sets: 2, out, ema: 0, verbose: false, width: 16, resume: true })).rejects.toThrow(/different denoiser configuration|does not match/);
     await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-w0'), verbose: false, width: 2.5 })).rejects.toThrow(/--width must be a positive integer/);
-    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-wf'), verbose: false, width: 8, from: join(out, 'checkpoint') })).rejects.toThrow(/--width and --potential-input do not apply/);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-wf'), verbose: false, width: 8, from: join(out, 'checkpoint') })).rejects.toThrow(/--width, --potential-input and --global-context do not apply/);
+    await expect(runTrainConditional({ steps: 1, out: join(dir, 'cond-wg'), verbose: false, globalContext: true, from: join(out, 'checkpoint') })).rejects.toThrow(/--global-context do not apply/);
+  }, 120_000);
+
+  it('--global-context adds a context MLP per layer to the checkpoint; --band-lj changes the draws (fingerprint) and --resume refuses the other', async () => {
+    const out = join(dir, 'cond-ctx');
+    await runTrainConditional({ steps: 1, sets: 2, out, ema: 0, verbose: false, width: 8, globalContext: true, band: { loLj: 0.2, hiLj: 0.6, weight: 3 } });
+    const ckpt = JSON.parse(await readFile(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { spec: { context: { inFeatures: number; outFeatures: number }[] }; state: { fingerprint: { weights: unknown } } };
+    expect(ckpt.spec.context).toHaveLength(8);
+    for (const c of ckpt.spec.context) expect(c).toMatchObject({ inFeatures: 8, outFeatures: 8 });
+    const plainOut = join(dir, 'cond-ctx-plain');
+    await runTrainConditional({ steps: 1, sets: 2, out: plainOut, ema: 0, verbose: false, width: 8, globalContext: true });
+    const plain = JSON.parse(await readFile(join(plainOut, 'checkpoint', 'checkpoint.json'), 'utf8')) as { state: { fingerprint: { weights: unknown } } };
+    expect(ckpt.state.fingerprint.weights).not.toEqual(plain.state.fingerprint.weights);
+    await expect(runTrainConditional({ steps: 2, sets: 2, out, ema: 0, verbose: false, width: 8, globalContext: true, resume: true })).rejects.toThrow();
   }, 120_000);
 
   it('--potential-input gives the first layer the 4 potential features, recorded in the checkpoint', async () => {

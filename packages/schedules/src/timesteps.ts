@@ -154,8 +154,10 @@ export function samplingTimesteps(schedule: NoiseSchedule, steps: number, spacin
     return ts;
   }
   if (spacing === 'uniform') {
-    const h = (T - E) / (steps - 1);
-    for (let i = 0; i < steps; i++) ts[i] = Math.round(T - i * h);
+    // E + round((T - E)(steps - 1 - i) / (steps - 1)): an integer product and one division, so a tie (x.5)
+    // is exact and rounds up wherever the grid sits; `T - i h` rounded a tie either way with the float
+    // error of `i h`, so the grid of end..start differed from the same grid shifted from 1..start - end + 1
+    for (let i = 0; i < steps; i++) ts[i] = E + Math.round(((T - E) * (steps - 1 - i)) / (steps - 1));
     return ts;
   }
   if (spacing !== 'log-sigma') throw new ScheduleError(`samplingTimesteps: spacing must be 'uniform' | 'log-sigma', got ${describeValue(spacing)}`, 'SCHEDULE_BAD_ARG');

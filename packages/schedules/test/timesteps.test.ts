@@ -82,6 +82,9 @@ describe('grids that stop above the smallest level (end)', () => {
       for (let i = 1; i < got.length; i++) expect(got[i]).toBeLessThan(got[i - 1]);
       if (spacing !== 'karras') expect(Array.from(samplingTimesteps(full, steps, spacing, 200, end))).toEqual(want);
     }), { numRuns: 150 });
+    // a tie found by fast-check (end 89, 23 steps: 144.5 exactly) rounds the same on both grids
+    expect(samplingTimesteps(full, 23, 'uniform', 200, 89)[11]).toBe(145);
+    expect(samplingTimesteps(full, 23, 'uniform', 112, 1)[11] + 88).toBe(145);
     // end = 1 is the default grid; steps beyond start - end + 1 and end outside 1..start are refused
     expect(Array.from(samplingTimesteps(full, 30, 'log-sigma', 200, 1))).toEqual(Array.from(samplingTimesteps(full, 30, 'log-sigma')));
     expect(() => samplingTimesteps(full, 12, 'uniform', 10, 0)).toThrow(ScheduleError);

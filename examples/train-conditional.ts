@@ -29,7 +29,9 @@
  * capacity study of docs/conditional.md), --potential-input (the first layer also reads the OPP of the
  * conditions, evaluated on the noisy configuration: each particle's energy and force over T, `potentialInput`
  * of @mddm/model, cutoff 3 LJ as in the LAMMPS runs), --global-context (every layer also sees its features' mean over
- * the box: `DenoiserConfig.globalContext`, the receptive field of the coverage study in docs/conditional.md).
+ * the box: `DenoiserConfig.globalContext`, the receptive field of the coverage study in docs/conditional.md),
+ * --structure-conditions (also condition on each frame's structure, g(r)'s main peak and first-shell coordination,
+ * drawn at sampling time from the training frames nearest in (k, phi, T): `TrainConditionalOptions.structureConditions`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,9 +41,11 @@ import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './de
 import { loadDataset } from '@mddm/data';
 import { trainingBar } from './trainingBar';
 import {
-  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions, OPP_POTENTIAL_INPUT,
+  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions, type ConditionEncoder, OPP_POTENTIAL_INPUT,
 } from '@mddm/model';
 import type { PretrainedManifest } from '@mddm/pretrained';
+import type { Vec3Array } from '@mddm/pbc';
+import { shellOf } from './ordering';
 import { FAST_MODEL, FAST_TRAINING, bandTimestepWeights, type NoiseBand } from './train-unconditional';
 
 /** The conditional network: the unconditional default (8 PBC-Conv layers of 32, k = 12) with FiLM conditioning on (k, sin phi, cos phi, log T). */
@@ -137,8 +141,30 @@ export interface TrainConditionalOptions {
    * network can choose one polymorph for all of it. Part of the checkpoint's config.
    */
   globalContext?: boolean;
+  /**
+   * Condition also on the structure each training frame self-assembled into: its g(r) main-peak height
+   * `gPeak` and first-shell coordination `coordination` (`firstShell` of @mddm/rdf, {@link STRUCTURE_CONDITION_ENCODERS});
+   * default false. Sampling draws both from the training frames nearest in (k, phi, T) (`drawConditions`),
+   * so a sample commits to one of the structures MD made near its parameters instead of averaging them.
+   */
+  structureConditions?: boolean;
   /** Print progress (default true). */
   verbose?: boolean;
+}
+
+/**
+ * The structure conditions of `--structure-conditions`: main-peak height of g(r) on a log scale over
+ * [2, 12] (the training frames span 3-10: liquid-like ~3-6, crystals 6-10) and the first-shell
+ * coordination number, linear over [2, 20] (bcc 8, close-packed 12; the frames span 3-20).
+ */
+export const STRUCTURE_CONDITION_ENCODERS: ConditionEncoder[] = [{ kind: 'log', range: [2, 12] }, { kind: 'linear', range: [2, 20] }];
+
+/** The frame-info names of the structure conditions, in the order of {@link STRUCTURE_CONDITION_ENCODERS}. */
+export const STRUCTURE_CONDITION_KEYS = ['gPeak', 'coordination'] as const;
+
+/** The frames with their structure conditions (`gPeak`, `coordination` of their first shell) added to their info. */
+export function withStructureConditions<F extends { positions: Vec3Array; box: [number, number, number]; info: Record<string, unknown> }>(frames: F[]): F[] {
+  return frames.map((f) => ({ ...f, info: { ...f.info, ...shellOf(f.positions, f.box) } }));
 }
 
 /** Trains (or resumes) and optionally exports the pretrained folder. @returns steps done and the last smoothed loss */
@@ -153,7 +179,10 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
   if (options.lrOverBudget && options.minutes === undefined) throw new Error('--lr-over-budget needs --minutes (the budget the learning rate decays over)');
   const budgetMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
   const backend = await selectBackend('wasm');
-  const data = [...(await loadDataset('opp-train')).slice(0, options.sets ?? 200), ...(await packedFrames('opp-train-ext', options.extSets ?? 0, '--ext-sets')), ...(await packedFrames('opp-train-twins', options.twinSets ?? 0, '--twin-sets'))];
+  const loaded = [...(await loadDataset('opp-train')).slice(0, options.sets ?? 200), ...(await packedFrames('opp-train-ext', options.extSets ?? 0, '--ext-sets')), ...(await packedFrames('opp-train-twins', options.twinSets ?? 0, '--twin-sets'))];
+  const structure = options.structureConditions ?? false;
+  const data = structure ? withStructureConditions(loaded) : loaded;
+  const conditionKeys = [...OPP_CONDITION_KEYS, ...(structure ? STRUCTURE_CONDITION_KEYS : [])];
   const boxLength = data[0].box[0];
   if ((options.focus || options.band) && data.some((c) => c.box.some((l) => l !== boxLength))) throw new Error('--focus-lj and --band-lj convert LJ to box fractions with one box; the training sets differ in box size');
   const bands: NoiseBand[] = [...(options.focus ? [{ loLj: 0, hiLj: options.focus.sigmaMaxLj, weight: options.focus.weight }] : []), ...(options.band ? [options.band] : [])];
@@ -162,11 +191,12 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     ...(options.width === undefined ? {} : { width: options.width, hidden: [options.width, options.width] }),
     ...(options.potentialInput ? { potentialInput: { ...OPP_POTENTIAL_INPUT } } : {}),
     ...(options.globalContext ? { globalContext: true } : {}),
+    ...(structure ? { conditionEncoders: [...OPP_CONDITION_ENCODERS, ...STRUCTURE_CONDITION_ENCODERS] } : {}),
   };
   const denoiser = options.from === undefined ? createChosenDenoiser(options.denoiser ?? 'mddm', model) : await loadDenoiser(options.from);
-  if (denoiser.conditions !== OPP_CONDITION_KEYS.length) {
+  if (denoiser.conditions !== conditionKeys.length) {
     denoiser.dispose();
-    throw new Error(`--from ${options.from}: the model takes ${denoiser.conditions} conditions, this trainer gives ${OPP_CONDITION_KEYS.length} (${OPP_CONDITION_KEYS.join(', ')})`);
+    throw new Error(`--from ${options.from}: the model takes ${denoiser.conditions} conditions, this trainer gives ${conditionKeys.length} (${conditionKeys.join(', ')})`);
   }
   await mkdir(out, { recursive: true });
   const training: TrainOptions = {
@@ -174,7 +204,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }),
     spacing: FAST_TRAINING.spacing, tMax: FAST_TRAINING.tMax, schedule: FAST_TRAINING.schedule, seed,
     timestepWeights: bands.length > 0 ? bandTimestepWeights(FAST_TRAINING.schedule, boxLength, bands) : undefined,
-    conditionKeys: [...OPP_CONDITION_KEYS], conditionDropout: options.dropout ?? CONDITIONAL_TRAINING.conditionDropout,
+    conditionKeys, drawnConditions: structure ? STRUCTURE_CONDITION_KEYS.length : 0, conditionDropout: options.dropout ?? CONDITIONAL_TRAINING.conditionDropout,
     checkpointDir: join(out, 'checkpoint'), checkpointEvery: CONDITIONAL_TRAINING.checkpointEvery, resume: options.resume ?? false,
     // The budget stops the call through a signal, not `timeBudgetMs`: with a time budget the cosine
     // would decay over this call's wall time, and a plan spread over sessions would restart its decay
@@ -231,7 +261,7 @@ async function main(): Promise<void> {
       steps: { type: 'string' }, minutes: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, sets: { type: 'string' }, 'ext-sets': { type: 'string' }, 'twin-sets': { type: 'string' },
       conditioning: { type: 'string' }, dropout: { type: 'string' }, seed: { type: 'string' }, denoiser: { type: 'string' }, ema: { type: 'string' },
       'lr-over-budget': { type: 'boolean' }, 'focus-lj': { type: 'string' }, 'focus-weight': { type: 'string' }, from: { type: 'string' },
-      lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' }, 'potential-input': { type: 'boolean' }, 'global-context': { type: 'boolean' }, 'band-lj': { type: 'string' }, 'band-weight': { type: 'string' },
+      lr: { type: 'string' }, 'clip-norm': { type: 'string' }, width: { type: 'string' }, 'potential-input': { type: 'boolean' }, 'global-context': { type: 'boolean' }, 'structure-conditions': { type: 'boolean' }, 'band-lj': { type: 'string' }, 'band-weight': { type: 'string' },
     },
   });
   const num = (v: string | undefined, name: string) => {
@@ -253,7 +283,7 @@ async function main(): Promise<void> {
     lrOverBudget: values['lr-over-budget'],
     from: values.from,
     learningRate: positive(values.lr, 'lr'), clipNorm: positive(values['clip-norm'], 'clip-norm'), width: positive(values.width, 'width'),
-    potentialInput: values['potential-input'], globalContext: values['global-context'],
+    potentialInput: values['potential-input'], globalContext: values['global-context'], structureConditions: values['structure-conditions'],
     band: parseBand(values['band-lj'], num(values['band-weight'], 'band-weight')),
     focus: values['focus-lj'] === undefined ? undefined : { sigmaMaxLj: num(values['focus-lj'], 'focus-lj')!, weight: num(values['focus-weight'], 'focus-weight') ?? 3 },
   });

@@ -126,6 +126,13 @@ export interface TrainingInfo {
    * smallest trained level.
    */
   sampleSigmaMinLj?: number;
+  /**
+   * The last `drawnConditions` conditions describe the structure of a frame, not parameters a user gives
+   * (`TrainOptions.drawnConditions`); `drawConditions` fills them in from {@link TrainingInfo.conditionRows}.
+   */
+  drawnConditions?: number;
+  /** Raw condition rows of every training frame `[frames][conditions]`, recorded with `drawnConditions`. */
+  conditionRows?: number[][];
 }
 
 /**

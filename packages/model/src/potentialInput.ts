@@ -31,7 +31,7 @@ export interface PotentialInput {
 
 /**
  * The OPP as the shipped data has it: pair cutoff 3 LJ, as in the LAMMPS runs of `@mddm/io` (SPEC §4).
- * Conditional models read `(k, phi, T)` from their conditions; an unconditional one adds `params`.
+ * Conditional models read `(k, phi, T)` from their first three conditions; an unconditional one adds `params`.
  */
 export const OPP_POTENTIAL_INPUT: Readonly<PotentialInput> = Object.freeze({ kind: 'opp', cutoffLj: 3 });
 
@@ -56,7 +56,8 @@ export function checkPotentialInput(p: PotentialInput, encoders: readonly Condit
     if (encoders.length !== 0) throw new ModelError(`potentialInput.params fixes the state point of an unconditional denoiser; this one has ${encoders.length} conditions (give them instead)`, 'MODEL_BAD_CONFIG');
     return { kind: 'opp', cutoffLj: p.cutoffLj, minDistanceLj: rMin, params: { k: q.k, phi: q.phi, T: q.T } };
   }
-  if (encoders.length !== 3) throw new ModelError(`potentialInput 'opp' needs the 3 conditions (k, phi, T) or fixed params, this denoiser has ${encoders.length} conditions`, 'MODEL_BAD_CONFIG');
+  // Further conditions after (k, phi, T) (e.g. drawn structure conditions) do not enter the potential.
+  if (encoders.length < 3) throw new ModelError(`potentialInput 'opp' needs the 3 conditions (k, phi, T) first, or fixed params; this denoiser has ${encoders.length} conditions`, 'MODEL_BAD_CONFIG');
   return { kind: 'opp', cutoffLj: p.cutoffLj, minDistanceLj: rMin };
 }
 

@@ -11,6 +11,7 @@ import { checkBox, checkPositions } from './denoiser';
 import type { DenoiserLike } from './denoiserLike';
 import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber } from './errors';
+import { drawConditions, drawnConditionCount } from './drawConditions';
 import { DEFAULT_SAMPLER, SOLVER_CHOICE_KEYS, gridEnd, resolveSolver, smallestLevelsBand, type SolverOptions } from './solvers';
 
 /** Progress report passed to {@link SampleOptions.onProgress} after every denoising step. */
@@ -31,8 +32,11 @@ export interface SampleProgress {
   elapsedMs: number;
 }
 
-/** Conditions of a network evaluation: raw values (length `denoiser.conditions`), or `null` for the null condition. */
-export type SampleConditions = ArrayLike<number> | null | undefined;
+/**
+ * Conditions of a network evaluation: raw values (length `denoiser.conditions`) shared by the batch, one
+ * such row per conformation of the batch, or `null` for the null condition.
+ */
+export type SampleConditions = ArrayLike<number> | ArrayLike<number>[] | null | undefined;
 
 /**
  * The denoiser as eps functions of the sampler, one per condition (see {@link SampleOptions.guide}).
@@ -60,7 +64,13 @@ export interface SampleOptions extends SolverOptions {
   count?: number;
   /** Conformations denoised together in one graph (default `count`). */
   batchSize?: number;
-  /** Raw conditions (length `denoiser.conditions`), shared by all conformations. */
+  /**
+   * Raw conditions (length `denoiser.conditions`), shared by all conformations. For a model trained with
+   * drawn conditions (`TrainOptions.drawnConditions`, e.g. the structure conditions of `opp-conditional`)
+   * also just the given ones (k, phi, T): every conformation then draws the rest from the nearest
+   * training frames ({@link drawConditions}, from this call's `seed`, before its initial noise), and
+   * {@link SampleResult.conditions} reports what each one got.
+   */
   conditions?: ArrayLike<number>;
   /**
    * Denoising steps (default `start` = every step, Algorithm 2, once any solver option is given;
@@ -144,6 +154,8 @@ export interface SampleResult {
   evaluations: number;
   /** Wall time, ms. */
   elapsedMs: number;
+  /** The raw conditions of every conformation `[count][conditions]` (with drawn ones filled in); absent without conditions. */
+  conditions?: number[][];
 }
 
 /** @internal {@link SampleOptions} validated, with defaults filled in. */
@@ -159,19 +171,19 @@ interface ResolvedSample {
   seed: number;
   diffusion: WrappedDiffusion;
   sampler: SamplerOptions;
-  /** The eps function built from the denoiser's: `guide`, classifier-free guidance, or the plain conditional one. */
-  guide: (eps: DenoiserEps) => EpsFunction;
+  /** The eps function of a batch with these conditions: `guide`, classifier-free guidance, or the plain conditional one. */
+  guide: (eps: DenoiserEps, conditions: SampleConditions) => EpsFunction;
 }
 
 /** @internal `guide`, else classifier-free guidance with weight `guidance`, else the conditional eps; validated. */
-function resolveGuide(denoiser: DenoiserLike, options: SampleOptions): (eps: DenoiserEps) => EpsFunction {
+function resolveGuide(denoiser: DenoiserLike, options: SampleOptions): (eps: DenoiserEps, conditions: SampleConditions) => EpsFunction {
   const w = checkNumber(options.guidance ?? 0, 'guidance', 0);
-  if (w === 0) return options.guide ?? ((eps) => eps(options.conditions));
+  if (w === 0) return options.guide ?? ((eps, conditions) => eps(conditions));
   if (options.guide) throw new ModelError('give guidance (a weight) or guide (an eps function), not both', 'MODEL_BAD_CONFIG');
   if (!denoiser.nullCondition || options.conditions === undefined) {
     throw new ModelError(`guidance needs conditions and a denoiser trained with a null condition (createDenoiser({ nullCondition: true }), train({ conditionDropout }))${options.conditions === undefined ? '; no conditions given' : ''}`, 'MODEL_BAD_CONFIG');
   }
-  return (eps) => classifierFreeGuidanceEps(eps(options.conditions), eps(null), w);
+  return (eps, conditions) => classifierFreeGuidanceEps(eps(conditions), eps(null), w);
 }
 
 /** @internal The schedule a denoiser was trained with, if recorded. */
@@ -230,6 +242,9 @@ export async function sample(denoiser: DenoiserLike, options: SampleOptions): Pr
   warnOutsideTraining(denoiser, o, options);
   await waitForKernelWorker(); // same thread split for every step (reproducible rounding)
   const rng = createRng(o.seed);
+  // One row per conformation when conditions are drawn (first use of the stream); else the shared row.
+  const rows = options.conditions == null ? undefined : drawConditions(denoiser, options.conditions, rng, { count: o.count });
+  const perConformation = rows !== undefined && options.conditions!.length < denoiser.conditions;
   const batches = Math.ceil(o.count / o.batchSize);
   const positions: Float64Array[] = [];
   const trajectory: { t: number; positions: Float64Array[] }[] | undefined = o.sampler.trajectoryEvery ? [] : undefined;
@@ -242,7 +257,8 @@ export async function sample(denoiser: DenoiserLike, options: SampleOptions): Pr
     const afterStep = o.recenter
       ? (xs: Float64Array, tPrev: number) => { recenter(xs, frames); userAfter?.(xs, tPrev, batch); }
       : userAfter && ((xs: Float64Array, tPrev: number) => userAfter(xs, tPrev, batch));
-    const r = await runSampler(o.diffusion, x, o.lengths, o.guide(eps), rng, {
+    const conditions = perConformation ? rows.slice(batch * o.batchSize, batch * o.batchSize + frames) : options.conditions;
+    const r = await runSampler(o.diffusion, x, o.lengths, o.guide(eps, conditions), rng, {
       ...o.sampler,
       afterStep,
       onStep: options.onProgress && ((p) => options.onProgress!({ ...p, batch, batches, elapsedMs: performance.now() - started })),
@@ -255,6 +271,7 @@ export async function sample(denoiser: DenoiserLike, options: SampleOptions): Pr
     });
   }
   const result: SampleResult = { positions, box: o.lengths, periodic: o.periodic, schedule: o.schedule, evaluations, elapsedMs: performance.now() - started };
+  if (rows) result.conditions = rows;
   if (trajectory) result.trajectory = trajectory;
   return result;
 }
@@ -284,7 +301,8 @@ function resolveSampleOptions(denoiser: DenoiserLike, options: SampleOptions): R
   const corrector = preset ? presetCorrector(solver.timesteps!, schedule, lengths) : checkCorrector(options.corrector);
   const diffusionOptions = { variance: options.variance ?? 'exact', finalStep: options.finalStep ?? 'x0' } as const;
   const diffusion = periodic ? new WrappedDiffusion(schedule, diffusionOptions) : new EuclideanDiffusion(schedule, diffusionOptions);
-  denoiser.globalInput(1, 1, options.conditions); // validates conditions once, with a readable error
+  // Validates conditions once, with a readable error (given ones only: drawConditions checks those).
+  if (!(options.conditions != null && options.conditions.length === denoiser.conditions - drawnConditionCount(denoiser))) denoiser.globalInput(1, 1, options.conditions);
   if (options.init) {
     const m = checkPositions(options.init, 'init');
     if (m !== count * n) throw new ModelError(`init must hold count * n = ${count * n} particles, got ${m}`, 'MODEL_BAD_INPUT');

@@ -121,6 +121,13 @@ export interface TrainOptions {
   /** Read conditions from `frame.info[key]` for these keys (e.g. `['k', 'phi', 'T']`). */
   conditionKeys?: string[];
   /**
+   * The last `drawnConditions` conditions describe each frame's structure (e.g. the height of g(r)'s main
+   * peak) rather than the physical parameters a user gives (default 0). `sample` cannot know them for new
+   * parameters, so `train` records every training frame's condition row (`TrainingInfo.conditionRows`)
+   * and {@link drawConditions} draws them from the frames nearest in the given conditions.
+   */
+  drawnConditions?: number;
+  /**
    * Record `TrainingInfo.sampleSigmaMinLj` (LJ units, > 0): the smallest noise level `sample` goes
    * to by default, for a schedule extended below the levels sampling needs. Default: not recorded.
    */
@@ -209,6 +216,8 @@ interface ResolvedTrain {
   lambda: Float64Array | null;
   /** Probability of the null condition per conformation (0: never, and no draw). */
   conditionDropout: number;
+  /** The last this many conditions are drawn at sampling time (`TrainOptions.drawnConditions`). */
+  drawnConditions: number;
   /** Decay of the weight average, 0 for none. */
   ema: number;
   seed: number;
@@ -283,7 +292,7 @@ export async function train(denoiser: DenoiserLike, options: TrainOptions): Prom
   const adam = new Adam(denoiser.trainableWeights);
   const state: TrainState = { step: 0, rng: null, losses: [], smooth: NaN, fingerprint: o.fingerprint };
   const saved = options.resume && options.checkpointDir ? await resume(denoiser, adam, rng, state, options.checkpointDir) : undefined;
-  denoiser.training = trainingInfo(o, options.conditionKeys, options.sampleSigmaMinLj);
+  denoiser.training = trainingInfo(o, options.conditionKeys, options.sampleSigmaMinLj, o.drawnConditions);
   const average = o.ema > 0 ? new WeightAverage(denoiser, o.ema, saved?.ema?.weights) : null;
   const save = async (): Promise<void> => {
     state.rng = rng.state();
@@ -372,10 +381,12 @@ function resolveTrainOptions(denoiser: DenoiserLike, options: TrainOptions): Res
   if (conditionDropout > 0 && !denoiser.nullCondition) {
     throw new ModelError(`conditionDropout needs a denoiser with a null condition: createDenoiser({ nullCondition: true, ... })`, 'MODEL_BAD_CONFIG');
   }
+  const drawnConditions = checkInt(options.drawnConditions ?? 0, 'drawnConditions', 0, Math.max(0, denoiser.conditions - 1));
+  if (drawnConditions > 0 && !options.conditionKeys) throw new ModelError(`drawnConditions needs conditionKeys (the names sampling draws them by)`, 'MODEL_BAD_CONFIG');
   const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment, ...(conditionDropout > 0 ? { conditionDropout } : {}), ...(periodic ? {} : { periodic }) };
   return {
     frames, groups, schedule, diffusion: periodic ? new WrappedDiffusion(schedule) : new EuclideanDiffusion(schedule), batchSize, stepsPerEpoch, steps, lr0, lrDecay, lrDecayEvery,
-    lrSchedule, lrMin, clipNorm, target, tMin, tMax, cdf, lambda: target === 'score' ? scoreLambdaTable(schedule) : null, conditionDropout, ema, seed,
+    lrSchedule, lrMin, clipNorm, target, tMin, tMax, cdf, lambda: target === 'score' ? scoreLambdaTable(schedule) : null, conditionDropout, drawnConditions, ema, seed,
     checkpointEvery, budgetMs, fingerprint,
   };
 }
@@ -475,7 +486,7 @@ function checkFingerprint(saved: Record<string, unknown> | undefined, current: R
  * @internal What `sample` needs to know about the training run (`denoiser.training`), and the names
  * of the conditions (`conditionKeys`), which the CLI reads from frames' info.
  */
-function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined, sampleSigmaMinLj: number | undefined): NonNullable<DenoiserLike['training']> {
+function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined, sampleSigmaMinLj: number | undefined, drawnConditions: number): NonNullable<DenoiserLike['training']> {
   const first = o.frames[0];
   return {
     n: first.n,
@@ -487,6 +498,8 @@ function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined, sam
     tMax: o.tMax,
     ...(conditionKeys ? { conditionKeys: [...conditionKeys] } : {}),
     ...(sampleSigmaMinLj === undefined ? {} : { sampleSigmaMinLj }),
+    // Every frame's row, for drawing the structure conditions at sampling time (drawConditions.ts).
+    ...(drawnConditions > 0 ? { drawnConditions, conditionRows: o.frames.map((f) => [...f.conditions!]) } : {}),
   };
 }
 

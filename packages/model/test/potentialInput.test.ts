@@ -84,7 +84,7 @@ describe('potential features: the OPP energy and force of every particle over T'
     expect(() => checkPotentialInput({ kind: 'opp', cutoffLj: -1 }, OPP)).toThrow(/cutoffLj > 0/);
     expect(() => checkPotentialInput({ kind: 'opp', cutoffLj: 3, minDistanceLj: 4 }, OPP)).toThrow(/minDistanceLj/);
     expect(() => checkPotentialInput({ kind: 'opp', cutoffLj: 3 }, OPP.slice(0, 2))).toThrow(ModelError);
-    expect(() => createDenoiser({ ...tiny, conditionEncoders: OPP.slice(0, 2), potentialInput: { kind: 'opp', cutoffLj: 3 } })).toThrow(/needs the 3 conditions \(k, phi, T\) or fixed params/);
+    expect(() => createDenoiser({ ...tiny, conditionEncoders: OPP.slice(0, 2), potentialInput: { kind: 'opp', cutoffLj: 3 } })).toThrow(/needs the 3 conditions \(k, phi, T\) first, or fixed params/);
     expect(() => createDenoiser({ ...tiny, potentialInput: { kind: 'opp', cutoffLj: 3, params: { k: 7, phi: 1, T: 0.03 } } })).toThrow(/fixes the state point of an unconditional denoiser; this one has 3 conditions/);
     expect(() => createDenoiser({ k: 8, layers: 1, width: 8, potentialInput: { kind: 'opp', cutoffLj: 3, params: { k: 7, phi: 1, T: 0 } } })).toThrow(/T > 0/);
   });

@@ -2,7 +2,7 @@ import { langevin, oppForces, writeXyz, type ForceFunction, type Frame } from '@
 import { denoiserForceField, trainedNoiseRange } from '@mddm/model';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
-import { CONDITION_FLAGS, resolveConditions } from '../conditions';
+import { CONDITION_FLAGS, completeConditions, resolveConditions } from '../conditions';
 import { CliError } from '../errors';
 import { checkWritable, pickFrame, readFrames } from '../frames';
 import { resolveModel, type CliModel } from '../models';
@@ -22,6 +22,8 @@ Usage:
   --symmetry-average average the learned force over the box's 48 symmetries (more accurate, 48 network
                      evaluations per step; default off)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
+  --gPeak, --coordination  structure conditions of a model trained with them (g(r) main peak,
+                     first-shell coordination; default: drawn from the training frames nearest in k, phi, T)
   --opp K,PHI        or the analytic OPP force (cutoff ${OPP_CUTOFF} LJ)
   --kT T             temperature k_B T, LJ units (default: the model's state point, else the frame's T)
   --steps N          time steps
@@ -70,7 +72,7 @@ export async function dynamicsCommand(args: readonly string[], io: CliIo): Promi
     let force: ForceFunction;
     let label: string;
     if (model) {
-      const conditions = resolveConditions('dynamics', model, values, io, start.info);
+      const conditions = completeConditions('dynamics', model, resolveConditions('dynamics', model, values, io, start.info), 0, io);
       const forces = model.manifest?.forces;
       const sigma = sigmaFlag ?? forces?.dynamicsSigma ?? forces?.sigma ?? trainedNoiseRange(model.denoiser).sigmaMinLj;
       force = denoiserForceField(model.denoiser, start.box, { sigma, kT, conditions, symmetryAverage: values['symmetry-average'] === true });

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadDataset } from '@mddm/data';
 import type { Frame } from '@mddm/io';
-import { sample } from '@mddm/model';
+import { drawnConditionCount, sample } from '@mddm/model';
 import { ensembleMetrics, rdf, type EnsembleMetrics, type RdfResult } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec, type ParsedArgs } from '../args';
 import { CliError } from '../errors';
@@ -95,7 +95,8 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
   const model = await resolveModel('evaluate', modelName);
   try {
     const d = model.denoiser;
-    const names = conditionNames(model);
+    // A model with drawn (structure) conditions is given only the others: sample draws the rest per conformation.
+    const names = conditionNames(model).slice(0, d.conditions - drawnConditionCount(d));
     if (d.conditions === 0) throw new CliError(`mddm evaluate: model '${modelName}' is unconditional; evaluate a conditional model`, 'CLI_USAGE');
     const sets = (await parameterSets(set)).slice(0, limit);
     // One sampler for every set: the options depend on whether there are conditions, not on their values.

@@ -3,7 +3,7 @@ import { forceAgreement, forces, trainedNoiseRange } from '@mddm/model';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
 import { CliError } from '../errors';
 import { resolveModel } from '../models';
-import { CONDITION_FLAGS, resolveConditions } from '../conditions';
+import { CONDITION_FLAGS, completeConditions, resolveConditions } from '../conditions';
 import { checkWritable, readFrames } from '../frames';
 import { OPP_CUTOFF, parseOpp } from '../opp';
 import type { CliIo } from '../io';
@@ -23,6 +23,8 @@ Usage:
   --kT T             temperature k_B T of the training data, LJ units (default: the model's state point,
                      else the frame's T)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
+  --gPeak, --coordination  structure conditions of a model trained with them (g(r) main peak,
+                     first-shell coordination; default: drawn from the training frames nearest in k, phi, T)
   --symmetry-average average the force over the box's symmetries (48 for a cube): exactly equivariant,
                      one network evaluation per symmetry (default: the pretrained model's manifest,
                      forces.symmetryAverage; else off); --no-symmetry-average turns it off
@@ -54,7 +56,7 @@ export async function forcesCommand(args: readonly string[], io: CliIo): Promise
     const written: Frame[] = [];
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i];
-      const conditions = resolveConditions('forces', model, values, io, f.info);
+      const conditions = completeConditions('forces', model, resolveConditions('forces', model, values, io, f.info), 0, io);
       const frameT = typeof f.info?.T === 'number' ? f.info.T : undefined;
       const kT = kTFlag ?? model.manifest?.statePoint?.T ?? frameT;
       if (kT === undefined) throw new CliError('mddm forces: give --kT (the temperature of the training data, LJ units)', 'CLI_USAGE');

@@ -2,7 +2,7 @@ import { writeXyz, type Frame } from '@mddm/io';
 import { INPAINT_SAMPLER, inpaintSample } from '@mddm/model';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
-import { CONDITION_FLAGS, conditionInfo, resolveConditions } from '../conditions';
+import { CONDITION_FLAGS, completeConditions, conditionInfo, resolveConditions } from '../conditions';
 import { CliError } from '../errors';
 import { checkWritable, pickFrame, readFrames } from '../frames';
 import { resolveModel } from '../models';
@@ -33,6 +33,8 @@ Usage:
                      (R - 1) x the predictor steps more NFE, the corrector is not repeated); R > 1 needs an
                      ancestral sampler (--sampler quality or ancestral)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
+  --gPeak, --coordination  structure conditions of a model trained with them (g(r) main peak,
+                     first-shell coordination; default: drawn from the training frames nearest in k, phi, T)
   --out FILE         extended XYZ output with the per-atom property fixed:L:1 (T = kept particle)
 
 The kept particles come back bit-exact. Prints the RDF-MSE of the whole box and of the regenerated
@@ -104,7 +106,7 @@ export async function inpaintCommand(args: readonly string[], io: CliIo): Promis
   const mask = keptParticles(values.keep as string | undefined, values.indices as string | undefined, frame);
   const model = await resolveModel('inpaint', modelName);
   try {
-    const conditions = resolveConditions('inpaint', model, values, io, frame.info);
+    const conditions = completeConditions('inpaint', model, resolveConditions('inpaint', model, values, io, frame.info), seed, io);
     // The same samplers as `mddm sample` (inpaintSample runs any of them; the fixed particles are
     // re-imposed at each level), but `pc` means an ancestral sampler: the recommended one if it is
     // ancestral, else INPAINT_SAMPLER. Measured on opp-unconditional (x < L/2 kept): with

@@ -16,6 +16,8 @@ Usage:
 
   --model NAME|DIR   pretrained model (opp-conditional, opp-unconditional) or a checkpoint directory
   --k, --phi, --T    conditions of a conditional model (OPP: frequency k, phase phi, temperature T)
+  --gPeak, --coordination  structure conditions of a model trained with them (g(r) main peak,
+                     first-shell coordination; default: drawn from the training frames nearest in k, phi, T)
   --n N              particles per conformation (default 1000)
   --box L            cubic box side in LJ units (default: the training box, 10)
   --count C          conformations (default 1)
@@ -62,7 +64,7 @@ export async function sampleCommand(args: readonly string[], io: CliIo): Promise
     bar.done();
     const seconds = (performance.now() - started) / 1000;
     const info = (i: number): Frame['info'] => ({
-      ...conditionInfo(model, conditions),
+      ...conditionInfo(model, result.conditions?.[i] ?? conditions),
       generator: 'mddm', model: modelName, seed, index: i, sampler: sampler.name, NFE: result.evaluations,
     });
     await writeXyz(out, result.positions.map((positions, i) => ({ positions, box: [L, L, L], info: info(i) })));

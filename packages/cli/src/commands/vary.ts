@@ -21,6 +21,8 @@ Usage:
   --count C          variations (default 1)
   --seed S           seed of the noise (default 0)
   --k, --phi, --T    conditions of a conditional model (default: the frame's k, phi, T)
+  --gPeak, --coordination  structure conditions of a model trained with them (g(r) main peak,
+                     first-shell coordination; default: drawn from the training frames nearest in k, phi, T)
   --out FILE         extended XYZ output (Lattice, pbc, the conditions, sigma and the source frame)
 ${SAMPLER_HELP}
 
@@ -66,7 +68,7 @@ export async function varyCommand(args: readonly string[], io: CliIo): Promise<n
     });
     await writeXyz(out, v.positions.map((positions, i) => ({
       positions, box: frame.box,
-      info: { ...conditionInfo(model, conditions), generator: 'mddm vary', model: modelName, source: `${input}#${frameIndex}`, sigma: v.sigmaLj, t: v.t, seed, index: i, sampler: sampler.name, NFE: v.evaluations },
+      info: { ...conditionInfo(model, v.conditions?.[i] ?? conditions), generator: 'mddm vary', model: modelName, source: `${input}#${frameIndex}`, sigma: v.sigmaLj, t: v.t, seed, index: i, sampler: sampler.name, NFE: v.evaluations },
     })));
     io.say(`sigma: ${v.sigmaLj.toPrecision(4)} LJ (timestep ${v.t})`);
     io.say(`NFE: ${v.evaluations}`);

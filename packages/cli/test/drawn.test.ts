@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPP_CONDITION_ENCODERS, createDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
+import { frames, mddm } from './helpers';
+
+let dir: string;
+let model: string;
+/** Training rows (k, phi, T, gPeak, coordination): two structures near k = 7, one far away. */
+const ROWS = [[7, 1, 0.03, 7.5, 12], [7.2, 1, 0.03, 4.1, 11], [14, 4, 0.01, 3, 5]];
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'mddm-cli-drawn-'));
+  // A model with structure conditions (what `train({ drawnConditions: 2 })` records); untrained weights.
+  const d = createDenoiser({
+    k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4], conditioning: 'film', nullCondition: true,
+    conditionEncoders: [...OPP_CONDITION_ENCODERS, { kind: 'log', range: [2, 12] }, { kind: 'linear', range: [2, 20] }],
+  });
+  d.training = {
+    n: 64, box: [4, 4, 4], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps',
+    conditionKeys: ['k', 'phi', 'T', 'gPeak', 'coordination'], drawnConditions: 2, conditionRows: ROWS,
+  };
+  model = join(dir, 'model');
+  await saveDenoiser(d, model);
+  d.dispose();
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const BASE = ['--n', '64', '--box', '4', '--steps', '2', '--corrector', '0'];
+
+describe('a model with drawn structure conditions', () => {
+  it('mddm sample draws gPeak and coordination per conformation from the nearest training frames and writes them', async () => {
+    const out = join(dir, 's.xyz');
+    const r = await mddm('sample', '--model', model, '--k', '7', '--phi', '1', '--T', '0.03', '--count', '12', ...BASE, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const f = await frames(out);
+    expect(f.length).toBe(12);
+    const drawn = f.map((x) => [x.info.gPeak, x.info.coordination]);
+    for (const x of f) expect([x.info.k, x.info.phi, x.info.T]).toEqual([7, 1, 0.03]);
+    // 4 neighbours of 3 rows: every row can be drawn; the two structures near k = 7 both appear (p(miss) ~ 2 (2/3)^12)
+    for (const d of drawn) expect(ROWS.map((row) => JSON.stringify(row.slice(3)))).toContain(JSON.stringify(d));
+    expect(drawn.some((d) => d[0] === 7.5)).toBe(true);
+    expect(drawn.some((d) => d[0] === 4.1)).toBe(true);
+  });
+
+  it('--gPeak with --coordination fixes the structure; one of them alone is a usage error', async () => {
+    const out = join(dir, 'fixed.xyz');
+    const r = await mddm('sample', '--model', model, '--k', '7', '--phi', '1', '--T', '0.03', '--gPeak', '6', '--coordination', '8', '--count', '2', ...BASE, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    for (const x of await frames(out)) expect([x.info.gPeak, x.info.coordination]).toEqual([6, 8]);
+    const bad = await mddm('sample', '--model', model, '--k', '7', '--phi', '1', '--T', '0.03', '--gPeak', '6', ...BASE, '--out', join(dir, 'bad.xyz'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/give all of --gPeak, --coordination or none/);
+  });
+
+  it('mddm evaluate gives the model (k, phi, T) only and samples', async () => {
+    const big = join(dir, 'big');
+    const d = createDenoiser({
+      k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4], conditioning: 'film', nullCondition: true,
+      conditionEncoders: [...OPP_CONDITION_ENCODERS, { kind: 'log', range: [2, 12] }, { kind: 'linear', range: [2, 20] }],
+    });
+    d.training = {
+      n: 1000, box: [10, 10, 10], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps',
+      conditionKeys: ['k', 'phi', 'T', 'gPeak', 'coordination'], drawnConditions: 2, conditionRows: ROWS,
+    };
+    await saveDenoiser(d, big);
+    d.dispose();
+    const r = await mddm('evaluate', '--model', big, '--set', 'opp-test', '--limit', '1', '--samples', '2', '--steps', '2', '--corrector', '0');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^set +k +phi +T +R/m);
+    expect(r.out).not.toMatch(/gPeak/);
+  });
+});

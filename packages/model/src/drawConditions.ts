@@ -1,0 +1,101 @@
+import { describeValue } from '@mddm/core';
+import type { Rng } from '@mddm/schedules';
+import { encodeConditionsInto, encodedWidth } from './conditions';
+import type { DenoiserLike } from './denoiserLike';
+import { ModelError, checkInt } from './errors';
+
+/** Default {@link DrawConditionsOptions.neighbours}. */
+export const DRAW_NEIGHBOURS = 4;
+
+/** Options of {@link drawConditions}. */
+export interface DrawConditionsOptions {
+  /** Rows to draw (default 1): one per conformation. */
+  count?: number;
+  /**
+   * How many training frames, nearest to the given conditions, to draw from (default
+   * {@link DRAW_NEIGHBOURS}). At a training parameter set with two LAMMPS runs both runs are among them.
+   */
+  neighbours?: number;
+}
+
+/**
+ * Completes condition rows for a model trained with drawn conditions (`TrainOptions.drawnConditions`):
+ * conditions that describe the structure a frame self-assembled into (e.g. g(r)'s main-peak height and
+ * first-shell coordination), which a user cannot give for new parameters. Each row is `given` followed
+ * by the drawn conditions of one training frame, chosen uniformly among the `neighbours` frames whose
+ * given conditions are nearest to `given`.
+ *
+ * Why draw from neighbours: where MD makes two structures at one (k, phi, T), its nearest training
+ * frames hold both, so conformations sampled with rows drawn here follow MD's mixture instead of one
+ * average structure, and each conformation is conditioned on one structure. Distance is Euclidean in the
+ * encoded conditions (`ConditionEncoder`: k scaled to [0, 1] over its range, phi as (sin, cos), T on a
+ * log scale), so a periodic phi wraps and no condition dominates by its units.
+ *
+ * @param denoiser - a conditional model; one without drawn conditions gets `count` copies of `given`
+ * @param given - raw conditions: the first `conditions - drawnConditions` (e.g. k, phi, T), or a full
+ *   row (returned as is, `count` times: the drawn conditions chosen by the caller)
+ * @param rng - random source (one integer per row; none for a full row or a model without drawn conditions)
+ * @param options - see {@link DrawConditionsOptions}
+ * @returns `[count][denoiser.conditions]` raw rows (fresh arrays)
+ * @throws ModelError `MODEL_BAD_INPUT` for a row of another length or non-finite values,
+ *   `MODEL_BAD_CONFIG` for a model whose training record lacks the rows, or bad options
+ */
+export function drawConditions(denoiser: DenoiserLike, given: ArrayLike<number>, rng: Rng, options: DrawConditionsOptions = {}): number[][] {
+  const count = checkInt(options.count ?? 1, 'count', 1);
+  const drawn = drawnConditionCount(denoiser);
+  const total = denoiser.conditions;
+  const row = checkRow(given, total, drawn);
+  if (row.length === total) return Array.from({ length: count }, () => row.slice());
+  const table = denoiser.training!.conditionRows!;
+  const neighbours = Math.min(checkInt(options.neighbours ?? DRAW_NEIGHBOURS, 'neighbours', 1), table.length);
+  const nearest = nearestRows(denoiser, row, table, neighbours);
+  return Array.from({ length: count }, () => [...row, ...table[nearest[rng.integer(0, neighbours - 1)]].slice(total - drawn)]);
+}
+
+/**
+ * How many of a model's conditions are drawn (`TrainingInfo.drawnConditions`, 0 if none).
+ * @throws ModelError `MODEL_BAD_CONFIG` when the record claims drawn conditions but has no usable rows
+ */
+export function drawnConditionCount(denoiser: DenoiserLike): number {
+  const t = denoiser.training;
+  const drawn = t?.drawnConditions ?? 0;
+  if (drawn === 0) return 0;
+  const rows = t?.conditionRows;
+  if (!Number.isInteger(drawn) || drawn < 0 || drawn >= denoiser.conditions || !Array.isArray(rows) || rows.length === 0
+    || rows.some((r) => !Array.isArray(r) || r.length !== denoiser.conditions || r.some((v) => !Number.isFinite(v)))) {
+    throw new ModelError(`the model's training record has drawnConditions = ${describeValue(drawn)} but no valid conditionRows ([frames][${denoiser.conditions}] finite numbers)`, 'MODEL_BAD_CONFIG');
+  }
+  return drawn;
+}
+
+/** @internal `given` as a plain array, of the given or the full length. */
+function checkRow(given: ArrayLike<number>, total: number, drawn: number): number[] {
+  const short = total - drawn;
+  const ok = given !== null && typeof given === 'object' && typeof given.length === 'number' && (given.length === short || given.length === total);
+  if (!ok) {
+    const what = drawn > 0 ? `${short} conditions (the ${drawn} others are drawn) or all ${total}` : `${total} conditions`;
+    throw new ModelError(`conditions must hold ${what}, got ${describeValue(given)}`, 'MODEL_BAD_INPUT');
+  }
+  const row = Array.from(given);
+  row.forEach((v, c) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`condition ${c} must be a finite number, got ${describeValue(v)}`, 'MODEL_BAD_INPUT');
+  });
+  return row;
+}
+
+/** @internal Indices of the `m` table rows nearest to `row` in the encoded given conditions (ties: lower index first). */
+function nearestRows(denoiser: DenoiserLike, row: number[], table: number[][], m: number): number[] {
+  const encoders = denoiser.conditionEncoders.slice(0, row.length);
+  const width = encoders.reduce((s, e) => s + encodedWidth(e), 0);
+  const target = new Float32Array(width);
+  const other = new Float32Array(width);
+  encodeConditionsInto(target, 0, row, encoders);
+  const distances = table.map((r, i) => {
+    encodeConditionsInto(other, 0, r, encoders);
+    let d = 0;
+    for (let j = 0; j < width; j++) d += (other[j] - target[j]) ** 2;
+    return { i, d };
+  });
+  distances.sort((a, b) => a.d - b.d || a.i - b.i);
+  return distances.slice(0, m).map((x) => x.i);
+}

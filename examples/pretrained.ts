@@ -51,7 +51,7 @@ export async function exportPretrained(name: PretrainedName, from: string, dir =
   const spec = denoiser.toSpec();
   const manifest: PretrainedManifest = {
     format: 'mddm-pretrained', version: 1, name, ...PRETRAINED_FACTS[name],
-    recipe: { model: { ...spec, training: undefined }, training: { ...(spec.training ?? {}), schedule: { name: spec.training?.schedule.name, T: spec.training?.schedule.T }, fingerprint: state?.fingerprint } },
+    recipe: { model: { ...spec, training: undefined }, training: { ...(spec.training ?? {}), schedule: { name: spec.training?.schedule.name, T: spec.training?.schedule.T }, conditionRows: undefined, fingerprint: state?.fingerprint } },
     steps: state?.step ?? checkpoint.manifest.optimizer?.step ?? 0,
     trainingMinutes: old?.trainingMinutes ?? NaN,
     machine: '2-core x86-64 (shared with other jobs), Node 20, TensorFlow.js wasm backend',

@@ -41,11 +41,10 @@ import { createChosenDenoiser, parseDenoiserKind, type DenoiserKind } from './de
 import { loadDataset } from '@mddm/data';
 import { trainingBar } from './trainingBar';
 import {
-  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions, type ConditionEncoder, OPP_POTENTIAL_INPUT,
+  OPP_CONDITION_ENCODERS, OPP_CONDITION_KEYS, createDenoiser, loadDenoiser, readCheckpoint, saveDenoiser, selectBackend, train, type Conditioning, type DenoiserLike, type DenoiserConfig, type TrainOptions, OPP_POTENTIAL_INPUT,
 } from '@mddm/model';
 import type { PretrainedManifest } from '@mddm/pretrained';
-import type { Vec3Array } from '@mddm/pbc';
-import { shellOf } from './ordering';
+import { STRUCTURE_CONDITION_ENCODERS, STRUCTURE_CONDITION_KEYS, STRUCTURE_DRAW, withStructureConditions } from './structureConditions';
 import { FAST_MODEL, FAST_TRAINING, bandTimestepWeights, type NoiseBand } from './train-unconditional';
 
 /** The conditional network: the unconditional default (8 PBC-Conv layers of 32, k = 12) with FiLM conditioning on (k, sin phi, cos phi, log T). */
@@ -152,21 +151,6 @@ export interface TrainConditionalOptions {
   verbose?: boolean;
 }
 
-/**
- * The structure conditions of `--structure-conditions`: main-peak height of g(r) on a log scale over
- * [2, 12] (the training frames span 3-10: liquid-like ~3-6, crystals 6-10) and the first-shell
- * coordination number, linear over [2, 20] (bcc 8, close-packed 12; the frames span 3-20).
- */
-export const STRUCTURE_CONDITION_ENCODERS: ConditionEncoder[] = [{ kind: 'log', range: [2, 12] }, { kind: 'linear', range: [2, 20] }];
-
-/** The frame-info names of the structure conditions, in the order of {@link STRUCTURE_CONDITION_ENCODERS}. */
-export const STRUCTURE_CONDITION_KEYS = ['gPeak', 'coordination'] as const;
-
-/** The frames with their structure conditions (`gPeak`, `coordination` of their first shell) added to their info. */
-export function withStructureConditions<F extends { positions: Vec3Array; box: [number, number, number]; info: Record<string, unknown> }>(frames: F[]): F[] {
-  return frames.map((f) => ({ ...f, info: { ...f.info, ...shellOf(f.positions, f.box) } }));
-}
-
 /** Trains (or resumes) and optionally exports the pretrained folder. @returns steps done and the last smoothed loss */
 export async function runTrainConditional(options: TrainConditionalOptions = {}): Promise<{ steps: number; loss: number; minutes: number }> {
   const verbose = options.verbose ?? true;
@@ -204,7 +188,7 @@ export async function runTrainConditional(options: TrainConditionalOptions = {})
     ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }),
     spacing: FAST_TRAINING.spacing, tMax: FAST_TRAINING.tMax, schedule: FAST_TRAINING.schedule, seed,
     timestepWeights: bands.length > 0 ? bandTimestepWeights(FAST_TRAINING.schedule, boxLength, bands) : undefined,
-    conditionKeys, drawnConditions: structure ? STRUCTURE_CONDITION_KEYS.length : 0, conditionDropout: options.dropout ?? CONDITIONAL_TRAINING.conditionDropout,
+    conditionKeys, ...(structure ? { drawnConditions: STRUCTURE_CONDITION_KEYS.length, draw: STRUCTURE_DRAW } : {}), conditionDropout: options.dropout ?? CONDITIONAL_TRAINING.conditionDropout,
     checkpointDir: join(out, 'checkpoint'), checkpointEvery: CONDITIONAL_TRAINING.checkpointEvery, resume: options.resume ?? false,
     // The budget stops the call through a signal, not `timeBudgetMs`: with a time budget the cosine
     // would decay over this call's wall time, and a plan spread over sessions would restart its decay

@@ -51,3 +51,30 @@ describe('examples/ordering.ts', () => {
     expect(counts[`${classes[1]} -> ${classes[1]}`]).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('examples/structureConditions.ts', () => {
+  it('totalVariation: closed forms', async () => {
+    const { totalVariation } = await import('../structureConditions');
+    expect(totalVariation(['bcc', 'bcc'], ['bcc'])).toBe(0);
+    expect(totalVariation(['bcc'], ['crystal'])).toBe(1);
+    expect(totalVariation(['bcc', 'crystal'], ['bcc', 'disordered', 'disordered', 'disordered'])).toBeCloseTo(0.75, 12);
+  });
+
+  it('cross-validation holds out whole parameter sets and scores their neighbours (hand-computed on 5 frames)', async () => {
+    const { drawCrossValidation, withStructureConditions } = await import('../structureConditions');
+    const bcc = lattice(8, 1.25, [[0, 0, 0], [0.5, 0.5, 0.5]], 0.1);
+    const fcc = lattice(6, 10 / 6, [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]], 0.1);
+    const box: [number, number, number] = [10, 10, 10];
+    const at = (positions: Float64Array, k: number) => ({ positions, box, info: { k, phi: 1, T: 0.03 } });
+    // bcc at k = 2 (two runs: one set), bcc at k = 3, fcc at k = 13 and k = 14
+    const frames = [at(bcc, 2), at(bcc, 2), at(bcc, 3), at(fcc, 13), at(fcc, 14)];
+    const rows = drawCrossValidation(frames, [1, 2], [1]);
+    expect(rows.map((r) => r.sets)).toEqual([4, 4]);
+    // M = 1: every held-out set's nearest other frame has its class (k 2 <-> 3, 13 <-> 14): 0
+    expect(rows[0].meanTv).toBe(0);
+    // M = 2: k 2 set -> {k 3 bcc, k 13 fcc}: 0.5; k 3 -> {k 2 bcc, k 2 bcc}: 0; k 13 -> {k 14 fcc, k 3 bcc}: 0.5; k 14 -> {k 13, k 3}: 0.5
+    expect(rows[1].meanTv).toBeCloseTo(1.5 / 4, 12);
+    const withShell = withStructureConditions([at(bcc, 2)]);
+    expect(withShell[0].info).toEqual({ k: 2, phi: 1, T: 0.03, ...shellOf(bcc, box) });
+  });
+});

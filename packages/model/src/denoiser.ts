@@ -133,6 +133,8 @@ export interface TrainingInfo {
   drawnConditions?: number;
   /** Raw condition rows of every training frame `[frames][conditions]`, recorded with `drawnConditions`. */
   conditionRows?: number[][];
+  /** Defaults of `drawConditions` for this model (`TrainOptions.draw`): neighbours and distance scale. */
+  draw?: { neighbours?: number; scale?: number[] };
 }
 
 /**

@@ -4,18 +4,24 @@ import { encodeConditionsInto, encodedWidth } from './conditions';
 import type { DenoiserLike } from './denoiserLike';
 import { ModelError, checkInt } from './errors';
 
-/** Default {@link DrawConditionsOptions.neighbours}. */
-export const DRAW_NEIGHBOURS = 4;
+/** Default {@link DrawConditionsOptions.neighbours} when the model records none. */
+export const DRAW_NEIGHBOURS = 3;
 
 /** Options of {@link drawConditions}. */
 export interface DrawConditionsOptions {
   /** Rows to draw (default 1): one per conformation. */
   count?: number;
   /**
-   * How many training frames, nearest to the given conditions, to draw from (default
-   * {@link DRAW_NEIGHBOURS}). At a training parameter set with two LAMMPS runs both runs are among them.
+   * How many training frames, nearest to the given conditions, to draw from (default: the model's
+   * `TrainingInfo.draw.neighbours`, else {@link DRAW_NEIGHBOURS}).
    */
   neighbours?: number;
+  /**
+   * Distance scale of each given condition: its encoded features are multiplied by it (default: the
+   * model's `TrainingInfo.draw.scale`, else 1 each). E.g. `[4, 1, 1]` makes a step across the k range
+   * count 4 times as much as one across the T range.
+   */
+  scale?: ArrayLike<number>;
 }
 
 /**
@@ -47,9 +53,24 @@ export function drawConditions(denoiser: DenoiserLike, given: ArrayLike<number>,
   const row = checkRow(given, total, drawn);
   if (row.length === total) return Array.from({ length: count }, () => row.slice());
   const table = denoiser.training!.conditionRows!;
-  const neighbours = Math.min(checkInt(options.neighbours ?? DRAW_NEIGHBOURS, 'neighbours', 1), table.length);
-  const nearest = nearestRows(denoiser, row, table, neighbours);
-  return Array.from({ length: count }, () => [...row, ...table[nearest[rng.integer(0, neighbours - 1)]].slice(total - drawn)]);
+  const nearest = nearestTrainingFrames(denoiser, row, options);
+  return Array.from({ length: count }, () => [...row, ...table[nearest[rng.integer(0, nearest.length - 1)]].slice(total - drawn)]);
+}
+
+/**
+ * The training frames {@link drawConditions} draws from: indices into `denoiser.training.conditionRows`
+ * of the `neighbours` rows nearest to `given` (scaled encoded distance; ties: lower index first), nearest first.
+ * @param given - the given conditions (length `conditions - drawnConditions`)
+ * @throws ModelError as {@link drawConditions}; `MODEL_BAD_CONFIG` for a model without drawn conditions
+ */
+export function nearestTrainingFrames(denoiser: DenoiserLike, given: ArrayLike<number>, options: Omit<DrawConditionsOptions, 'count'> = {}): number[] {
+  const drawn = drawnConditionCount(denoiser);
+  if (drawn === 0) throw new ModelError('nearestTrainingFrames needs a model trained with drawnConditions', 'MODEL_BAD_CONFIG');
+  const row = checkRow(given, denoiser.conditions - drawn, 0);
+  const table = denoiser.training!.conditionRows!;
+  const recorded = denoiser.training!.draw;
+  const { neighbours, scale } = checkDrawOptions({ neighbours: options.neighbours ?? recorded?.neighbours, scale: options.scale ?? recorded?.scale }, row.length);
+  return nearestRows(denoiser, row, table, Math.min(neighbours, table.length), scale);
 }
 
 /**
@@ -68,6 +89,19 @@ export function drawnConditionCount(denoiser: DenoiserLike): number {
   return drawn;
 }
 
+/**
+ * Validates draw settings for `given` given conditions, filling the defaults ({@link DRAW_NEIGHBOURS}, scale 1).
+ * @throws ModelError `MODEL_BAD_CONFIG` for neighbours not a positive integer or a scale not of `given` finite numbers >= 0
+ */
+export function checkDrawOptions(draw: { neighbours?: number; scale?: ArrayLike<number> }, given: number): { neighbours: number; scale: number[] } {
+  const neighbours = checkInt(draw.neighbours ?? DRAW_NEIGHBOURS, 'neighbours', 1);
+  const scale = draw.scale === undefined ? new Array<number>(given).fill(1) : Array.from(draw.scale ?? []);
+  if (scale.length !== given || scale.some((v) => typeof v !== 'number' || !(v >= 0 && Number.isFinite(v)))) {
+    throw new ModelError(`draw scale must hold ${given} finite numbers >= 0 (one per given condition), got ${describeValue(draw.scale)}`, 'MODEL_BAD_CONFIG');
+  }
+  return { neighbours, scale };
+}
+
 /** @internal `given` as a plain array, of the given or the full length. */
 function checkRow(given: ArrayLike<number>, total: number, drawn: number): number[] {
   const short = total - drawn;
@@ -83,17 +117,19 @@ function checkRow(given: ArrayLike<number>, total: number, drawn: number): numbe
   return row;
 }
 
-/** @internal Indices of the `m` table rows nearest to `row` in the encoded given conditions (ties: lower index first). */
-function nearestRows(denoiser: DenoiserLike, row: number[], table: number[][], m: number): number[] {
+/** @internal Indices of the `m` table rows nearest to `row` in the scaled encoded given conditions (ties: lower index first). */
+function nearestRows(denoiser: DenoiserLike, row: number[], table: number[][], m: number, scale: number[]): number[] {
   const encoders = denoiser.conditionEncoders.slice(0, row.length);
-  const width = encoders.reduce((s, e) => s + encodedWidth(e), 0);
+  // scale per encoded feature: a periodic condition's (sin, cos) share its scale
+  const featureScale = encoders.flatMap((e, c) => new Array<number>(encodedWidth(e)).fill(scale[c]));
+  const width = featureScale.length;
   const target = new Float32Array(width);
   const other = new Float32Array(width);
   encodeConditionsInto(target, 0, row, encoders);
   const distances = table.map((r, i) => {
     encodeConditionsInto(other, 0, r, encoders);
     let d = 0;
-    for (let j = 0; j < width; j++) d += (other[j] - target[j]) ** 2;
+    for (let j = 0; j < width; j++) d += ((other[j] - target[j]) * featureScale[j]) ** 2;
     return { i, d };
   });
   distances.sort((a, b) => a.d - b.d || a.i - b.i);

@@ -44,7 +44,7 @@ export {
 } from './checkpoint';
 export { WeightAverage } from './ema';
 export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
-export { drawConditions, drawnConditionCount, DRAW_NEIGHBOURS, type DrawConditionsOptions } from './drawConditions';
+export { drawConditions, drawnConditionCount, nearestTrainingFrames, checkDrawOptions, DRAW_NEIGHBOURS, type DrawConditionsOptions } from './drawConditions';
 export { sample, type SampleOptions, type SampleResult, type SampleProgress, type SampleConditions, type DenoiserEps } from './sample';
 export { BALANCED_SAMPLER, DEFAULT_SAMPLER, FAST_SAMPLER, INPAINT_SAMPLER, QUALITY_SAMPLER, SAMPLERS, SOLVER_CHOICE_KEYS, type SamplerName, type SolverOptions } from './solvers';
 export { trainedNoiseRange, timeInputAtSigma, type TrainedNoiseRange } from './noiseLevel';

@@ -14,6 +14,7 @@ import { WeightAverage } from './ema';
 import { checkBox, checkPositions } from './denoiser';
 import type { DenoiserLike } from './denoiserLike';
 import { ModelError, checkInt, checkNumber } from './errors';
+import { checkDrawOptions } from './drawConditions';
 
 /** One training conformation. Frames of `@mddm/io` (`{ positions, box, info }`) fit directly. */
 export interface TrainingFrame {
@@ -127,6 +128,11 @@ export interface TrainOptions {
    * and {@link drawConditions} draws them from the frames nearest in the given conditions.
    */
   drawnConditions?: number;
+  /**
+   * Defaults of {@link drawConditions} for this model, recorded in `TrainingInfo.draw` (with `drawnConditions`):
+   * how many nearest frames to draw from and the distance scale of each given condition. Default: none recorded.
+   */
+  draw?: { neighbours?: number; scale?: number[] };
   /**
    * Record `TrainingInfo.sampleSigmaMinLj` (LJ units, > 0): the smallest noise level `sample` goes
    * to by default, for a schedule extended below the levels sampling needs. Default: not recorded.
@@ -292,7 +298,7 @@ export async function train(denoiser: DenoiserLike, options: TrainOptions): Prom
   const adam = new Adam(denoiser.trainableWeights);
   const state: TrainState = { step: 0, rng: null, losses: [], smooth: NaN, fingerprint: o.fingerprint };
   const saved = options.resume && options.checkpointDir ? await resume(denoiser, adam, rng, state, options.checkpointDir) : undefined;
-  denoiser.training = trainingInfo(o, options.conditionKeys, options.sampleSigmaMinLj, o.drawnConditions);
+  denoiser.training = trainingInfo(o, options.conditionKeys, options.sampleSigmaMinLj, o.drawnConditions, options.draw);
   const average = o.ema > 0 ? new WeightAverage(denoiser, o.ema, saved?.ema?.weights) : null;
   const save = async (): Promise<void> => {
     state.rng = rng.state();
@@ -383,6 +389,10 @@ function resolveTrainOptions(denoiser: DenoiserLike, options: TrainOptions): Res
   }
   const drawnConditions = checkInt(options.drawnConditions ?? 0, 'drawnConditions', 0, Math.max(0, denoiser.conditions - 1));
   if (drawnConditions > 0 && !options.conditionKeys) throw new ModelError(`drawnConditions needs conditionKeys (the names sampling draws them by)`, 'MODEL_BAD_CONFIG');
+  if (options.draw !== undefined) {
+    if (drawnConditions === 0) throw new ModelError(`draw settings need drawnConditions > 0`, 'MODEL_BAD_CONFIG');
+    checkDrawOptions(options.draw, denoiser.conditions - drawnConditions);
+  }
   const fingerprint = { seed, spacing, weights, lrSchedule, lrMin, batchSize, stepsPerEpoch, lr0, lrDecay, lrDecayEvery, clipNorm, target, tMin, tMax, T, frames: frames.length, augment, ...(conditionDropout > 0 ? { conditionDropout } : {}), ...(periodic ? {} : { periodic }) };
   return {
     frames, groups, schedule, diffusion: periodic ? new WrappedDiffusion(schedule) : new EuclideanDiffusion(schedule), batchSize, stepsPerEpoch, steps, lr0, lrDecay, lrDecayEvery,
@@ -486,7 +496,7 @@ function checkFingerprint(saved: Record<string, unknown> | undefined, current: R
  * @internal What `sample` needs to know about the training run (`denoiser.training`), and the names
  * of the conditions (`conditionKeys`), which the CLI reads from frames' info.
  */
-function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined, sampleSigmaMinLj: number | undefined, drawnConditions: number): NonNullable<DenoiserLike['training']> {
+function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined, sampleSigmaMinLj: number | undefined, drawnConditions: number, draw: TrainOptions['draw']): NonNullable<DenoiserLike['training']> {
   const first = o.frames[0];
   return {
     n: first.n,
@@ -499,7 +509,7 @@ function trainingInfo(o: ResolvedTrain, conditionKeys: string[] | undefined, sam
     ...(conditionKeys ? { conditionKeys: [...conditionKeys] } : {}),
     ...(sampleSigmaMinLj === undefined ? {} : { sampleSigmaMinLj }),
     // Every frame's row, for drawing the structure conditions at sampling time (drawConditions.ts).
-    ...(drawnConditions > 0 ? { drawnConditions, conditionRows: o.frames.map((f) => [...f.conditions!]) } : {}),
+    ...(drawnConditions > 0 ? { drawnConditions, conditionRows: o.frames.map((f) => [...f.conditions!]), ...(draw ? { draw: checkDrawOptions(draw, first.conditions!.length - drawnConditions) } : {}) } : {}),
   };
 }
 

@@ -51,6 +51,7 @@ describe('drawConditions', () => {
     const given = [7, 1, 0.03];
     const nearest = rows.map((r, i) => ({ i, d: distance(given, r) })).sort((a, b) => a.d - b.d).slice(0, 6).map((x) => x.i);
     const draws = drawConditions(d, given, createRng(2), { count: 6000, neighbours: 6 });
+    expect(DRAW_NEIGHBOURS).toBe(3);
     const counts = nearest.map((i) => draws.filter((r) => r[3] === i).length);
     expect(counts.reduce((s, c) => s + c, 0)).toBe(6000);
     const chi2 = counts.reduce((s, c) => s + (c - 1000) ** 2 / 1000, 0);
@@ -61,6 +62,33 @@ describe('drawConditions', () => {
   it('the phase wraps: phi = 0.05 is nearer to a row at 6.25 than to one at 0.5', () => {
     const d = withRows([[7, 0.5, 0.03, 1], [7, 6.25, 0.03, 2]]);
     expect(drawConditions(d, [7, 0.05, 0.03], createRng(0), { neighbours: 1, count: 5 }).map((r) => r[3])).toEqual([2, 2, 2, 2, 2]);
+    d.dispose();
+  });
+
+  it('scale weighs the conditions in the distance (brute force); the model\'s recorded draw settings are the defaults', () => {
+    const rows = table(60, 8);
+    const d = withRows(rows);
+    const scale = [4, 1, 0.5];
+    const scaled = (a: number[], b: number[]) => {
+      const dk = (4 * (a[0] - b[0])) / 14;
+      const ds = Math.sin(a[1]) - Math.sin(b[1]);
+      const dc = Math.cos(a[1]) - Math.cos(b[1]);
+      const dT = (0.5 * Math.log(a[2] / b[2])) / Math.log(5);
+      return dk * dk + ds * ds + dc * dc + dT * dT;
+    };
+    let differs = 0;
+    for (const given of [[2, 0.3, 0.012], [7, 1, 0.03], [12, 5, 0.045], [9, 3, 0.02], [4, 6, 0.04]]) {
+      const nearest = rows.map((r, i) => ({ i, d: scaled(given, r) })).sort((a, b) => a.d - b.d).slice(0, 2).map((x) => x.i);
+      const plain = rows.map((r, i) => ({ i, d: distance(given, r) })).sort((a, b) => a.d - b.d).slice(0, 2).map((x) => x.i);
+      if (JSON.stringify(nearest.slice().sort()) !== JSON.stringify(plain.slice().sort())) differs++;
+      const got = new Set(drawConditions(d, given, createRng(3), { count: 60, neighbours: 2, scale }).map((r) => r[3]));
+      expect([...got].sort()).toEqual(nearest.slice().sort());
+      d.training!.draw = { neighbours: 2, scale };
+      expect(new Set(drawConditions(d, given, createRng(3), { count: 60 }).map((r) => r[3]))).toEqual(got);
+      d.training!.draw = undefined;
+    }
+    expect(differs).toBeGreaterThan(0); // the scale changes the neighbours somewhere, so the check can fail
+    expect(() => drawConditions(d, [7, 1, 0.03], createRng(0), { scale: [1, 1] })).toThrow(/draw scale must hold 3 finite numbers >= 0/);
     d.dispose();
   });
 
@@ -92,14 +120,16 @@ describe('train({ drawnConditions }) and sample with drawn conditions', () => {
 
   it('train records every frame\'s row (kept by checkpoints); sample draws one row per conformation from the seed', async () => {
     const d = tinyDenoiser({ conditionEncoders: ENCODERS });
-    await train(d, { data: frames, steps: 1, conditionKeys: ['k', 'phi', 'T', 's'], drawnConditions: 1 });
+    await train(d, { data: frames, steps: 1, conditionKeys: ['k', 'phi', 'T', 's'], drawnConditions: 1, draw: { neighbours: 2, scale: [4, 1, 1] } });
     expect(d.training?.drawnConditions).toBe(1);
+    expect(d.training?.draw).toEqual({ neighbours: 2, scale: [4, 1, 1] });
     expect(d.training?.conditionRows).toEqual(frames.map((f) => [f.info.k, f.info.phi, f.info.T, f.info.s]));
     const dir = await mkdtemp(join(tmpdir(), 'mddm-drawn-'));
     try {
       await saveDenoiser(d, dir);
       const back = await loadDenoiser(dir);
       expect(back.training?.conditionRows).toEqual(d.training?.conditionRows);
+      expect(back.training?.draw).toEqual(d.training?.draw);
       back.dispose();
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -142,6 +172,8 @@ describe('train({ drawnConditions }) and sample with drawn conditions', () => {
     const d = tinyDenoiser({ conditionEncoders: ENCODERS });
     await expect(train(d, { data: frames.map((f) => ({ ...f, conditions: [f.info.k, f.info.phi, f.info.T, f.info.s] })), steps: 1, drawnConditions: 1 })).rejects.toThrow(/drawnConditions needs conditionKeys/);
     await expect(train(d, { data: frames, steps: 1, conditionKeys: ['k', 'phi', 'T', 's'], drawnConditions: 4 })).rejects.toThrow(/drawnConditions/);
+    await expect(train(d, { data: frames, steps: 1, conditionKeys: ['k', 'phi', 'T', 's'], draw: { neighbours: 2 } })).rejects.toThrow(/draw settings need drawnConditions > 0/);
+    await expect(train(d, { data: frames, steps: 1, conditionKeys: ['k', 'phi', 'T', 's'], drawnConditions: 1, draw: { neighbours: 0 } })).rejects.toThrow(/neighbours/);
     d.dispose();
   });
 });

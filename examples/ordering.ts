@@ -14,7 +14,7 @@
  * peak above 6 (close-packed), else `disordered` (the dense liquid-like structure, peak 3-6; and anything
  * without a shell, main peak below 2).
  *
- *   tsx examples/ordering.ts retention --model opp-conditional [--set opp-test-replicas] [--frames 8] [--ids 0010,0019] [--sigma 0.15,0.3,0.5] [--sampler fast|balanced|quality] [--seed 0] [--structure own|drawn] [--json FILE]
+ *   tsx examples/ordering.ts retention --model opp-conditional [--set opp-test-replicas] [--frames 8] [--ids 0010,0019] [--sigma 0.15,0.3,0.5] [--sampler fast|balanced|quality] [--seed 0] [--structure own|drawn] [--guidance W] [--json FILE]
  *
  * A model with structure conditions (`train-conditional.ts --structure-conditions`) is given the noised
  * frame's own first shell (`--structure own`, the default: can it keep a crystal it is told about?) or
@@ -56,7 +56,7 @@ export interface RetentionRow { id: string; mdClass: StructureClass; mdPeak: num
  * Noises the first `frames` crystalline frames of `set` (of the parameter sets whose ids start with one of `ids`, if given) to every level and denoises them (`count` each).
  * @returns one row per frame and level
  */
-export async function retention(options: { model: string; sampler?: string; set?: DatasetName; frames?: number; ids?: string[]; sigmas?: number[]; count?: number; seed?: number; structure?: 'own' | 'drawn'; onRow?: (r: RetentionRow) => void }): Promise<RetentionRow[]> {
+export async function retention(options: { model: string; sampler?: string; set?: DatasetName; frames?: number; ids?: string[]; sigmas?: number[]; count?: number; seed?: number; structure?: 'own' | 'drawn'; guidance?: number; onRow?: (r: RetentionRow) => void }): Promise<RetentionRow[]> {
   await selectBackend('wasm');
   const { denoiser, sampler } = await loadModel(options.model, options.sampler);
   const data = await loadDataset(options.set ?? 'opp-test-replicas');
@@ -69,7 +69,7 @@ export async function retention(options: { model: string; sampler?: string; set?
         // draws one from the training frames nearest in (k, phi, T) (--structure drawn), as `mddm sample` does.
         const own = drawnConditionCount(denoiser) > 0 && (options.structure ?? 'own') === 'own' ? [s.gPeak, s.coordination] : [];
         const conditions = denoiser.conditions > 0 ? [Number(c.info.k), Number(c.info.phi), Number(c.info.T), ...own] : undefined;
-        const r = await variation(denoiser, c.positions, c.box, { ...sampler, sigmaLj, count: options.count ?? 1, seed: options.seed ?? 0, conditions });
+        const r = await variation(denoiser, c.positions, c.box, { ...sampler, sigmaLj, count: options.count ?? 1, seed: options.seed ?? 0, conditions, ...(options.guidance ? { guidance: options.guidance } : {}) });
         const shells = r.positions.map((p) => shellOf(p, c.box));
         const row = { id: String(c.info.id), mdClass: structureClass(s), mdPeak: s.gPeak, sigmaLj, classes: shells.map(structureClass), peaks: shells.map((x) => x.gPeak) };
         rows.push(row);
@@ -111,16 +111,18 @@ async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2).filter((a) => a !== '--');
   const { values } = parseArgs({
     args: rest,
-    options: { model: { type: 'string' }, set: { type: 'string' }, frames: { type: 'string' }, sigma: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, ids: { type: 'string' }, sampler: { type: 'string' }, structure: { type: 'string' } },
+    options: { model: { type: 'string' }, set: { type: 'string' }, frames: { type: 'string' }, sigma: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, ids: { type: 'string' }, sampler: { type: 'string' }, structure: { type: 'string' }, guidance: { type: 'string' } },
   });
   if (mode === 'retention') {
     if (!values.model) throw new Error('retention needs --model NAME|DIR');
     const sigmas = (values.sigma ?? '0.15,0.3,0.5').split(',').map(Number);
     if (sigmas.some((s) => !(s > 0))) throw new Error(`--sigma must be a comma-separated list of noise levels > 0 (LJ), got ${values.sigma}`);
+    if (values.guidance !== undefined && !(Number(values.guidance) >= 0)) throw new Error(`--guidance must be a weight >= 0, got ${JSON.stringify(values.guidance)}`);
     if (values.structure !== undefined && values.structure !== 'own' && values.structure !== 'drawn') throw new Error(`--structure must be own or drawn, got ${JSON.stringify(values.structure)}`);
     const rows = await retention({
       model: values.model, sampler: values.sampler, set: values.set as DatasetName | undefined, ids: values.ids?.split(','), frames: values.frames === undefined ? undefined : Number(values.frames), sigmas,
       count: values.count === undefined ? undefined : Number(values.count), seed: values.seed === undefined ? undefined : Number(values.seed), structure: values.structure as 'own' | 'drawn' | undefined,
+      guidance: values.guidance === undefined ? undefined : Number(values.guidance),
       onRow: (r) => console.log(`${r.id} (${r.mdClass}, peak ${r.mdPeak.toFixed(1)}) sigma ${r.sigmaLj}: ${r.classes.map((c, i) => `${c} ${r.peaks[i].toFixed(1)}`).join(', ')}`),
     });
     for (const s of sigmas) {

@@ -25,6 +25,7 @@ export {
   OPP_CONDITION_KEYS,
   conditionsOutOfRange,
   decodeConditionsInto,
+  encodeConditionsInto,
   encodedWidth,
   type ConditionEncoder,
 } from './conditions';

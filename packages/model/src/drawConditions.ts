@@ -1,6 +1,6 @@
 import { describeValue } from '@mddm/core';
 import type { Rng } from '@mddm/schedules';
-import { encodeConditionsInto, encodedWidth } from './conditions';
+import { encodeConditionsInto, encodedWidth, type ConditionEncoder } from './conditions';
 import type { DenoiserLike } from './denoiserLike';
 import { ModelError, checkInt } from './errors';
 
@@ -70,7 +70,7 @@ export function nearestTrainingFrames(denoiser: DenoiserLike, given: ArrayLike<n
   const table = denoiser.training!.conditionRows!;
   const recorded = denoiser.training!.draw;
   const { neighbours, scale } = checkDrawOptions({ neighbours: options.neighbours ?? recorded?.neighbours, scale: options.scale ?? recorded?.scale }, row.length);
-  return nearestRows(denoiser, row, table, Math.min(neighbours, table.length), scale);
+  return nearestConditionRows(denoiser.conditionEncoders, table, row, Math.min(neighbours, table.length), scale);
 }
 
 /**
@@ -117,20 +117,28 @@ function checkRow(given: ArrayLike<number>, total: number, drawn: number): numbe
   return row;
 }
 
-/** @internal Indices of the `m` table rows nearest to `row` in the scaled encoded given conditions (ties: lower index first). */
-function nearestRows(denoiser: DenoiserLike, row: number[], table: number[][], m: number, scale: number[]): number[] {
-  const encoders = denoiser.conditionEncoders.slice(0, row.length);
+/**
+ * Indices of the `m` rows of `table` nearest to `given` in the encoded conditions (each condition's features
+ * scaled by `scale[c]`), nearest first (ties: lower index first). Shared by {@link drawConditions} and
+ * `retrievalSample`. Rows are read up to `given.length`.
+ * @param skip - leave out rows for which it returns true (e.g. rows at exactly `given`)
+ * @throws ModelError `MODEL_BAD_INPUT` for a row with a non-finite value (or <= 0 for a log condition)
+ */
+export function nearestConditionRows(encoders: readonly ConditionEncoder[], table: readonly ArrayLike<number>[], given: ArrayLike<number>, m: number, scale: readonly number[], skip?: (index: number) => boolean): number[] {
+  const used = encoders.slice(0, given.length);
   // scale per encoded feature: a periodic condition's (sin, cos) share its scale
-  const featureScale = encoders.flatMap((e, c) => new Array<number>(encodedWidth(e)).fill(scale[c]));
+  const featureScale = used.flatMap((e, c) => new Array<number>(encodedWidth(e)).fill(scale[c]));
   const width = featureScale.length;
   const target = new Float32Array(width);
   const other = new Float32Array(width);
-  encodeConditionsInto(target, 0, row, encoders);
-  const distances = table.map((r, i) => {
-    encodeConditionsInto(other, 0, r, encoders);
+  encodeConditionsInto(target, 0, given, used);
+  const distances: { i: number; d: number }[] = [];
+  table.forEach((r, i) => {
+    if (skip?.(i)) return;
+    encodeConditionsInto(other, 0, r, used);
     let d = 0;
     for (let j = 0; j < width; j++) d += ((other[j] - target[j]) * featureScale[j]) ** 2;
-    return { i, d };
+    distances.push({ i, d });
   });
   distances.sort((a, b) => a.d - b.d || a.i - b.i);
   return distances.slice(0, m).map((x) => x.i);

@@ -45,7 +45,7 @@ export {
 } from './checkpoint';
 export { WeightAverage } from './ema';
 export { train, type TrainOptions, type TrainResult, type TrainProgress, type TrainingFrame, type TrainTarget } from './train';
-export { drawConditions, drawnConditionCount, nearestTrainingFrames, checkDrawOptions, DRAW_NEIGHBOURS, type DrawConditionsOptions } from './drawConditions';
+export { drawConditions, drawnConditionCount, nearestTrainingFrames, nearestConditionRows, checkDrawOptions, DRAW_NEIGHBOURS, type DrawConditionsOptions } from './drawConditions';
 export { sample, type SampleOptions, type SampleResult, type SampleProgress, type SampleConditions, type DenoiserEps } from './sample';
 export { BALANCED_SAMPLER, DEFAULT_SAMPLER, FAST_SAMPLER, INPAINT_SAMPLER, QUALITY_SAMPLER, SAMPLERS, SOLVER_CHOICE_KEYS, type SamplerName, type SolverOptions } from './solvers';
 export { trainedNoiseRange, timeInputAtSigma, type TrainedNoiseRange } from './noiseLevel';
@@ -53,6 +53,7 @@ export { forces, denoiserForceField, type ForceOptions } from './forces';
 export { forceAgreement, type ForceAgreement } from './forceAgreement';
 export { inpaintSample, repaintPredictor, type CorrectorFixed, type InpaintOptions } from './inpaint';
 export { variation, type VariationOptions, type VariationResult } from './variation';
+export { retrievalSample, type RetrievalFrame, type RetrievalSampleOptions, type RetrievalSampleResult } from './retrievalSample';
 export { EnergyDenoiser, createEnergyDenoiser, energyDenoiserFromSpec, type EnergyDenoiserConfig, type EnergyOutput } from './energyDenoiser';
 export type { DenoiserLike, DenoiserSpecBase, PredictOptions } from './denoiserLike';
 export { denoiserFromSpec, registerDenoiserKind, denoiserKinds, type DenoiserFactory } from './registry';

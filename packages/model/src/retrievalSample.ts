@@ -1,0 +1,115 @@
+import { describeValue } from '@mddm/core';
+import { createRng } from '@mddm/schedules';
+import { toBox, validatePositions, type BoxLike, type Vec3Array } from '@mddm/pbc';
+import type { DenoiserLike } from './denoiserLike';
+import { checkDrawOptions, nearestConditionRows } from './drawConditions';
+import { ModelError, checkInt } from './errors';
+import type { SampleResult } from './sample';
+import { variation, type VariationOptions } from './variation';
+
+/** One frame a {@link retrievalSample} may start from: an MD conformation and its raw conditions. */
+export interface RetrievalFrame {
+  /** Positions `[N, 3]` (LJ units). */
+  positions: Vec3Array;
+  /** Its periodic box. */
+  box: BoxLike;
+  /** Its raw conditions (e.g. `[k, phi, T]`), as many as the given conditions of the sample. */
+  conditions: ArrayLike<number>;
+}
+
+/** Options of {@link retrievalSample}: those of `variation` (sampler, guidance, ...) and the draw of the start frames. */
+export interface RetrievalSampleOptions extends Omit<VariationOptions, 't' | 'count' | 'seed' | 'conditions' | 'sigmaLj'> {
+  /** Frames to start from (MD conformations with their conditions; e.g. the training data), one box and N for all. */
+  pool: readonly RetrievalFrame[];
+  /** The requested raw conditions (e.g. `[k, phi, T]`). */
+  conditions: ArrayLike<number>;
+  /** Noise std (LJ units) the start frame is noised to before it is denoised at `conditions`. */
+  sigmaLj: number;
+  /** Conformations (default 1); each draws its own start frame. */
+  count?: number;
+  /** Seed of the start-frame draws and of conformation i's noise (`seed + i`); default 0. */
+  seed?: number;
+  /** Draw among this many pool frames nearest to `conditions` (default 3). */
+  neighbours?: number;
+  /** Distance scale of each condition's encoded features (default 1 each; e.g. `[4, 1, 1]` for OPP's k). */
+  scale?: ArrayLike<number>;
+  /** Leave out pool frames at exactly `conditions` (default false): to evaluate at parameters the pool holds. */
+  excludeExact?: boolean;
+}
+
+/** What {@link retrievalSample} returns: the samples, and which pool frame each started from. */
+export interface RetrievalSampleResult extends SampleResult {
+  /** Index into `pool` of every conformation's start frame. */
+  starts: number[];
+  /** The noise std (LJ) the starts were noised to (the first level of the sampling schedule reaching `sigmaLj`). */
+  sigmaLj: number;
+}
+
+/**
+ * Retrieval-initialised sampling: every conformation starts from an MD frame of `pool` near the requested
+ * conditions (drawn uniformly among the `neighbours` nearest, distance in the encoded conditions as in
+ * `drawConditions`), noised to `sigmaLj` and denoised at the requested conditions (`variation`, SDEdit).
+ *
+ * Why: a model trained on OPP keeps a crystal it is given through ~0.2 LJ of noise but does not make one from
+ * uniform noise (docs/conditional.md); starting at ~0.25 LJ from the structures MD made at nearby parameters
+ * hands it MD's choice of polymorph, and the denoising adapts the structure to the requested parameters. What a
+ * sample inherits from its start: the polymorph, the crystal's orientation and its defects; what it does not:
+ * the particles' positions below ~the noise level. The samples are only as right as the neighbours' structures:
+ * where the structure changes between the pool's parameters and the requested ones, they inherit the wrong one.
+ *
+ * @param denoiser - a conditional model
+ * @param options - see {@link RetrievalSampleOptions}
+ * @returns the samples (in the pool's box) with their start frames
+ * @throws ModelError `MODEL_BAD_CONFIG` for an empty pool, pool frames of different boxes or sizes, or bad
+ *   draw options; `MODEL_BAD_INPUT` for bad conditions; what `variation` throws
+ */
+export async function retrievalSample(denoiser: DenoiserLike, options: RetrievalSampleOptions): Promise<RetrievalSampleResult> {
+  if (!options || typeof options !== 'object') throw new ModelError(`retrievalSample options must be an object, got ${describeValue(options)}`, 'MODEL_BAD_CONFIG');
+  const { pool, conditions, sigmaLj, neighbours, scale, excludeExact, count: countOption, seed: seedOption, ...rest } = options;
+  checkPool(pool);
+  if (conditions === null || typeof conditions !== 'object' || typeof conditions.length !== 'number') {
+    throw new ModelError(`retrievalSample: conditions must be an array of raw conditions, got ${describeValue(conditions)}`, 'MODEL_BAD_INPUT');
+  }
+  const given = Array.from(conditions);
+  const count = checkInt(countOption ?? 1, 'count', 1);
+  const seed = checkInt(seedOption ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER - count);
+  const draw = checkDrawOptions({ neighbours: neighbours ?? 3, scale }, given.length);
+  pool.forEach((f, i) => {
+    if (!f.conditions || f.conditions.length < given.length) throw new ModelError(`retrievalSample: pool[${i}].conditions must hold at least ${given.length} values, got ${describeValue(f.conditions)}`, 'MODEL_BAD_CONFIG');
+  });
+  const exact = (i: number) => given.every((v, c) => Math.abs(pool[i].conditions[c] - v) <= 1e-9 * Math.max(1, Math.abs(v)));
+  const near = nearestConditionRows(denoiser.conditionEncoders, pool.map((f) => f.conditions), given, draw.neighbours, draw.scale, excludeExact ? exact : undefined);
+  if (near.length === 0) throw new ModelError('retrievalSample: no pool frame left to start from (all at exactly the requested conditions)', 'MODEL_BAD_CONFIG');
+  const rng = createRng(seed);
+  const starts = Array.from({ length: count }, () => near[rng.integer(0, near.length - 1)]);
+  const results = [];
+  for (let i = 0; i < count; i++) {
+    const start = pool[starts[i]];
+    results.push(await variation(denoiser, start.positions, start.box, { ...rest, sigmaLj, count: 1, seed: seed + i, conditions: given }));
+  }
+  const first = results[0];
+  return {
+    ...first,
+    positions: results.map((r) => r.positions[0]),
+    conditions: results.every((r) => r.conditions) ? results.map((r) => r.conditions![0]) : undefined,
+    evaluations: Math.max(...results.map((r) => r.evaluations)),
+    elapsedMs: results.reduce((s, r) => s + r.elapsedMs, 0),
+    trajectory: undefined,
+    starts,
+    sigmaLj: first.sigmaLj,
+  };
+}
+
+/** @internal A non-empty pool of one box and one particle count. */
+function checkPool(pool: readonly RetrievalFrame[]): void {
+  if (!Array.isArray(pool) || pool.length === 0) throw new ModelError(`retrievalSample: pool must be a non-empty array of frames { positions, box, conditions }, got ${describeValue(pool)}`, 'MODEL_BAD_CONFIG');
+  const n = validatePositions(pool[0].positions);
+  const L = toBox(pool[0].box).lengths;
+  pool.forEach((f, i) => {
+    const m = validatePositions(f.positions);
+    const b = toBox(f.box).lengths;
+    if (m !== n || b[0] !== L[0] || b[1] !== L[1] || b[2] !== L[2]) {
+      throw new ModelError(`retrievalSample: pool[${i}] has ${m} particles in a ${b.join(' x ')} box; pool[0] has ${n} in ${L.join(' x ')} (one box and N for the pool)`, 'MODEL_BAD_CONFIG');
+    }
+  });
+}

@@ -31,6 +31,8 @@ export interface SampleKey {
   conditions: readonly number[];
   n: number;
   box: readonly number[];
+  /** How the sample starts when not from noise (e.g. `nearest-md:0.25:3:4,1,1`); absent: uniform noise. */
+  init?: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export class SampleCache {
 
   /** The hash of one sample's key: `h` and 12 hex digits (the letter keeps XYZ readers from parsing it as a number). */
   signature(key: SampleKey): string {
-    const text = `${this.base}|${key.seed}|${key.conditions.join(',')}|${key.n}|${key.box.join(',')}`;
+    const text = `${this.base}|${key.seed}|${key.conditions.join(',')}|${key.n}|${key.box.join(',')}${key.init === undefined ? '' : `|${key.init}`}`;
     return `h${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
   }
 

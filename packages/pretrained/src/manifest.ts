@@ -41,6 +41,13 @@ export interface PretrainedManifest {
   /** The recommended sampler (`sample` options, e.g. `BALANCED_SAMPLER` of `@mddm/model`; `guidance`: the classifier-free guidance weight where it measured better). */
   sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'rho' | 'corrector' | 'guidance' | 'sigmaMinLj'>;
   /**
+   * How `mddm sample` and `mddm evaluate` start a conformation by default where it measured better than
+   * uniform noise: `nearest-md` = retrieval-initialised sampling (`retrievalSample` of `@mddm/model`) from the
+   * frames of the shipped data sets `sets`, drawn among the `neighbours` nearest in the conditions (distance
+   * `scale` per condition), noised to `sigmaLj` (LJ units). Absent: uniform noise.
+   */
+  init?: { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[] };
+  /**
    * The force reading that measured best against the analytic force (`forces` of `@mddm/model`,
    * SPEC §8): the noise level `sigma` (LJ units) and whether to average over the box's symmetries.
    * `mddm forces` uses it by default. Absent: the smallest trained noise level, no average.

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { loadDataset } from '@mddm/data';
 import type { Frame } from '@mddm/io';
-import { drawnConditionCount, sample } from '@mddm/model';
+import { drawnConditionCount } from '@mddm/model';
+import { INIT_FLAGS, INIT_HELP, initLabel, loadPool, resolveInit, runInit } from '../init';
 import { ensembleMetrics, rdf, type EnsembleMetrics, type RdfResult } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec, type ParsedArgs } from '../args';
 import { CliError } from '../errors';
@@ -35,9 +36,11 @@ Prints a per-set table, the means, and the paper's numbers (0.098 train, 0.126 t
                  and a hash of model, sampler and conditions) and reuse the ones already there: an
                  interrupted evaluation resumes, and re-running after more replicas are packed
                  re-scores without sampling again
+${INIT_HELP}
+                 (nearest-md never starts from a frame at the evaluated set's own parameters)
 ${SAMPLER_HELP}`;
 
-const FLAGS: FlagSpec = { model: { type: 'string' }, set: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, floors: { type: 'boolean' }, ...SAMPLER_FLAGS };
+const FLAGS: FlagSpec = { model: { type: 'string' }, set: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, 'samples-dir': { type: 'string' }, floors: { type: 'boolean' }, ...SAMPLER_FLAGS, ...INIT_FLAGS };
 const PAPER = { 'opp-test': 0.126, 'opp-train': 0.098 } as const;
 /**
  * Sample m of parameter set i (its position in the dataset) uses seed `S + SEEDS_PER_SET i + m`: a run
@@ -101,6 +104,9 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     const sets = (await parameterSets(set)).slice(0, limit);
     // One sampler for every set: the options depend on whether there are conditions, not on their values.
     const sampler = samplerFromFlags('evaluate', values, recommendedSampler(model), model, names.map(() => 0));
+    const init = resolveInit('evaluate', model, values, 1000, 10);
+    const pool = init.kind === 'nearest-md' ? (await loadPool(init)).pool : undefined;
+    if (init.kind === 'nearest-md') io.say(`init: nearest-md (retrieval-initialised: start from one of the ${init.neighbours} nearest frames of ${init.sets.join(', ')}, noised to ${init.sigmaLj} LJ)`);
     const samplesDir = typeof values['samples-dir'] === 'string' ? values['samples-dir'] : undefined;
     const cache = samplesDir ? await SampleCache.open(samplesDir, d, sampler.options) : null;
     let reused = 0;
@@ -113,7 +119,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
       let evaluations = 0;
       const n = p.frames[0].positions.length / 3;
       for (let m = 0; m < M; m++) {
-        const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * p.index + m, conditions, n, box: p.frames[0].box };
+        const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * p.index + m, conditions, n, box: p.frames[0].box, init: initLabel(init) };
         const stored = cache ? await cache.get(key) : null;
         let positions: Float64Array;
         if (stored) {
@@ -121,7 +127,8 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
           positions = stored.positions;
           evaluations = Number(stored.info.evaluations);
         } else {
-          const r = await sample(d, { ...sampler.options, n, box: p.frames[0].box, seed: key.seed, conditions, onWarning: (w) => io.warn(`warning: ${w}`) });
+          // excludeExact: a start frame at the set's own parameters could be one of its reference frames
+          const r = await runInit(init, pool, d, { ...sampler.options, n, box: p.frames[0].box, seed: key.seed, conditions, onWarning: (w) => io.warn(`warning: ${w}`) }, true);
           evaluations = r.evaluations;
           positions = r.positions[0];
           await cache?.put(key, positions, { evaluations: r.evaluations, sampler: sampler.name, model: modelName });

@@ -1,5 +1,5 @@
 import { writeXyz, type Frame } from '@mddm/io';
-import { sample, type SampleOptions } from '@mddm/model';
+import type { SampleOptions } from '@mddm/model';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec } from '../args';
 import { CliError } from '../errors';
 import { resolveModel } from '../models';
@@ -7,6 +7,7 @@ import { CONDITION_FLAGS, conditionInfo, resolveConditions } from '../conditions
 import { checkWritable } from '../frames';
 import type { CliIo } from '../io';
 import { recommendedSampler, samplerFromFlags, SAMPLER_FLAGS, SAMPLER_HELP } from '../sampler';
+import { INIT_FLAGS, INIT_HELP, initLabel, loadPool, resolveInit, runInit } from '../init';
 import { maybeSlurmSample, SLURM_SAMPLE_FLAGS, SLURM_SAMPLE_HELP } from '../slurmSample';
 
 export const SAMPLE_HELP = `mddm sample: generate conformations and write them as extended XYZ
@@ -23,13 +24,14 @@ Usage:
   --count C          conformations (default 1)
   --seed S           seed of the noise (default 0)
   --out FILE         extended XYZ output (Lattice, pbc and the conditions in each frame's info)
+${INIT_HELP}
 ${SAMPLER_HELP}
 ${SLURM_SAMPLE_HELP}
 Prints 'NFE: <n>' (network evaluations per conformation) and the time; progress goes to stderr.`;
 
 const FLAGS: FlagSpec = {
   model: { type: 'string' }, ...CONDITION_FLAGS, n: { type: 'string' }, box: { type: 'string' },
-  count: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...SAMPLER_FLAGS, ...SLURM_SAMPLE_FLAGS,
+  count: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, ...SAMPLER_FLAGS, ...SLURM_SAMPLE_FLAGS, ...INIT_FLAGS,
 };
 
 /** `mddm sample`: see {@link SAMPLE_HELP}. @returns the exit code */
@@ -53,6 +55,8 @@ export async function sampleCommand(args: readonly string[], io: CliIo): Promise
     const trainedBox = d.training?.box?.[0] ?? 10;
     const L = boxSide ?? trainedBox;
     const sampler = samplerFromFlags('sample', values, recommendedSampler(model), model, conditions);
+    const init = d.conditions > 0 ? resolveInit('sample', model, values, n, L) : resolveInit('sample', model, { ...values, init: values.init ?? 'noise' }, n, L);
+    const pool = init.kind === 'nearest-md' ? await loadPool(init) : undefined;
     const bar = io.progress(count, 'sample');
     const started = performance.now();
     const options: SampleOptions = {
@@ -60,12 +64,13 @@ export async function sampleCommand(args: readonly string[], io: CliIo): Promise
       onProgress: (p) => { if (p.step === p.steps) bar.tick(1); },
       onWarning: (m) => io.warn(`warning: ${m}`),
     };
-    const result = await sample(d, options);
+    const result = await runInit(init, pool?.pool, d, options);
     bar.done();
     const seconds = (performance.now() - started) / 1000;
     const info = (i: number): Frame['info'] => ({
       ...conditionInfo(model, result.conditions?.[i] ?? conditions),
       generator: 'mddm', model: modelName, seed, index: i, sampler: sampler.name, NFE: result.evaluations,
+      ...(result.starts ? { init: initLabel(init)!, start: pool!.ids[result.starts[i]] } : {}),
     });
     await writeXyz(out, result.positions.map((positions, i) => ({ positions, box: [L, L, L], info: info(i) })));
     io.say(`NFE: ${result.evaluations}`);

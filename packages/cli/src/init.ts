@@ -1,0 +1,73 @@
+import { loadDataset, type DatasetName } from '@mddm/data';
+import { retrievalSample, sample, type RetrievalFrame, type SampleOptions, type SampleResult } from '@mddm/model';
+import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
+import { CliError } from './errors';
+import { conditionNames, type CliModel } from './models';
+
+/** `--init noise|nearest-md` and `--init-sigma S` of `sample` and `evaluate`. */
+export const INIT_FLAGS: FlagSpec = { init: { type: 'string' }, 'init-sigma': { type: 'string' } };
+
+export const INIT_HELP = `  --init noise|nearest-md  start from uniform noise, or from an MD training frame near the conditions,
+                     noised to --init-sigma and denoised at the conditions (retrieval-initialised sampling;
+                     default: the model's manifest, nearest-md for opp-conditional, else noise)
+  --init-sigma S     noise std (LJ) of the nearest-md start (default: the manifest's, 0.25)`;
+
+/** Retrieval-initialised sampling as the CLI runs it (`PretrainedManifest.init`). */
+export interface NearestMdInit { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[] }
+
+/** The default pool and draw when a checkpoint without a manifest is run with `--init nearest-md`. */
+export const NEAREST_MD_DEFAULT: NearestMdInit = { kind: 'nearest-md', sigmaLj: 0.25, neighbours: 3, scale: [4, 1, 1], sets: ['opp-train', 'opp-train-ext', 'opp-train-twins'] };
+
+/** How a run starts: `noise`, or nearest-md with its settings. */
+export type CliInit = { kind: 'noise' } | NearestMdInit;
+
+/**
+ * `--init` / `--init-sigma` over the manifest's default.
+ * @throws CliError `CLI_USAGE` for an unknown kind, a bad sigma, nearest-md on a model without the OPP
+ *   conditions (k, phi, T), or a size / box other than the pool's
+ */
+export function resolveInit(command: string, model: CliModel, values: ParsedArgs['values'], n: number, box: number): CliInit {
+  const kind = (values.init as string | undefined) ?? model.manifest?.init?.kind ?? 'noise';
+  if (kind !== 'noise' && kind !== 'nearest-md') throw new CliError(`mddm ${command}: --init must be noise or nearest-md, got '${kind}'`, 'CLI_USAGE');
+  const sigma = numberFlag(command, values, 'init-sigma', { min: 0, exclusiveMin: true });
+  if (kind === 'noise') {
+    if (sigma !== undefined) throw new CliError(`mddm ${command}: --init-sigma is for --init nearest-md`, 'CLI_USAGE');
+    return { kind: 'noise' };
+  }
+  const names = conditionNames(model);
+  if (!(names[0] === 'k' && names[1] === 'phi' && names[2] === 'T')) {
+    throw new CliError(`mddm ${command}: --init nearest-md starts from the shipped OPP frames; model '${model.name}' does not take (k, phi, T)`, 'CLI_USAGE');
+  }
+  if (n !== 1000 || box !== 10) throw new CliError(`mddm ${command}: --init nearest-md starts from the shipped frames (1000 particles, box 10); got --n ${n} --box ${box} (use --init noise)`, 'CLI_USAGE');
+  const base = model.manifest?.init ?? NEAREST_MD_DEFAULT;
+  return { ...base, scale: [...base.scale], sets: [...base.sets], sigmaLj: sigma ?? base.sigmaLj };
+}
+
+/** The frames of `init.sets` as a pool (conditions k, phi, T from their info), with their ids. */
+export async function loadPool(init: NearestMdInit): Promise<{ pool: RetrievalFrame[]; ids: string[] }> {
+  const frames = (await Promise.all(init.sets.map((s) => loadDataset(s as DatasetName)))).flat();
+  return {
+    pool: frames.map((f) => ({ positions: f.positions, box: f.box, conditions: [Number(f.info.k), Number(f.info.phi), Number(f.info.T)] })),
+    ids: frames.map((f) => String(f.info.id)),
+  };
+}
+
+/** A short text of the init for sample-cache keys and frame info (`nearest-md:0.25:3:4,1,1`). */
+export function initLabel(init: CliInit): string | undefined {
+  return init.kind === 'noise' ? undefined : `nearest-md:${init.sigmaLj}:${init.neighbours}:${init.scale.join(',')}`;
+}
+
+/**
+ * Samples `count` conformations from noise (`sample`) or from the pool (`retrievalSample`, given conditions only:
+ * the model draws any drawn conditions itself).
+ * @param excludeExact - leave out pool frames at exactly these conditions (evaluation at training parameters)
+ */
+export async function runInit(
+  init: CliInit, pool: RetrievalFrame[] | undefined, denoiser: CliModel['denoiser'], options: SampleOptions & { conditions?: ArrayLike<number> }, excludeExact = false,
+): Promise<SampleResult & { starts?: number[] }> {
+  if (init.kind === 'noise') return sample(denoiser, options);
+  const { n: _n, box: _box, batchSize: _b, init: _i, ...rest } = options;
+  return retrievalSample(denoiser, {
+    ...rest, pool: pool!, conditions: options.conditions!, sigmaLj: init.sigmaLj, neighbours: init.neighbours, scale: init.scale, excludeExact,
+  });
+}

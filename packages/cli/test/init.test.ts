@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset } from '@mddm/data';
+import { OPP_CONDITION_ENCODERS, createDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
+import { frames, mddm } from './helpers';
+
+let dir: string;
+let model: string;
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'mddm-cli-init-'));
+  // An untrained conditional model of the shipped size (1000 particles, box 10): the plumbing does not depend on the weights.
+  const c = createDenoiser({ k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4], conditionEncoders: [...OPP_CONDITION_ENCODERS], conditioning: 'film', nullCondition: true });
+  c.training = { n: 1000, box: [10, 10, 10], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps', conditionKeys: ['k', 'phi', 'T'] };
+  model = join(dir, 'model');
+  await saveDenoiser(c, model);
+  c.dispose();
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const FAST = ['--steps', '2', '--corrector', '0'];
+
+describe('--init nearest-md (retrieval-initialised sampling)', () => {
+  it('mddm sample starts each conformation from a shipped training frame near the conditions and records it', async () => {
+    const out = join(dir, 'r.xyz');
+    // at the parameters of opp-train 0000: its own frame is among the nearest (sample does not exclude it)
+    const [first] = await loadDataset('opp-train');
+    const { k, phi, T } = first.info as { k: number; phi: number; T: number };
+    const r = await mddm('sample', '--model', model, '--k', String(k), '--phi', String(phi), '--T', String(T), '--count', '3', '--init', 'nearest-md', '--init-sigma', '0.3', ...FAST, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const f = await frames(out);
+    expect(f.length).toBe(3);
+    for (const x of f) {
+      expect(x.info.init).toBe('nearest-md:0.3:3:4,1,1');
+      expect(typeof x.info.start).toBe('string');
+    }
+    expect(f.map((x) => x.info.start)).toContain(first.info.id); // its own frame is one of the 3 nearest (distance 0); seeded, so deterministic
+  });
+
+  it('usage errors: another size or box, an unknown kind, --init-sigma without nearest-md, an unconditional model', async () => {
+    const base = ['sample', '--model', model, '--k', '7', '--phi', '1', '--T', '0.03', ...FAST];
+    const small = await mddm(...base, '--n', '64', '--box', '4', '--init', 'nearest-md', '--out', join(dir, 'x.xyz'));
+    expect(small.code).toBe(2);
+    expect(small.err).toMatch(/1000 particles, box 10/);
+    expect((await mddm(...base, '--init', 'lattice', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init must be noise or nearest-md/);
+    expect((await mddm(...base, '--init-sigma', '0.2', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init-sigma is for --init nearest-md/);
+    const u = createDenoiser({ k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4] });
+    u.training = { n: 1000, box: [10, 10, 10], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps' };
+    const um = join(dir, 'u');
+    await saveDenoiser(u, um);
+    u.dispose();
+    expect((await mddm('sample', '--model', um, '--init', 'nearest-md', ...FAST, '--out', join(dir, 'x.xyz'))).err).toMatch(/does not take \(k, phi, T\)/);
+  });
+
+  it('mddm evaluate --init nearest-md samples from the pool and never from the set\'s own parameters', async () => {
+    const samples = join(dir, 'samples');
+    const r = await mddm('evaluate', '--model', model, '--set', 'opp-train', '--limit', '1', '--samples', '2', '--init', 'nearest-md', ...FAST, '--samples-dir', samples);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/init: nearest-md/);
+    const noise = await mddm('evaluate', '--model', model, '--set', 'opp-train', '--limit', '1', '--samples', '2', ...FAST, '--samples-dir', samples);
+    expect(noise.code).toBe(0);
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(samples)).filter((f) => f.endsWith('.xyz')).length).toBe(4); // the init is part of the cache key
+  });
+});

@@ -1,4 +1,4 @@
-import { loadDataset, type DatasetName } from '@mddm/data';
+import { loadConditionPool, type DatasetName } from '@mddm/data';
 import { retrievalSample, sample, type RetrievalFrame, type SampleOptions, type SampleResult } from '@mddm/model';
 import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
 import { CliError } from './errors';
@@ -45,11 +45,8 @@ export function resolveInit(command: string, model: CliModel, values: ParsedArgs
 
 /** The frames of `init.sets` as a pool (conditions k, phi, T from their info), with their ids. */
 export async function loadPool(init: NearestMdInit): Promise<{ pool: RetrievalFrame[]; ids: string[] }> {
-  const frames = (await Promise.all(init.sets.map((s) => loadDataset(s as DatasetName)))).flat();
-  return {
-    pool: frames.map((f) => ({ positions: f.positions, box: f.box, conditions: [Number(f.info.k), Number(f.info.phi), Number(f.info.T)] })),
-    ids: frames.map((f) => String(f.info.id)),
-  };
+  const pool = await loadConditionPool(init.sets as DatasetName[]);
+  return { pool, ids: pool.map((f) => f.id) };
 }
 
 /** A short text of the init for sample-cache keys and frame info (`nearest-md:0.25:3:4,1,1`). */

@@ -5,7 +5,9 @@
  * (`examples/ordering.ts retention`), but does not make one from noise; a start from the nearest MD
  * structures hands it the polymorph choice MD made nearby (docs/conditional.md, "Retrieval-initialised sampling").
  *
- *   tsx examples/retrieval.ts --model opp-conditional --set opp-test [--sigma 0.25] [--samples 4] [--neighbours 3] [--k-scale 4] [--json FILE]
+ *   tsx examples/retrieval.ts --model opp-conditional --set opp-test [--sigma 0.25] [--samples 4] [--neighbours 3] [--k-scale 4] [--lookup] [--json FILE]
+ *
+ * `--lookup` scores the drawn start frames themselves (no model): the nearest-MD lookup baseline.
  *
  * The pool is every packed LAMMPS frame at training parameters (`opp-train`, `opp-train-ext`, `opp-train-twins`);
  * frames at the evaluated set's own parameters are left out (on `opp-test` there are none), so no sample
@@ -56,7 +58,7 @@ export function nearestFrames(pool: OppFrame[], given: number[], m: number, kSca
 }
 
 /** Evaluates retrieval-initialised sampling on `set` (see the header). */
-export async function evaluateRetrieval(options: { model: string; set: 'opp-test' | 'opp-train'; sigmaLj: number; samples: number; neighbours: number; kScale: number; limit?: number; onRow?: (r: RetrievalRow) => void }): Promise<RetrievalRow[]> {
+export async function evaluateRetrieval(options: { model: string; set: 'opp-test' | 'opp-train'; sigmaLj: number; samples: number; neighbours: number; kScale: number; limit?: number; lookup?: boolean; onRow?: (r: RetrievalRow) => void }): Promise<RetrievalRow[]> {
   await selectBackend('wasm');
   const { denoiser, sampler } = await loadModel(options.model);
   const pool: OppFrame[] = [...(await loadDataset('opp-train')), ...(await loadDataset('opp-train-ext')), ...(await loadDataset('opp-train-twins'))];
@@ -77,8 +79,9 @@ export async function evaluateRetrieval(options: { model: string; set: 'opp-test
       for (let m = 0; m < options.samples; m++) {
         const start = pool[near[rng.integer(0, near.length - 1)]];
         starts.push(String(start.info.id));
-        const r = await variation(denoiser, start.positions, start.box, { ...sampler, sigmaLj: options.sigmaLj, count: 1, seed: 1000 * index + m, conditions: given });
-        gens.push(rdf(r.positions[0], f.box, RDF_OPTIONS));
+        // --lookup: the start frame itself (no model), the baseline the model has to beat
+        const positions = options.lookup ? start.positions : (await variation(denoiser, start.positions, start.box, { ...sampler, sigmaLj: options.sigmaLj, count: 1, seed: 1000 * index + m, conditions: given })).positions[0];
+        gens.push(rdf(positions, f.box, RDF_OPTIONS));
       }
       const refs = refsFrames.map((x) => rdf(x.positions, x.box, RDF_OPTIONS));
       const metrics = ensembleMetrics(gens, refs);
@@ -94,7 +97,7 @@ export async function evaluateRetrieval(options: { model: string; set: 'opp-test
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
-  const { values } = parseArgs({ args, options: { model: { type: 'string' }, set: { type: 'string' }, sigma: { type: 'string' }, samples: { type: 'string' }, neighbours: { type: 'string' }, 'k-scale': { type: 'string' }, limit: { type: 'string' }, json: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { model: { type: 'string' }, set: { type: 'string' }, sigma: { type: 'string' }, samples: { type: 'string' }, neighbours: { type: 'string' }, 'k-scale': { type: 'string' }, limit: { type: 'string' }, json: { type: 'string' }, lookup: { type: 'boolean' } } });
   const set = values.set ?? 'opp-test';
   if (set !== 'opp-test' && set !== 'opp-train') throw new Error(`--set must be opp-test or opp-train, got ${set}`);
   const num = (v: string | undefined, d: number, name: string) => {
@@ -105,10 +108,10 @@ async function main(): Promise<void> {
   const options = {
     model: values.model ?? 'opp-conditional', set, sigmaLj: num(values.sigma, 0.25, 'sigma'), samples: num(values.samples, 4, 'samples'),
     neighbours: num(values.neighbours, STRUCTURE_DRAW.neighbours, 'neighbours'), kScale: num(values['k-scale'], STRUCTURE_DRAW.scale[0], 'k-scale'),
-    limit: values.limit === undefined ? undefined : num(values.limit, 1, 'limit'),
+    limit: values.limit === undefined ? undefined : num(values.limit, 1, 'limit'), lookup: values.lookup ?? false,
   } as const;
   const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
-  console.log(`${options.set}: retrieval-initialised samples from sigma ${options.sigmaLj} LJ, ${options.samples} per set, ${options.neighbours} neighbours (k scale ${options.kScale}), model ${options.model}`);
+  console.log(`${options.set}: ${options.lookup ? 'the start frames themselves (lookup, no model)' : 'retrieval-initialised samples'} from sigma ${options.sigmaLj} LJ, ${options.samples} per set, ${options.neighbours} neighbours (k scale ${options.kScale}), model ${options.model}`);
   console.log(`${'set'.padEnd(34)}  R  paper  floor   prec  cover  mdfloor  starts`);
   const rows = await evaluateRetrieval({
     ...options,

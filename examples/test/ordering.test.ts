@@ -78,3 +78,15 @@ describe('examples/structureConditions.ts', () => {
     expect(withShell[0].info).toEqual({ k: 2, phi: 1, T: 0.03, ...shellOf(bcc, box) });
   });
 });
+
+describe('examples/retrieval.ts', () => {
+  it('nearestFrames: nearest first, frames at the requested parameters left out, k weighted by kScale', async () => {
+    const { nearestFrames } = await import('../retrieval');
+    const at = (k: number, phi: number, T: number) => ({ positions: new Float64Array(3), box: [10, 10, 10] as [number, number, number], info: { k, phi, T } });
+    const pool = [at(7, 1, 0.03), at(8, 1, 0.03), at(7, 1.5, 0.03), at(3, 1, 0.03), at(7, 1, 0.05)];
+    // from (7, 1, 0.03): itself excluded; k 8 is 1/14 = 0.071 away and k 3 4/14 = 0.286 (times kScale), phi 1.5 is
+    // 2 sin(0.25) = 0.495, T 0.05 is ln(5/3)/ln 5 = 0.317
+    expect(nearestFrames(pool, [7, 1, 0.03], 4, 1)).toEqual([1, 3, 4, 2]);
+    expect(nearestFrames(pool, [7, 1, 0.03], 4, 8)).toEqual([4, 2, 1, 3]); // k 8: 8/14 = 0.571 > 0.495; k 3: 2.29
+  });
+});

@@ -1,4 +1,4 @@
-import { loadConditionPool, type DatasetName } from '@mddm/data';
+import { loadConditionPool } from '@mddm/data';
 import { retrievalSample, sample, type RetrievalFrame, type SampleOptions, type SampleResult } from '@mddm/model';
 import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
 import { CliError } from './errors';
@@ -45,7 +45,7 @@ export function resolveInit(command: string, model: CliModel, values: ParsedArgs
 
 /** The frames of `init.sets` as a pool (conditions k, phi, T from their info), with their ids. */
 export async function loadPool(init: NearestMdInit): Promise<{ pool: RetrievalFrame[]; ids: string[] }> {
-  const pool = await loadConditionPool(init.sets as DatasetName[]);
+  const pool = await loadConditionPool(init.sets);
   return { pool, ids: pool.map((f) => f.id) };
 }
 

@@ -17,7 +17,7 @@ export interface ConditionFrame {
 /**
  * The frames of several shipped sets with their conditions, as the pool of retrieval-initialised sampling
  * (`retrievalSample` of `@mddm/model`, whose `RetrievalFrame` this satisfies; `PretrainedManifest.init.sets`).
- * @param sets - data set names (e.g. `['opp-train', 'opp-train-ext', 'opp-train-twins']`)
+ * @param sets - data set names, {@link DatasetName}s (e.g. `['opp-train', 'opp-train-ext', 'opp-train-twins']`)
  * @param keys - info keys of the conditions (default `['k', 'phi', 'T']`)
  * @param options - where the data is, as {@link loadDataset}
  * @throws {@link DataError} `DATA_BAD_ARGUMENT` for an unknown set or a frame without a finite value at a key; what `loadDataset` throws
@@ -27,10 +27,10 @@ export interface ConditionFrame {
  * console.log(pool[0].conditions); // [11.8026, 2.8372, 0.01312]
  * ```
  */
-export async function loadConditionPool(sets: readonly DatasetName[], keys: readonly string[] = ['k', 'phi', 'T'], options: LoadDatasetOptions = {}): Promise<ConditionFrame[]> {
+export async function loadConditionPool(sets: readonly (DatasetName | string)[], keys: readonly string[] = ['k', 'phi', 'T'], options: LoadDatasetOptions = {}): Promise<ConditionFrame[]> {
   if (!Array.isArray(sets) || sets.length === 0) throw new DataError(`loadConditionPool: sets must be a non-empty array of data set names, got ${JSON.stringify(sets)}`, 'DATA_BAD_ARGUMENT');
-  sets.forEach((s) => checkDatasetName(s));
-  const frames = (await Promise.all(sets.map((s) => loadDataset(s, options)))).flat();
+  const names = sets.map((s) => (checkDatasetName(s), s));
+  const frames = (await Promise.all(names.map((s) => loadDataset(s, options)))).flat();
   return frames.map((f) => ({
     positions: f.positions,
     box: [f.box[0], f.box[1], f.box[2]],

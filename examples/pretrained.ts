@@ -56,6 +56,7 @@ export async function exportPretrained(name: PretrainedName, from: string, dir =
     trainingMinutes: old?.trainingMinutes ?? NaN,
     machine: '2-core x86-64 (shared with other jobs), Node 20, TensorFlow.js wasm backend',
     sampler: old?.sampler ?? { steps: FAST_TRAINING.sampleSteps, spacing: 'log-sigma', corrector: FAST_TRAINING.corrector },
+    ...(old?.init ? { init: old.init } : {}),
     ...(old?.forces ? { forces: old.forces } : {}),
     quality: old?.quality ?? {},
   };

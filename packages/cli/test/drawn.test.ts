@@ -10,21 +10,25 @@ let model: string;
 /** Training rows (k, phi, T, gPeak, coordination): two structures near k = 7, one far away. */
 const ROWS = [[7, 1, 0.03, 7.5, 12], [7.2, 1, 0.03, 4.1, 11], [14, 4, 0.01, 3, 5]];
 
-beforeAll(async () => {
-  await selectBackend('wasm');
-  dir = await mkdtemp(join(tmpdir(), 'mddm-cli-drawn-'));
-  // A model with structure conditions (what `train({ drawnConditions: 2 })` records); untrained weights.
+/** Saves a model with structure conditions (what `train({ drawnConditions: 2 })` records; untrained weights) trained on `n` particles in a box `L`. */
+async function saveDrawnModel(path: string, n: number, L: number): Promise<void> {
   const d = createDenoiser({
     k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4], conditioning: 'film', nullCondition: true,
     conditionEncoders: [...OPP_CONDITION_ENCODERS, { kind: 'log', range: [2, 12] }, { kind: 'linear', range: [2, 20] }],
   });
   d.training = {
-    n: 64, box: [4, 4, 4], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps',
+    n, box: [L, L, L], density: n / L ** 3, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps',
     conditionKeys: ['k', 'phi', 'T', 'gPeak', 'coordination'], drawnConditions: 2, conditionRows: ROWS,
   };
-  model = join(dir, 'model');
-  await saveDenoiser(d, model);
+  await saveDenoiser(d, path);
   d.dispose();
+}
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'mddm-cli-drawn-'));
+  model = join(dir, 'model');
+  await saveDrawnModel(model, 64, 4);
 });
 
 afterAll(async () => {
@@ -60,16 +64,7 @@ describe('a model with drawn structure conditions', () => {
 
   it('mddm evaluate gives the model (k, phi, T) only and samples', async () => {
     const big = join(dir, 'big');
-    const d = createDenoiser({
-      k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4], conditioning: 'film', nullCondition: true,
-      conditionEncoders: [...OPP_CONDITION_ENCODERS, { kind: 'log', range: [2, 12] }, { kind: 'linear', range: [2, 20] }],
-    });
-    d.training = {
-      n: 1000, box: [10, 10, 10], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps',
-      conditionKeys: ['k', 'phi', 'T', 'gPeak', 'coordination'], drawnConditions: 2, conditionRows: ROWS,
-    };
-    await saveDenoiser(d, big);
-    d.dispose();
+    await saveDrawnModel(big, 1000, 10);
     const r = await mddm('evaluate', '--model', big, '--set', 'opp-test', '--limit', '1', '--samples', '2', '--steps', '2', '--corrector', '0');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^set +k +phi +T +R/m);

@@ -37,6 +37,8 @@ export function resolveConditions(
     if (extra.length) throw new CliError(`mddm ${command}: model '${model.name}' is unconditional; remove ${extra.join(', ')}`, 'CLI_USAGE');
     return undefined;
   }
+  const unknown = Object.entries(given).filter(([k, v]) => v !== undefined && !names.includes(k)).map(([k]) => `--${k}`);
+  if (unknown.length) throw new CliError(`mddm ${command}: model '${model.name}' takes --${names.join(', --')}; remove ${unknown.join(', ')}`, 'CLI_USAGE');
   const firstDrawn = d.conditions - drawnConditionCount(d);
   const found = names.map((name) => given[name] ?? (typeof frameInfo?.[name] === 'number' ? (frameInfo[name] as number) : undefined));
   const drawnGiven = found.slice(firstDrawn).filter((v) => v !== undefined).length;

@@ -60,6 +60,15 @@ describe('a model with drawn structure conditions', () => {
     const bad = await mddm('sample', '--model', model, '--k', '7', '--phi', '1', '--T', '0.03', '--gPeak', '6', ...BASE, '--out', join(dir, 'bad.xyz'));
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/give all of --gPeak, --coordination or none/);
+    // a model without structure conditions refuses them instead of ignoring them
+    const plain = join(dir, 'plain');
+    const p = createDenoiser({ k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4], conditionEncoders: [...OPP_CONDITION_ENCODERS] });
+    p.training = { n: 64, box: [4, 4, 4], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps', conditionKeys: ['k', 'phi', 'T'] };
+    await saveDenoiser(p, plain);
+    p.dispose();
+    const refused = await mddm('sample', '--model', plain, '--k', '7', '--phi', '1', '--T', '0.03', '--gPeak', '6', '--coordination', '8', ...BASE, '--out', join(dir, 'bad.xyz'));
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/takes --k, --phi, --T; remove --gPeak, --coordination/);
   });
 
   it('mddm evaluate gives the model (k, phi, T) only and samples', async () => {

@@ -66,7 +66,7 @@ export interface SampleOptions extends SolverOptions {
   batchSize?: number;
   /**
    * Raw conditions (length `denoiser.conditions`), shared by all conformations. For a model trained with
-   * drawn conditions (`TrainOptions.drawnConditions`, e.g. the structure conditions of `opp-conditional`)
+   * drawn conditions (`TrainOptions.drawnConditions`, e.g. `train-conditional.ts --structure-conditions`)
    * also just the given ones (k, phi, T): every conformation then draws the rest from the nearest
    * training frames ({@link drawConditions}, from this call's `seed`, before its initial noise), and
    * {@link SampleResult.conditions} reports what each one got.

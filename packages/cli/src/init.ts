@@ -13,7 +13,7 @@ export const INIT_HELP = `  --init noise|nearest-md  start from uniform noise, o
   --init-sigma S     noise std (LJ) of the nearest-md start (default: the manifest's, 0.25)`;
 
 /** Retrieval-initialised sampling as the CLI runs it (`PretrainedManifest.init`). */
-export interface NearestMdInit { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[] }
+export interface NearestMdInit { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[]; counts?: Record<string, number> }
 
 /** The default pool and draw when a checkpoint without a manifest is run with `--init nearest-md`. */
 export const NEAREST_MD_DEFAULT: NearestMdInit = { kind: 'nearest-md', sigmaLj: 0.25, neighbours: 3, scale: [4, 1, 1], sets: ['opp-train', 'opp-train-ext', 'opp-train-twins'] };
@@ -40,12 +40,12 @@ export function resolveInit(command: string, model: CliModel, values: ParsedArgs
   }
   if (n !== 1000 || box !== 10) throw new CliError(`mddm ${command}: --init nearest-md starts from the shipped frames (1000 particles, box 10); got --n ${n} --box ${box} (use --init noise)`, 'CLI_USAGE');
   const base = model.manifest?.init ?? NEAREST_MD_DEFAULT;
-  return { ...base, scale: [...base.scale], sets: [...base.sets], sigmaLj: sigma ?? base.sigmaLj };
+  return { ...base, scale: [...base.scale], sets: [...base.sets], ...(base.counts ? { counts: { ...base.counts } } : {}), sigmaLj: sigma ?? base.sigmaLj };
 }
 
 /** The frames of `init.sets` as a pool (conditions k, phi, T from their info), with their ids. */
 export async function loadPool(init: NearestMdInit): Promise<{ pool: RetrievalFrame[]; ids: string[] }> {
-  const pool = await loadConditionPool(init.sets);
+  const pool = await loadConditionPool(init);
   return { pool, ids: pool.map((f) => f.id) };
 }
 

@@ -8,7 +8,7 @@ export { DATASET_NAMES, type DatasetName } from './names';
 export { loadDataset, type LoadDatasetOptions } from './load';
 export { loadDataManifest } from './manifest';
 export { replicasOf } from './replicas';
-export { loadConditionPool, type ConditionFrame } from './conditionPool';
+export { loadConditionPool, type ConditionFrame, type ConditionPoolSpec, type LoadConditionPoolOptions } from './conditionPool';
 export { defaultDataDir } from './paths';
 export type { DataSourceOptions } from './source';
 export type { DataManifest, PackedSet, PackedConformation } from '@mddm/io/browser';

@@ -43,10 +43,11 @@ export interface PretrainedManifest {
   /**
    * How `mddm sample` and `mddm evaluate` start a conformation by default where it measured better than
    * uniform noise: `nearest-md` = retrieval-initialised sampling (`retrievalSample` of `@mddm/model`) from the
-   * frames of the shipped data sets `sets`, drawn among the `neighbours` nearest in the conditions (distance
-   * `scale` per condition), noised to `sigmaLj` (LJ units). Absent: uniform noise.
+   * frames of the shipped data sets `sets` (the first `counts[set]` of a set that grows, pinning the pool the
+   * quality was measured with; `loadConditionPool(init)` of `@mddm/data`), drawn among the `neighbours` nearest in
+   * the conditions (distance `scale` per condition), noised to `sigmaLj` (LJ units). Absent: uniform noise.
    */
-  init?: { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[] };
+  init?: { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[]; counts?: Record<string, number> };
   /**
    * The force reading that measured best against the analytic force (`forces` of `@mddm/model`,
    * SPEC §8): the noise level `sigma` (LJ units) and whether to average over the box's symmetries.

@@ -27,7 +27,10 @@ export interface RetrievalSampleOptions extends Omit<VariationOptions, 't' | 'co
   sigmaLj: number;
   /** Conformations (default 1); each draws its own start frame. */
   count?: number;
-  /** Seed of the start-frame draws and of conformation i's noise (`seed + i`); default 0. */
+  /**
+   * Seed (default 0) of the start-frame draws and of every conformation's noise: one stream gives the `count`
+   * start frames, then one `variation` seed per conformation, so runs with different seeds share no noise.
+   */
   seed?: number;
   /** Draw among this many pool frames nearest to `conditions` (default 3). */
   neighbours?: number;
@@ -72,7 +75,7 @@ export async function retrievalSample(denoiser: DenoiserLike, options: Retrieval
   }
   const given = Array.from(conditions);
   const count = checkInt(countOption ?? 1, 'count', 1);
-  const seed = checkInt(seedOption ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER - count);
+  const seed = checkInt(seedOption ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const draw = checkDrawOptions({ neighbours: neighbours ?? 3, scale }, given.length);
   pool.forEach((f, i) => {
     if (!f.conditions || f.conditions.length < given.length) throw new ModelError(`retrievalSample: pool[${i}].conditions must hold at least ${given.length} values, got ${describeValue(f.conditions)}`, 'MODEL_BAD_CONFIG');
@@ -82,10 +85,13 @@ export async function retrievalSample(denoiser: DenoiserLike, options: Retrieval
   if (near.length === 0) throw new ModelError('retrievalSample: no pool frame left to start from (all at exactly the requested conditions)', 'MODEL_BAD_CONFIG');
   const rng = createRng(seed);
   const starts = Array.from({ length: count }, () => near[rng.integer(0, near.length - 1)]);
+  // Noise seeds from the same stream, not seed + i: with seed + i, the runs --seed 0 and --seed 1 (or two
+  // Slurm tasks) would share a seed, and from the same start frame make the same conformation.
+  const seeds = starts.map(() => rng.integer(0, 2 ** 32 - 1));
   const results = [];
   for (let i = 0; i < count; i++) {
     const start = pool[starts[i]];
-    results.push(await variation(denoiser, start.positions, start.box, { ...rest, sigmaLj, count: 1, seed: seed + i, conditions: given }));
+    results.push(await variation(denoiser, start.positions, start.box, { ...rest, sigmaLj, count: 1, seed: seeds[i], conditions: given }));
   }
   const first = results[0];
   return {

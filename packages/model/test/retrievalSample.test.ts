@@ -32,7 +32,7 @@ function distance(a: number[], b: number[], kScale: number): number {
 }
 
 describe('retrievalSample', () => {
-  it('starts every conformation from one of the nearest pool frames and equals variation from it (seed + i)', async () => {
+  it('starts every conformation from one of the nearest pool frames and equals variation from it (seeds from the stream)', async () => {
     const d = await model();
     const frames = pool();
     const given = [7, 1, 0.03];
@@ -42,11 +42,25 @@ describe('retrievalSample', () => {
     expect(r.positions.length).toBe(4);
     expect(r.starts.length).toBe(4);
     for (const s of r.starts) expect(nearest).toContain(s);
+    // the stream of seed 5: 4 start draws, then 4 noise seeds
+    const rng = createRng(5);
+    for (let i = 0; i < 4; i++) rng.integer(0, 2);
+    const seeds = [0, 1, 2, 3].map(() => rng.integer(0, 2 ** 32 - 1));
     for (let i = 0; i < 4; i++) {
-      const v = await variation(d, frames[r.starts[i]].positions, 4, { ...options, sigmaLj: 0.3, count: 1, seed: 5 + i, conditions: given });
+      const v = await variation(d, frames[r.starts[i]].positions, 4, { ...options, sigmaLj: 0.3, count: 1, seed: seeds[i], conditions: given });
       expect(Array.from(r.positions[i])).toEqual(Array.from(v.positions[0]));
       expect(r.sigmaLj).toBe(v.sigmaLj);
     }
+    d.dispose();
+  });
+
+  it('runs with neighbouring seeds share no conformation (seed + i would: --seed 0 conformation 1 = --seed 1 conformation 0)', async () => {
+    const d = await model();
+    const frames = pool();
+    const a = await retrievalSample(d, { steps: 1, pool: frames, conditions: [7, 1, 0.03], sigmaLj: 0.3, count: 2, seed: 0, neighbours: 1 });
+    const b = await retrievalSample(d, { steps: 1, pool: frames, conditions: [7, 1, 0.03], sigmaLj: 0.3, count: 2, seed: 1, neighbours: 1 });
+    expect(a.starts).toEqual(b.starts); // one neighbour: the same start frame everywhere
+    for (const x of a.positions) for (const y of b.positions) expect(Array.from(x)).not.toEqual(Array.from(y));
     d.dispose();
   });
 

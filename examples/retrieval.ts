@@ -19,7 +19,7 @@ import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '@mddm/data';
-import { OPP_CONDITION_ENCODERS, encodeConditionsInto, selectBackend, variation } from '@mddm/model';
+import { OPP_CONDITION_ENCODERS, nearestConditionRows, selectBackend, variation } from '@mddm/model';
 import { createRng } from '@mddm/schedules';
 import { ensembleMetrics, rdf, type RdfResult } from '@mddm/rdf';
 import type { Vec3Array } from '@mddm/pbc';
@@ -40,21 +40,9 @@ const conditionsOf = (f: OppFrame) => [Number(f.info.k), Number(f.info.phi), Num
  * at exactly `given`'s parameters.
  */
 export function nearestFrames(pool: OppFrame[], given: number[], m: number, kScale: number): number[] {
-  const enc = (row: number[]) => {
-    const out = new Float32Array(4);
-    encodeConditionsInto(out, 0, row, OPP_CONDITION_ENCODERS);
-    out[0] *= kScale;
-    return out;
-  };
-  const target = enc(given);
-  const same = (row: number[]) => row.every((v, i) => Math.abs(v - given[i]) < 1e-9);
-  return pool
-    .map((f, i) => ({ i, row: conditionsOf(f) }))
-    .filter(({ row }) => !same(row))
-    .map(({ i, row }) => ({ i, d: enc(row).reduce((s, v, j) => s + (v - target[j]) ** 2, 0) }))
-    .sort((a, b) => a.d - b.d || a.i - b.i)
-    .slice(0, m)
-    .map((x) => x.i);
+  const rows = pool.map(conditionsOf);
+  const same = (i: number) => rows[i].every((v, c) => Math.abs(v - given[c]) < 1e-9);
+  return nearestConditionRows(OPP_CONDITION_ENCODERS, rows, given, m, [kScale, 1, 1], same);
 }
 
 /** Evaluates retrieval-initialised sampling on `set` (see the header). */

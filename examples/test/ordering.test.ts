@@ -90,3 +90,43 @@ describe('examples/retrieval.ts', () => {
     expect(nearestFrames(pool, [7, 1, 0.03], 4, 8)).toEqual([4, 2, 1, 3]); // k 8: 8/14 = 0.571 > 0.495; k 3: 2.29
   });
 });
+
+describe('examples/retrievalDraw.ts', () => {
+  it('wellPositions: both are minima of the oscillation (cos = -1), the first beyond 0.95 and the one before it not', async () => {
+    const { wellPositions } = await import('../retrievalDraw');
+    for (const [k, phi] of [[1, 0], [7, 1], [15, 6], [2.5, 3.2], [12, 0.01]]) {
+      const [r1, r2] = wellPositions(k, phi);
+      for (const r of [r1, r2]) expect(Math.cos(k * (r - 1.25) - phi)).toBeCloseTo(-1, 12);
+      expect(r1).toBeGreaterThanOrEqual(0.95);
+      expect(r1 - (2 * Math.PI) / k).toBeLessThan(0.95);
+      expect(r2 - r1).toBeCloseTo((2 * Math.PI) / k, 12);
+    }
+  });
+
+  it('drawCrossValidation: held-out sets scored against their nearest other frames (brute force on 5 frames)', async () => {
+    const { drawCrossValidation } = await import('../retrievalDraw');
+    const { rdf, rdfMse } = await import('@mddm/rdf');
+    const bcc = lattice(8, 1.25, [[0, 0, 0], [0.5, 0.5, 0.5]], 0.1);
+    const bcc2 = lattice(8, 1.25, [[0, 0, 0], [0.5, 0.5, 0.5]], 0.2, 5);
+    const fcc = lattice(6, 10 / 6, [[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]], 0.1);
+    const box: [number, number, number] = [10, 10, 10];
+    const at = (positions: Float64Array, k: number, T = 0.03) => ({ positions, box, info: { k, phi: 1, T } });
+    // sets: k 2 (bcc, fcc: two frames), k 3 (bcc2), k 13 (fcc, bcc2: two frames); only k 2 and k 13 are held out
+    const frames = [at(bcc, 2), at(fcc, 2), at(bcc2, 3), at(fcc, 13), at(bcc2, 13)];
+    const g = frames.map((f) => rdf(f.positions, box, { bins: 100, rMax: 5 }));
+    const d = (a: number, b: number) => rdfMse(g[a], g[b]);
+    const [m1, m2] = drawCrossValidation(frames, [{ distance: 'encoded', neighbours: 1, scale: [1, 1, 1] }, { distance: 'encoded', neighbours: 2, scale: [1, 1, 1] }]);
+    expect(m1.sets).toBe(2);
+    // M = 1: set k 2 -> frame 2 (k 3); set k 13 -> frame 2 (k 3 is nearer than k 2)
+    expect(m1.paperStyle).toBeCloseTo((d(2, 0) + d(2, 3)) / 2, 12);
+    expect(m1.paperFloor).toBeCloseTo((d(1, 0) + d(4, 3)) / 2, 12);
+    expect(m1.precision).toBeCloseTo((Math.min(d(2, 0), d(2, 1)) + Math.min(d(2, 3), d(2, 4))) / 2, 12);
+    expect(m1.coverage).toBeCloseTo(((d(2, 0) + d(2, 1)) / 2 + (d(2, 3) + d(2, 4)) / 2) / 2, 12);
+    // M = 2: set k 2 -> frames 2, 3 (k 3, then k 13, index order on the tie 3 / 4); set k 13 -> frames 2, 0
+    const ps = ((d(2, 0) + d(3, 0)) / 2 + (d(2, 3) + d(0, 3)) / 2) / 2;
+    expect(m2.paperStyle).toBeCloseTo(ps, 12);
+    const cov2 = ((Math.min(d(2, 0), d(3, 0)) + Math.min(d(2, 1), d(3, 1))) / 2 + (Math.min(d(2, 3), d(0, 3)) + Math.min(d(2, 4), d(0, 4))) / 2) / 2;
+    expect(m2.coverage).toBeCloseTo(cov2, 12);
+    expect(m2.paperStyle).not.toBeCloseTo(m1.paperStyle, 6);
+  });
+});

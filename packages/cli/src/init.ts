@@ -4,13 +4,15 @@ import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
 import { CliError } from './errors';
 import { conditionNames, type CliModel } from './models';
 
-/** `--init noise|nearest-md` and `--init-sigma S` of `sample` and `evaluate`. */
-export const INIT_FLAGS: FlagSpec = { init: { type: 'string' }, 'init-sigma': { type: 'string' } };
+/** `--init noise|nearest-md`, `--init-sigma S`, `--init-neighbours M` and `--init-scale a,b,c` of `sample` and `evaluate`. */
+export const INIT_FLAGS: FlagSpec = { init: { type: 'string' }, 'init-sigma': { type: 'string' }, 'init-neighbours': { type: 'string' }, 'init-scale': { type: 'string' } };
 
 export const INIT_HELP = `  --init noise|nearest-md  start from uniform noise, or from an MD training frame near the conditions,
                      noised to --init-sigma and denoised at the conditions (retrieval-initialised sampling;
                      default: the model's manifest, nearest-md for opp-conditional, else noise)
-  --init-sigma S     noise std (LJ) of the nearest-md start (default: the manifest's, 0.25)`;
+  --init-sigma S     noise std (LJ) of the nearest-md start (default: the manifest's)
+  --init-neighbours M  draw each start among the M pool frames nearest to the conditions (default: the manifest's)
+  --init-scale a,b,c   distance scale of the encoded k, phi, T in that search (default: the manifest's)`;
 
 /** Retrieval-initialised sampling as the CLI runs it (`PretrainedManifest.init`). */
 export interface NearestMdInit { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[]; counts?: Record<string, number> }
@@ -30,8 +32,11 @@ export function resolveInit(command: string, model: CliModel, values: ParsedArgs
   const kind = (values.init as string | undefined) ?? model.manifest?.init?.kind ?? 'noise';
   if (kind !== 'noise' && kind !== 'nearest-md') throw new CliError(`mddm ${command}: --init must be noise or nearest-md, got '${kind}'`, 'CLI_USAGE');
   const sigma = numberFlag(command, values, 'init-sigma', { min: 0, exclusiveMin: true });
+  const neighbours = numberFlag(command, values, 'init-neighbours', { min: 1, integer: true });
+  const scale = scaleFlag(command, values);
   if (kind === 'noise') {
-    if (sigma !== undefined) throw new CliError(`mddm ${command}: --init-sigma is for --init nearest-md`, 'CLI_USAGE');
+    const given = (['init-sigma', 'init-neighbours', 'init-scale'] as const).find((f) => values[f] !== undefined);
+    if (given) throw new CliError(`mddm ${command}: --${given} is for --init nearest-md`, 'CLI_USAGE');
     return { kind: 'noise' };
   }
   const names = conditionNames(model);
@@ -40,7 +45,22 @@ export function resolveInit(command: string, model: CliModel, values: ParsedArgs
   }
   if (n !== 1000 || box !== 10) throw new CliError(`mddm ${command}: --init nearest-md starts from the shipped frames (1000 particles, box 10); got --n ${n} --box ${box} (use --init noise)`, 'CLI_USAGE');
   const base = model.manifest?.init ?? NEAREST_MD_DEFAULT;
-  return { ...base, scale: [...base.scale], sets: [...base.sets], ...(base.counts ? { counts: { ...base.counts } } : {}), sigmaLj: sigma ?? base.sigmaLj };
+  return {
+    ...base, sets: [...base.sets], ...(base.counts ? { counts: { ...base.counts } } : {}),
+    sigmaLj: sigma ?? base.sigmaLj, neighbours: neighbours ?? base.neighbours, scale: scale ?? [...base.scale],
+  };
+}
+
+/** `--init-scale a,b,c`: three finite numbers >= 0, not all 0. @throws CliError `CLI_USAGE` otherwise */
+function scaleFlag(command: string, values: ParsedArgs['values']): number[] | undefined {
+  const raw = values['init-scale'];
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  const scale = text.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (scale.length !== 3 || scale.some((v) => !(Number.isFinite(v) && v >= 0)) || scale.every((v) => v === 0)) {
+    throw new CliError(`mddm ${command}: --init-scale must be three numbers >= 0 (k, phi, T), not all 0, got '${text}'`, 'CLI_USAGE');
+  }
+  return scale;
 }
 
 /** The frames of `init.sets` as a pool (conditions k, phi, T from their info), with their ids. */

@@ -43,6 +43,18 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     expect(f.map((x) => x.info.start)).toContain(first.info.id); // its own frame is one of the 3 nearest (distance 0); seeded, so deterministic
   });
 
+  it('--init-neighbours and --init-scale set the draw: with 1 neighbour every start is the nearest frame', async () => {
+    const out = join(dir, 'n1.xyz');
+    const [first] = await loadDataset('opp-train');
+    const { k, phi, T } = first.info as { k: number; phi: number; T: number };
+    const r = await mddm('sample', '--model', model, '--k', String(k), '--phi', String(phi), '--T', String(T), '--count', '3', '--init', 'nearest-md', '--init-neighbours', '1', '--init-scale', '12,1,0.5', ...FAST, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const f = await frames(out);
+    // its own frame is at distance 0; any other frame at these exact parameters would tie, and ties go to the lower index (opp-train first)
+    expect(f.map((x) => x.info.start)).toEqual([first.info.id, first.info.id, first.info.id]);
+    expect(f[0].info.init).toBe('nearest-md:0.25:1:12,1,0.5');
+  });
+
   it('usage errors: another size or box, an unknown kind, --init-sigma without nearest-md, an unconditional model', async () => {
     const base = ['sample', '--model', model, '--k', '7', '--phi', '1', '--T', '0.03', ...FAST];
     const small = await mddm(...base, '--n', '64', '--box', '4', '--init', 'nearest-md', '--out', join(dir, 'x.xyz'));
@@ -50,6 +62,13 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     expect(small.err).toMatch(/1000 particles, box 10/);
     expect((await mddm(...base, '--init', 'lattice', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init must be noise or nearest-md/);
     expect((await mddm(...base, '--init-sigma', '0.2', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init-sigma is for --init nearest-md/);
+    expect((await mddm(...base, '--init', 'noise', '--init-scale', '1,1,1', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init-scale is for --init nearest-md/);
+    expect((await mddm(...base, '--init', 'nearest-md', '--init-neighbours', '0', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init-neighbours must be an integer >= 1/);
+    for (const bad of ['1,2', '1,-1,1', '0,0,0', 'a,b,c']) {
+      const e = await mddm(...base, '--init', 'nearest-md', '--init-scale', bad, '--out', join(dir, 'x.xyz'));
+      expect(e.code).toBe(2);
+      expect(e.err).toMatch(/--init-scale must be three numbers >= 0/);
+    }
     const u = createDenoiser({ k: 6, layers: 1, width: 4, hidden: [4], headHidden: [4] });
     u.training = { n: 1000, box: [10, 10, 10], density: 1, schedule: { name: 'test', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) }, target: 'eps' };
     const um = join(dir, 'u');

@@ -1,0 +1,110 @@
+/**
+ * How retrieval-initialised sampling draws its start frames (`retrievalSample` of @mddm/model: `neighbours`,
+ * `scale`), chosen by leave-one-set-out cross-validation on the training pool, not on an evaluation set:
+ *
+ *   tsx examples/retrievalDraw.ts [--json FILE]
+ *
+ * Every parameter set of the pool (`opp-train`, `opp-train-ext`, `opp-train-twins`) with at least two MD
+ * frames is held out in turn; its start frames are drawn among the `neighbours` nearest frames at other
+ * parameters (`nearestConditionRows`: encoded (k, sin phi, cos phi, log T), each condition's features times
+ * `scale`). The drawn frames themselves (the lookup, no model) are scored against the held-out frames with
+ * the metrics of SPEC §5, as expectations over the uniform draw (no sampling noise): paper-style (against the
+ * set's first frame) and precision are means over the neighbours; coverage lets every neighbour be drawn.
+ * The model then adapts the drawn start to the requested parameters (examples/retrieval.ts); the lookup
+ * ranks the draws without a network evaluation (docs/conditional.md, "Choosing the draw").
+ *
+ * `wells` rows use another distance for comparison: the positions of the potential's first two minima
+ * beyond r = 0.95, r_n = 1.25 + (phi + pi + 2 pi n) / k, times 4, and log T as encoded times the T scale.
+ */
+import { writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadDataset } from '@mddm/data';
+import { OPP_CONDITION_ENCODERS, nearestConditionRows } from '@mddm/model';
+import { rdf, rdfMse, type RdfResult } from '@mddm/rdf';
+import type { Vec3Array } from '@mddm/pbc';
+
+/** A frame with its OPP conditions (k, phi, T) in `info`. */
+export type PoolFrame = { positions: Vec3Array; box: [number, number, number]; info: Record<string, unknown> };
+
+/** One draw setting and its cross-validated lookup metrics (means over the held-out sets). */
+export interface DrawCvResult { distance: 'encoded' | 'wells'; neighbours: number; scale: number[]; paperStyle: number; paperFloor: number; precision: number; coverage: number; sets: number }
+
+/** A draw setting: the distance and its neighbours. */
+export interface DrawSetting { distance: 'encoded' | 'wells'; neighbours: number; scale: number[] }
+
+const RDF_OPTIONS = { bins: 100, rMax: 5 };
+const conditionsOf = (f: PoolFrame) => [Number(f.info.k), Number(f.info.phi), Number(f.info.T)];
+
+/** Positions of the first two minima of the OPP's oscillation beyond r = 0.95 (LJ length). */
+export function wellPositions(k: number, phi: number): [number, number] {
+  // cos(k (r - 1.25) - phi) = -1 at k (r - 1.25) - phi = pi + 2 pi n
+  const n0 = Math.ceil(((0.95 - 1.25) * k - phi - Math.PI) / (2 * Math.PI));
+  const at = (n: number) => 1.25 + (phi + Math.PI + 2 * Math.PI * n) / k;
+  return [at(n0), at(n0 + 1)];
+}
+
+/** Indices of the `m` rows nearest to row `i` under `setting`, skipping `skip`, nearest first. */
+function nearest(rows: number[][], i: number, setting: DrawSetting, skip: (j: number) => boolean): number[] {
+  if (setting.distance === 'encoded') return nearestConditionRows(OPP_CONDITION_ENCODERS, rows, rows[i], setting.neighbours, setting.scale, skip);
+  const feature = (r: number[]) => [...wellPositions(r[0], r[1]).map((x) => 4 * x), (setting.scale[2] * Math.log(r[2] / 0.01)) / Math.log(5)];
+  const target = feature(rows[i]);
+  return rows.map((r, j) => ({ j, d: skip(j) ? Infinity : Math.hypot(...feature(r).map((v, c) => v - target[c])) }))
+    .filter((x) => x.d < Infinity).sort((a, b) => a.d - b.d || a.j - b.j).slice(0, setting.neighbours).map((x) => x.j);
+}
+
+/**
+ * Leave-one-set-out cross-validation of the lookup for each setting (see the header).
+ * @param frames - the pool; frames with equal (k, phi, T) form one set
+ */
+export function drawCrossValidation(frames: readonly PoolFrame[], settings: readonly DrawSetting[]): DrawCvResult[] {
+  const rows = frames.map(conditionsOf);
+  const g: RdfResult[] = frames.map((f) => rdf(f.positions, f.box, RDF_OPTIONS));
+  const mse = new Map<number, number>();
+  const d = (a: number, b: number) => {
+    const key = Math.min(a, b) * frames.length + Math.max(a, b);
+    if (!mse.has(key)) mse.set(key, rdfMse(g[a], g[b]));
+    return mse.get(key)!;
+  };
+  const bySet = new Map<string, number[]>();
+  rows.forEach((r, i) => bySet.set(r.join(','), [...(bySet.get(r.join(',')) ?? []), i]));
+  const sets = [...bySet.values()].filter((s) => s.length >= 2);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  return settings.map((setting) => {
+    const per = sets.map((set) => {
+      const near = nearest(rows, set[0], setting, (j) => set.includes(j));
+      return {
+        paperStyle: mean(near.map((j) => d(j, set[0]))),
+        paperFloor: mean(set.slice(1).map((r) => d(r, set[0]))),
+        precision: mean(near.map((j) => Math.min(...set.map((r) => d(j, r))))),
+        coverage: mean(set.map((r) => Math.min(...near.map((j) => d(j, r))))),
+      };
+    });
+    const m = (k: keyof (typeof per)[number]) => mean(per.map((p) => p[k]));
+    return { ...setting, scale: [...setting.scale], paperStyle: m('paperStyle'), paperFloor: m('paperFloor'), precision: m('precision'), coverage: m('coverage'), sets: sets.length };
+  });
+}
+
+/** The grid the shipped draw was chosen from. */
+export const DRAW_GRID: DrawSetting[] = [
+  ...[1, 2, 3, 5].flatMap((neighbours) => [2, 4, 8, 12, 16, 32].flatMap((k) => [0.25, 0.5, 1].map((T) => ({ distance: 'encoded' as const, neighbours, scale: [k, 1, T] })))),
+  ...[1, 2, 3].flatMap((neighbours) => [0.25, 0.5, 1].map((T) => ({ distance: 'wells' as const, neighbours, scale: [4, 1, T] }))),
+];
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const { values } = parseArgs({ args, options: { json: { type: 'string' } } });
+  const frames = [...(await loadDataset('opp-train')), ...(await loadDataset('opp-train-ext')), ...(await loadDataset('opp-train-twins'))] as PoolFrame[];
+  const results = drawCrossValidation(frames, DRAW_GRID);
+  console.log(`pool: ${frames.length} frames; ${results[0].sets} held-out sets with >= 2 frames; lookup metrics (no model), floor ${results[0].paperFloor.toFixed(4)}`);
+  console.log('distance  M  scale (k,phi,T)  paper   prec  cover');
+  for (const r of results) console.log(`${r.distance.padEnd(8)} ${String(r.neighbours).padStart(2)}  ${r.scale.join(',').padEnd(14)}  ${r.paperStyle.toFixed(4)} ${r.precision.toFixed(4)} ${r.coverage.toFixed(4)}`);
+  if (values.json) await writeFile(values.json, JSON.stringify({ pool: frames.length, results }, null, 1));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -5,14 +5,14 @@
  * (`examples/ordering.ts retention`), but does not make one from noise; a start from the nearest MD
  * structures hands it the polymorph choice MD made nearby (docs/conditional.md, "Retrieval-initialised sampling").
  *
- *   tsx examples/retrieval.ts --model opp-conditional --set opp-test [--sigma 0.25] [--samples 4] [--neighbours 3] [--k-scale 4] [--lookup] [--json FILE]
+ *   tsx examples/retrieval.ts --model opp-conditional --set opp-test [--sigma 0.25] [--samples 4] [--neighbours 2] [--scale 12,1,0.5] [--lookup] [--json FILE]
  *
  * `--lookup` scores the drawn start frames themselves (no model): the nearest-MD lookup baseline.
  *
  * The pool is every packed LAMMPS frame at training parameters (`opp-train`, `opp-train-ext`, `opp-train-twins`);
  * frames at the evaluated set's own parameters are left out (on `opp-test` there are none), so no sample
- * starts from one of its reference frames. Neighbours: nearest in the encoded (k, phi, T) with k's distance
- * scaled (`STRUCTURE_DRAW` of structureConditions.ts), one drawn uniformly per sample. Metrics: SPEC §5, as
+ * starts from one of its reference frames. Neighbours: nearest in the encoded (k, phi, T), each condition's distance
+ * scaled (default: `RETRIEVAL_DRAW` of retrievalDraw.ts, the cross-validated draw), one drawn uniformly per sample. Metrics: SPEC §5, as
  * `mddm evaluate` (same reference frames and RDF options).
  */
 import { writeFile } from 'node:fs/promises';
@@ -24,7 +24,7 @@ import { createRng } from '@mddm/schedules';
 import { ensembleMetrics, rdf, type RdfResult } from '@mddm/rdf';
 import type { Vec3Array } from '@mddm/pbc';
 import { loadModel } from './loadModel';
-import { STRUCTURE_DRAW } from './structureConditions';
+import { RETRIEVAL_DRAW } from './retrievalDraw';
 
 /** A frame with its OPP conditions in `info`. */
 type OppFrame = { positions: Vec3Array; box: [number, number, number]; info: Record<string, unknown> };
@@ -36,17 +36,17 @@ const RDF_OPTIONS = { bins: 100, rMax: 5 };
 const conditionsOf = (f: OppFrame) => [Number(f.info.k), Number(f.info.phi), Number(f.info.T)];
 
 /**
- * The `m` pool frames nearest to `given` (encoded (k, sin phi, cos phi, log T), k scaled), skipping frames
- * at exactly `given`'s parameters.
+ * The `m` pool frames nearest to `given` (encoded (k, sin phi, cos phi, log T), each condition's features times
+ * `scale`), skipping frames at exactly `given`'s parameters.
  */
-export function nearestFrames(pool: OppFrame[], given: number[], m: number, kScale: number): number[] {
+export function nearestFrames(pool: OppFrame[], given: number[], m: number, scale: number[]): number[] {
   const rows = pool.map(conditionsOf);
   const same = (i: number) => rows[i].every((v, c) => Math.abs(v - given[c]) < 1e-9);
-  return nearestConditionRows(OPP_CONDITION_ENCODERS, rows, given, m, [kScale, 1, 1], same);
+  return nearestConditionRows(OPP_CONDITION_ENCODERS, rows, given, m, scale, same);
 }
 
 /** Evaluates retrieval-initialised sampling on `set` (see the header). */
-export async function evaluateRetrieval(options: { model: string; set: 'opp-test' | 'opp-train'; sigmaLj: number; samples: number; neighbours: number; kScale: number; limit?: number; lookup?: boolean; onRow?: (r: RetrievalRow) => void }): Promise<RetrievalRow[]> {
+export async function evaluateRetrieval(options: { model: string; set: 'opp-test' | 'opp-train'; sigmaLj: number; samples: number; neighbours: number; scale: number[]; limit?: number; lookup?: boolean; onRow?: (r: RetrievalRow) => void }): Promise<RetrievalRow[]> {
   await selectBackend('wasm');
   const { denoiser, sampler } = await loadModel(options.model);
   const pool: OppFrame[] = [...(await loadDataset('opp-train')), ...(await loadDataset('opp-train-ext')), ...(await loadDataset('opp-train-twins'))];
@@ -60,7 +60,7 @@ export async function evaluateRetrieval(options: { model: string; set: 'opp-test
       if (options.set === 'opp-train' && refsFrames.length < 2) continue;
       if (options.limit !== undefined && rows.length >= options.limit) break;
       const given = conditionsOf(f);
-      const near = nearestFrames(pool, given, options.neighbours, options.kScale);
+      const near = nearestFrames(pool, given, options.neighbours, options.scale);
       const rng = createRng(1000 * index);
       const gens: RdfResult[] = [];
       const starts: string[] = [];
@@ -85,7 +85,7 @@ export async function evaluateRetrieval(options: { model: string; set: 'opp-test
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
-  const { values } = parseArgs({ args, options: { model: { type: 'string' }, set: { type: 'string' }, sigma: { type: 'string' }, samples: { type: 'string' }, neighbours: { type: 'string' }, 'k-scale': { type: 'string' }, limit: { type: 'string' }, json: { type: 'string' }, lookup: { type: 'boolean' } } });
+  const { values } = parseArgs({ args, options: { model: { type: 'string' }, set: { type: 'string' }, sigma: { type: 'string' }, samples: { type: 'string' }, neighbours: { type: 'string' }, scale: { type: 'string' }, limit: { type: 'string' }, json: { type: 'string' }, lookup: { type: 'boolean' } } });
   const set = values.set ?? 'opp-test';
   if (set !== 'opp-test' && set !== 'opp-train') throw new Error(`--set must be opp-test or opp-train, got ${set}`);
   const num = (v: string | undefined, d: number, name: string) => {
@@ -93,13 +93,18 @@ async function main(): Promise<void> {
     if (!(x > 0 && Number.isFinite(x))) throw new Error(`--${name} must be a positive number, got ${v}`);
     return x;
   };
+  const scaleOf = (v: string | undefined) => {
+    const x = v === undefined ? [...RETRIEVAL_DRAW.scale] : v.split(',').map(Number);
+    if (x.length !== 3 || x.some((c) => !(c >= 0 && Number.isFinite(c)))) throw new Error(`--scale must be three numbers >= 0 (k, phi, T), got ${v}`);
+    return x;
+  };
   const options = {
     model: values.model ?? 'opp-conditional', set, sigmaLj: num(values.sigma, 0.25, 'sigma'), samples: num(values.samples, 4, 'samples'),
-    neighbours: num(values.neighbours, STRUCTURE_DRAW.neighbours, 'neighbours'), kScale: num(values['k-scale'], STRUCTURE_DRAW.scale[0], 'k-scale'),
+    neighbours: num(values.neighbours, RETRIEVAL_DRAW.neighbours, 'neighbours'), scale: scaleOf(values.scale),
     limit: values.limit === undefined ? undefined : num(values.limit, 1, 'limit'), lookup: values.lookup ?? false,
   } as const;
   const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
-  console.log(`${options.set}: ${options.lookup ? 'the start frames themselves (lookup, no model)' : 'retrieval-initialised samples'} from sigma ${options.sigmaLj} LJ, ${options.samples} per set, ${options.neighbours} neighbours (k scale ${options.kScale}), model ${options.model}`);
+  console.log(`${options.set}: ${options.lookup ? 'the start frames themselves (lookup, no model)' : 'retrieval-initialised samples'} from sigma ${options.sigmaLj} LJ, ${options.samples} per set, ${options.neighbours} neighbours (scale ${options.scale.join(',')}), model ${options.model}`);
   console.log(`${'set'.padEnd(34)}  R  paper  floor   prec  cover  mdfloor  starts`);
   const rows = await evaluateRetrieval({
     ...options,

@@ -85,6 +85,27 @@ export function drawCrossValidation(frames: readonly PoolFrame[], settings: read
   });
 }
 
+/**
+ * The draw {@link chooseDraw} picks on the pool of 476 frames (`training/retrieval-draw-cv.json`):
+ * `opp-conditional`'s `manifest.init` and the CLI's default.
+ */
+export const RETRIEVAL_DRAW = { neighbours: 2, scale: [12, 1, 0.5] } as const;
+
+/**
+ * The choice rule: among the `encoded` settings (the distance `retrievalSample` takes) whose coverage is at most
+ * `slack` above `baseline`'s, the one with the lowest paper-style (ties: first in `results`).
+ */
+export function chooseDraw(results: readonly DrawCvResult[], baseline: DrawSetting, slack = 0.01): DrawCvResult {
+  const same = (r: DrawCvResult, s: DrawSetting) => r.distance === s.distance && r.neighbours === s.neighbours && r.scale.every((v, c) => v === s.scale[c]);
+  const base = results.find((r) => same(r, baseline));
+  if (!base) throw new Error(`chooseDraw: the baseline ${JSON.stringify(baseline)} is not among the results`);
+  const ok = results.filter((r) => r.distance === 'encoded' && r.coverage <= base.coverage + slack);
+  return ok.reduce((best, r) => (r.paperStyle < best.paperStyle ? r : best));
+}
+
+/** The draw shipped before this cross-validation (3 neighbours, k's distance x4). */
+export const PREVIOUS_DRAW: DrawSetting = { distance: 'encoded', neighbours: 3, scale: [4, 1, 1] };
+
 /** The grid the shipped draw was chosen from. */
 export const DRAW_GRID: DrawSetting[] = [
   ...[1, 2, 3, 5].flatMap((neighbours) => [2, 4, 8, 12, 16, 32].flatMap((k) => [0.25, 0.5, 1].map((T) => ({ distance: 'encoded' as const, neighbours, scale: [k, 1, T] })))),
@@ -99,7 +120,9 @@ async function main(): Promise<void> {
   console.log(`pool: ${frames.length} frames; ${results[0].sets} held-out sets with >= 2 frames; lookup metrics (no model), floor ${results[0].paperFloor.toFixed(4)}`);
   console.log('distance  M  scale (k,phi,T)  paper   prec  cover');
   for (const r of results) console.log(`${r.distance.padEnd(8)} ${String(r.neighbours).padStart(2)}  ${r.scale.join(',').padEnd(14)}  ${r.paperStyle.toFixed(4)} ${r.precision.toFixed(4)} ${r.coverage.toFixed(4)}`);
-  if (values.json) await writeFile(values.json, JSON.stringify({ pool: frames.length, results }, null, 1));
+  const chosen = chooseDraw(results, PREVIOUS_DRAW);
+  console.log(`chosen (lowest paper-style with coverage <= the previous draw's + 0.01): ${chosen.neighbours} neighbours, scale ${chosen.scale.join(',')}`);
+  if (values.json) await writeFile(values.json, JSON.stringify({ pool: frames.length, results, chosen }, null, 1));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -86,8 +86,8 @@ describe('examples/retrieval.ts', () => {
     const pool = [at(7, 1, 0.03), at(8, 1, 0.03), at(7, 1.5, 0.03), at(3, 1, 0.03), at(7, 1, 0.05)];
     // from (7, 1, 0.03): itself excluded; k 8 is 1/14 = 0.071 away and k 3 4/14 = 0.286 (times kScale), phi 1.5 is
     // 2 sin(0.25) = 0.495, T 0.05 is ln(5/3)/ln 5 = 0.317
-    expect(nearestFrames(pool, [7, 1, 0.03], 4, 1)).toEqual([1, 3, 4, 2]);
-    expect(nearestFrames(pool, [7, 1, 0.03], 4, 8)).toEqual([4, 2, 1, 3]); // k 8: 8/14 = 0.571 > 0.495; k 3: 2.29
+    expect(nearestFrames(pool, [7, 1, 0.03], 4, [1, 1, 1])).toEqual([1, 3, 4, 2]);
+    expect(nearestFrames(pool, [7, 1, 0.03], 4, [8, 1, 1])).toEqual([4, 2, 1, 3]); // k 8: 8/14 = 0.571 > 0.495; k 3: 2.29
   });
 });
 
@@ -128,5 +128,18 @@ describe('examples/retrievalDraw.ts', () => {
     const cov2 = ((Math.min(d(2, 0), d(3, 0)) + Math.min(d(2, 1), d(3, 1))) / 2 + (Math.min(d(2, 3), d(0, 3)) + Math.min(d(2, 4), d(0, 4))) / 2) / 2;
     expect(m2.coverage).toBeCloseTo(cov2, 12);
     expect(m2.paperStyle).not.toBeCloseTo(m1.paperStyle, 6);
+  });
+
+  it('chooseDraw: lowest paper-style within the coverage slack; the committed cross-validation picks RETRIEVAL_DRAW', async () => {
+    const { chooseDraw, PREVIOUS_DRAW, RETRIEVAL_DRAW } = await import('../retrievalDraw');
+    const r = (neighbours: number, k: number, paperStyle: number, coverage: number, distance: 'encoded' | 'wells' = 'encoded') => ({ distance, neighbours, scale: [k, 1, 1], paperStyle, paperFloor: 0, precision: 0, coverage, sets: 1 });
+    const results = [r(3, 4, 0.1, 0.04), r(1, 4, 0.05, 0.08), r(2, 8, 0.07, 0.049), r(2, 12, 0.06, 0.051), r(2, 4, 0.01, 0.04, 'wells')];
+    expect(chooseDraw(results, PREVIOUS_DRAW)).toBe(results[2]); // 0.05 and 0.06 exceed the slack, wells is another distance
+    expect(chooseDraw(results, PREVIOUS_DRAW, 0.02)).toBe(results[3]);
+    expect(() => chooseDraw(results.slice(1), PREVIOUS_DRAW)).toThrow(/baseline/);
+    const { readFile } = await import('node:fs/promises');
+    const cv = JSON.parse(await readFile(new URL('../../training/retrieval-draw-cv.json', import.meta.url), 'utf8'));
+    const chosen = chooseDraw(cv.results, PREVIOUS_DRAW);
+    expect({ neighbours: chosen.neighbours, scale: chosen.scale }).toEqual({ neighbours: RETRIEVAL_DRAW.neighbours, scale: [...RETRIEVAL_DRAW.scale] });
   });
 });

@@ -37,10 +37,10 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     const f = await frames(out);
     expect(f.length).toBe(3);
     for (const x of f) {
-      expect(x.info.init).toBe('nearest-md:0.3:3:4,1,1');
+      expect(x.info.init).toBe('nearest-md:0.3:2:12,1,0.5');
       expect(typeof x.info.start).toBe('string');
     }
-    expect(f.map((x) => x.info.start)).toContain(first.info.id); // its own frame is one of the 3 nearest (distance 0); seeded, so deterministic
+    expect(f.map((x) => x.info.start)).toContain(first.info.id); // its own frame is one of the 2 nearest (distance 0); seeded, so deterministic
   });
 
   it('--init-neighbours and --init-scale set the draw: with 1 neighbour every start is the nearest frame', async () => {

@@ -132,6 +132,13 @@ describe('mddm evaluate', () => {
     expect(report.rows.length).toBe(2);
     // An untrained model makes no structure: far above any MD floor.
     for (const row of report.rows) expect(row.paperStyle).toBeGreaterThan(0.1);
+    // the printed ± of the mean over sets: sqrt(sum of the per-set squared standard errors) / sets, from the JSON
+    const line = /paper-style (\d\.\d{4}) ± (\d\.\d{4}) \(floor (\d\.\d{4}) ± (\d\.\d{4})\)/.exec(r.out);
+    expect(line, r.out).not.toBeNull();
+    const se = (k: string) => Math.sqrt(report.rows.reduce((a: number, row: { metrics: Record<string, number> }) => a + row.metrics[k] ** 2, 0)) / report.rows.length;
+    expect(Number(line![2])).toBeCloseTo(se('paperStyleSe'), 4);
+    expect(Number(line![4])).toBeCloseTo(se('paperFloorSe'), 4);
+    expect(se('paperFloorSe')).toBeGreaterThan(0);
     expect((await mddm('evaluate', '--model', model, '--set', 'opp-valid')).code).toBe(2);
     expect((await mddm('evaluate', '--model', unconditional, '--set', 'opp-test')).err).toMatch(/unconditional/);
   });

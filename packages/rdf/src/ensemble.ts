@@ -17,6 +17,14 @@ export interface EnsembleMetrics {
   paperStyle: number;
   /** Its floor: `mean_{r > 1} RDF-MSE(y_r, y_1)` (what independent MD replicas score). */
   paperFloor: number;
+  /**
+   * Standard error of {@link paperStyle} as a mean over the M samples (sample standard deviation / sqrt(M);
+   * NaN for M = 1). On a multimodal set one sample is either near the first frame or a whole polymorph away,
+   * so 4 samples leave an error of the order of the score itself: report it beside the mean.
+   */
+  paperStyleSe: number;
+  /** Standard error of {@link paperFloor} as a mean over the R - 1 replicas (NaN for R = 2). */
+  paperFloorSe: number;
   /** Precision (is every sample some MD outcome?): `mean_m min_r RDF-MSE(x_m, y_r)`. */
   precision: number;
   /** Coverage (is every MD outcome generated?): `mean_r min_m RDF-MSE(y_r, x_m)`. */
@@ -48,9 +56,13 @@ export function ensembleMetrics(samples: readonly RdfValues[], references: reado
   const yy = references.map((a, r) => references.map((b, s) => (r === s ? Infinity : s < r ? NaN : rdfMse(a, b))));
   for (let r = 0; r < R; r++) for (let s = 0; s < r; s++) yy[r][s] = yy[s][r];
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  // sample standard deviation / sqrt(n): the error of a mean of n independent draws
+  const se = (v: number[]) => (v.length < 2 ? NaN : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1) / v.length));
   return {
     paperStyle: mean(xy.map((row) => row[0])),
     paperFloor: mean(yy.slice(1).map((row) => row[0])),
+    paperStyleSe: se(xy.map((row) => row[0])),
+    paperFloorSe: se(yy.slice(1).map((row) => row[0])),
     precision: mean(xy.map((row) => Math.min(...row))),
     coverage: mean(references.map((_, r) => Math.min(...xy.map((row) => row[r])))),
     mdFloor: mean(yy.map((row) => Math.min(...row))),

@@ -39,6 +39,14 @@ describe('ensembleMetrics (SPEC §5)', () => {
       const got = ensembleMetrics(x, y);
       const want = bruteForce(x, y);
       for (const k of Object.keys(want) as (keyof typeof want)[]) expect(got[k]).toBeCloseTo(want[k], 10);
+      // standard errors: sqrt(sum (v - mean)^2 / (n - 1) / n), NaN for a single value
+      const seOf = (v: number[]) => (v.length < 2 ? NaN : Math.sqrt(v.reduce((a, b) => a + (b - v.reduce((p, q) => p + q, 0) / v.length) ** 2, 0) / (v.length - 1) / v.length));
+      const d = (a: number[], b: number[]) => a.reduce((q, v, i) => q + (v - b[i]) ** 2, 0) / a.length;
+      const wantSe = seOf(x.map((s) => d(s, y[0]))), wantFloorSe = seOf(y.slice(1).map((r) => d(r, y[0])));
+      if (M === 1) expect(got.paperStyleSe).toBeNaN();
+      else expect(got.paperStyleSe).toBeCloseTo(wantSe, 10);
+      if (R === 2) expect(got.paperFloorSe).toBeNaN();
+      else expect(got.paperFloorSe).toBeCloseTo(wantFloorSe, 10);
       expect(got.samples).toBe(M);
       expect(got.references).toBe(R);
     }));
@@ -53,6 +61,8 @@ describe('ensembleMetrics (SPEC §5)', () => {
     expect(both.coverage).toBe(0);
     expect(both.mdFloor).toBe(0);
     expect(both.paperStyle).toBeCloseTo(rdfMse(B, A) / 2, 12); // half the samples are the other polymorph
+    // two values 0 and D: standard deviation D / sqrt(2), over sqrt(2) samples: D / 2
+    expect(both.paperStyleSe).toBeCloseTo(rdfMse(B, A) / 2, 12);
     const average = A.map((a, i) => (a + B[i]) / 2);
     const avg = ensembleMetrics([average, average], y);
     expect(avg.precision).toBeGreaterThan(0.5);

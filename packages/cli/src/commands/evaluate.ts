@@ -153,8 +153,12 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     io.say('');
     io.say(`mean paper-style ${f4(mean((r) => r.paperStyle, rows))} over ${rows.length} sets (paper, Table 1: ${PAPER[set]})`);
     if (withFloors.length) {
-      io.say(`over the ${withFloors.length} sets with replicas: paper-style ${f4(mean((r) => r.paperStyle))} (floor ${f4(mean((r) => r.metrics!.paperFloor))}), ` +
+      // standard error of a mean over sets: sqrt(sum of the per-set squared errors) / sets (independent sets)
+      const se = (f: (m: NonNullable<(typeof rows)[number]['metrics']>) => number) => Math.sqrt(withFloors.reduce((a, r) => a + f(r.metrics!) ** 2, 0)) / withFloors.length;
+      const pm = (x: number) => (Number.isFinite(x) ? ` ± ${f4(x)}` : '');
+      io.say(`over the ${withFloors.length} sets with replicas: paper-style ${f4(mean((r) => r.paperStyle))}${pm(se((m) => m.paperStyleSe))} (floor ${f4(mean((r) => r.metrics!.paperFloor))}${pm(se((m) => m.paperFloorSe))}), ` +
         `precision ${f4(mean((r) => r.metrics!.precision))}, coverage ${f4(mean((r) => r.metrics!.coverage))} (MD floor ${f4(mean((r) => r.metrics!.mdFloor))})`);
+      io.say('(± : standard errors of the means from the spread over samples and replicas; MD at one parameter set can make two polymorphs, so a few samples leave a paper-style error of the order of its gap to the floor)');
       const far = withFloors.filter((r) => r.metrics!.precision - r.metrics!.mdFloor > 0.05).map((r) => r.id);
       if (far.length) io.say(`far from the floor (precision > MD floor + 0.05): ${far.join(', ')}`);
     } else {

@@ -1,4 +1,4 @@
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
@@ -7,10 +7,12 @@ import { MODELS_INDEX, modelsIndex } from './scripts/models';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const models = `${repo}packages/pretrained/models`;
+const data = `${repo}packages/data/data`;
 
 /**
  * Copies the pretrained models' folders (`packages/pretrained/models/<name>/`) into `dist/models/`
- * with their index (`models/index.json`, empty until the weights exist).
+ * with their index (`models/index.json`, empty until the weights exist), and the data sets their
+ * `manifest.init` starts from (`packages/data/data/<set>.xyz.gz`) into `dist/data/`.
  */
 function copyPretrainedModels(): Plugin {
   let outDir = `${here}dist`;
@@ -23,8 +25,17 @@ function copyPretrainedModels(): Plugin {
     async closeBundle() {
       const index = await modelsIndex(models);
       await mkdir(`${outDir}/models`, { recursive: true });
-      for (const name of index.models) await cp(`${models}/${name}`, `${outDir}/models/${name}`, { recursive: true });
+      const sets = new Set<string>();
+      for (const name of index.models) {
+        await cp(`${models}/${name}`, `${outDir}/models/${name}`, { recursive: true });
+        const manifest = JSON.parse(await readFile(`${models}/${name}/model.json`, 'utf8')) as { init?: { sets?: string[] } };
+        for (const set of manifest.init?.sets ?? []) sets.add(set);
+      }
       await writeFile(`${outDir}/models/${MODELS_INDEX}`, `${JSON.stringify(index)}\n`);
+      // the MD frames a model's nearest-md start draws from (manifest.init.sets of @mddm/data), fetched by the
+      // worker on the first such sample
+      await mkdir(`${outDir}/data`, { recursive: true });
+      for (const file of ['manifest.json', ...[...sets].map((s) => `${s}.xyz.gz`)]) await copyFile(`${data}/${file}`, `${outDir}/data/${file}`);
     },
   };
 }

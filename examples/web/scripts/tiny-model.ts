@@ -20,6 +20,8 @@ export interface UntrainedModelOptions {
   model?: DenoiserConfig;
   /** The manifest's recommended sampler (default 5 uniform steps, no corrector). */
   sampler?: Pick<SampleOptions, 'steps' | 'spacing' | 'corrector'>;
+  /** The manifest's default start (`PretrainedManifest.init`; default none: uniform noise). */
+  init?: PretrainedManifest['init'];
 }
 
 /** Creates `<dir>/<name>/` and returns its path. */
@@ -31,6 +33,13 @@ export async function writeUntrainedModel(dir: string, options: UntrainedModelOp
     ...(options.model ?? TINY_MODEL),
     ...(conditional ? { conditionEncoders: [...OPP_CONDITION_ENCODERS], potentialInput: { kind: 'opp', cutoffLj: 3 } } : {}) };
   const denoiser = createDenoiser(config);
+  if (options.init) {
+    // a nearest-md start noises an MD frame to init.sigmaLj on the model's schedule: record one (20 steps, sigma up to ~1.7 LJ at box 10)
+    denoiser.training = {
+      n: 1000, box: [10, 10, 10], density: 1, target: 'eps', ...(conditional ? { conditionKeys: ['k', 'phi', 'T'] } : {}),
+      schedule: { name: 'tiny', T: 20, a: Array.from({ length: 21 }, (_, t) => (t === 0 ? 1e-6 : (t / 20) ** 2)) },
+    };
+  }
   const out = join(dir, name);
   await mkdir(out, { recursive: true });
   try {
@@ -52,6 +61,7 @@ export async function writeUntrainedModel(dir: string, options: UntrainedModelOp
     trainingMinutes: 0,
     machine: 'none',
     sampler: options.sampler ?? { steps: 5, spacing: 'uniform' },
+    ...(options.init ? { init: options.init } : {}),
     quality: {},
   };
   await writeFile(join(out, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);

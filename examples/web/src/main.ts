@@ -3,7 +3,9 @@
  * nearest shipped MD reference, and the extended XYZ download.
  *
  * URL parameters: `model=<name>` (default: `opp-conditional` if served, else `opp-unconditional`),
- * `models=<url>` (where the `models/` folder of @mddm/pretrained is served, default `./models/`).
+ * `models=<url>` (where the `models/` folder of @mddm/pretrained is served, default `./models/`),
+ * `data=<url>` (where the `data/` folder of @mddm/data is served, default `./data/`: the MD frames a
+ * `nearest-md` start draws from), `init=noise|nearest-md` (default: the model's manifest).
  */
 import './style.css';
 import { rdf, rdfSvg, type RdfCurve } from '@mddm/rdf';
@@ -26,11 +28,14 @@ const setState = (s: 'loading' | 'no-model' | 'ready' | 'generating' | 'done' | 
 
 const params = new URLSearchParams(location.search);
 const modelsBase = new URL(params.get('models') ?? 'models/', document.baseURI).href;
+const dataBase = new URL(params.get('data') ?? 'data/', document.baseURI).href;
+/** Particles of the shipped MD frames a `nearest-md` start draws from (box 10 at density 1). */
+const POOL_N = 1000;
 
 let info: ModelInfo | null = null;
 let refs: MdReferences | null = null;
 let worker: Worker | null = null;
-let result: { positions: Float64Array; box: [number, number, number]; k: number; phi: number; T: number; seed: number; steps: number; evaluations: number; elapsedMs: number; n: number } | null = null;
+let result: { positions: Float64Array; box: [number, number, number]; k: number; phi: number; T: number; seed: number; steps: number; evaluations: number; elapsedMs: number; n: number; init: 'noise' | 'nearest-md'; start?: string } | null = null;
 let timer = 0;
 let started = 0;
 
@@ -129,7 +134,7 @@ function startWorker(name: string): void {
     ev.preventDefault();
     fail('generate', `worker failed: ${ev.message || 'unknown error'}`);
   };
-  post({ type: 'load', baseUrl: modelsBase, name });
+  post({ type: 'load', baseUrl: modelsBase, name, dataUrl: dataBase });
 }
 
 function post(m: ToWorker): void {
@@ -165,12 +170,32 @@ function onLoaded(i: ModelInfo): void {
   cb.disabled = !corr;
   cb.checked = !!corr && params.get('corrector') !== '0';
   $('corrector-detail').textContent = corr ? `(${corr.steps ?? '?'} steps per level below ${corr.sigmaMaxLj ?? '?'} σ noise)` : '(none in this model’s sampler)';
+  const init = $<HTMLSelectElement>('init');
+  init.disabled = !m.init;
+  init.value = m.init ? (params.get('init') === 'noise' ? 'noise' : 'nearest-md') : 'noise';
+  onInitChange();
   drawPotential();
   updateBoxNote();
   $<HTMLButtonElement>('generate').disabled = false;
   $('status').textContent = 'Ready.';
   setState('ready');
 }
+
+/** A `nearest-md` start fixes N to the MD frames' size; uniform noise takes any N. */
+function onInitChange(): void {
+  const init = info?.manifest.init;
+  const nearest = $<HTMLSelectElement>('init').value === 'nearest-md' && !!init;
+  const n = $<HTMLInputElement>('n');
+  n.disabled = nearest;
+  if (nearest) n.value = String(POOL_N);
+  $('init-note').textContent = !init
+    ? 'This model starts from uniform noise.'
+    : nearest
+      ? `The model's default: each sample starts from one of the ${init.neighbours} shipped LAMMPS frames nearest to (k, φ, T) (${init.sets.join(', ')}), noised to ${init.sigmaLj} σ and denoised at (k, φ, T); N = ${POOL_N}, as the frames. The frames (a few MB) are fetched once.`
+      : 'From uniform noise: any N, but this model rarely makes a crystal from noise (docs/conditional.md).';
+  updateBoxNote();
+}
+$('init').addEventListener('change', onInitChange);
 
 function fail(phase: 'load' | 'generate', text: string, code: string | null = null): void {
   clearInterval(timer);
@@ -185,6 +210,7 @@ function onWorker(m: FromWorker): void {
   if (m.type === 'loaded') onLoaded(m.info);
   else if (m.type === 'warning') message('warn', m.message);
   else if (m.type === 'error') fail(m.phase, m.message, m.code);
+  else if (m.type === 'pool') $('status').textContent = `${m.frames} MD frames loaded in ${(m.elapsedMs / 1000).toFixed(1)} s`;
   else if (m.type === 'progress') {
     const p = $<HTMLProgressElement>('progress');
     p.max = m.steps;
@@ -195,7 +221,7 @@ function onWorker(m: FromWorker): void {
 
 // ---------- generate ----------
 
-let pending: { k: number; phi: number; T: number; seed: number; n: number } | null = null;
+let pending: { k: number; phi: number; T: number; seed: number; n: number; init: 'noise' | 'nearest-md' } | null = null;
 
 function generate(): void {
   if (!info) return;
@@ -207,7 +233,9 @@ function generate(): void {
   if (!(seed >= 0 && seed <= 4294967295)) return message('error', `Seed must be an integer in 0–4294967295`);
   $('messages').textContent = '';
   const c = conditions();
-  pending = { ...c, seed, n };
+  const init = info.manifest.init && $<HTMLSelectElement>('init').value === 'nearest-md' ? 'nearest-md' : 'noise';
+  if (init === 'nearest-md' && n !== POOL_N) return message('error', `A start from MD frames needs N = ${POOL_N} (the frames' size); choose uniform noise for N = ${n}`);
+  pending = { ...c, seed, n, init };
   const L = boxLength(n);
   post({
     type: 'generate',
@@ -217,6 +245,7 @@ function generate(): void {
     steps,
     corrector: $<HTMLInputElement>('corrector').checked,
     seed,
+    init,
   });
   started = performance.now();
   clearInterval(timer);
@@ -240,9 +269,9 @@ function generate(): void {
 function onResult(m: Extract<FromWorker, { type: 'result' }>): void {
   clearInterval(timer);
   const p = pending!;
-  result = { positions: m.positions, box: m.box, ...p, steps: m.steps, evaluations: m.evaluations, elapsedMs: m.elapsedMs };
+  result = { positions: m.positions, box: m.box, ...p, steps: m.steps, evaluations: m.evaluations, elapsedMs: m.elapsedMs, ...(m.start ? { start: m.start } : {}) };
   document.body.dataset.elapsedMs = String(m.elapsedMs); // read by bench.ts
-  $('status').textContent = `Done: N = ${p.n}, ${m.steps} steps, ${m.evaluations} network evaluations in ${(m.elapsedMs / 1000).toFixed(2)} s.`;
+  $('status').textContent = `Done: N = ${p.n}, ${m.steps} steps, ${m.evaluations} network evaluations in ${(m.elapsedMs / 1000).toFixed(2)} s${m.start ? `, started from MD frame ${m.start}` : ''}.`;
   $<HTMLProgressElement>('progress').value = $<HTMLProgressElement>('progress').max;
   viewer?.show(m.positions, m.box);
   $('viewer-caption').textContent = `N = ${p.n} in a periodic ${m.box[0].toFixed(2)} σ box — drag to rotate, scroll to zoom; color = height z`;
@@ -277,7 +306,7 @@ function download(): void {
     box: r.box,
     info: {
       generator: 'mddm-web', model: info?.manifest.name ?? 'unknown', k: r.k, phi: r.phi, T: r.T,
-      seed: r.seed, steps: r.steps, nfe: r.evaluations,
+      seed: r.seed, steps: r.steps, nfe: r.evaluations, init: r.init, ...(r.start ? { start: r.start } : {}),
     },
   }]);
   const a = document.createElement('a');

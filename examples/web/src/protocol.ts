@@ -3,7 +3,14 @@ import type { PretrainedManifest } from '@mddm/pretrained';
 
 /** Page -> worker. */
 export type ToWorker =
-  | { type: 'load'; baseUrl: string; name: string }
+  | {
+      type: 'load';
+      /** URL of the models folder. */
+      baseUrl: string;
+      name: string;
+      /** URL of the data folder (`@mddm/data`'s `data/`): the MD frames a `nearest-md` start draws from. */
+      dataUrl: string;
+    }
   | {
       type: 'generate';
       /** Particles. */
@@ -17,6 +24,11 @@ export type ToWorker =
       /** Run the manifest's Langevin corrector. */
       corrector: boolean;
       seed: number;
+      /**
+       * How the sample starts: uniform noise, or `nearest-md` (the manifest's `init`: an MD frame near the
+       * conditions, noised and denoised at them; `retrievalSample` of @mddm/model, N and box of the pool's frames).
+       */
+      init: 'noise' | 'nearest-md';
     };
 
 /** What the page needs to know about the loaded model. */
@@ -41,6 +53,11 @@ export interface ModelInfo {
 export type FromWorker =
   | { type: 'loaded'; info: ModelInfo }
   | { type: 'progress'; step: number; steps: number; evaluations: number; elapsedMs: number }
-  | { type: 'result'; positions: Float64Array; box: [number, number, number]; elapsedMs: number; evaluations: number; steps: number }
+  | { type: 'pool'; frames: number; elapsedMs: number }
+  | {
+      type: 'result'; positions: Float64Array; box: [number, number, number]; elapsedMs: number; evaluations: number; steps: number;
+      /** The id of the MD frame a `nearest-md` sample started from. */
+      start?: string;
+    }
   | { type: 'warning'; message: string }
   | { type: 'error'; phase: 'load' | 'generate'; message: string; code: string | null };

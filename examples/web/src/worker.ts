@@ -1,6 +1,8 @@
 /**
  * The sampling worker: TensorFlow.js on its WebAssembly backend, the pretrained denoiser and
- * `sample` of @mddm/model run here, so the page stays responsive while a structure is generated.
+ * `sample` (from noise) or `retrievalSample` (from the MD frames nearest to the conditions, the
+ * conditional model's default) of @mddm/model run here, so the page stays responsive while a structure
+ * is generated.
  * (The @mddm/edgeconv WebAssembly kernel compiles synchronously on first use, which browsers allow
  * in workers; on the main thread Chrome would refuse a module above 4 KB.)
  */
@@ -8,7 +10,8 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { sample, selectBackend, type DenoiserLike } from '@mddm/model';
+import { loadConditionPool, type ConditionFrame } from '@mddm/data';
+import { retrievalSample, sample, selectBackend, type DenoiserLike, type SampleOptions } from '@mddm/model';
 import { loadPretrained, type PretrainedManifest, type PretrainedName } from '@mddm/pretrained';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -16,13 +19,16 @@ const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as un
 
 let denoiser: DenoiserLike | null = null;
 let manifest: PretrainedManifest | null = null;
+let dataUrl = '';
+/** The `nearest-md` pool, fetched on the first such sample (several MB of gzipped XYZ) and kept. */
+let pool: Promise<ConditionFrame[]> | null = null;
 
 function errorMessage(phase: 'load' | 'generate', e: unknown): FromWorker {
   const err = e as { message?: string; code?: unknown };
   return { type: 'error', phase, message: String(err?.message ?? e), code: typeof err?.code === 'string' ? err.code : null };
 }
 
-async function load(baseUrl: string, name: string): Promise<void> {
+async function load(baseUrl: string, name: string, data: string): Promise<void> {
   const t0 = performance.now();
   // the wasm binaries are bundled assets: no CDN, works offline
   setWasmPaths({
@@ -35,6 +41,8 @@ async function load(baseUrl: string, name: string): Promise<void> {
   denoiser?.dispose();
   denoiser = m.denoiser;
   manifest = m.manifest;
+  dataUrl = data;
+  pool = null;
   const t = denoiser.training;
   post({
     type: 'loaded',
@@ -56,26 +64,40 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
   if (!denoiser || !manifest) throw new Error('no model loaded');
   const t0 = performance.now();
   let evaluations = 0;
-  const res = await sample(denoiser, {
+  const options: Omit<SampleOptions, 'n' | 'box'> = {
     ...manifest.sampler,
-    n: msg.n,
-    box: msg.box,
     steps: msg.steps,
     corrector: msg.corrector ? manifest.sampler.corrector : undefined,
     seed: msg.seed,
-    ...(msg.conditions ? { conditions: msg.conditions } : {}),
     onProgress: (p) => {
       evaluations = p.evaluations;
       post({ type: 'progress', step: p.step, steps: p.steps, evaluations: p.evaluations, elapsedMs: performance.now() - t0 });
     },
     onWarning: (message) => post({ type: 'warning', message }),
-  });
+  };
+  let start: string | undefined;
+  let res;
+  if (msg.init === 'nearest-md') {
+    const init = manifest.init;
+    if (!init || !msg.conditions) throw new Error(`model ${manifest.name} has no nearest-md start (manifest.init) or no conditions`);
+    pool ??= loadConditionPool(init, { baseUrl: dataUrl });
+    const frames = await pool.catch((e: unknown) => {
+      pool = null; // a failed fetch is retried on the next sample
+      throw e;
+    });
+    post({ type: 'pool', frames: frames.length, elapsedMs: performance.now() - t0 });
+    const r = await retrievalSample(denoiser, { ...options, pool: frames, conditions: msg.conditions, sigmaLj: init.sigmaLj, neighbours: init.neighbours, scale: init.scale });
+    start = frames[r.starts[0]!]!.id;
+    res = r;
+  } else {
+    res = await sample(denoiser, { ...options, n: msg.n, box: msg.box, ...(msg.conditions ? { conditions: msg.conditions } : {}) });
+  }
   const positions = res.positions[0]!;
-  post({ type: 'result', positions, box: res.box, elapsedMs: performance.now() - t0, evaluations, steps: msg.steps }, [positions.buffer]);
+  post({ type: 'result', positions, box: res.box, elapsedMs: performance.now() - t0, evaluations, steps: msg.steps, ...(start ? { start } : {}) }, [positions.buffer]);
 }
 
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
-  if (msg.type === 'load') load(msg.baseUrl, msg.name).catch((e) => post(errorMessage('load', e)));
+  if (msg.type === 'load') load(msg.baseUrl, msg.name, msg.dataUrl).catch((e) => post(errorMessage('load', e)));
   else if (msg.type === 'generate') generate(msg).catch((e) => post(errorMessage('generate', e)));
 };

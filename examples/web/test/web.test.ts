@@ -17,7 +17,8 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readXyzText, type Frame } from '@mddm/io';
 import { loadPretrained } from '@mddm/pretrained';
-import { sample, selectBackend } from '@mddm/model';
+import { retrievalSample, sample, selectBackend } from '@mddm/model';
+import { loadConditionPool } from '@mddm/data';
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium';
 import { startServer, type RunningServer } from '../scripts/serve';
 import { writeUntrainedModel } from '../scripts/tiny-model';
@@ -35,6 +36,8 @@ if (!CHROMIUM && !inCi) {
 
 const N = 216; // 6^3 particles: box 6 sigma at the training density 1
 const STEPS = 5;
+/** The conditional test model's default start: the 2 nearest of the first 40 opp-train frames, noised to 0.3 LJ. */
+const INIT = { kind: 'nearest-md' as const, sigmaLj: 0.3, neighbours: 2, scale: [12, 1, 0.5], sets: ['opp-train'], counts: { 'opp-train': 40 } };
 
 let dist = '';
 let modelsDir = '';
@@ -57,8 +60,8 @@ async function openPage(query: string): Promise<Page> {
   return page;
 }
 
-async function generateAndDownload(page: Page): Promise<{ frame: Frame; text: string }> {
-  await page.fill('#n', String(N));
+async function generateAndDownload(page: Page, n: number | null = N): Promise<{ frame: Frame; text: string }> {
+  if (n !== null) await page.fill('#n', String(n));
   await page.fill('#steps', String(STEPS));
   await page.fill('#seed', '3');
   await page.click('#generate');
@@ -90,7 +93,7 @@ describe.skipIf(!CHROMIUM && !inCi)('the web page in headless Chromium', () => {
     dist = join(tmp, 'dist');
     modelsDir = join(tmp, 'models');
     await writeUntrainedModel(modelsDir, { name: 'opp-unconditional' });
-    await writeUntrainedModel(modelsDir, { name: 'opp-conditional' });
+    await writeUntrainedModel(modelsDir, { name: 'opp-conditional', init: INIT });
     await ensureMdReferences();
     await promisify(execFile)(process.execPath, [join(here, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: here });
     server = await startServer({ root: dist, models: modelsDir, port: 0 });
@@ -121,6 +124,11 @@ describe.skipIf(!CHROMIUM && !inCi)('the web page in headless Chromium', () => {
     await page.dispatchEvent('#phi', 'change');
     await page.fill('#T', '0.02');
     await page.dispatchEvent('#T', 'change');
+    // the manifest's default start is nearest-md, which fixes N to the MD frames' 1000; from noise any N
+    expect(await page.inputValue('#init')).toBe('nearest-md');
+    expect(await page.isDisabled('#n')).toBe(true);
+    await page.selectOption('#init', 'noise');
+    expect(await page.isDisabled('#n')).toBe(false);
 
     const { frame } = await generateAndDownload(page);
     expect(frame.positions.length).toBe(3 * N);
@@ -169,6 +177,36 @@ describe.skipIf(!CHROMIUM && !inCi)('the web page in headless Chromium', () => {
       const dev = maxDeviation(frame.positions, node.positions[0]!, 6);
       console.log(`[web e2e] conditional: max |x_browser - x_node| = ${dev.toExponential(2)} sigma`);
       expect(dev).toBeLessThan(1e-5); // float32 tolerance at L = 6 sigma (measured: ~1e-15)
+    } finally {
+      denoiser.dispose();
+    }
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('conditional model, its default start (nearest-md): fetches the MD frames, starts from the nearest, equal to Node', async () => {
+    errors = [];
+    const page = await openPage('');
+    expect(await page.inputValue('#init')).toBe('nearest-md');
+    expect(await page.inputValue('#n')).toBe('1000');
+    expect(await page.textContent('#init-note')).toContain('2 shipped LAMMPS frames nearest');
+    const { frame } = await generateAndDownload(page, null);
+    expect(frame.positions.length).toBe(3 * 1000);
+    expect(frame.box[0]).toBeCloseTo(10, 12);
+    expect(frame.info).toMatchObject({ model: 'opp-conditional', k: 7, phi: 1, T: 0.03, seed: 3, init: 'nearest-md' });
+    expect(await page.textContent('#status')).toContain(`started from MD frame ${frame.info.start}`);
+    // Node, from the same served files: same start frame and positions
+    const { denoiser, manifest } = await loadPretrained('opp-conditional', { baseUrl: `${server.url}models/` });
+    try {
+      const pool = await loadConditionPool(manifest.init!, { baseUrl: `${server.url}data/` });
+      expect(pool.length).toBe(40);
+      const node = await retrievalSample(denoiser, { ...manifest.sampler, steps: STEPS, seed: 3, pool, conditions: [7, 1, 0.03], sigmaLj: INIT.sigmaLj, neighbours: INIT.neighbours, scale: INIT.scale, onWarning: () => {} });
+      expect(frame.info.start).toBe(pool[node.starts[0]!]!.id);
+      const dev = maxDeviation(frame.positions, node.positions[0]!, 10);
+      console.log(`[web e2e] nearest-md: max |x_browser - x_node| = ${dev.toExponential(2)} sigma`);
+      expect(dev).toBeLessThan(1e-5);
+      // and it is not simply the start frame: the sample was noised and denoised
+      expect(maxDeviation(frame.positions, pool[node.starts[0]!]!.positions, 10)).toBeGreaterThan(0.05);
     } finally {
       denoiser.dispose();
     }

@@ -128,6 +128,16 @@ describe('examples/retrievalDraw.ts', () => {
     const cov2 = ((Math.min(d(2, 0), d(3, 0)) + Math.min(d(2, 1), d(3, 1))) / 2 + (Math.min(d(2, 3), d(0, 3)) + Math.min(d(2, 4), d(0, 4))) / 2) / 2;
     expect(m2.coverage).toBeCloseTo(cov2, 12);
     expect(m2.paperStyle).not.toBeCloseTo(m1.paperStyle, 6);
+    // poolCurve: the whole pool is the cross-validation itself; with part of it, only kept sets are neighbours
+    const { poolCurve } = await import('../retrievalDraw');
+    const [part, whole] = poolCurve(frames, { distance: 'encoded', neighbours: 1, scale: [1, 1, 1] }, [0.5, 1], 20);
+    expect(whole).toMatchObject({ fraction: 1, poolSets: 3, paperStyle: m1.paperStyle, precision: m1.precision, coverage: m1.coverage });
+    expect(part.poolSets).toBeGreaterThan(0.5);
+    expect(part.poolSets).toBeLessThan(2.5);
+    // every neighbour it can draw is another frame of the pool: its paper-style lies within the brute-force range
+    const all = [0, 1, 2, 3, 4].flatMap((j) => [d(j, 0), d(j, 3)]).filter((v) => v > 0);
+    expect(part.paperStyle).toBeGreaterThanOrEqual(Math.min(...all) - 1e-12);
+    expect(part.paperStyle).toBeLessThanOrEqual(Math.max(...all) + 1e-12);
   });
 
   it('chooseDraw: lowest paper-style within the coverage slack; the committed cross-validation picks RETRIEVAL_DRAW', async () => {

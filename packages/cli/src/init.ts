@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { loadConditionPool } from '@mddm/data';
 import { retrievalSample, sample, type RetrievalFrame, type SampleOptions, type SampleResult } from '@mddm/model';
 import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
@@ -61,6 +62,16 @@ function scaleFlag(command: string, values: ParsedArgs['values']): number[] | un
     throw new CliError(`mddm ${command}: --init-scale must be three numbers >= 0 (k, phi, T), not all 0, got '${text}'`, 'CLI_USAGE');
   }
   return scale;
+}
+
+/**
+ * The sample-cache text of an init: {@link initLabel} and, for nearest-md, a fingerprint of the pool's frame ids,
+ * so a sample drawn from a smaller pool (a set packed further since) is never reused.
+ */
+export function initCacheLabel(init: CliInit, poolIds: readonly string[] | undefined): string | undefined {
+  const label = initLabel(init);
+  if (label === undefined || poolIds === undefined) return label;
+  return `${label}|pool:${poolIds.length}:${createHash('sha256').update(poolIds.join('\n')).digest('hex').slice(0, 12)}`;
 }
 
 /** The frames of `init.sets` as a pool (conditions k, phi, T from their info), with their ids. */

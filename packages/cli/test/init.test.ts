@@ -27,6 +27,16 @@ afterAll(async () => {
 const FAST = ['--steps', '2', '--corrector', '0'];
 
 describe('--init nearest-md (retrieval-initialised sampling)', () => {
+  it('initCacheLabel: the pool is part of the sample-cache key (a set packed further changes it), noise has none', async () => {
+    const { initCacheLabel, NEAREST_MD_DEFAULT } = await import('../src/init');
+    const a = initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'y']);
+    expect(a).toMatch(/^nearest-md:0\.25:2:12,1,0\.5\|pool:2:[0-9a-f]{12}$/);
+    expect(initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'y', 'z'])).not.toBe(a);
+    expect(initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'z'])).not.toBe(a);
+    expect(initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'y'])).toBe(a);
+    expect(initCacheLabel({ kind: 'noise' }, undefined)).toBeUndefined();
+  });
+
   it('mddm sample starts each conformation from a shipped training frame near the conditions and records it', async () => {
     const out = join(dir, 'r.xyz');
     // at the parameters of opp-train 0000: its own frame is among the nearest (sample does not exclude it)

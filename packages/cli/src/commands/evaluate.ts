@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { loadDataset } from '@mddm/data';
 import type { Frame } from '@mddm/io';
 import { drawnConditionCount } from '@mddm/model';
-import { INIT_FLAGS, INIT_HELP, initLabel, loadPool, resolveInit, runInit } from '../init';
+import { INIT_FLAGS, INIT_HELP, initCacheLabel, loadPool, resolveInit, runInit } from '../init';
 import { ensembleMetrics, rdf, type EnsembleMetrics, type RdfResult } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec, type ParsedArgs } from '../args';
 import { CliError } from '../errors';
@@ -105,7 +105,9 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     // One sampler for every set: the options depend on whether there are conditions, not on their values.
     const sampler = samplerFromFlags('evaluate', values, recommendedSampler(model), model, names.map(() => 0));
     const init = resolveInit('evaluate', model, values, 1000, 10);
-    const pool = init.kind === 'nearest-md' ? (await loadPool(init)).pool : undefined;
+    const loaded = init.kind === 'nearest-md' ? await loadPool(init) : undefined;
+    const pool = loaded?.pool;
+    const cacheInit = initCacheLabel(init, loaded?.ids);
     if (init.kind === 'nearest-md') io.say(`init: nearest-md (retrieval-initialised: start from one of the ${init.neighbours} nearest frames of ${init.sets.join(', ')}, noised to ${init.sigmaLj} LJ)`);
     const samplesDir = typeof values['samples-dir'] === 'string' ? values['samples-dir'] : undefined;
     const cache = samplesDir ? await SampleCache.open(samplesDir, d, sampler.options) : null;
@@ -119,7 +121,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
       let evaluations = 0;
       const n = p.frames[0].positions.length / 3;
       for (let m = 0; m < M; m++) {
-        const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * p.index + m, conditions, n, box: p.frames[0].box, init: initLabel(init) };
+        const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * p.index + m, conditions, n, box: p.frames[0].box, init: cacheInit };
         const stored = cache ? await cache.get(key) : null;
         let positions: Float64Array;
         if (stored) {

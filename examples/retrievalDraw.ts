@@ -30,7 +30,11 @@ import type { Vec3Array } from '@mddm/pbc';
 export type PoolFrame = { positions: Vec3Array; box: [number, number, number]; info: Record<string, unknown> };
 
 /** One draw setting and its cross-validated lookup metrics (means over the held-out sets). */
-export interface DrawCvResult { distance: 'encoded' | 'wells'; neighbours: number; scale: number[]; paperStyle: number; paperFloor: number; precision: number; coverage: number; sets: number }
+export interface DrawCvResult {
+  distance: 'encoded' | 'wells'; neighbours: number; scale: number[]; paperStyle: number; paperFloor: number; precision: number; coverage: number; sets: number;
+  /** Per held-out set (in pool order), for paired comparisons ({@link pairedDifference}). */
+  perSet: { set: string; paperStyle: number; precision: number; coverage: number }[];
+}
 
 /** A draw setting: the distance and its neighbours. */
 export interface DrawSetting { distance: 'encoded' | 'wells'; neighbours: number; scale: number[] }
@@ -87,14 +91,18 @@ function crossValidate(t: PoolTable, setting: DrawSetting, usable: (j: number) =
     const near = nearest(t.rows, set[0], setting, (j) => set.includes(j) || !usable(j));
     if (near.length === 0) return [];
     return {
+      set: t.rows[set[0]].join(','),
       paperStyle: mean(near.map((j) => t.d(j, set[0]))),
       paperFloor: mean(set.slice(1).map((r) => t.d(r, set[0]))),
       precision: mean(near.map((j) => Math.min(...set.map((r) => t.d(j, r))))),
       coverage: mean(set.map((r) => Math.min(...near.map((j) => t.d(j, r))))),
     };
   });
-  const m = (k: keyof (typeof per)[number]) => mean(per.map((p) => p[k]));
-  return { ...setting, scale: [...setting.scale], paperStyle: m('paperStyle'), paperFloor: m('paperFloor'), precision: m('precision'), coverage: m('coverage'), sets: per.length };
+  const m = (k: 'paperStyle' | 'paperFloor' | 'precision' | 'coverage') => mean(per.map((p) => p[k]));
+  return {
+    ...setting, scale: [...setting.scale], paperStyle: m('paperStyle'), paperFloor: m('paperFloor'), precision: m('precision'), coverage: m('coverage'), sets: per.length,
+    perSet: per.map((p) => ({ set: p.set, paperStyle: p.paperStyle, precision: p.precision, coverage: p.coverage })),
+  };
 }
 
 /**
@@ -104,6 +112,17 @@ function crossValidate(t: PoolTable, setting: DrawSetting, usable: (j: number) =
 export function drawCrossValidation(frames: readonly PoolFrame[], settings: readonly DrawSetting[]): DrawCvResult[] {
   const t = poolTable(frames);
   return settings.map((setting) => crossValidate(t, setting));
+}
+
+/**
+ * Paired difference `b - a` of one metric over the held-out sets both scored: mean and its standard error
+ * (standard deviation of the per-set differences / sqrt(sets)).
+ */
+export function pairedDifference(a: DrawCvResult, b: DrawCvResult, metric: 'paperStyle' | 'precision' | 'coverage'): { mean: number; se: number; sets: number } {
+  const other = new Map(b.perSet.map((p) => [p.set, p[metric]]));
+  const d = a.perSet.filter((p) => other.has(p.set)).map((p) => other.get(p.set)! - p[metric]);
+  const m = mean(d);
+  return { mean: m, se: Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / (d.length - 1) / d.length), sets: d.length };
 }
 
 /** One point of {@link poolCurve}: the pool cut to a fraction of its parameter sets. */
@@ -169,8 +188,15 @@ async function main(): Promise<void> {
   for (const r of results) console.log(`${r.distance.padEnd(8)} ${String(r.neighbours).padStart(2)}  ${r.scale.join(',').padEnd(14)}  ${r.paperStyle.toFixed(4)} ${r.precision.toFixed(4)} ${r.coverage.toFixed(4)}`);
   const chosen = chooseDraw(results, PREVIOUS_DRAW);
   console.log(`chosen (lowest paper-style with coverage <= the previous draw's + 0.01): ${chosen.neighbours} neighbours, scale ${chosen.scale.join(',')}`);
+  const previous = results.find((r) => r.distance === 'encoded' && r.neighbours === PREVIOUS_DRAW.neighbours && r.scale.join() === PREVIOUS_DRAW.scale.join())!;
+  const wells = results.find((r) => r.distance === 'wells' && r.neighbours === chosen.neighbours && r.scale[2] === chosen.scale[2]);
+  const pm = (x: { mean: number; se: number }) => `${x.mean >= 0 ? '+' : ''}${x.mean.toFixed(4)} +- ${x.se.toFixed(4)}`;
+  for (const metric of ['paperStyle', 'precision', 'coverage'] as const) {
+    console.log(`paired ${metric}: chosen - previous ${pm(pairedDifference(previous, chosen, metric))}${wells ? `; wells - chosen ${pm(pairedDifference(chosen, wells, metric))}` : ''}`);
+  }
   console.log(`the shipped draw with part of the pool (random parameter sets, 10 subsets each): ${curve.map((p) => `${Math.round(p.poolSets)} sets ${p.paperStyle.toFixed(4)}`).join(', ')} (lookup paper-style)`);
-  if (values.json) await writeFile(values.json, JSON.stringify({ pool: frames.length, results, chosen, curve }, null, 1));
+  // compact: 84 settings x 175 per-set rows
+  if (values.json) await writeFile(values.json, JSON.stringify({ pool: frames.length, results, chosen, curve }));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -128,6 +128,13 @@ describe('examples/retrievalDraw.ts', () => {
     const cov2 = ((Math.min(d(2, 0), d(3, 0)) + Math.min(d(2, 1), d(3, 1))) / 2 + (Math.min(d(2, 3), d(0, 3)) + Math.min(d(2, 4), d(0, 4))) / 2) / 2;
     expect(m2.coverage).toBeCloseTo(cov2, 12);
     expect(m2.paperStyle).not.toBeCloseTo(m1.paperStyle, 6);
+    // pairedDifference: per-set differences of the two settings (sets 2,... and 13,...), mean and standard error
+    const { pairedDifference } = await import('../retrievalDraw');
+    const diffs = [(d(2, 0) + d(3, 0)) / 2 - d(2, 0), (d(2, 3) + d(0, 3)) / 2 - d(2, 3)];
+    const pd = pairedDifference(m1, m2, 'paperStyle');
+    expect(pd.sets).toBe(2);
+    expect(pd.mean).toBeCloseTo((diffs[0] + diffs[1]) / 2, 12);
+    expect(pd.se).toBeCloseTo(Math.abs(diffs[0] - diffs[1]) / 2, 12); // two values: sd |a - b| / sqrt 2, over sqrt 2
     // poolCurve: the whole pool is the cross-validation itself; with part of it, only kept sets are neighbours
     const { poolCurve } = await import('../retrievalDraw');
     const [part, whole] = poolCurve(frames, { distance: 'encoded', neighbours: 1, scale: [1, 1, 1] }, [0.5, 1], 20);
@@ -142,7 +149,7 @@ describe('examples/retrievalDraw.ts', () => {
 
   it('chooseDraw: lowest paper-style within the coverage slack; the committed cross-validation picks RETRIEVAL_DRAW', async () => {
     const { chooseDraw, PREVIOUS_DRAW, RETRIEVAL_DRAW } = await import('../retrievalDraw');
-    const r = (neighbours: number, k: number, paperStyle: number, coverage: number, distance: 'encoded' | 'wells' = 'encoded') => ({ distance, neighbours, scale: [k, 1, 1], paperStyle, paperFloor: 0, precision: 0, coverage, sets: 1 });
+    const r = (neighbours: number, k: number, paperStyle: number, coverage: number, distance: 'encoded' | 'wells' = 'encoded') => ({ distance, neighbours, scale: [k, 1, 1], paperStyle, paperFloor: 0, precision: 0, coverage, sets: 1, perSet: [] });
     const results = [r(3, 4, 0.1, 0.04), r(1, 4, 0.05, 0.08), r(2, 8, 0.07, 0.049), r(2, 12, 0.06, 0.051), r(2, 4, 0.01, 0.04, 'wells')];
     expect(chooseDraw(results, PREVIOUS_DRAW)).toBe(results[2]); // 0.05 and 0.06 exceed the slack, wells is another distance
     expect(chooseDraw(results, PREVIOUS_DRAW, 0.02)).toBe(results[3]);

@@ -1,0 +1,29 @@
+/**
+ * The shipped conditional model's manifest quotes its evaluation: every number there is the mean of the committed
+ * `mddm evaluate --json` report its command names, and its default start's pool loads as pinned.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { loadConditionPool } from '@mddm/data';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('opp-conditional manifest', () => {
+  it('quality.opp-test / opp-train are the means of the committed evaluation reports; the init pool loads', async () => {
+    const manifest = JSON.parse(await readFile(`${repo}packages/pretrained/models/opp-conditional/model.json`, 'utf8'));
+    for (const set of ['opp-test', 'opp-train']) {
+      const q = manifest.quality[set];
+      const dir = /--samples-dir (\S+)\/eval-samples/.exec(q.command)?.[1];
+      expect(dir, q.command).toBeDefined();
+      const report = JSON.parse(await readFile(`${repo}${dir}/eval-${set}.json`, 'utf8'));
+      const rows = report.rows.filter((r: { metrics: unknown }) => r.metrics);
+      expect(rows.length).toBe(q.sets);
+      const mean = (k: string) => rows.reduce((a: number, r: { metrics: Record<string, number> }) => a + r.metrics[k], 0) / rows.length;
+      for (const k of ['paperStyle', 'paperFloor', 'precision', 'coverage', 'mdFloor']) expect(q[k], `${set} ${k}`).toBeCloseTo(mean(k), 4);
+      expect(q.nfe).toBe(rows[0].evaluations);
+    }
+    const pool = await loadConditionPool(manifest.init);
+    expect(pool.length).toBe(Object.values(manifest.init.counts as Record<string, number>).reduce((a, b) => a + b, 0));
+  });
+});

@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}?model=${name}&n=${n}&steps=${steps}`);
+    // init=noise: the same work as Node's `sample` (the page's default for opp-conditional starts from MD frames)
+    await page.goto(`${server.url}?model=${name}&n=${n}&steps=${steps}&init=noise`);
     await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 120_000 });
     if ((await page.evaluate(() => document.body.dataset.state)) !== 'ready') throw new Error(`page not ready: ${await page.textContent('#messages')}`);
     const detail = await page.textContent('#model-detail');

@@ -151,10 +151,10 @@ export function poolCurve(frames: readonly PoolFrame[], setting: DrawSetting, fr
 }
 
 /**
- * The draw {@link chooseDraw} picks on the pool (`training/retrieval-draw-cv.json`): `opp-conditional`'s
- * `manifest.init` and the CLI's default.
+ * The draw {@link chooseDraw} picks on the pool of 677 frames (`training/retrieval-draw-cv.json`; on the first 476
+ * it picked 2 neighbours at scale 12, 1, 0.5): `opp-conditional`'s `manifest.init` and the CLI's default.
  */
-export const RETRIEVAL_DRAW = { neighbours: 2, scale: [12, 1, 0.5] } as const;
+export const RETRIEVAL_DRAW = { neighbours: 2, scale: [16, 1, 0.25] } as const;
 
 /**
  * The choice rule: among the `encoded` settings (the distance `retrievalSample` takes) whose coverage is at most

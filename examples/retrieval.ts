@@ -5,14 +5,14 @@
  * (`examples/ordering.ts retention`), but does not make one from noise; a start from the nearest MD
  * structures hands it the polymorph choice MD made nearby (docs/conditional.md, "Retrieval-initialised sampling").
  *
- *   tsx examples/retrieval.ts --model opp-conditional --set opp-test [--sigma 0.25] [--samples 4] [--neighbours 2] [--scale 12,1,0.5] [--lookup] [--json FILE]
+ *   tsx examples/retrieval.ts --model opp-conditional --set opp-test [--sigma 0.25] [--samples 4] [--neighbours 3] [--scale 4,1,1] [--lookup] [--json FILE]
  *
  * `--lookup` scores the drawn start frames themselves (no model): the nearest-MD lookup baseline.
  *
  * The pool is every packed LAMMPS frame at training parameters (`opp-train`, `opp-train-ext`, `opp-train-twins`);
  * frames at the evaluated set's own parameters are left out (on `opp-test` there are none), so no sample
  * starts from one of its reference frames. Neighbours: nearest in the encoded (k, phi, T), each condition's distance
- * scaled (default: `RETRIEVAL_DRAW` of retrievalDraw.ts, the cross-validated draw), one drawn uniformly per sample. Metrics: SPEC §5, as
+ * scaled (default: the shipped draw, `PREVIOUS_DRAW` of retrievalDraw.ts), one drawn uniformly per sample. Metrics: SPEC §5, as
  * `mddm evaluate` (same reference frames and RDF options).
  */
 import { writeFile } from 'node:fs/promises';
@@ -24,7 +24,7 @@ import { createRng } from '@mddm/schedules';
 import { ensembleMetrics, rdf, type RdfResult } from '@mddm/rdf';
 import type { Vec3Array } from '@mddm/pbc';
 import { loadModel } from './loadModel';
-import { RETRIEVAL_DRAW } from './retrievalDraw';
+import { PREVIOUS_DRAW } from './retrievalDraw';
 
 /** A frame with its OPP conditions in `info`. */
 type OppFrame = { positions: Vec3Array; box: [number, number, number]; info: Record<string, unknown> };
@@ -94,13 +94,13 @@ async function main(): Promise<void> {
     return x;
   };
   const scaleOf = (v: string | undefined) => {
-    const x = v === undefined ? [...RETRIEVAL_DRAW.scale] : v.split(',').map(Number);
+    const x = v === undefined ? [...PREVIOUS_DRAW.scale] : v.split(',').map(Number);
     if (x.length !== 3 || x.some((c) => !(c >= 0 && Number.isFinite(c)))) throw new Error(`--scale must be three numbers >= 0 (k, phi, T), got ${v}`);
     return x;
   };
   const options = {
     model: values.model ?? 'opp-conditional', set, sigmaLj: num(values.sigma, 0.25, 'sigma'), samples: num(values.samples, 4, 'samples'),
-    neighbours: num(values.neighbours, RETRIEVAL_DRAW.neighbours, 'neighbours'), scale: scaleOf(values.scale),
+    neighbours: num(values.neighbours, PREVIOUS_DRAW.neighbours, 'neighbours'), scale: scaleOf(values.scale),
     limit: values.limit === undefined ? undefined : num(values.limit, 1, 'limit'), lookup: values.lookup ?? false,
   } as const;
   const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');

@@ -152,7 +152,8 @@ export function poolCurve(frames: readonly PoolFrame[], setting: DrawSetting, fr
 
 /**
  * The draw {@link chooseDraw} picks on the pool of 677 frames (`training/retrieval-draw-cv.json`; on the first 476
- * it picked 2 neighbours at scale 12, 1, 0.5): `opp-conditional`'s `manifest.init` and the CLI's default.
+ * it picked 2 neighbours at scale 12, 1, 0.5). Not shipped: with the model, on the 25 `opp-train` evaluation sets
+ * (outside this cross-validation) it did no better than {@link PREVIOUS_DRAW} (docs/conditional.md).
  */
 export const RETRIEVAL_DRAW = { neighbours: 2, scale: [16, 1, 0.25] } as const;
 
@@ -168,7 +169,7 @@ export function chooseDraw(results: readonly DrawCvResult[], baseline: DrawSetti
   return ok.reduce((best, r) => (r.paperStyle < best.paperStyle ? r : best));
 }
 
-/** The draw shipped before this cross-validation (3 neighbours, k's distance x4). */
+/** The shipped draw (`opp-conditional`'s `manifest.init`, the CLI's default): 3 neighbours, k's distance x4. */
 export const PREVIOUS_DRAW: DrawSetting = { distance: 'encoded', neighbours: 3, scale: [4, 1, 1] };
 
 /** The grid the shipped draw was chosen from. */

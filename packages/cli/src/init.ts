@@ -19,7 +19,7 @@ export const INIT_HELP = `  --init noise|nearest-md  start from uniform noise, o
 export interface NearestMdInit { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[]; counts?: Record<string, number> }
 
 /** The default pool and draw when a checkpoint without a manifest is run with `--init nearest-md`. */
-export const NEAREST_MD_DEFAULT: NearestMdInit = { kind: 'nearest-md', sigmaLj: 0.25, neighbours: 2, scale: [16, 1, 0.25], sets: ['opp-train', 'opp-train-ext', 'opp-train-twins'] };
+export const NEAREST_MD_DEFAULT: NearestMdInit = { kind: 'nearest-md', sigmaLj: 0.25, neighbours: 3, scale: [4, 1, 1], sets: ['opp-train', 'opp-train-ext', 'opp-train-twins'] };
 
 /** How a run starts: `noise`, or nearest-md with its settings. */
 export type CliInit = { kind: 'noise' } | NearestMdInit;
@@ -80,7 +80,7 @@ export async function loadPool(init: NearestMdInit): Promise<{ pool: RetrievalFr
   return { pool, ids: pool.map((f) => f.id) };
 }
 
-/** A short text of the init for sample-cache keys and frame info (`nearest-md:0.25:2:16,1,0.25`). */
+/** A short text of the init for sample-cache keys and frame info (`nearest-md:0.25:3:4,1,1`). */
 export function initLabel(init: CliInit): string | undefined {
   return init.kind === 'noise' ? undefined : `nearest-md:${init.sigmaLj}:${init.neighbours}:${init.scale.join(',')}`;
 }

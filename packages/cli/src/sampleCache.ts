@@ -31,7 +31,7 @@ export interface SampleKey {
   conditions: readonly number[];
   n: number;
   box: readonly number[];
-  /** How the sample starts when not from noise (e.g. `nearest-md:0.25:2:16,1,0.25`); absent: uniform noise. */
+  /** How the sample starts when not from noise (e.g. `nearest-md:0.25:3:4,1,1`); absent: uniform noise. */
   init?: string;
 }
 

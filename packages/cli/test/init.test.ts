@@ -30,7 +30,7 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
   it('initCacheLabel: the pool is part of the sample-cache key (a set packed further changes it), noise has none', async () => {
     const { initCacheLabel, NEAREST_MD_DEFAULT } = await import('../src/init');
     const a = initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'y']);
-    expect(a).toMatch(/^nearest-md:0\.25:2:16,1,0\.25\|pool:2:[0-9a-f]{12}$/);
+    expect(a).toMatch(/^nearest-md:0\.25:3:4,1,1\|pool:2:[0-9a-f]{12}$/);
     expect(initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'y', 'z'])).not.toBe(a);
     expect(initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'z'])).not.toBe(a);
     expect(initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'y'])).toBe(a);
@@ -47,10 +47,10 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     const f = await frames(out);
     expect(f.length).toBe(3);
     for (const x of f) {
-      expect(x.info.init).toBe('nearest-md:0.3:2:16,1,0.25');
+      expect(x.info.init).toBe('nearest-md:0.3:3:4,1,1');
       expect(typeof x.info.start).toBe('string');
     }
-    expect(f.map((x) => x.info.start)).toContain(first.info.id); // its own frame is one of the 2 nearest (distance 0); seeded, so deterministic
+    expect(f.map((x) => x.info.start)).toContain(first.info.id); // its own frame is one of the 3 nearest (distance 0); seeded, so deterministic
   });
 
   it('--init-neighbours and --init-scale set the draw: with 1 neighbour every start is the nearest frame', async () => {

@@ -12,7 +12,7 @@
  * The pool is every packed LAMMPS frame at training parameters (`opp-train`, `opp-train-ext`, `opp-train-twins`);
  * frames at the evaluated set's own parameters are left out (on `opp-test` there are none), so no sample
  * starts from one of its reference frames. Neighbours: nearest in the encoded (k, phi, T), each condition's distance
- * scaled (default: the shipped draw, `PREVIOUS_DRAW` of retrievalDraw.ts), one drawn uniformly per sample. Metrics: SPEC §5, as
+ * scaled (default: the shipped draw, `SHIPPED_DRAW` of retrievalDraw.ts), one drawn uniformly per sample. Metrics: SPEC §5, as
  * `mddm evaluate` (same reference frames and RDF options).
  */
 import { writeFile } from 'node:fs/promises';
@@ -22,24 +22,19 @@ import { loadDataset } from '@mddm/data';
 import { OPP_CONDITION_ENCODERS, nearestConditionRows, selectBackend, variation } from '@mddm/model';
 import { createRng } from '@mddm/schedules';
 import { ensembleMetrics, rdf, type RdfResult } from '@mddm/rdf';
-import type { Vec3Array } from '@mddm/pbc';
 import { loadModel } from './loadModel';
-import { PREVIOUS_DRAW } from './retrievalDraw';
+import { RDF_OPTIONS, SHIPPED_DRAW, conditionsOf, type PoolFrame } from './retrievalDraw';
 
-/** A frame with its OPP conditions in `info`. */
-type OppFrame = { positions: Vec3Array; box: [number, number, number]; info: Record<string, unknown> };
 
 /** One evaluated parameter set. */
 export interface RetrievalRow { id: string; R: number; paperStyle: number; precision: number; coverage: number; mdFloor: number; paperFloor: number; starts: string[] }
 
-const RDF_OPTIONS = { bins: 100, rMax: 5 };
-const conditionsOf = (f: OppFrame) => [Number(f.info.k), Number(f.info.phi), Number(f.info.T)];
 
 /**
  * The `m` pool frames nearest to `given` (encoded (k, sin phi, cos phi, log T), each condition's features times
  * `scale`), skipping frames at exactly `given`'s parameters.
  */
-export function nearestFrames(pool: OppFrame[], given: number[], m: number, scale: number[]): number[] {
+export function nearestFrames(pool: PoolFrame[], given: number[], m: number, scale: number[]): number[] {
   const rows = pool.map(conditionsOf);
   const same = (i: number) => rows[i].every((v, c) => Math.abs(v - given[c]) < 1e-9);
   return nearestConditionRows(OPP_CONDITION_ENCODERS, rows, given, m, scale, same);
@@ -49,7 +44,7 @@ export function nearestFrames(pool: OppFrame[], given: number[], m: number, scal
 export async function evaluateRetrieval(options: { model: string; set: 'opp-test' | 'opp-train'; sigmaLj: number; samples: number; neighbours: number; scale: number[]; limit?: number; lookup?: boolean; onRow?: (r: RetrievalRow) => void }): Promise<RetrievalRow[]> {
   await selectBackend('wasm');
   const { denoiser, sampler } = await loadModel(options.model);
-  const pool: OppFrame[] = [...(await loadDataset('opp-train')), ...(await loadDataset('opp-train-ext')), ...(await loadDataset('opp-train-twins'))];
+  const pool: PoolFrame[] = [...(await loadDataset('opp-train')), ...(await loadDataset('opp-train-ext')), ...(await loadDataset('opp-train-twins'))];
   const frames = await loadDataset(options.set);
   const replicas = await loadDataset(`${options.set}-replicas` as 'opp-test-replicas');
   const rows: RetrievalRow[] = [];
@@ -94,13 +89,13 @@ async function main(): Promise<void> {
     return x;
   };
   const scaleOf = (v: string | undefined) => {
-    const x = v === undefined ? [...PREVIOUS_DRAW.scale] : v.split(',').map(Number);
+    const x = v === undefined ? [...SHIPPED_DRAW.scale] : v.split(',').map(Number);
     if (x.length !== 3 || x.some((c) => !(c >= 0 && Number.isFinite(c)))) throw new Error(`--scale must be three numbers >= 0 (k, phi, T), got ${v}`);
     return x;
   };
   const options = {
     model: values.model ?? 'opp-conditional', set, sigmaLj: num(values.sigma, 0.25, 'sigma'), samples: num(values.samples, 4, 'samples'),
-    neighbours: num(values.neighbours, PREVIOUS_DRAW.neighbours, 'neighbours'), scale: scaleOf(values.scale),
+    neighbours: num(values.neighbours, SHIPPED_DRAW.neighbours, 'neighbours'), scale: scaleOf(values.scale),
     limit: values.limit === undefined ? undefined : num(values.limit, 1, 'limit'), lookup: values.lookup ?? false,
   } as const;
   const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');

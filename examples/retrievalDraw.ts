@@ -39,8 +39,10 @@ export interface DrawCvResult {
 /** A draw setting: the distance and its neighbours. */
 export interface DrawSetting { distance: 'encoded' | 'wells'; neighbours: number; scale: number[] }
 
-const RDF_OPTIONS = { bins: 100, rMax: 5 };
-const conditionsOf = (f: PoolFrame) => [Number(f.info.k), Number(f.info.phi), Number(f.info.T)];
+/** The RDF binning of `mddm evaluate` (SPEC §3). */
+export const RDF_OPTIONS = { bins: 100, rMax: 5 };
+/** A frame's raw (k, phi, T) from its info. */
+export const conditionsOf = (f: PoolFrame): number[] => [Number(f.info.k), Number(f.info.phi), Number(f.info.T)];
 
 /** Positions of the first two minima of the OPP's oscillation beyond r = 0.95 (LJ length). */
 export function wellPositions(k: number, phi: number): [number, number] {
@@ -153,24 +155,29 @@ export function poolCurve(frames: readonly PoolFrame[], setting: DrawSetting, fr
 /**
  * The draw {@link chooseDraw} picks on the pool of 677 frames (`training/retrieval-draw-cv.json`; on the first 476
  * it picked 2 neighbours at scale 12, 1, 0.5). Not shipped: with the model, on the 25 `opp-train` evaluation sets
- * (outside this cross-validation) it did no better than {@link PREVIOUS_DRAW} (docs/conditional.md).
+ * (outside this cross-validation) it did no better than {@link SHIPPED_DRAW} (docs/conditional.md).
  */
-export const RETRIEVAL_DRAW = { neighbours: 2, scale: [16, 1, 0.25] } as const;
+export const CROSS_VALIDATED_DRAW = { neighbours: 2, scale: [16, 1, 0.25] } as const;
 
 /**
  * The choice rule: among the `encoded` settings (the distance `retrievalSample` takes) whose coverage is at most
  * `slack` above `baseline`'s, the one with the lowest paper-style (ties: first in `results`).
  */
 export function chooseDraw(results: readonly DrawCvResult[], baseline: DrawSetting, slack = 0.01): DrawCvResult {
-  const same = (r: DrawCvResult, s: DrawSetting) => r.distance === s.distance && r.neighbours === s.neighbours && r.scale.every((v, c) => v === s.scale[c]);
-  const base = results.find((r) => same(r, baseline));
-  if (!base) throw new Error(`chooseDraw: the baseline ${JSON.stringify(baseline)} is not among the results`);
+  const base = findResult(results, baseline);
   const ok = results.filter((r) => r.distance === 'encoded' && r.coverage <= base.coverage + slack);
   return ok.reduce((best, r) => (r.paperStyle < best.paperStyle ? r : best));
 }
 
+/** The result of `setting` among `results`. @throws Error when it is not there */
+export function findResult(results: readonly DrawCvResult[], setting: DrawSetting): DrawCvResult {
+  const r = results.find((x) => x.distance === setting.distance && x.neighbours === setting.neighbours && x.scale.every((v, c) => v === setting.scale[c]));
+  if (!r) throw new Error(`the setting ${JSON.stringify(setting)} is not among the results (the baseline must be in the grid)`);
+  return r;
+}
+
 /** The shipped draw (`opp-conditional`'s `manifest.init`, the CLI's default): 3 neighbours, k's distance x4. */
-export const PREVIOUS_DRAW: DrawSetting = { distance: 'encoded', neighbours: 3, scale: [4, 1, 1] };
+export const SHIPPED_DRAW: DrawSetting = { distance: 'encoded', neighbours: 3, scale: [4, 1, 1] };
 
 /** The grid the shipped draw was chosen from. */
 export const DRAW_GRID: DrawSetting[] = [
@@ -183,13 +190,13 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'string' } } });
   const frames = [...(await loadDataset('opp-train')), ...(await loadDataset('opp-train-ext')), ...(await loadDataset('opp-train-twins'))] as PoolFrame[];
   const results = drawCrossValidation(frames, DRAW_GRID);
-  const curve = poolCurve(frames, { distance: 'encoded', ...RETRIEVAL_DRAW, scale: [...RETRIEVAL_DRAW.scale] }, [0.25, 0.5, 0.75, 1]);
+  const curve = poolCurve(frames, { distance: 'encoded', ...CROSS_VALIDATED_DRAW, scale: [...CROSS_VALIDATED_DRAW.scale] }, [0.25, 0.5, 0.75, 1]);
   console.log(`pool: ${frames.length} frames; ${results[0].sets} held-out sets with >= 2 frames; lookup metrics (no model), floor ${results[0].paperFloor.toFixed(4)}`);
   console.log('distance  M  scale (k,phi,T)  paper   prec  cover');
   for (const r of results) console.log(`${r.distance.padEnd(8)} ${String(r.neighbours).padStart(2)}  ${r.scale.join(',').padEnd(14)}  ${r.paperStyle.toFixed(4)} ${r.precision.toFixed(4)} ${r.coverage.toFixed(4)}`);
-  const chosen = chooseDraw(results, PREVIOUS_DRAW);
+  const chosen = chooseDraw(results, SHIPPED_DRAW);
   console.log(`chosen (lowest paper-style with coverage <= the previous draw's + 0.01): ${chosen.neighbours} neighbours, scale ${chosen.scale.join(',')}`);
-  const previous = results.find((r) => r.distance === 'encoded' && r.neighbours === PREVIOUS_DRAW.neighbours && r.scale.join() === PREVIOUS_DRAW.scale.join())!;
+  const previous = findResult(results, SHIPPED_DRAW);
   const wells = results.find((r) => r.distance === 'wells' && r.neighbours === chosen.neighbours && r.scale[2] === chosen.scale[2]);
   const pm = (x: { mean: number; se: number }) => `${x.mean >= 0 ? '+' : ''}${x.mean.toFixed(4)} +- ${x.se.toFixed(4)}`;
   for (const metric of ['paperStyle', 'precision', 'coverage'] as const) {

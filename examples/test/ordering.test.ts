@@ -147,16 +147,16 @@ describe('examples/retrievalDraw.ts', () => {
     expect(part.paperStyle).toBeLessThanOrEqual(Math.max(...all) + 1e-12);
   });
 
-  it('chooseDraw: lowest paper-style within the coverage slack; the committed cross-validation picks RETRIEVAL_DRAW', async () => {
-    const { chooseDraw, PREVIOUS_DRAW, RETRIEVAL_DRAW } = await import('../retrievalDraw');
+  it('chooseDraw: lowest paper-style within the coverage slack; the committed cross-validation picks CROSS_VALIDATED_DRAW', async () => {
+    const { chooseDraw, SHIPPED_DRAW, CROSS_VALIDATED_DRAW } = await import('../retrievalDraw');
     const r = (neighbours: number, k: number, paperStyle: number, coverage: number, distance: 'encoded' | 'wells' = 'encoded') => ({ distance, neighbours, scale: [k, 1, 1], paperStyle, paperFloor: 0, precision: 0, coverage, sets: 1, perSet: [] });
     const results = [r(3, 4, 0.1, 0.04), r(1, 4, 0.05, 0.08), r(2, 8, 0.07, 0.049), r(2, 12, 0.06, 0.051), r(2, 4, 0.01, 0.04, 'wells')];
-    expect(chooseDraw(results, PREVIOUS_DRAW)).toBe(results[2]); // 0.05 and 0.06 exceed the slack, wells is another distance
-    expect(chooseDraw(results, PREVIOUS_DRAW, 0.02)).toBe(results[3]);
-    expect(() => chooseDraw(results.slice(1), PREVIOUS_DRAW)).toThrow(/baseline/);
+    expect(chooseDraw(results, SHIPPED_DRAW)).toBe(results[2]); // 0.05 and 0.06 exceed the slack, wells is another distance
+    expect(chooseDraw(results, SHIPPED_DRAW, 0.02)).toBe(results[3]);
+    expect(() => chooseDraw(results.slice(1), SHIPPED_DRAW)).toThrow(/not among the results/);
     const { readFile } = await import('node:fs/promises');
     const cv = JSON.parse(await readFile(new URL('../../training/retrieval-draw-cv.json', import.meta.url), 'utf8'));
-    const chosen = chooseDraw(cv.results, PREVIOUS_DRAW);
-    expect({ neighbours: chosen.neighbours, scale: chosen.scale }).toEqual({ neighbours: RETRIEVAL_DRAW.neighbours, scale: [...RETRIEVAL_DRAW.scale] });
+    const chosen = chooseDraw(cv.results, SHIPPED_DRAW);
+    expect({ neighbours: chosen.neighbours, scale: chosen.scale }).toEqual({ neighbours: CROSS_VALIDATED_DRAW.neighbours, scale: [...CROSS_VALIDATED_DRAW.scale] });
   });
 });

@@ -160,3 +160,55 @@ describe('examples/retrievalDraw.ts', () => {
     expect({ neighbours: chosen.neighbours, scale: chosen.scale }).toEqual({ neighbours: CROSS_VALIDATED_DRAW.neighbours, scale: [...CROSS_VALIDATED_DRAW.scale] });
   });
 });
+
+describe('examples/retrievalRank.ts', () => {
+  it('rankedLookup: the m nearest by distance, the m lowest scores among the first candidates otherwise (brute force)', async () => {
+    const { rankedLookup } = await import('../retrievalRank');
+    const c = (energy: number, classifier: number, rdfMse: number[]) => ({ energy, classifier, rdfMse });
+    const targets = [
+      [c(3, 0.1, [0.5, 0.2]), c(1, 0.3, [0.1, 0.4]), c(2, -0.2, [0.3, 0.3]), c(0, -1, [0.9, 0.8])],
+      [c(1, 0, [0.2, 0.1]), c(2, -1, [0.4, 0.6]), c(0, 1, [0.6, 0.5]), c(-5, -5, [1, 1])],
+    ];
+    // distance, m = 1: the first of each -> paper-style (0.5 + 0.2) / 2, precision (0.2 + 0.1) / 2
+    const d = rankedLookup(targets, 'distance', 3, 1);
+    expect(d.paperStyle).toBeCloseTo(0.35, 12);
+    expect(d.precision).toBeCloseTo(0.15, 12);
+    // energy among the first 3 (the 4th is never a candidate): target 1 -> index 1 (0.1, 0.1); target 2 -> index 2 (0.6, 0.5)
+    const e = rankedLookup(targets, 'energy', 3, 1);
+    expect(e.paperStyle).toBeCloseTo((0.1 + 0.6) / 2, 12);
+    expect(e.precision).toBeCloseTo((0.1 + 0.5) / 2, 12);
+    // classifier, m = 2 among the first 3: target 1 -> indices 2, 0; target 2 -> indices 1, 0
+    const k = rankedLookup(targets, 'classifier', 3, 2);
+    expect(k.paperStyle).toBeCloseTo(((0.3 + 0.5) / 2 + (0.4 + 0.2) / 2) / 2, 12);
+    expect(k.precision).toBeCloseTo(((0.3 + 0.2) / 2 + (0.4 + 0.1) / 2) / 2, 12);
+    // all four candidates: the 4th wins on both scores
+    expect(rankedLookup(targets, 'energy', 4, 1).paperStyle).toBeCloseTo((0.9 + 1) / 2, 12);
+  });
+
+  it('classifierScore: the per-component error difference of two predictions on the wrapped noisy frame; periodic in the box', async () => {
+    const { classifierScore } = await import('../retrievalRank');
+    const { loadModel } = await import('../loadModel');
+    const { timeInputAtSigma } = await import('@mddm/model');
+    const { denoiser } = await loadModel('opp-conditional');
+    const frame = (await loadDataset('opp-train'))[0];
+    const box = frame.box as [number, number, number];
+    const n3 = frame.positions.length;
+    let s = 3;
+    const u = () => (s = (s * 16807) % 2147483647) / 2147483647;
+    const eps = Float64Array.from({ length: n3 }, () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+    const given = [Number(frame.info.k), Number(frame.info.phi), Number(frame.info.T)];
+    const score = classifierScore(denoiser, frame.positions, box, given, 0.1, eps);
+    // independently: noise, wrap with %, predict at the given and the null condition
+    const noisy = Float64Array.from(frame.positions, (x, i) => (((x + 0.1 * eps[i]) % 10) + 10) % 10);
+    const tau = timeInputAtSigma(denoiser, 0.1);
+    const a = denoiser.predict(noisy, box, tau, { conditions: given });
+    const b = denoiser.predict(noisy, box, tau, { conditions: null });
+    let ref = 0;
+    for (let i = 0; i < n3; i++) ref += (a[i] - eps[i]) ** 2 - (b[i] - eps[i]) ** 2;
+    expect(score).toBeCloseTo(ref / n3, 6);
+    expect(score).not.toBe(0);
+    // shifting every particle by a box vector changes nothing
+    const shifted = Float64Array.from(frame.positions, (x, i) => x + (i % 3 === 1 ? 10 : -20));
+    expect(classifierScore(denoiser, shifted, box, given, 0.1, eps)).toBeCloseTo(score, 5);
+  }, 60_000);
+});

@@ -19,7 +19,7 @@
  * `m` best candidates by a score (or the `m` nearest) and is scored by RDF-MSE (SPEC §3) against the target's frame
  * (paper-style) and, on `opp-test`, the nearest of its MD frames (precision).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '@mddm/data';
@@ -100,8 +100,10 @@ async function main(): Promise<void> {
   const candidates = Number(values.candidates ?? 8), sigmaLj = Number(values.sigma ?? 0.05), limit = Number(values.limit ?? Infinity);
   await selectBackend('wasm');
   const { denoiser } = await loadModel(model);
-  const manifest = JSON.parse(readFileSync(new URL(`../packages/pretrained/models/${model}/model.json`, import.meta.url), 'utf8'));
-  const seen = Number(/--ext-sets (\d+)/.exec(manifest.command)?.[1] ?? 0); // ext frames the model trained on
+  // ext frames the model trained on: from a pretrained manifest's command; a checkpoint directory: pass none seen
+  const manifestUrl = new URL(`../packages/pretrained/models/${model}/model.json`, import.meta.url);
+  const command = existsSync(manifestUrl) ? String(JSON.parse(readFileSync(manifestUrl, 'utf8')).command) : '';
+  const seen = Number(/--ext-sets (\d+)/.exec(command)?.[1] ?? 0);
   const ext = (await loadDataset('opp-train-ext')) as PoolFrame[];
   const pool = [...(await loadDataset('opp-train')), ...ext, ...(await loadDataset('opp-train-twins'))] as PoolFrame[];
   const test = (await loadDataset('opp-test')) as PoolFrame[];

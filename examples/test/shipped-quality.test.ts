@@ -24,6 +24,9 @@ describe('opp-conditional manifest', () => {
       expect(q.nfe).toBe(rows[0].evaluations);
     }
     const pool = await loadConditionPool(manifest.init);
-    expect(pool.length).toBe(Object.values(manifest.init.counts as Record<string, number>).reduce((a, b) => a + b, 0));
+    const frames = Object.values(manifest.init.counts as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(pool.length).toBe(frames);
+    // the commands name the pool they were measured on
+    for (const set of ['opp-test', 'opp-train']) expect(manifest.quality[set].command).toContain(`the ${frames} frames`);
   });
 });

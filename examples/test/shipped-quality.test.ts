@@ -28,5 +28,12 @@ describe('opp-conditional manifest', () => {
     expect(pool.length).toBe(frames);
     // the commands name the pool they were measured on
     for (const set of ['opp-test', 'opp-train']) expect(manifest.quality[set].command).toContain(`the ${frames} frames`);
+    // the README quotes the opp-test coverage and precision by hand: they must be the manifest's
+    const readme = await readFile(`${repo}README.md`, 'utf8');
+    const quoted = /coverage (\d\.\d+) and precision (\d\.\d+) against MD floors/.exec(readme.replace(/\s+/g, ' '));
+    expect(quoted, 'README: "coverage X and precision Y against MD floors"').not.toBeNull();
+    // rounded to the quoted digits (half a unit of the third decimal, and a hair for 0.0475 in binary)
+    expect(Math.abs(Number(quoted![1]) - manifest.quality['opp-test'].coverage)).toBeLessThanOrEqual(0.0005 + 1e-9);
+    expect(Math.abs(Number(quoted![2]) - manifest.quality['opp-test'].precision)).toBeLessThanOrEqual(0.0005 + 1e-9);
   });
 });

@@ -86,7 +86,7 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
       throw e;
     });
     post({ type: 'pool', frames: frames.length, elapsedMs: performance.now() - t0 });
-    const r = await retrievalSample(denoiser, { ...options, pool: frames, conditions: msg.conditions, sigmaLj: init.sigmaLj, neighbours: init.neighbours, scale: init.scale });
+    const r = await retrievalSample(denoiser, { ...options, pool: frames, conditions: msg.conditions, sigmaLj: init.sigmaLj, neighbours: init.neighbours, scale: init.scale, draw: init.draw });
     start = frames[r.starts[0]!]!.id;
     res = r;
   } else {

@@ -200,7 +200,7 @@ describe.skipIf(!CHROMIUM && !inCi)('the web page in headless Chromium', () => {
     try {
       const pool = await loadConditionPool(manifest.init!, { baseUrl: `${server.url}data/` });
       expect(pool.length).toBe(40);
-      const node = await retrievalSample(denoiser, { ...manifest.sampler, steps: STEPS, seed: 3, pool, conditions: [7, 1, 0.03], sigmaLj: INIT.sigmaLj, neighbours: INIT.neighbours, scale: INIT.scale, onWarning: () => {} });
+      const node = await retrievalSample(denoiser, { ...manifest.sampler, steps: STEPS, seed: 3, pool, conditions: [7, 1, 0.03], sigmaLj: INIT.sigmaLj, neighbours: INIT.neighbours, scale: INIT.scale, draw: manifest.init!.draw, onWarning: () => {} });
       expect(frame.info.start).toBe(pool[node.starts[0]!]!.id);
       const dev = maxDeviation(frame.positions, node.positions[0]!, 10);
       console.log(`[web e2e] nearest-md: max |x_browser - x_node| = ${dev.toExponential(2)} sigma`);

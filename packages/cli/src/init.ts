@@ -1,25 +1,28 @@
 import { createHash } from 'node:crypto';
 import { loadConditionPool } from '@mddm/data';
-import { retrievalSample, sample, type RetrievalFrame, type SampleOptions, type SampleResult } from '@mddm/model';
+import { retrievalSample, sample, type RetrievalDraw, type RetrievalFrame, type SampleOptions, type SampleResult } from '@mddm/model';
 import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
 import { CliError } from './errors';
 import { conditionNames, type CliModel } from './models';
 
-/** `--init noise|nearest-md`, `--init-sigma S`, `--init-neighbours M` and `--init-scale a,b,c` of `sample` and `evaluate`. */
-export const INIT_FLAGS: FlagSpec = { init: { type: 'string' }, 'init-sigma': { type: 'string' }, 'init-neighbours': { type: 'string' }, 'init-scale': { type: 'string' } };
+/** `--init noise|nearest-md`, `--init-sigma S`, `--init-neighbours M`, `--init-scale a,b,c` and `--init-draw D` of `sample` and `evaluate`. */
+export const INIT_FLAGS: FlagSpec = { init: { type: 'string' }, 'init-sigma': { type: 'string' }, 'init-neighbours': { type: 'string' }, 'init-scale': { type: 'string' }, 'init-draw': { type: 'string' } };
 
 export const INIT_HELP = `  --init noise|nearest-md  start from uniform noise, or from an MD training frame near the conditions,
                      noised to --init-sigma and denoised at the conditions (retrieval-initialised sampling;
                      default: the model's manifest, nearest-md for opp-conditional, else noise)
   --init-sigma S     noise std (LJ) of the nearest-md start (default: the manifest's)
   --init-neighbours M  draw each start among the M pool frames nearest to the conditions (default: the manifest's)
-  --init-scale a,b,c   distance scale of the encoded k, phi, T in that search (default: the manifest's)`;
+  --init-scale a,b,c   distance scale of the encoded k, phi, T in that search (default: the manifest's)
+  --init-draw stratified|independent  stratified: the conformations of one run start from the M nearest
+                     frames in turn (random order), so --count M uses all of them; independent: each draws
+                     its own (default: the manifest's, else stratified)`;
 
 /** Retrieval-initialised sampling as the CLI runs it (`PretrainedManifest.init`). */
-export interface NearestMdInit { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[]; counts?: Record<string, number> }
+export interface NearestMdInit { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[]; counts?: Record<string, number>; draw: RetrievalDraw }
 
 /** The default pool and draw when a checkpoint without a manifest is run with `--init nearest-md`. */
-export const NEAREST_MD_DEFAULT: NearestMdInit = { kind: 'nearest-md', sigmaLj: 0.25, neighbours: 3, scale: [4, 1, 1], sets: ['opp-train', 'opp-train-ext', 'opp-train-twins'] };
+export const NEAREST_MD_DEFAULT: NearestMdInit = { kind: 'nearest-md', sigmaLj: 0.25, neighbours: 3, scale: [4, 1, 1], sets: ['opp-train', 'opp-train-ext', 'opp-train-twins'], draw: 'stratified' };
 
 /** How a run starts: `noise`, or nearest-md with its settings. */
 export type CliInit = { kind: 'noise' } | NearestMdInit;
@@ -35,8 +38,10 @@ export function resolveInit(command: string, model: CliModel, values: ParsedArgs
   const sigma = numberFlag(command, values, 'init-sigma', { min: 0, exclusiveMin: true });
   const neighbours = numberFlag(command, values, 'init-neighbours', { min: 1, integer: true });
   const scale = scaleFlag(command, values);
+  const draw = values['init-draw'] as string | undefined;
+  if (draw !== undefined && draw !== 'stratified' && draw !== 'independent') throw new CliError(`mddm ${command}: --init-draw must be stratified or independent, got '${draw}'`, 'CLI_USAGE');
   if (kind === 'noise') {
-    const given = (['init-sigma', 'init-neighbours', 'init-scale'] as const).find((f) => values[f] !== undefined);
+    const given = (['init-sigma', 'init-neighbours', 'init-scale', 'init-draw'] as const).find((f) => values[f] !== undefined);
     if (given) throw new CliError(`mddm ${command}: --${given} is for --init nearest-md`, 'CLI_USAGE');
     return { kind: 'noise' };
   }
@@ -48,7 +53,7 @@ export function resolveInit(command: string, model: CliModel, values: ParsedArgs
   const base = model.manifest?.init ?? NEAREST_MD_DEFAULT;
   return {
     ...base, sets: [...base.sets], ...(base.counts ? { counts: { ...base.counts } } : {}),
-    sigmaLj: sigma ?? base.sigmaLj, neighbours: neighbours ?? base.neighbours, scale: scale ?? [...base.scale],
+    sigmaLj: sigma ?? base.sigmaLj, neighbours: neighbours ?? base.neighbours, scale: scale ?? [...base.scale], draw: draw ?? base.draw ?? 'stratified',
   };
 }
 
@@ -80,22 +85,27 @@ export async function loadPool(init: NearestMdInit): Promise<{ pool: RetrievalFr
   return { pool, ids: pool.map((f) => f.id) };
 }
 
-/** A short text of the init for sample-cache keys and frame info (`nearest-md:0.25:3:4,1,1`). */
+/**
+ * A short text of the init for sample-cache keys and frame info: `nearest-md:0.25:3:4,1,1:stratified`, or without
+ * the last part for the independent draw (the label of the samples made before the stratified draw existed).
+ */
 export function initLabel(init: CliInit): string | undefined {
-  return init.kind === 'noise' ? undefined : `nearest-md:${init.sigmaLj}:${init.neighbours}:${init.scale.join(',')}`;
+  if (init.kind === 'noise') return undefined;
+  return `nearest-md:${init.sigmaLj}:${init.neighbours}:${init.scale.join(',')}${init.draw === 'independent' ? '' : `:${init.draw}`}`;
 }
 
 /**
  * Samples `count` conformations from noise (`sample`) or from the pool (`retrievalSample`, given conditions only:
  * the model draws any drawn conditions itself).
  * @param excludeExact - leave out pool frames at exactly these conditions (evaluation at training parameters)
+ * @param first - nearest-md: index of the first conformation in the seed's sequence (`RetrievalSampleOptions.first`)
  */
 export async function runInit(
-  init: CliInit, pool: RetrievalFrame[] | undefined, denoiser: CliModel['denoiser'], options: SampleOptions & { conditions?: ArrayLike<number> }, excludeExact = false,
+  init: CliInit, pool: RetrievalFrame[] | undefined, denoiser: CliModel['denoiser'], options: SampleOptions & { conditions?: ArrayLike<number> }, excludeExact = false, first = 0,
 ): Promise<SampleResult & { starts?: number[] }> {
   if (init.kind === 'noise') return sample(denoiser, options);
   const { n: _n, box: _box, batchSize: _b, init: _i, ...rest } = options;
   return retrievalSample(denoiser, {
-    ...rest, pool: pool!, conditions: options.conditions!, sigmaLj: init.sigmaLj, neighbours: init.neighbours, scale: init.scale, excludeExact,
+    ...rest, pool: pool!, conditions: options.conditions!, sigmaLj: init.sigmaLj, neighbours: init.neighbours, scale: init.scale, draw: init.draw, excludeExact, first,
   });
 }

@@ -30,7 +30,9 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
   it('initCacheLabel: the pool is part of the sample-cache key (a set packed further changes it), noise has none', async () => {
     const { initCacheLabel, NEAREST_MD_DEFAULT } = await import('../src/init');
     const a = initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'y']);
-    expect(a).toMatch(/^nearest-md:0\.25:3:4,1,1\|pool:2:[0-9a-f]{12}$/);
+    expect(a).toMatch(/^nearest-md:0\.25:3:4,1,1:stratified\|pool:2:[0-9a-f]{12}$/);
+    // the independent draw keeps the label of the samples made before the stratified draw existed
+    expect(initCacheLabel({ ...NEAREST_MD_DEFAULT, draw: 'independent' }, ['x', 'y'])).toMatch(/^nearest-md:0\.25:3:4,1,1\|pool:2:/);
     expect(initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'y', 'z'])).not.toBe(a);
     expect(initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'z'])).not.toBe(a);
     expect(initCacheLabel(NEAREST_MD_DEFAULT, ['x', 'y'])).toBe(a);
@@ -47,10 +49,11 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     const f = await frames(out);
     expect(f.length).toBe(3);
     for (const x of f) {
-      expect(x.info.init).toBe('nearest-md:0.3:3:4,1,1');
+      expect(x.info.init).toBe('nearest-md:0.3:3:4,1,1:stratified');
       expect(typeof x.info.start).toBe('string');
     }
-    expect(f.map((x) => x.info.start)).toContain(first.info.id); // its own frame is one of the 3 nearest (distance 0); seeded, so deterministic
+    expect(f.map((x) => x.info.start)).toContain(first.info.id); // its own frame is one of the 3 nearest (distance 0)
+    expect(new Set(f.map((x) => x.info.start)).size).toBe(3); // stratified: 3 conformations, the 3 nearest frames in turn
   });
 
   it('--init-neighbours and --init-scale set the draw: with 1 neighbour every start is the nearest frame', async () => {
@@ -62,7 +65,21 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     const f = await frames(out);
     // its own frame is at distance 0; any other frame at these exact parameters would tie, and ties go to the lower index (opp-train first)
     expect(f.map((x) => x.info.start)).toEqual([first.info.id, first.info.id, first.info.id]);
-    expect(f[0].info.init).toBe('nearest-md:0.25:1:12,1,0.5');
+    expect(f[0].info.init).toBe('nearest-md:0.25:1:12,1,0.5:stratified');
+  });
+
+  it('--init-draw independent: each conformation draws its own start (the label of the earlier releases)', async () => {
+    const out = join(dir, 'ind.xyz');
+    const r = await mddm('sample', '--model', model, '--k', '7', '--phi', '1', '--T', '0.03', '--count', '6', '--init', 'nearest-md', '--init-draw', 'independent', ...FAST, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const f = await frames(out);
+    expect(f[0].info.init).toBe('nearest-md:0.25:3:4,1,1');
+    const strat = join(dir, 'strat.xyz');
+    expect((await mddm('sample', '--model', model, '--k', '7', '--phi', '1', '--T', '0.03', '--count', '6', '--init', 'nearest-md', ...FAST, '--out', strat)).code).toBe(0);
+    const s = (await frames(strat)).map((x) => x.info.start);
+    expect(s.slice(3)).toEqual(s.slice(0, 3)); // stratified: the 3 nearest in one order, twice
+    expect(new Set(s).size).toBe(3);
+    expect(f.map((x) => x.info.start)).not.toEqual(s); // (for this seed) the independent draws are not that pattern
   });
 
   it('usage errors: another size or box, an unknown kind, --init-sigma without nearest-md, an unconditional model', async () => {
@@ -74,6 +91,8 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     expect((await mddm(...base, '--init-sigma', '0.2', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init-sigma is for --init nearest-md/);
     expect((await mddm(...base, '--init', 'noise', '--init-scale', '1,1,1', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init-scale is for --init nearest-md/);
     expect((await mddm(...base, '--init', 'nearest-md', '--init-neighbours', '0', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init-neighbours must be an integer >= 1/);
+    expect((await mddm(...base, '--init', 'nearest-md', '--init-draw', 'spread', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init-draw must be stratified or independent/);
+    expect((await mddm(...base, '--init', 'noise', '--init-draw', 'stratified', '--out', join(dir, 'x.xyz'))).err).toMatch(/--init-draw is for --init nearest-md/);
     for (const bad of ['1,2', '1,-1,1', '0,0,0', 'a,b,c']) {
       const e = await mddm(...base, '--init', 'nearest-md', '--init-scale', bad, '--out', join(dir, 'x.xyz'));
       expect(e.code).toBe(2);
@@ -92,9 +111,14 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     const r = await mddm('evaluate', '--model', model, '--set', 'opp-train', '--limit', '1', '--samples', '2', '--init', 'nearest-md', ...FAST, '--samples-dir', samples);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/init: nearest-md/);
+    const { readdir } = await import('node:fs/promises');
+    // stratified: the set's two samples start from two different neighbours (recorded in the cached frames)
+    const cached = await Promise.all((await readdir(samples)).filter((f) => f.endsWith('.xyz')).map((f) => frames(join(samples, f))));
+    const starts = cached.map((c) => c[0].info.start);
+    expect(starts.every((s) => typeof s === 'string')).toBe(true);
+    expect(new Set(starts).size).toBe(2);
     const noise = await mddm('evaluate', '--model', model, '--set', 'opp-train', '--limit', '1', '--samples', '2', ...FAST, '--samples-dir', samples);
     expect(noise.code).toBe(0);
-    const { readdir } = await import('node:fs/promises');
     expect((await readdir(samples)).filter((f) => f.endsWith('.xyz')).length).toBe(4); // the init is part of the cache key
   });
 });

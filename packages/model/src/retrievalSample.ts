@@ -25,13 +25,29 @@ export interface RetrievalSampleOptions extends Omit<VariationOptions, 't' | 'co
   conditions: ArrayLike<number>;
   /** Noise std (LJ units) the start frame is noised to before it is denoised at `conditions`. */
   sigmaLj: number;
-  /** Conformations (default 1); each draws its own start frame. */
+  /** Conformations (default 1). */
   count?: number;
   /**
-   * Seed (default 0) of the start-frame draws and of every conformation's noise: one stream gives the `count`
-   * start frames, then one `variation` seed per conformation, so runs with different seeds share no noise.
+   * Seed (default 0) of the start-frame draws and of every conformation's noise: one stream gives the start
+   * frames, then one `variation` seed per conformation, so runs with different seeds share no noise.
    */
   seed?: number;
+  /**
+   * How the start frames of the seed's conformations are drawn (default `'stratified'`):
+   * - `'stratified'`: one random order of the `neighbours` nearest frames, used in turn (conformation j starts
+   *   from the (j mod neighbours)-th of the order), so any `neighbours` consecutive conformations start from
+   *   all of them. Each conformation's start is still uniform among the neighbours; a batch represents them
+   *   evenly instead of by chance (4 independent draws among 3 frames leave one out 56% of the time).
+   * - `'independent'`: every conformation draws its start uniformly and independently (the draw of releases
+   *   before 2026-12-02's twelfth session; reproduces their samples).
+   */
+  draw?: RetrievalDraw;
+  /**
+   * Index of the first conformation in the seed's sequence (default 0): the call returns conformations
+   * `first` to `first + count - 1` of what one call with `count = first + count` would return, so a batch made in
+   * parts (one conformation per call, as `mddm evaluate` caches them) is the same batch, stratified across the parts.
+   */
+  first?: number;
   /** Draw among this many pool frames nearest to `conditions` (default 3). */
   neighbours?: number;
   /** Distance scale of each condition's encoded features (default 1 each; e.g. `[4, 1, 1]` for OPP's k). */
@@ -39,6 +55,9 @@ export interface RetrievalSampleOptions extends Omit<VariationOptions, 't' | 'co
   /** Leave out pool frames at exactly `conditions` (default false): to evaluate at parameters the pool holds. */
   excludeExact?: boolean;
 }
+
+/** How {@link retrievalSample} draws the start frames of a batch: spread over the neighbours, or each on its own. */
+export type RetrievalDraw = 'stratified' | 'independent';
 
 /** What {@link retrievalSample} returns: the samples, and which pool frame each started from. */
 export interface RetrievalSampleResult extends SampleResult {
@@ -68,7 +87,7 @@ export interface RetrievalSampleResult extends SampleResult {
  */
 export async function retrievalSample(denoiser: DenoiserLike, options: RetrievalSampleOptions): Promise<RetrievalSampleResult> {
   if (!options || typeof options !== 'object') throw new ModelError(`retrievalSample options must be an object, got ${describeValue(options)}`, 'MODEL_BAD_CONFIG');
-  const { pool, conditions, sigmaLj, neighbours, scale, excludeExact, count: countOption, seed: seedOption, ...rest } = options;
+  const { pool, conditions, sigmaLj, neighbours, scale, excludeExact, count: countOption, seed: seedOption, draw: drawOption, first: firstOption, ...rest } = options;
   checkPool(pool);
   if (conditions === null || typeof conditions !== 'object' || typeof conditions.length !== 'number') {
     throw new ModelError(`retrievalSample: conditions must be an array of raw conditions, got ${describeValue(conditions)}`, 'MODEL_BAD_INPUT');
@@ -76,6 +95,9 @@ export async function retrievalSample(denoiser: DenoiserLike, options: Retrieval
   const given = Array.from(conditions);
   const count = checkInt(countOption ?? 1, 'count', 1);
   const seed = checkInt(seedOption ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  const first = checkInt(firstOption ?? 0, 'first', 0, Number.MAX_SAFE_INTEGER - count);
+  const mode = drawOption ?? 'stratified';
+  if (mode !== 'stratified' && mode !== 'independent') throw new ModelError(`retrievalSample: draw must be 'stratified' or 'independent', got ${describeValue(drawOption)}`, 'MODEL_BAD_CONFIG');
   const draw = checkDrawOptions({ neighbours: neighbours ?? 3, scale }, given.length);
   pool.forEach((f, i) => {
     if (!f.conditions || f.conditions.length < given.length) throw new ModelError(`retrievalSample: pool[${i}].conditions must hold at least ${given.length} values, got ${describeValue(f.conditions)}`, 'MODEL_BAD_CONFIG');
@@ -83,27 +105,49 @@ export async function retrievalSample(denoiser: DenoiserLike, options: Retrieval
   const exact = (i: number) => given.every((v, c) => Math.abs(pool[i].conditions[c] - v) <= 1e-9 * Math.max(1, Math.abs(v)));
   const near = nearestConditionRows(denoiser.conditionEncoders, pool.map((f) => f.conditions), given, draw.neighbours, draw.scale, excludeExact ? exact : undefined);
   if (near.length === 0) throw new ModelError('retrievalSample: no pool frame left to start from (all at exactly the requested conditions)', 'MODEL_BAD_CONFIG');
-  const rng = createRng(seed);
-  const starts = Array.from({ length: count }, () => near[rng.integer(0, near.length - 1)]);
-  // Noise seeds from the same stream, not seed + i: with seed + i, the runs --seed 0 and --seed 1 (or two
-  // Slurm tasks) would share a seed, and from the same start frame make the same conformation.
-  const seeds = starts.map(() => rng.integer(0, 2 ** 32 - 1));
+  const { starts, seeds } = drawStarts(near, mode, seed, first, count);
   const results = [];
   for (let i = 0; i < count; i++) {
     const start = pool[starts[i]];
     results.push(await variation(denoiser, start.positions, start.box, { ...rest, sigmaLj, count: 1, seed: seeds[i], conditions: given }));
   }
-  const first = results[0];
+  const head = results[0];
   return {
-    ...first,
+    ...head,
     positions: results.map((r) => r.positions[0]),
     conditions: results.every((r) => r.conditions) ? results.map((r) => r.conditions![0]) : undefined,
     evaluations: Math.max(...results.map((r) => r.evaluations)),
     elapsedMs: results.reduce((s, r) => s + r.elapsedMs, 0),
     trajectory: undefined,
     starts,
-    sigmaLj: first.sigmaLj,
+    sigmaLj: head.sigmaLj,
   };
+}
+
+/**
+ * @internal Start frames and noise seeds of conformations `first .. first + count - 1` of the seed's sequence.
+ * Noise seeds come from the same stream, not seed + i: with seed + i, the runs --seed 0 and --seed 1 (or two
+ * Slurm tasks) would share a seed, and from the same start frame make the same conformation.
+ */
+export function drawStarts(near: readonly number[], mode: RetrievalDraw, seed: number, first: number, count: number): { starts: number[]; seeds: number[] } {
+  const rng = createRng(seed);
+  const total = first + count;
+  let starts: number[];
+  if (mode === 'independent') {
+    // all starts first, then the seeds: the order of the releases that drew this way (their samples reproduce)
+    starts = Array.from({ length: total }, () => near[rng.integer(0, near.length - 1)]);
+  } else {
+    // Fisher-Yates: a uniform random order of the neighbours, drawn before any noise seed so the sequence is
+    // the same whatever the count (a batch of 8 begins with the batch of 4)
+    const order = [...near];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.integer(0, i);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    starts = Array.from({ length: total }, (_, j) => order[j % order.length]);
+  }
+  const seeds = starts.map(() => rng.integer(0, 2 ** 32 - 1));
+  return { starts: starts.slice(first), seeds: seeds.slice(first) };
 }
 
 /** @internal A non-empty pool of one box and one particle count. */

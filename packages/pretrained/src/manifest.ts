@@ -1,4 +1,4 @@
-import type { SampleOptions } from '@mddm/model';
+import type { RetrievalDraw, SampleOptions } from '@mddm/model';
 
 /** The pretrained models this package ships. */
 export const PRETRAINED_NAMES = ['opp-conditional', 'opp-unconditional'] as const;
@@ -45,9 +45,10 @@ export interface PretrainedManifest {
    * uniform noise: `nearest-md` = retrieval-initialised sampling (`retrievalSample` of `@mddm/model`) from the
    * frames of the shipped data sets `sets` (the first `counts[set]` of a set that grows, pinning the pool the
    * quality was measured with; `loadConditionPool(init)` of `@mddm/data`), drawn among the `neighbours` nearest in
-   * the conditions (distance `scale` per condition), noised to `sigmaLj` (LJ units). Absent: uniform noise.
+   * the conditions (distance `scale` per condition; `draw`: how a batch's starts are spread over them, default
+   * `'stratified'`, see `RetrievalSampleOptions.draw`), noised to `sigmaLj` (LJ units). Absent: uniform noise.
    */
-  init?: { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[]; counts?: Record<string, number> };
+  init?: { kind: 'nearest-md'; sigmaLj: number; neighbours: number; scale: number[]; sets: string[]; counts?: Record<string, number>; draw?: RetrievalDraw };
   /**
    * The force reading that measured best against the analytic force (`forces` of `@mddm/model`,
    * SPEC §8): the noise level `sigma` (LJ units) and whether to average over the box's symmetries.

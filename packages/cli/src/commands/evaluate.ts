@@ -26,8 +26,10 @@ Prints a per-set table, the means, and the paper's numbers (0.098 train, 0.126 t
 
   --samples M    generated conformations per parameter set (default 4)
   --limit N      only the first N parameter sets
-  --seed S       base seed (default 0): sample m of set i (its position in the dataset) uses seed S + 1000 i + m, so
-                 --samples 4 extends a --samples 2 run (with --samples-dir, only 2 more per set)
+  --seed S       base seed (default 0): sample m of set i (its position in the dataset) uses seed S + 1000 i + m
+                 (nearest-md, stratified draw: it is conformation m of the sequence of seed S + 1000 i, so a set's
+                 samples start from its neighbours in turn), so --samples 4 extends a --samples 2 run (with
+                 --samples-dir, only 2 more per set)
   --json FILE    also write every number as JSON
   --floors       no model: only what a perfect generator would score (MD replicas against each
                  other, SPEC §5), per set and on average: how much of the paper's number is MD's scatter
@@ -129,11 +131,15 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
           positions = stored.positions;
           evaluations = Number(stored.info.evaluations);
         } else {
-          // excludeExact: a start frame at the set's own parameters could be one of its reference frames
-          const r = await runInit(init, pool, d, { ...sampler.options, n, box: p.frames[0].box, seed: key.seed, conditions, onWarning: (w) => io.warn(`warning: ${w}`) }, true);
+          // excludeExact: a start frame at the set's own parameters could be one of its reference frames.
+          // The stratified draw spreads a set's M samples over the neighbours: they are conformations 0..M-1 of one
+          // sequence (seed S + 1000 i); the independent draw keeps the per-sample seeds of the runs made with it.
+          const stratified = init.kind === 'nearest-md' && init.draw === 'stratified';
+          const runSeed = stratified ? key.seed - m : key.seed;
+          const r = await runInit(init, pool, d, { ...sampler.options, n, box: p.frames[0].box, seed: runSeed, conditions, onWarning: (w) => io.warn(`warning: ${w}`) }, true, stratified ? m : 0);
           evaluations = r.evaluations;
           positions = r.positions[0];
-          await cache?.put(key, positions, { evaluations: r.evaluations, sampler: sampler.name, model: modelName });
+          await cache?.put(key, positions, { evaluations: r.evaluations, sampler: sampler.name, model: modelName, ...(r.starts && loaded ? { start: loaded.ids[r.starts[0]] } : {}) });
         }
         gens.push(rdf(positions, p.frames[0].box, RDF_OPTIONS));
         bar.tick(1, p.id);

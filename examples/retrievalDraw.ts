@@ -3,6 +3,7 @@
  * `scale`), chosen by leave-one-set-out cross-validation on the training pool, not on an evaluation set:
  *
  *   tsx examples/retrievalDraw.ts [--json FILE]
+ *   tsx examples/retrievalDraw.ts --batch 4 [--json FILE]     # stratified against independent batches
  *
  * Every parameter set of the pool (`opp-train`, `opp-train-ext`, `opp-train-twins`) with at least two MD
  * frames is held out in turn; its start frames are drawn among the `neighbours` nearest frames at other
@@ -13,7 +14,9 @@
  * The model then adapts the drawn start to the requested parameters (examples/retrieval.ts); the lookup
  * ranks the draws without a network evaluation (docs/conditional.md, "Choosing the draw").
  *
- * Also: the lookup of the shipped draw with part of the pool (`poolCurve`): is more LAMMPS data worth it.
+ * Also: the lookup of the shipped draw with part of the pool (`poolCurve`): is more LAMMPS data worth it; and
+ * (`--batch M`) the coverage of a batch of M samples as `retrievalSample` draws it, stratified or independent
+ * (`batchCoverage`: exact expectations, so the two draws compare without sampling noise).
  *
  * `wells` rows use another distance for comparison: the positions of the potential's first two minima
  * beyond r = 0.95, r_n = 1.25 + (phi + pi + 2 pi n) / k, times 4, and log T as encoded times the T scale.
@@ -127,6 +130,61 @@ export function pairedDifference(a: DrawCvResult, b: DrawCvResult, metric: 'pape
   return { mean: m, se: Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / (d.length - 1) / d.length), sets: d.length };
 }
 
+/** Binomial coefficient C(n, r) (0 outside 0 <= r <= n). */
+function choose(n: number, r: number): number {
+  if (r < 0 || r > n) return 0;
+  let c = 1;
+  for (let i = 1; i <= r; i++) c = (c * (n - r + i)) / i;
+  return c;
+}
+
+/**
+ * Expected min of `d` over the start frames of a batch of `samples` conformations drawn among `d.length`
+ * neighbours as `retrievalSample` draws them (d: each neighbour's RDF-MSE to one MD frame): the lookup's coverage
+ * of that frame. With the neighbours sorted so d_1 <= ... <= d_k, min = d_i with probability
+ * - independent (each start uniform on its own): ((k - i + 1) / k)^M - ((k - i) / k)^M (all M starts among the
+ *   k - i + 1 worst, not all among the k - i worst);
+ * - stratified (the first M of a uniform random order, repeated when M > k): C(k - i, M - 1) / C(k, M) for M < k
+ *   (a uniform M-subset whose best is i), and d_1 for M >= k.
+ * Precision and paper-style are means over the samples of per-start terms, and every start is uniform among the
+ * neighbours under both draws, so their expectations do not depend on the draw; coverage does.
+ */
+export function expectedBatchMin(d: readonly number[], samples: number, draw: 'stratified' | 'independent'): number {
+  const k = d.length;
+  const sorted = [...d].sort((a, b) => a - b);
+  if (draw === 'stratified' && samples >= k) return sorted[0];
+  let e = 0;
+  for (let i = 1; i <= k; i++) {
+    const p = draw === 'independent' ? ((k - i + 1) / k) ** samples - ((k - i) / k) ** samples : choose(k - i, samples - 1) / choose(k, samples);
+    e += p * sorted[i - 1];
+  }
+  return e;
+}
+
+/** Per held-out set: the lookup coverage of a batch under each draw ({@link batchCoverage}). */
+export interface BatchCoverage { samples: number; sets: number; independent: number; stratified: number; paired: { mean: number; se: number }; perSet: { set: string; independent: number; stratified: number }[] }
+
+/**
+ * The lookup coverage (SPEC §5: mean over the held-out set's MD frames of the nearest sample) of a batch of
+ * `samples` conformations under the stratified and the independent draw of `retrievalSample`, as exact
+ * expectations ({@link expectedBatchMin}), every parameter set with >= 2 frames held out in turn as in
+ * {@link drawCrossValidation}; `paired`: stratified - independent, mean and standard error over the sets.
+ */
+export function batchCoverage(frames: readonly PoolFrame[], setting: DrawSetting, samples: number): BatchCoverage {
+  const t = poolTable(frames);
+  const perSet = t.sets.filter((s) => s.length >= 2).map((set) => {
+    const near = nearest(t.rows, set[0], setting, (j) => set.includes(j));
+    const cover = (draw: 'stratified' | 'independent') => mean(set.map((r) => expectedBatchMin(near.map((j) => t.d(j, r)), samples, draw)));
+    return { set: t.rows[set[0]].join(','), independent: cover('independent'), stratified: cover('stratified') };
+  });
+  const diff = perSet.map((p) => p.stratified - p.independent);
+  const m = mean(diff);
+  return {
+    samples, sets: perSet.length, independent: mean(perSet.map((p) => p.independent)), stratified: mean(perSet.map((p) => p.stratified)),
+    paired: { mean: m, se: Math.sqrt(diff.reduce((a, x) => a + (x - m) ** 2, 0) / (diff.length - 1) / diff.length) }, perSet,
+  };
+}
+
 /** One point of {@link poolCurve}: the pool cut to a fraction of its parameter sets. */
 export interface PoolCurvePoint { fraction: number; poolSets: number; paperStyle: number; precision: number; coverage: number }
 
@@ -187,8 +245,16 @@ export const DRAW_GRID: DrawSetting[] = [
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
-  const { values } = parseArgs({ args, options: { json: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { json: { type: 'string' }, batch: { type: 'string' } } });
   const frames = [...(await loadDataset('opp-train')), ...(await loadDataset('opp-train-ext')), ...(await loadDataset('opp-train-twins'))] as PoolFrame[];
+  if (values.batch !== undefined) {
+    const samples = Number(values.batch);
+    if (!Number.isInteger(samples) || samples < 1) throw new Error(`--batch must be an integer >= 1, got '${values.batch}'`);
+    const b = batchCoverage(frames, SHIPPED_DRAW, samples);
+    console.log(`pool: ${frames.length} frames; ${b.sets} held-out sets; the shipped draw (3 nearest, k x4), batches of ${samples}: lookup coverage independent ${b.independent.toFixed(4)}, stratified ${b.stratified.toFixed(4)}, paired ${b.paired.mean.toFixed(4)} +- ${b.paired.se.toFixed(4)}`);
+    if (values.json) await writeFile(values.json, JSON.stringify({ pool: frames.length, draw: SHIPPED_DRAW, ...b }));
+    return;
+  }
   const results = drawCrossValidation(frames, DRAW_GRID);
   const curve = poolCurve(frames, { distance: 'encoded', ...CROSS_VALIDATED_DRAW, scale: [...CROSS_VALIDATED_DRAW.scale] }, [0.25, 0.5, 0.75, 1]);
   console.log(`pool: ${frames.length} frames; ${results[0].sets} held-out sets with >= 2 frames; lookup metrics (no model), floor ${results[0].paperFloor.toFixed(4)}`);

@@ -128,6 +128,14 @@ describe('examples/retrievalDraw.ts', () => {
     const cov2 = ((Math.min(d(2, 0), d(3, 0)) + Math.min(d(2, 1), d(3, 1))) / 2 + (Math.min(d(2, 3), d(0, 3)) + Math.min(d(2, 4), d(0, 4))) / 2) / 2;
     expect(m2.coverage).toBeCloseTo(cov2, 12);
     expect(m2.paperStyle).not.toBeCloseTo(m1.paperStyle, 6);
+    // batchCoverage: a stratified batch of 2 among 2 neighbours uses both (the cross-validation's coverage); an
+    // independent one leaves one out half the time: min with probability 3/4, the other 1/4
+    const { batchCoverage } = await import('../retrievalDraw');
+    const bc = batchCoverage(frames, { distance: 'encoded', neighbours: 2, scale: [1, 1, 1] }, 2);
+    expect(bc.sets).toBe(2);
+    expect(bc.stratified).toBeCloseTo(m2.coverage, 12);
+    const ind = (a: number, b: number) => 0.75 * Math.min(a, b) + 0.25 * Math.max(a, b);
+    expect(bc.independent).toBeCloseTo(((ind(d(2, 0), d(3, 0)) + ind(d(2, 1), d(3, 1))) / 2 + (ind(d(2, 3), d(0, 3)) + ind(d(2, 4), d(0, 4))) / 2) / 2, 12);
     // pairedDifference: per-set differences of the two settings (sets 2,... and 13,...), mean and standard error
     const { pairedDifference } = await import('../retrievalDraw');
     const diffs = [(d(2, 0) + d(3, 0)) / 2 - d(2, 0), (d(2, 3) + d(0, 3)) / 2 - d(2, 3)];
@@ -145,6 +153,39 @@ describe('examples/retrievalDraw.ts', () => {
     const all = [0, 1, 2, 3, 4].flatMap((j) => [d(j, 0), d(j, 3)]).filter((v) => v > 0);
     expect(part.paperStyle).toBeGreaterThanOrEqual(Math.min(...all) - 1e-12);
     expect(part.paperStyle).toBeLessThanOrEqual(Math.max(...all) + 1e-12);
+  });
+
+  it('expectedBatchMin: exact expectation of the batch min under both draws (brute-force enumeration of every draw)', async () => {
+    const { expectedBatchMin } = await import('../retrievalDraw');
+    const perms = (a: number[]): number[][] => (a.length <= 1 ? [a] : a.flatMap((x, i) => perms([...a.slice(0, i), ...a.slice(i + 1)]).map((p) => [x, ...p])));
+    for (const d of [[0.3, 0.01, 0.5], [0.2, 0.2, 0.7, 0.05], [0.4], [0.9, 0.1]]) {
+      const k = d.length;
+      for (const M of [1, 2, 3, 4, 5]) {
+        // independent: all k^M sequences of starts, equally likely
+        let sum = 0;
+        for (let code = 0; code < k ** M; code++) {
+          let c = code;
+          let m = Infinity;
+          for (let s = 0; s < M; s++) {
+            m = Math.min(m, d[c % k]);
+            c = Math.floor(c / k);
+          }
+          sum += m;
+        }
+        expect(expectedBatchMin(d, M, 'independent')).toBeCloseTo(sum / k ** M, 12);
+        // stratified: every order of the neighbours, equally likely, used in turn
+        const all = perms(d.map((_, i) => i));
+        const strat = all.reduce((a, p) => a + Math.min(...Array.from({ length: M }, (_, j) => d[p[j % k]])), 0) / all.length;
+        expect(expectedBatchMin(d, M, 'stratified')).toBeCloseTo(strat, 12);
+        expect(expectedBatchMin(d, M, 'stratified')).toBeLessThanOrEqual(expectedBatchMin(d, M, 'independent') + 1e-15);
+      }
+    }
+    // the committed run: 175 held-out sets, batches of 4, the stratified draw covers better
+    const { readFile } = await import('node:fs/promises');
+    const b = JSON.parse(await readFile(new URL('../../training/retrieval-batch-cv.json', import.meta.url), 'utf8'));
+    expect(b.samples).toBe(4);
+    expect(b.stratified).toBeLessThan(b.independent);
+    expect(b.perSet.every((p: { stratified: number; independent: number }) => p.stratified <= p.independent + 1e-12)).toBe(true);
   });
 
   it('chooseDraw: lowest paper-style within the coverage slack; the committed cross-validation picks CROSS_VALIDATED_DRAW', async () => {

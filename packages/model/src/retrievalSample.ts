@@ -38,8 +38,8 @@ export interface RetrievalSampleOptions extends Omit<VariationOptions, 't' | 'co
    *   from the (j mod neighbours)-th of the order), so any `neighbours` consecutive conformations start from
    *   all of them. Each conformation's start is still uniform among the neighbours; a batch represents them
    *   evenly instead of by chance (4 independent draws among 3 frames leave one out 56% of the time).
-   * - `'independent'`: every conformation draws its start uniformly and independently (the draw of releases
-   *   before 2026-12-02's twelfth session; reproduces their samples).
+   * - `'independent'`: every conformation draws its start uniformly and independently (the only draw of
+   *   `@mddm/model` before `draw` existed; reproduces those samples).
    */
   draw?: RetrievalDraw;
   /**

@@ -135,7 +135,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
           // The stratified draw spreads a set's M samples over the neighbours: they are conformations 0..M-1 of one
           // sequence (seed S + 1000 i); the independent draw keeps the per-sample seeds of the runs made with it.
           const stratified = init.kind === 'nearest-md' && init.draw === 'stratified';
-          const runSeed = stratified ? key.seed - m : key.seed;
+          const runSeed = stratified ? seed + SEEDS_PER_SET * p.index : key.seed;
           const r = await runInit(init, pool, d, { ...sampler.options, n, box: p.frames[0].box, seed: runSeed, conditions, onWarning: (w) => io.warn(`warning: ${w}`) }, true, stratified ? m : 0);
           evaluations = r.evaluations;
           positions = r.positions[0];

@@ -43,7 +43,7 @@ export interface RetrievalSampleOptions extends Omit<VariationOptions, 't' | 'co
    */
   draw?: RetrievalDraw;
   /**
-   * Index of the first conformation in the seed's sequence (default 0): the call returns conformations
+   * Index of the first conformation in the seed's sequence (default 0, at most 1,000,000): the call returns conformations
    * `first` to `first + count - 1` of what one call with `count = first + count` would return, so a batch made in
    * parts (one conformation per call, as `mddm evaluate` caches them) is the same batch, stratified across the parts.
    */
@@ -55,6 +55,9 @@ export interface RetrievalSampleOptions extends Omit<VariationOptions, 't' | 'co
   /** Leave out pool frames at exactly `conditions` (default false): to evaluate at parameters the pool holds. */
   excludeExact?: boolean;
 }
+
+/** Largest {@link RetrievalSampleOptions.first} (the sequence up to it is drawn: a million conformations is beyond any batch). */
+export const MAX_FIRST = 1_000_000;
 
 /** How {@link retrievalSample} draws the start frames of a batch: spread over the neighbours, or each on its own. */
 export type RetrievalDraw = 'stratified' | 'independent';
@@ -95,7 +98,8 @@ export async function retrievalSample(denoiser: DenoiserLike, options: Retrieval
   const given = Array.from(conditions);
   const count = checkInt(countOption ?? 1, 'count', 1);
   const seed = checkInt(seedOption ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
-  const first = checkInt(firstOption ?? 0, 'first', 0, Number.MAX_SAFE_INTEGER - count);
+  // drawStarts draws the whole sequence up to first + count: bound it, so a bad `first` is an error, not an allocation
+  const first = checkInt(firstOption ?? 0, 'first', 0, MAX_FIRST);
   const mode = drawOption ?? 'stratified';
   if (mode !== 'stratified' && mode !== 'independent') throw new ModelError(`retrievalSample: draw must be 'stratified' or 'independent', got ${describeValue(drawOption)}`, 'MODEL_BAD_CONFIG');
   const draw = checkDrawOptions({ neighbours: neighbours ?? 3, scale }, given.length);

@@ -150,6 +150,7 @@ describe('retrievalSample', () => {
     await expect(retrievalSample(d, { pool: frames, conditions: [7, 1, 0.03], sigmaLj: 0.3, draw: 'spread' as never })).rejects.toThrow(/draw must be 'stratified' or 'independent'/);
     await expect(retrievalSample(d, { pool: frames, conditions: [7, 1, 0.03], sigmaLj: 0.3, first: -1 })).rejects.toThrow(/first/);
     await expect(retrievalSample(d, { pool: frames, conditions: [7, 1, 0.03], sigmaLj: 0.3, first: 1.5 })).rejects.toThrow(/first/);
+    await expect(retrievalSample(d, { pool: frames, conditions: [7, 1, 0.03], sigmaLj: 0.3, first: 1e12 })).rejects.toThrow(/first/);
     d.dispose();
   });
 });

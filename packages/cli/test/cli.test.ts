@@ -73,6 +73,10 @@ describe('mddm sample', () => {
       [['sample', '--model', unconditional, '--n', '64', '--box', '4', '--sampler', 'magic', '--out', join(dir, 'a.xyz')], 2, /unknown --sampler 'magic'/],
       [['sample', '--model', unconditional, '--n', '64', '--box', '4', '--guidance', '2', '--out', join(dir, 'a.xyz')], 2, /null condition/],
       [['frobnicate'], 2, /unknown command 'frobnicate'/],
+      [['rdf', join(dir, 'a.xyz'), '--svg', join(dir, 'no', 'such', 'r.svg')], 1, /cannot write .*r\.svg: folder .* does not exist/],
+      // checked before any sampling: a long evaluation does not end in a lost result
+      [['evaluate', '--model', conditional, '--set', 'opp-test', '--json', join(dir, 'no', 'such', 'e.json')], 1, /cannot write .*e\.json: folder .* does not exist/],
+      [['evaluate', '--floors', '--set', 'opp-test', '--json', join(dir, 'no', 'such', 'f.json')], 1, /cannot write .*f\.json/],
     ];
     for (const [argv, code, message] of cases) {
       const r = await mddm(...argv);

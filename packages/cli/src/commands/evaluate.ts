@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { loadDataset } from '@mddm/data';
 import type { Frame } from '@mddm/io';
 import { drawnConditionCount } from '@mddm/model';
@@ -6,6 +5,8 @@ import { INIT_FLAGS, INIT_HELP, initCacheLabel, loadPool, resolveInit, runInit }
 import { ensembleMetrics, rdf, type EnsembleMetrics, type RdfResult } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec, type ParsedArgs } from '../args';
 import { CliError } from '../errors';
+import { checkWritable } from '../frames';
+import { writeTextOutput } from '../output';
 import type { CliIo } from '../io';
 import { conditionNames, resolveModel } from '../models';
 import { SampleCache } from '../sampleCache';
@@ -91,6 +92,7 @@ const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
 export async function evaluateCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags('evaluate', args, FLAGS);
   if (values.help) return io.say(EVALUATE_HELP), 0;
+  if (typeof values.json === 'string') checkWritable('evaluate', values.json);
   if (values.floors) return floorsCommand(values, io);
   const modelName = requiredFlag('evaluate', values, 'model', 'a pretrained name or a checkpoint directory');
   const set = setFlag(values);
@@ -173,7 +175,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
       io.say(`no MD replicas for ${set} are packed: floors, precision and coverage need them (mddm data generate --preset replicas; mddm data pack)`);
     }
     if (typeof values.json === 'string') {
-      await writeFile(values.json, JSON.stringify({ set, model: modelName, samples: M, rows }, null, 1));
+      await writeTextOutput('evaluate', values.json, JSON.stringify({ set, model: modelName, samples: M, rows }, null, 1));
       io.say(`wrote ${values.json}`);
     }
     return 0;
@@ -206,7 +208,7 @@ async function floorsCommand(values: ParsedArgs['values'], io: CliIo): Promise<n
   io.say(`mean paper-style floor ${f4(paperFloor)}, MD floor ${f4(mean((r) => r.mdFloor))} over ${rows.length} sets; ` +
     `the paper's ${PAPER[set]} is ${(paperFloor / PAPER[set] * 100).toFixed(0)}% floor`);
   if (typeof values.json === 'string') {
-    await writeFile(values.json, JSON.stringify({ set, floors: rows }, null, 1));
+    await writeTextOutput('evaluate', values.json, JSON.stringify({ set, floors: rows }, null, 1));
     io.say(`wrote ${values.json}`);
   }
   return 0;

@@ -1,8 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import { readXyz } from '@mddm/io';
 import { RdfAccumulator, firstShell, rdfMse, rdfSvg, type RdfResult } from '@mddm/rdf';
 import { numberFlag, parseFlags, type FlagSpec } from '../args';
 import { CliError } from '../errors';
+import { checkWritable } from '../frames';
+import { writeTextOutput } from '../output';
 import type { CliIo } from '../io';
 
 export const RDF_HELP = `mddm rdf: radial distribution functions of extended XYZ files, and their pairwise RDF-MSE
@@ -27,6 +28,7 @@ export async function rdfCommand(args: readonly string[], io: CliIo): Promise<nu
   if (files.length === 0) throw new CliError(`mddm rdf: give at least one extended XYZ file (see mddm rdf --help)`, 'CLI_USAGE');
   const bins = numberFlag('rdf', values, 'bins', { integer: true, min: 1 }) ?? 100;
   const rMax = numberFlag('rdf', values, 'r-max', { min: 0, exclusiveMin: true }) ?? 5;
+  if (typeof values.svg === 'string') checkWritable('rdf', values.svg);
   const curves: RdfResult[] = [];
   for (const file of files) {
     const acc = new RdfAccumulator({ bins, rMax });
@@ -53,7 +55,7 @@ export async function rdfCommand(args: readonly string[], io: CliIo): Promise<nu
     for (let i = 0; i < files.length; i++) for (let j = i + 1; j < files.length; j++) io.say(`  ${files[i]} vs ${files[j]}: ${rdfMse(curves[i], curves[j]).toFixed(5)}`);
   }
   if (typeof values.svg === 'string') {
-    await writeFile(values.svg, rdfSvg(files.map((f, i) => ({ label: f, r: curves[i].centers, g: curves[i].g })), { title: 'g(r)' }));
+    await writeTextOutput('rdf', values.svg, rdfSvg(files.map((f, i) => ({ label: f, r: curves[i].centers, g: curves[i].g })), { title: 'g(r)' }));
     io.say(`wrote ${values.svg}`);
   }
   return 0;

@@ -17,12 +17,27 @@ export interface ParsedArgs {
  */
 export function parseFlags(command: string, args: readonly string[], flags: FlagSpec, positionals = false): ParsedArgs {
   try {
-    const { values, positionals: pos } = parseArgs({ args: [...args], options: { ...flags, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: positionals });
+    const { values, positionals: pos } = parseArgs({ args: joinNegativeValues(args, flags), options: { ...flags, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: positionals });
     return { values: values as ParsedArgs['values'], positionals: pos };
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
     throw new CliError(`mddm ${command}: ${msg} (see mddm ${command} --help)`, 'CLI_USAGE', { cause: e });
   }
+}
+
+/**
+ * `--phi -1` as `--phi=-1`: node's parser reads a value that starts with '-' as a flag and fails with
+ * "argument is ambiguous", so a negative number after a flag that takes a value is attached to it
+ * (the range checks of {@link numberFlag} then say what is allowed).
+ */
+function joinNegativeValues(args: readonly string[], flags: FlagSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : '';
+    if (flags[name]?.type === 'string' && i + 1 < args.length && /^-(\d|\.\d)/.test(args[i + 1])) out.push(`${args[i]}=${args[++i]}`);
+    else out.push(args[i]);
+  }
+  return out;
 }
 
 /** Limits of {@link numberFlag}. */

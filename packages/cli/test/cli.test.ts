@@ -73,6 +73,10 @@ describe('mddm sample', () => {
       [['sample', '--model', unconditional, '--n', '64', '--box', '4', '--sampler', 'magic', '--out', join(dir, 'a.xyz')], 2, /unknown --sampler 'magic'/],
       [['sample', '--model', unconditional, '--n', '64', '--box', '4', '--guidance', '2', '--out', join(dir, 'a.xyz')], 2, /null condition/],
       [['frobnicate'], 2, /unknown command 'frobnicate'/],
+      // a negative number after a flag is its value (node's parser alone calls it "ambiguous"), then range-checked
+      [['sample', '--model', conditional, '--k', '7', '--phi', '1', '--T', '-0.03', '--out', join(dir, 'a.xyz')], 2, /--T must be > 0/],
+      [['sample', '--model', unconditional, '--box', '-1', '--out', join(dir, 'a.xyz')], 2, /--box must be a number > 0, got '-1'/],
+      [['sample', '--model', unconditional, '--n', '-.5', '--out', join(dir, 'a.xyz')], 2, /--n must be an integer >= 2, got '-.5'/],
       [['rdf', join(dir, 'a.xyz'), '--svg', join(dir, 'no', 'such', 'r.svg')], 1, /cannot write .*r\.svg: folder .* does not exist/],
       // checked before any sampling: a long evaluation does not end in a lost result
       [['evaluate', '--model', conditional, '--set', 'opp-test', '--json', join(dir, 'no', 'such', 'e.json')], 1, /cannot write .*e\.json: folder .* does not exist/],

@@ -84,6 +84,7 @@ const scratch = { pairs: new PairList(), acc: new Float64Array(0) };
  * @param lengths - box `[Lx, Ly, Lz]`, LJ units
  * @param params - `{ k, phi, T }` or `null`
  * @param input - from {@link checkPotentialInput}
+ * @throws ModelError `MODEL_BAD_INPUT` when a box length is below twice `input.cutoffLj`
  */
 export function potentialFeaturesInto(
   out: Float32Array, offset: number, positions: Float64Array | Float32Array, lengths: readonly number[],
@@ -96,6 +97,12 @@ export function potentialFeaturesInto(
   const rc = input.cutoffLj;
   const rMin = input.minDistanceLj;
   const shift = oppEnergy(rc, params);
+  // The pair sums use the minimum image, which sees every pair within rc only when rc <= L / 2: say so in the
+  // model's terms rather than periodicPairs' (a user who asked for a small box sees why it cannot be sampled).
+  const smallest = Math.min(lengths[0], lengths[1], lengths[2]);
+  if (smallest < 2 * rc) {
+    throw new ModelError(`box length ${smallest} LJ is below twice the potential input's cutoff (${rc} LJ): this model needs boxes of at least ${2 * rc} LJ on every axis`, 'MODEL_BAD_INPUT');
+  }
   const pairs = periodicPairs(positions, [lengths[0], lengths[1], lengths[2]], rc, scratch.pairs);
   const invT = 1 / params.T;
   const { k, phi } = params;

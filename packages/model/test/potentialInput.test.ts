@@ -68,6 +68,13 @@ describe('potential features: the OPP energy and force of every particle over T'
     expect(Array.from(b).every((v) => v === 0)).toBe(true);
   });
 
+  it('refuse a box below twice the cutoff with a typed error that names the smallest box (2.5 LJ cutoff: 5 LJ)', () => {
+    const out = new Float32Array(216 * 4);
+    expect(() => potentialFeaturesInto(out, 0, pos, [6, 4.9, 6], params, INPUT)).toThrow(ModelError);
+    expect(() => potentialFeaturesInto(out, 0, pos, [6, 4.9, 6], params, INPUT)).toThrow(/box length 4.9 LJ .* at least 5 LJ/);
+    expect(() => potentialFeaturesInto(out, 0, pos, [5, 5, 5], params, INPUT)).not.toThrow();
+  });
+
   it('stay finite for coincident and nearly coincident particles (distances below minDistanceLj are evaluated at it)', () => {
     const p = Float64Array.from(pos);
     p.set(p.subarray(0, 3), 3); // particle 1 on top of particle 0

@@ -11,7 +11,7 @@ import { packDatasets } from './dataset/pack';
 import { defaultRawDir } from './dataset/paths';
 import { IoError } from './errors';
 import { generateDataset } from './generate/generate';
-import { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicasPlan, shippedPlan, stateFramesPlan, trainExtensionPlan, trainTwinsPlan, type GenerateJob, type ParameterRanges } from './generate/plan';
+import { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicasPlan, shippedPlan, stateFramesPlan, trainExtensionPlan, trainExtension2Plan, trainTwinsPlan, type GenerateJob, type ParameterRanges } from './generate/plan';
 import { DEFAULT_PROTOCOL, protocolSummary, resolveProtocol, type AnnealProtocol } from './lammps/protocol';
 import type { ProgressStream } from './progress/progressBar';
 
@@ -19,7 +19,7 @@ import type { ProgressStream } from './progress/progressBar';
 export const CLI_USAGE = `mddm-data: generate OPP conformations with LAMMPS and pack the shipped data sets
 
 Usage:
-  mddm-data generate --preset shipped|replicas|state-frames|train-extension|train-twins [--out DIR] [options]
+  mddm-data generate --preset shipped|replicas|state-frames|train-extension|train-extension-2|train-twins [--out DIR] [options]
   mddm-data generate --set NAME --out DIR --k SPEC --phi SPEC --T SPEC [--replicas R] [options]   (grid)
   mddm-data generate --set NAME --out DIR --lhs N    [--k LO:HI --phi LO:HI --T LO:HI] [options] (Latin hypercube)
   mddm-data generate --set NAME --out DIR --random N [--k LO:HI --phi LO:HI --T LO:HI] [options] (uniform draws)
@@ -174,7 +174,7 @@ export async function runDataCli(argv: readonly string[], streams: CliStreams = 
     let jobs: GenerateJob[];
     let out = s('out');
     if (s('preset') !== undefined) {
-      const presets: Record<string, () => GenerateJob[]> = { shipped: shippedPlan, replicas: replicasPlan, 'state-frames': stateFramesPlan, 'train-extension': trainExtensionPlan, 'train-twins': trainTwinsPlan };
+      const presets: Record<string, () => GenerateJob[]> = { shipped: shippedPlan, replicas: replicasPlan, 'state-frames': stateFramesPlan, 'train-extension': trainExtensionPlan, 'train-extension-2': trainExtension2Plan, 'train-twins': trainTwinsPlan };
       const preset = presets[s('preset')!];
       if (!preset) throw new UsageError(`unknown --preset '${s('preset')}'; expected one of: ${Object.keys(presets).join(', ')}`);
       jobs = preset();

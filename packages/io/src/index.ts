@@ -19,7 +19,7 @@ export { packDatasets, type PackOptions, type DataManifest, type PackedSet, type
 export { defaultRawDir } from './dataset/paths';
 export { readLammpsDump, readLammpsDumpText, writeLammpsDump, writeLammpsDumpText, type DumpCoordinates, type ReadDumpOptions, type WriteDumpOptions } from './lammps/dump';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress/progressBar';
-export { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicaPlan, replicasPlan, shippedPlan, stateFramesPlan, trainExtensionPlan, trainTwinsPlan, type GenerateJob, type ParameterRanges, type DrawOptions, type GridOptions } from './generate/plan';
+export { PAPER_RANGES, gridPlan, lhsPlan, randomPlan, replicaPlan, replicasPlan, shippedPlan, stateFramesPlan, trainExtensionPlan, trainExtension2Plan, trainTwinsPlan, type GenerateJob, type ParameterRanges, type DrawOptions, type GridOptions } from './generate/plan';
 export { generateDataset, type GenerateOptions, type GenerateSummary, type JobResult, type ManifestEntry, type GeneratorManifest, type ConformationRunner, type SlurmRunInfo } from './generate/generate';
 export { runSlurmTasks, type SlurmTaskSpec, type SlurmTaskOutcome, type SlurmRunOptions, type SlurmRunResult } from './generate/slurm/executor';
 export type { SlurmOptions } from './generate/slurm/options';

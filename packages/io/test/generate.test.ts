@@ -16,6 +16,7 @@ import {
   shippedPlan,
   stateFramesPlan,
   trainExtensionPlan,
+  trainExtension2Plan,
   trainTwinsPlan,
   type ConformationRunner,
   type GeneratorManifest,
@@ -139,6 +140,22 @@ describe('plans', () => {
     expect(p.some((j) => evaluated.has(`${j.k},${j.phi},${j.T}`))).toBe(false);
     const seeds = new Set([...shippedPlan(), ...replicasPlan(), ...stateFramesPlan(), ...trainExtensionPlan()].map((j) => j.seed));
     expect(p.some((j) => seeds.has(j.seed))).toBe(false);
+  });
+
+  it('the second train-extension plan: 800 fresh LHS sets, seeds and parameters disjoint from every other plan', () => {
+    const p = trainExtension2Plan();
+    expect(p).toHaveLength(800);
+    expect(p.every((j) => j.set === 'opp-train-ext2')).toBe(true);
+    expect(p.map((j) => j.seed)).toEqual(Array.from({ length: 800 }, (_, i) => 40000 + i));
+    expect(p).toEqual(lhsPlan('opp-train-ext2', 800, { seed: 9, seedBase: 40000 }));
+    const others = [...shippedPlan(), ...replicasPlan(), ...stateFramesPlan(), ...trainExtensionPlan(), ...trainTwinsPlan()];
+    const seeds = new Set(others.map((j) => j.seed));
+    expect(p.some((j) => seeds.has(j.seed))).toBe(false);
+    const params = new Set(others.map((j) => `${j.k},${j.phi},${j.T}`));
+    expect(p.some((j) => params.has(`${j.k},${j.phi},${j.T}`))).toBe(false);
+    // an independent draw, not the first extension's hypercube again
+    const first = trainExtensionPlan();
+    expect(p.filter((j, i) => j.k === first[i].k).length).toBeLessThan(5);
   });
 
   it('grid SPEC parsing', () => {

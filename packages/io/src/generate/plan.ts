@@ -238,6 +238,19 @@ export function trainExtensionPlan(): GenerateJob[] {
 }
 
 /**
+ * The second extension (issue 11: the pool of MD frames that `opp-conditional`'s sampling starts
+ * from still gains ~0.015 RDF-MSE per doubling of its parameter sets, docs/conditional.md): 800 more
+ * parameter sets by an independent Latin hypercube over the paper's ranges (`opp-train-ext2`, draw
+ * seed 9, LAMMPS seeds 40000-40799), disjoint from every other plan's seeds. Resumable like
+ * {@link trainExtensionPlan}.
+ *
+ * @returns the jobs
+ */
+export function trainExtension2Plan(): GenerateJob[] {
+  return lhsPlan('opp-train-ext2', 800, { seed: 9, seedBase: 40000 });
+}
+
+/**
  * Multimodality for training (issue 11: "replicas in the training data teach the model the
  * multimodality"): one more independent LAMMPS run at each `opp-train` parameter set except the first
  * 25, whose replicas (`opp-train-replicas`) are the evaluation floors and stay unseen

@@ -4,6 +4,7 @@
  *
  *   tsx examples/retrievalDraw.ts [--json FILE]
  *   tsx examples/retrievalDraw.ts --batch 4 [--json FILE]     # stratified against independent batches
+ *   tsx examples/retrievalDraw.ts --sets opp-train,opp-train-ext,opp-train-twins,opp-train-ext2   # another pool
  *
  * Every parameter set of the pool (`opp-train`, `opp-train-ext`, `opp-train-twins`) with at least two MD
  * frames is held out in turn; its start frames are drawn among the `neighbours` nearest frames at other
@@ -24,7 +25,7 @@
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadDataset } from '@mddm/data';
+import { DATASET_NAMES, loadDataset, type DatasetName } from '@mddm/data';
 import { OPP_CONDITION_ENCODERS, nearestConditionRows } from '@mddm/model';
 import { rdf, rdfMse, type RdfResult } from '@mddm/rdf';
 import type { Vec3Array } from '@mddm/pbc';
@@ -237,6 +238,9 @@ export function findResult(results: readonly DrawCvResult[], setting: DrawSettin
 /** The shipped draw (`opp-conditional`'s `manifest.init`, the CLI's default): 3 neighbours, k's distance x4. */
 export const SHIPPED_DRAW: DrawSetting = { distance: 'encoded', neighbours: 3, scale: [4, 1, 1] };
 
+/** The pool's data sets by default (`--sets` for another). */
+export const POOL_SETS: readonly DatasetName[] = ['opp-train', 'opp-train-ext', 'opp-train-twins'];
+
 /** The grid the shipped draw was chosen from. */
 export const DRAW_GRID: DrawSetting[] = [
   ...[1, 2, 3, 5].flatMap((neighbours) => [2, 4, 8, 12, 16, 32].flatMap((k) => [0.25, 0.5, 1].map((T) => ({ distance: 'encoded' as const, neighbours, scale: [k, 1, T] })))),
@@ -245,8 +249,11 @@ export const DRAW_GRID: DrawSetting[] = [
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
-  const { values } = parseArgs({ args, options: { json: { type: 'string' }, batch: { type: 'string' } } });
-  const frames = [...(await loadDataset('opp-train')), ...(await loadDataset('opp-train-ext')), ...(await loadDataset('opp-train-twins'))] as PoolFrame[];
+  const { values } = parseArgs({ args, options: { json: { type: 'string' }, batch: { type: 'string' }, sets: { type: 'string' } } });
+  const sets = (values.sets ?? POOL_SETS.join(',')).split(',').map((x) => x.trim());
+  const unknown = sets.find((x) => !(DATASET_NAMES as readonly string[]).includes(x));
+  if (unknown !== undefined) throw new Error(`--sets: unknown data set '${unknown}'; expected some of ${DATASET_NAMES.join(', ')}`);
+  const frames = (await Promise.all((sets as DatasetName[]).map((set) => loadDataset(set)))).flat() as PoolFrame[];
   if (values.batch !== undefined) {
     const samples = Number(values.batch);
     if (!Number.isInteger(samples) || samples < 1) throw new Error(`--batch must be an integer >= 1, got '${values.batch}'`);

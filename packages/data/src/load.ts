@@ -22,6 +22,8 @@ export type LoadDatasetOptions = DataSourceOptions;
  *   draws, LAMMPS seeds 20000-20799, disjoint from every other set), packed as far as the
  *   resumable generation has got (`pnpm mddm-data generate --preset train-extension`); ids
  *   `<index>_k.._phi.._T..`, so the first n by id are the first n draws of the plan;
+ * - `'opp-train-ext2'`: a second, independent Latin hypercube of 800 over the same ranges (LAMMPS
+ *   seeds 40000-40799, `--preset train-extension-2`), packed as it grows like `'opp-train-ext'`;
  * - `'opp-train-twins'`: one more independent run at each `opp-train` set from 0025 on (LAMMPS seeds
  *   30000-30174, ids `<opp-train id>_s<seed>`; the first 25 sets keep their replicas unseen for
  *   evaluation): training data in which MD's multimodality shows.

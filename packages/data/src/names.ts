@@ -8,10 +8,11 @@ import { DataError } from './errors';
  * parameters; see {@link replicasOf}), and `opp-state-frames` (20 more independent runs at the
  * unconditional state point, for training on a thermal ensemble), and `opp-train-ext` (the
  * extension of the training set: up to 800 more Latin-hypercube draws over `opp-train`'s ranges,
- * packed as far as generated; the manifest's `count` says how many), and `opp-train-twins` (one more
- * run at each `opp-train` set from 0025 on: multimodality to train on).
+ * packed as far as generated; the manifest's `count` says how many), `opp-train-ext2` (a second,
+ * independent hypercube of 800, packed the same way), and `opp-train-twins` (one more run at each
+ * `opp-train` set from 0025 on: multimodality to train on).
  */
-export const DATASET_NAMES = ['opp-unconditional', 'opp-replicas', 'opp-train', 'opp-test', 'opp-test-replicas', 'opp-train-replicas', 'opp-state-frames', 'opp-train-ext', 'opp-train-twins'] as const;
+export const DATASET_NAMES = ['opp-unconditional', 'opp-replicas', 'opp-train', 'opp-test', 'opp-test-replicas', 'opp-train-replicas', 'opp-state-frames', 'opp-train-ext', 'opp-train-twins', 'opp-train-ext2'] as const;
 
 /** A shipped data set name, one of {@link DATASET_NAMES}. */
 export type DatasetName = (typeof DATASET_NAMES)[number];

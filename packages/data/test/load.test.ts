@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MddmError } from '@mddm/core';
-import { IoError, packDatasets, trainExtensionPlan, trainTwinsPlan, writeXyz } from '@mddm/io';
+import { IoError, packDatasets, trainExtension2Plan, trainExtensionPlan, trainTwinsPlan, writeXyz } from '@mddm/io';
 import { describe, expect, it } from 'vitest';
 import { DATASET_NAMES, DataError, defaultDataDir, loadDataManifest, loadDataset, type DatasetName } from '../src/index';
 
@@ -35,6 +35,15 @@ describe('shipped data sets', () => {
     expect(ext.map((f) => [f.info.id, f.info.k, f.info.phi, f.info.T, f.info.seed])).toEqual(plan.map((j) => [j.id, j.k, j.phi, j.T, j.seed]));
     const trainSeeds = new Set((await loadDataset('opp-train')).map((f) => f.info.seed));
     for (const f of ext) expect(trainSeeds.has(f.info.seed)).toBe(false);
+  });
+
+  it('opp-train-ext2, packed as it grows, is exactly the first n draws of trainExtension2Plan', async () => {
+    const manifest = await loadDataManifest();
+    if (!manifest.sets['opp-train-ext2']) return; // not packed yet (generation under way)
+    const ext2 = await loadDataset('opp-train-ext2');
+    expect(ext2.length).toBe(manifest.sets['opp-train-ext2'].count);
+    const plan = trainExtension2Plan().slice(0, ext2.length);
+    expect(ext2.map((f) => [f.info.id, f.info.k, f.info.phi, f.info.T, f.info.seed])).toEqual(plan.map((j) => [j.id, j.k, j.phi, j.T, j.seed]));
   });
 
   it('opp-train-twins is exactly the first n jobs of trainTwinsPlan: a second run at opp-train sets 0025 on, same parameters, new seeds', async () => {
@@ -123,7 +132,7 @@ describe('shipped data sets', () => {
   });
 
   it('rejects unknown names and bad options, and reports unpacked sets clearly (typed DataError)', async () => {
-    await expect(loadDataset('opp-nope' as DatasetName)).rejects.toThrow(/unknown data set "opp-nope"; expected one of 'opp-unconditional'.*'opp-train-replicas', 'opp-state-frames', 'opp-train-ext', 'opp-train-twins'/);
+    await expect(loadDataset('opp-nope' as DatasetName)).rejects.toThrow(/unknown data set "opp-nope"; expected one of 'opp-unconditional'.*'opp-train-replicas', 'opp-state-frames', 'opp-train-ext', 'opp-train-twins', 'opp-train-ext2'/);
     await expect(loadDataset('opp-nope' as DatasetName)).rejects.toMatchObject({ code: 'DATA_BAD_ARGUMENT' });
     await expect(loadDataset('opp-test', { dataDir: '/x', baseUrl: 'http://127.0.0.1:1/' })).rejects.toThrow(/dataDir or baseUrl, not both/);
     const empty = await mkdtemp(join(tmpdir(), 'mddm-data-empty-'));

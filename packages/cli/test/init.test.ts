@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '@mddm/data';
-import { OPP_CONDITION_ENCODERS, createDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
+import { OPP_CONDITION_ENCODERS, createDenoiser, loadDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
 import { frames, mddm } from './helpers';
 
 let dir: string;
@@ -120,5 +120,27 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     const noise = await mddm('evaluate', '--model', model, '--set', 'opp-train', '--limit', '1', '--samples', '2', ...FAST, '--samples-dir', samples);
     expect(noise.code).toBe(0);
     expect((await readdir(samples)).filter((f) => f.endsWith('.xyz')).length).toBe(4); // the init is part of the cache key
+  });
+
+  it('loadPool near the run\'s conditions loads only the frames a draw can start from, and the run is the same as from the whole pool', async () => {
+    const { loadPool, runInit, NEAREST_MD_DEFAULT } = await import('../src/init');
+    const d = await loadDenoiser(model);
+    try {
+      const conditions = [6.4, 1.1, 0.026];
+      for (const draw of ['stratified', 'independent'] as const) {
+        const init = { ...NEAREST_MD_DEFAULT, sets: ['opp-train', 'opp-train-twins'], draw, neighbours: 3 };
+        const whole = await loadPool(init);
+        const near = await loadPool(init, { encoders: d.conditionEncoders, conditions });
+        expect(whole.pool.length).toBe(375);
+        expect(near.pool.length).toBe(3);
+        const options = { steps: 2, corrector: { steps: 0 }, count: 4, seed: 11, conditions };
+        const a = await runInit(init, whole.pool, d, options);
+        const b = await runInit(init, near.pool, d, options);
+        expect(b.starts!.map((i) => near.ids[i])).toEqual(a.starts!.map((i) => whole.ids[i]));
+        b.positions.forEach((p, i) => expect(Array.from(p)).toEqual(Array.from(a.positions[i])));
+      }
+    } finally {
+      d.dispose();
+    }
   });
 });

@@ -1,6 +1,10 @@
+import { readXyzText, type Frame } from '@mddm/io/browser';
 import { loadDataset, type LoadDatasetOptions } from './load';
-import { checkDatasetName, type DatasetName } from './names';
+import type { DatasetName } from './names';
 import { DataError } from './errors';
+import { checkCount, checkSpec, loadConditionIndex, type ConditionIndexEntry } from './conditionIndex';
+import { xyzFrameSpans } from './frameSpans';
+import { gunzipText, readDataFile } from './source';
 
 /** One frame of a {@link loadConditionPool} pool: positions, box and raw conditions read from its info. */
 export interface ConditionFrame {
@@ -29,6 +33,12 @@ export interface ConditionPoolSpec {
 export interface LoadConditionPoolOptions extends LoadDatasetOptions {
   /** Info keys of the conditions (default `['k', 'phi', 'T']`). */
   keys?: readonly string[];
+  /**
+   * Only the frames with these ids (any order; the pool keeps its own order): found in the data manifest
+   * ({@link loadConditionIndex}) and parsed alone, so a few frames of a large pool load in a fraction of the time
+   * (sets without a requested frame are not read). Default: every frame.
+   */
+  ids?: readonly string[];
 }
 
 /**
@@ -37,7 +47,8 @@ export interface LoadConditionPoolOptions extends LoadDatasetOptions {
  * @param spec - the sets, and optionally how many frames of each ({@link ConditionPoolSpec})
  * @param options - condition keys, and where the data is, as {@link loadDataset}
  * @throws {@link DataError} `DATA_BAD_ARGUMENT` for an unknown set, a count that is not a non-negative integer or
- *   exceeds the packed frames, or a frame without a finite value at a key; what `loadDataset` throws
+ *   exceeds the packed frames, an id that is not in the pool, or a frame without a finite value at a key;
+ *   `DATA_ERROR` where a set's file and the manifest disagree (`ids`); what `loadDataset` throws
  * @example
  * ```ts
  * const pool = await loadConditionPool({ sets: ['opp-train', 'opp-train-ext'], counts: { 'opp-train-ext': 101 } });
@@ -45,19 +56,14 @@ export interface LoadConditionPoolOptions extends LoadDatasetOptions {
  * ```
  */
 export async function loadConditionPool(spec: ConditionPoolSpec, options: LoadConditionPoolOptions = {}): Promise<ConditionFrame[]> {
-  const sets = spec?.sets;
-  if (!Array.isArray(sets) || sets.length === 0) throw new DataError(`loadConditionPool: sets must be a non-empty array of data set names, got ${JSON.stringify(sets)}`, 'DATA_BAD_ARGUMENT');
-  const names = sets.map((s) => (checkDatasetName(s), s));
-  const { keys = ['k', 'phi', 'T'], ...where } = options;
-  const frames = (await Promise.all(names.map(async (s) => {
-    const all = await loadDataset(s, where);
-    const count = spec.counts?.[s];
-    if (count === undefined) return all;
-    if (!Number.isInteger(count) || count < 0 || count > all.length) {
-      throw new DataError(`loadConditionPool: counts['${s}'] must be an integer in [0, ${all.length}] (the packed frames), got ${JSON.stringify(count)}`, 'DATA_BAD_ARGUMENT');
-    }
-    return all.slice(0, count);
-  }))).flat();
+  const names = checkSpec(spec, 'loadConditionPool');
+  const { keys = ['k', 'phi', 'T'], ids, ...where } = options;
+  const frames = ids === undefined
+    ? (await Promise.all(names.map(async (s) => {
+      const all = await loadDataset(s, where);
+      return all.slice(0, checkCount(spec, s, all.length, 'loadConditionPool'));
+    }))).flat()
+    : await loadFramesById(spec, ids, where);
   return frames.map((f) => ({
     positions: f.positions,
     box: [f.box[0], f.box[1], f.box[2]],
@@ -68,4 +74,32 @@ export async function loadConditionPool(spec: ConditionPoolSpec, options: LoadCo
     }),
     id: String(f.info?.id),
   }));
+}
+
+/** The frames of the pool with the given ids, in the pool's order, each parsed alone. */
+async function loadFramesById(spec: ConditionPoolSpec, ids: readonly string[], where: LoadDatasetOptions): Promise<Frame[]> {
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+    throw new DataError(`loadConditionPool: ids must be an array of frame ids (strings), got ${JSON.stringify(ids)}`, 'DATA_BAD_ARGUMENT');
+  }
+  const wanted = new Set(ids);
+  const picked = (await loadConditionIndex(spec, { ...where, keys: [] })).filter((e) => wanted.has(e.id));
+  const missing = [...wanted].find((id) => !picked.some((e) => e.id === id));
+  if (missing !== undefined) throw new DataError(`loadConditionPool: no frame '${missing}' in the pool of ${spec.sets.join(', ')}`, 'DATA_BAD_ARGUMENT');
+  const bySet = new Map<DatasetName, ConditionIndexEntry[]>();
+  for (const e of picked) bySet.set(e.set, [...(bySet.get(e.set) ?? []), e]);
+  const parsed = new Map<string, Frame>();
+  await Promise.all([...bySet].map(async ([set, entries]) => {
+    const file = await readDataFile(`${set}.xyz.gz`, where);
+    const text = await gunzipText(file);
+    const spans = xyzFrameSpans(text, file.source);
+    for (const e of entries) {
+      const span = spans[e.index];
+      const [frame] = span ? readXyzText(text.slice(span[0], span[1]), file.source) : [];
+      if (frame?.info?.id !== e.id) {
+        throw new DataError(`frame ${e.index} of ${set} is ${JSON.stringify(frame?.info?.id)}, the manifest lists '${e.id}' (re-pack the data)`, 'DATA_ERROR', file.source);
+      }
+      parsed.set(e.id, frame);
+    }
+  }));
+  return picked.map((e) => parsed.get(e.id)!);
 }

@@ -9,6 +9,7 @@ export { loadDataset, type LoadDatasetOptions } from './load';
 export { loadDataManifest } from './manifest';
 export { replicasOf } from './replicas';
 export { loadConditionPool, type ConditionFrame, type ConditionPoolSpec, type LoadConditionPoolOptions } from './conditionPool';
+export { loadConditionIndex, type ConditionIndexEntry, type LoadConditionIndexOptions } from './conditionIndex';
 export { defaultDataDir } from './paths';
 export type { DataSourceOptions } from './source';
 export type { DataManifest, PackedSet, PackedConformation } from '@mddm/io/browser';

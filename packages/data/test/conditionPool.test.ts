@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadConditionPool, loadDataset } from '../src/index';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultDataDir, loadConditionIndex, loadConditionPool, loadDataset } from '../src/index';
 
 describe('loadConditionPool', () => {
   it('concatenates the sets in order with each frame\'s conditions read from its info', async () => {
@@ -22,5 +25,69 @@ describe('loadConditionPool', () => {
     await expect(loadConditionPool({ sets: ['opp-nothing'] })).rejects.toThrow(/opp-nothing/);
     await expect(loadConditionPool({ sets: ['opp-test'] }, { keys: ['k', 'epsilon'] })).rejects.toThrow(/no finite info\.epsilon/);
     await expect(loadConditionPool({ sets: ['opp-test'], counts: { 'opp-test': 26 } })).rejects.toThrow(/counts\['opp-test'\] must be an integer in \[0, 25\]/);
+  });
+});
+
+describe('loadConditionIndex and loadConditionPool({ ids })', () => {
+  const spec = { sets: ['opp-test', 'opp-train'], counts: { 'opp-train': 40 } };
+
+  it('the index is the pool without positions: same ids, order and conditions, from the manifest alone', async () => {
+    const pool = await loadConditionPool(spec);
+    const index = await loadConditionIndex(spec);
+    expect(index.map((e) => e.id)).toEqual(pool.map((f) => f.id));
+    expect(index.map((e) => e.conditions)).toEqual(pool.map((f) => f.conditions));
+    expect(index[25]).toMatchObject({ set: 'opp-train', index: 0 });
+    expect((await loadConditionIndex(spec, { keys: ['seed'] }))[0].conditions).toEqual([(await loadDataset('opp-test'))[0].info.seed]);
+  });
+
+  it('ids: exactly those frames, in the pool\'s order whatever the order asked, equal to the full load', async () => {
+    const pool = await loadConditionPool(spec);
+    const pick = [pool[39].id, pool[2].id, pool[30].id];
+    const some = await loadConditionPool(spec, { ids: pick });
+    expect(some.map((f) => f.id)).toEqual([pool[2].id, pool[30].id, pool[39].id]);
+    for (const f of some) {
+      const full = pool.find((g) => g.id === f.id)!;
+      expect(f.conditions).toEqual(full.conditions);
+      expect(f.box).toEqual(full.box);
+      expect(Array.from(f.positions)).toEqual(Array.from(full.positions));
+    }
+    expect(await loadConditionPool(spec, { ids: [] })).toEqual([]);
+  });
+
+  it('reads only the sets that hold a requested frame', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-data-ids-'));
+    try {
+      // a data folder with the manifest and opp-test's file only: opp-train's frames cannot be read from it
+      await copyFile(join(defaultDataDir(), 'manifest.json'), join(dir, 'manifest.json'));
+      await copyFile(join(defaultDataDir(), 'opp-test.xyz.gz'), join(dir, 'opp-test.xyz.gz'));
+      const index = await loadConditionIndex(spec, { dataDir: dir });
+      const [f] = await loadConditionPool(spec, { dataDir: dir, ids: [index[3].id] });
+      expect(f.id).toBe(index[3].id);
+      await expect(loadConditionPool(spec, { dataDir: dir, ids: [index[30].id] })).rejects.toThrow(/no such file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names an id outside the pool, bad ids, a key the manifest lacks, and a file that disagrees with the manifest', async () => {
+    const index = await loadConditionIndex(spec);
+    await expect(loadConditionPool(spec, { ids: ['nope'] })).rejects.toThrow(/no frame 'nope' in the pool of opp-test, opp-train/);
+    // opp-train's 41st frame is packed but outside the pinned count
+    const [, , beyond] = (await loadConditionIndex({ sets: ['opp-train'] })).slice(38, 41);
+    await expect(loadConditionPool(spec, { ids: [beyond.id] })).rejects.toThrow(/no frame/);
+    await expect(loadConditionPool(spec, { ids: [3 as unknown as string] })).rejects.toThrow(/ids must be an array of frame ids/);
+    await expect(loadConditionIndex(spec, { keys: ['epsilon'] })).rejects.toThrow(/lists no finite 'epsilon'/);
+    await expect(loadConditionIndex({ sets: ['opp-test'], counts: { 'opp-test': 30 } })).rejects.toThrow(/counts\['opp-test'\] must be an integer in \[0, 25\]/);
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-data-ids-'));
+    try {
+      const manifest = JSON.parse(await readFile(join(defaultDataDir(), 'manifest.json'), 'utf8'));
+      const list = manifest.sets['opp-test'].conformations;
+      [list[0], list[1]] = [list[1], list[0]];
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      await copyFile(join(defaultDataDir(), 'opp-test.xyz.gz'), join(dir, 'opp-test.xyz.gz'));
+      await expect(loadConditionPool({ sets: ['opp-test'] }, { dataDir: dir, ids: [index[0].id] })).rejects.toThrow(/frame 1 of opp-test is .*, the manifest lists/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

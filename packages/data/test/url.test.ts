@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataError, defaultDataDir, loadDataManifest, loadDataset } from '../src/index';
+import { DataError, defaultDataDir, loadConditionIndex, loadConditionPool, loadDataManifest, loadDataset } from '../src/index';
 
 // The browser path (fetch + DecompressionStream + the XYZ text parser), run in Node against the
 // package's data folder served on 127.0.0.1, as a page would serve a copy of it.
@@ -38,6 +38,19 @@ describe('loadDataset by URL', () => {
     fromUrl.forEach((f, i) => expect(Array.from(f.positions)).toEqual(Array.from(fromDisk[i].positions)));
     const manifest = await loadDataManifest({ baseUrl: new URL('/data/', base) });
     expect(manifest.sets['opp-replicas'].count).toBe(4);
+  });
+
+  it('loadConditionIndex + loadConditionPool({ ids }) by URL: the manifest, then only the files holding the frames', async () => {
+    const spec = { sets: ['opp-unconditional', 'opp-test'] };
+    requests.length = 0;
+    const index = await loadConditionIndex(spec, { baseUrl: `${base}/data/` });
+    expect(requests).toEqual(['/data/manifest.json']);
+    const [f] = await loadConditionPool(spec, { baseUrl: `${base}/data/`, ids: [index[5].id] });
+    expect(requests).not.toContain('/data/opp-unconditional.xyz.gz');
+    expect(requests).toContain('/data/opp-test.xyz.gz');
+    const full = (await loadDataset('opp-test'))[4];
+    expect(f.id).toBe(full.info.id);
+    expect(Array.from(f.positions)).toEqual(Array.from(full.positions));
   });
 
   it('uses the given fetch, and takes bytes fetch already decompressed (Content-Encoding: gzip)', async () => {

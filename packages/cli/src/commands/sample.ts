@@ -56,7 +56,9 @@ export async function sampleCommand(args: readonly string[], io: CliIo): Promise
     const L = boxSide ?? trainedBox;
     const sampler = samplerFromFlags('sample', values, recommendedSampler(model), model, conditions);
     const init = d.conditions > 0 ? resolveInit('sample', model, values, n, L) : resolveInit('sample', model, { ...values, init: values.init ?? 'noise' }, n, L);
-    const pool = init.kind === 'nearest-md' ? await loadPool(init) : undefined;
+    // one set of conditions for the whole run: only the frames it can start from are loaded
+    const near = conditions !== undefined && conditions.length > 0 ? { encoders: d.conditionEncoders, conditions } : undefined;
+    const pool = init.kind === 'nearest-md' ? await loadPool(init, near) : undefined;
     const bar = io.progress(count, 'sample');
     const started = performance.now();
     const options: SampleOptions = {

@@ -4,7 +4,7 @@ import type { DatasetName } from './names';
 import { DataError } from './errors';
 import { checkCount, checkSpec, loadConditionIndex, type ConditionIndexEntry } from './conditionIndex';
 import { xyzFrameSpans } from './frameSpans';
-import { gunzipText, readDataFile } from './source';
+import { gunzipBytes, readDataFile } from './source';
 
 /** One frame of a {@link loadConditionPool} pool: positions, box and raw conditions read from its info. */
 export interface ConditionFrame {
@@ -90,11 +90,12 @@ async function loadFramesById(spec: ConditionPoolSpec, ids: readonly string[], w
   const parsed = new Map<string, Frame>();
   await Promise.all([...bySet].map(async ([set, entries]) => {
     const file = await readDataFile(`${set}.xyz.gz`, where);
-    const text = await gunzipText(file);
-    const spans = xyzFrameSpans(text, file.source);
+    const bytes = await gunzipBytes(file);
+    const spans = xyzFrameSpans(bytes, file.source);
+    const decoder = new TextDecoder();
     for (const e of entries) {
       const span = spans[e.index];
-      const [frame] = span ? readXyzText(text.slice(span[0], span[1]), file.source) : [];
+      const [frame] = span ? readXyzText(decoder.decode(bytes.subarray(span[0], span[1])), file.source) : [];
       if (frame?.info?.id !== e.id) {
         throw new DataError(`frame ${e.index} of ${set} is ${JSON.stringify(frame?.info?.id)}, the manifest lists '${e.id}' (re-pack the data)`, 'DATA_ERROR', file.source);
       }

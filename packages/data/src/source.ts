@@ -92,17 +92,25 @@ export async function readDataFile(file: string, options: DataSourceOptions = {}
 }
 
 /**
- * The text of gzipped bytes (`file.gunzip`, else `DecompressionStream('gzip')`: browsers and Node >= 18). Bytes
+ * The text of gzipped bytes ({@link gunzipBytes}, decoded as UTF-8).
+ * @internal
+ */
+export async function gunzipText(file: DataFile): Promise<string> {
+  return new TextDecoder().decode(await gunzipBytes(file));
+}
+
+/**
+ * The bytes of gzipped bytes (`file.gunzip`, else `DecompressionStream('gzip')`: browsers and Node >= 18). Bytes
  * without the gzip magic number are taken as already decompressed: a server that sends `.gz` files
  * with `Content-Encoding: gzip` has `fetch` decompress them on the way.
  * @internal
  */
-export async function gunzipText(file: DataFile): Promise<string> {
+export async function gunzipBytes(file: DataFile): Promise<Uint8Array> {
   const { bytes } = file;
-  if (!(bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return new TextDecoder().decode(bytes);
+  if (!(bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return bytes;
   if (file.gunzip) {
     try {
-      return new TextDecoder().decode(await file.gunzip(bytes));
+      return await file.gunzip(bytes);
     } catch (e) {
       throw new DataError(`not a valid gzip file: ${(e as Error).message}`, 'DATA_ERROR', file.source, { cause: e });
     }
@@ -112,7 +120,7 @@ export async function gunzipText(file: DataFile): Promise<string> {
   try {
     // (a Buffer's bytes may be typed as over a SharedArrayBuffer, which Blob's type refuses; they are not)
     const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new Decompression('gzip'));
-    return await new Response(stream).text();
+    return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
     throw new DataError(`not a valid gzip file: ${(e as Error).message}`, 'DATA_ERROR', file.source, { cause: e });
   }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readXyzText, writeXyzText, type Frame } from '@mddm/io/browser';
-import { xyzFrameSpans } from '../src/frameSpans';
+import { xyzFrameSpans as spansOfBytes } from '../src/frameSpans';
+
+const utf8 = new TextEncoder();
+// the tests write text; the offsets are bytes, equal to characters for this ASCII text
+const xyzFrameSpans = (text: string, source: string) => spansOfBytes(utf8.encode(text), source);
 
 const frame = (n: number, seed: number): Frame => ({
   positions: Float64Array.from({ length: 3 * n }, (_, i) => ((seed * 7919 + i * 104729) % 1000) / 100),

@@ -133,7 +133,7 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
         const near = await loadPool(init, { encoders: d.conditionEncoders, conditions });
         expect(whole.pool.length).toBe(375);
         expect(near.pool.length).toBe(3);
-        const options = { steps: 2, corrector: { steps: 0 }, count: 4, seed: 11, conditions };
+        const options = { n: 1000, box: 10, steps: 2, corrector: { steps: 0 }, count: 4, seed: 11, conditions };
         const a = await runInit(init, whole.pool, d, options);
         const b = await runInit(init, near.pool, d, options);
         expect(b.starts!.map((i) => near.ids[i])).toEqual(a.starts!.map((i) => whole.ids[i]));

@@ -20,7 +20,7 @@ const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as un
 let denoiser: DenoiserLike | null = null;
 let manifest: PretrainedManifest | null = null;
 let dataUrl = '';
-/** The `nearest-md` pool, fetched on the first such sample (several MB of gzipped XYZ) and kept. */
+/** The `nearest-md` pool, fetched on the first such sample (tens of MB of gzipped XYZ) and kept. */
 let pool: Promise<ConditionFrame[]> | null = null;
 
 function errorMessage(phase: 'load' | 'generate', e: unknown): FromWorker {

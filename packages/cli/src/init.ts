@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { loadConditionIndex, loadConditionPool } from '@mddm/data';
-import { nearestConditionRows, retrievalSample, sample, type RetrievalDraw, type RetrievalFrame, type SampleOptions, type SampleResult } from '@mddm/model';
+import { retrievalNeighbours, retrievalSample, sample, type RetrievalDraw, type RetrievalFrame, type SampleOptions, type SampleResult } from '@mddm/model';
 import { numberFlag, type FlagSpec, type ParsedArgs } from './args';
 import { CliError } from './errors';
 import { conditionNames, type CliModel } from './models';
@@ -70,8 +70,9 @@ function scaleFlag(command: string, values: ParsedArgs['values']): number[] | un
 }
 
 /**
- * The sample-cache text of an init: {@link initLabel} and, for nearest-md, a fingerprint of the pool's frame ids,
- * so a sample drawn from a smaller pool (a set packed further since) is never reused.
+ * The sample-cache text of an init as `mddm evaluate` keyed its samples until they were keyed by their start frames
+ * ({@link startsCacheLabel}): {@link initLabel} and, for nearest-md, a fingerprint of the whole pool's frame ids.
+ * Still looked up, so the sample folders written that way are reused.
  */
 export function initCacheLabel(init: CliInit, poolIds: readonly string[] | undefined): string | undefined {
   const label = initLabel(init);
@@ -80,21 +81,30 @@ export function initCacheLabel(init: CliInit, poolIds: readonly string[] | undef
 }
 
 /**
+ * The sample-cache text of a nearest-md sample: its noise level, its draw, and the frames its draw starts from (the
+ * ordered neighbours, `retrievalNeighbours` of `@mddm/model`). A sample depends on these and not on the rest of the
+ * pool: one that grew elsewhere (a set packed further) keeps the sample, one whose neighbours changed does not.
+ */
+export function startsCacheLabel(init: NearestMdInit, startIds: readonly string[]): string {
+  return `nearest-md:${init.sigmaLj}:${init.draw}|starts:${startIds.length}:${createHash('sha256').update(startIds.join('\n')).digest('hex').slice(0, 12)}`;
+}
+
+/**
  * The frames of `init.sets` as a pool (conditions k, phi, T from their info), with their ids.
  *
  * Given the one set of conditions a run samples at (`mddm sample`), only the `init.neighbours` frames nearest to
- * them are loaded: they are found in the data manifest (`loadConditionIndex`) with the distance `retrievalSample`
- * uses, so the run draws the same starts from this pool as from the whole one (same frames in the same order:
+ * them are loaded: they are found in the data manifest (`loadConditionIndex`) by `retrievalNeighbours`, as
+ * `retrievalSample` finds them, so the run draws the same starts from this pool as from the whole one (same frames in the same order:
  * ties go to the lower index in both), in a fraction of the time (parsing the 1500 frames is ~2 s; one frame is
  * not). Without `near` (`mddm evaluate`: many conditions) the whole pool.
  */
 export async function loadPool(
-  init: NearestMdInit, near?: { encoders: CliModel['denoiser']['conditionEncoders']; conditions: ArrayLike<number> },
+  init: NearestMdInit, near?: { denoiser: CliModel['denoiser']; conditions: ArrayLike<number> },
 ): Promise<{ pool: RetrievalFrame[]; ids: string[] }> {
   let ids: string[] | undefined;
   if (near !== undefined) {
     const index = await loadConditionIndex(init);
-    const rows = nearestConditionRows(near.encoders, index.map((e) => e.conditions), near.conditions, init.neighbours, init.scale);
+    const rows = retrievalNeighbours(near.denoiser, index.map((e) => e.conditions), near.conditions, init);
     ids = rows.map((r) => index[r].id);
   }
   const pool = await loadConditionPool(init, ids ? { ids } : {});

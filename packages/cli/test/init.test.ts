@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '@mddm/data';
 import { OPP_CONDITION_ENCODERS, createDenoiser, loadDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
@@ -130,7 +131,7 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
       for (const draw of ['stratified', 'independent'] as const) {
         const init = { ...NEAREST_MD_DEFAULT, sets: ['opp-train', 'opp-train-twins'], draw, neighbours: 3 };
         const whole = await loadPool(init);
-        const near = await loadPool(init, { encoders: d.conditionEncoders, conditions });
+        const near = await loadPool(init, { denoiser: d, conditions });
         expect(whole.pool.length).toBe(375);
         expect(near.pool.length).toBe(3);
         const options = { n: 1000, box: 10, steps: 2, corrector: { steps: 0 }, count: 4, seed: 11, conditions };
@@ -142,5 +143,32 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     } finally {
       d.dispose();
     }
+  });
+
+  it('mddm evaluate keys its cached samples by their start frames: another search that finds the same frames reuses them', async () => {
+    const samples = join(dir, 'starts');
+    const run = (...flags: string[]) => mddm('evaluate', '--model', model, '--set', 'opp-train', '--limit', '1', '--samples', '2', '--init', 'nearest-md', ...FAST, '--samples-dir', samples, ...flags);
+    const first = await run('--init-scale', '4,1,1');
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/0 reused, 2 generated/);
+    // a scale a hair off finds the same 3 frames in the same order: the same samples
+    expect((await run('--init-scale', '4.0001,1,1')).out).toMatch(/2 reused, 0 generated/);
+    // another noise level is another sample
+    expect((await run('--init-scale', '4,1,1', '--init-sigma', '0.31')).out).toMatch(/0 reused, 2 generated/);
+  });
+
+  it('mddm evaluate reuses the samples stored under the whole pool\'s fingerprint (the committed release evaluation) and stores them under their starts', async () => {
+    const { readdir, copyFile, mkdir } = await import('node:fs/promises');
+    const committed = join(fileURLToPath(new URL('../../..', import.meta.url)), 'training/opp-conditional/retrieval-pool6/eval-samples');
+    const samples = join(dir, 'legacy');
+    await mkdir(samples);
+    const files = (await readdir(committed)).filter((f) => f.startsWith('opp-test__0000_') && f.includes('_seed0_'));
+    expect(files).toHaveLength(1);
+    await copyFile(join(committed, files[0]), join(samples, files[0]));
+    const r = await mddm('evaluate', '--model', 'opp-conditional', '--set', 'opp-test', '--limit', '1', '--samples', '1', '--samples-dir', samples);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/1 reused, 0 generated/);
+    expect((await readdir(samples)).filter((f) => f.endsWith('.xyz'))).toHaveLength(2); // and the same sample under its starts
+    expect((await mddm('evaluate', '--model', 'opp-conditional', '--set', 'opp-test', '--limit', '1', '--samples', '1', '--samples-dir', samples)).out).toMatch(/1 reused, 0 generated/);
   });
 });

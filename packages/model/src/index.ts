@@ -53,7 +53,7 @@ export { forces, denoiserForceField, type ForceOptions } from './forces';
 export { forceAgreement, type ForceAgreement } from './forceAgreement';
 export { inpaintSample, repaintPredictor, type CorrectorFixed, type InpaintOptions } from './inpaint';
 export { variation, type VariationOptions, type VariationResult } from './variation';
-export { retrievalSample, type RetrievalDraw, type RetrievalFrame, type RetrievalSampleOptions, type RetrievalSampleResult } from './retrievalSample';
+export { retrievalSample, retrievalNeighbours, type RetrievalNeighbourOptions, type RetrievalDraw, type RetrievalFrame, type RetrievalSampleOptions, type RetrievalSampleResult } from './retrievalSample';
 export { EnergyDenoiser, createEnergyDenoiser, energyDenoiserFromSpec, type EnergyDenoiserConfig, type EnergyOutput } from './energyDenoiser';
 export type { DenoiserLike, DenoiserSpecBase, PredictOptions } from './denoiserLike';
 export { denoiserFromSpec, registerDenoiserKind, denoiserKinds, type DenoiserFactory } from './registry';

@@ -102,12 +102,10 @@ export async function retrievalSample(denoiser: DenoiserLike, options: Retrieval
   const first = checkInt(firstOption ?? 0, 'first', 0, MAX_FIRST);
   const mode = drawOption ?? 'stratified';
   if (mode !== 'stratified' && mode !== 'independent') throw new ModelError(`retrievalSample: draw must be 'stratified' or 'independent', got ${describeValue(drawOption)}`, 'MODEL_BAD_CONFIG');
-  const draw = checkDrawOptions({ neighbours: neighbours ?? 3, scale }, given.length);
   pool.forEach((f, i) => {
     if (!f.conditions || f.conditions.length < given.length) throw new ModelError(`retrievalSample: pool[${i}].conditions must hold at least ${given.length} values, got ${describeValue(f.conditions)}`, 'MODEL_BAD_CONFIG');
   });
-  const exact = (i: number) => given.every((v, c) => Math.abs(pool[i].conditions[c] - v) <= 1e-9 * Math.max(1, Math.abs(v)));
-  const near = nearestConditionRows(denoiser.conditionEncoders, pool.map((f) => f.conditions), given, draw.neighbours, draw.scale, excludeExact ? exact : undefined);
+  const near = retrievalNeighbours(denoiser, pool.map((f) => f.conditions), given, { neighbours, scale, excludeExact });
   if (near.length === 0) throw new ModelError('retrievalSample: no pool frame left to start from (all at exactly the requested conditions)', 'MODEL_BAD_CONFIG');
   const { starts, seeds } = drawStarts(near, mode, seed, first, count);
   const results = [];
@@ -126,6 +124,35 @@ export async function retrievalSample(denoiser: DenoiserLike, options: Retrieval
     starts,
     sigmaLj: head.sigmaLj,
   };
+}
+
+/** Options of {@link retrievalNeighbours}: those of {@link RetrievalSampleOptions} that choose the neighbours. */
+export type RetrievalNeighbourOptions = Pick<RetrievalSampleOptions, 'neighbours' | 'scale' | 'excludeExact'>;
+
+/**
+ * The pool frames {@link retrievalSample} draws its starts from: indices of the `neighbours` rows of `table` nearest
+ * to `conditions` (encoded conditions, each condition's features times `scale`), nearest first, ties to the lower
+ * index; with `excludeExact`, rows at exactly `conditions` (relative 1e-9) left out. The draw depends on these
+ * frames and their order only, so a caller can load just them (`mddm sample`: from the data manifest's conditions)
+ * or key a cache on them (`mddm evaluate`: a pool that grew elsewhere keeps the samples).
+ *
+ * @param denoiser - the conditional model (its condition encoders define the distance)
+ * @param table - every pool frame's raw conditions (`pool[i].conditions`), at least `conditions.length` each
+ * @param conditions - the requested raw conditions
+ * @returns up to `neighbours` row indices (fewer if the table is smaller)
+ * @throws ModelError `MODEL_BAD_CONFIG` for bad draw options or a short row; `MODEL_BAD_INPUT` for bad conditions
+ */
+export function retrievalNeighbours(denoiser: DenoiserLike, table: readonly ArrayLike<number>[], conditions: ArrayLike<number>, options: RetrievalNeighbourOptions = {}): number[] {
+  if (conditions === null || typeof conditions !== 'object' || typeof conditions.length !== 'number') {
+    throw new ModelError(`retrievalNeighbours: conditions must be an array of raw conditions, got ${describeValue(conditions)}`, 'MODEL_BAD_INPUT');
+  }
+  const given = Array.from(conditions);
+  const draw = checkDrawOptions({ neighbours: options.neighbours ?? 3, scale: options.scale }, given.length);
+  table.forEach((row, i) => {
+    if (!row || row.length < given.length) throw new ModelError(`retrievalNeighbours: table[${i}] must hold at least ${given.length} conditions, got ${describeValue(row)}`, 'MODEL_BAD_CONFIG');
+  });
+  const exact = (i: number) => given.every((v, c) => Math.abs(table[i][c] - v) <= 1e-9 * Math.max(1, Math.abs(v)));
+  return nearestConditionRows(denoiser.conditionEncoders, table, given, draw.neighbours, draw.scale, options.excludeExact ? exact : undefined);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@mddm/schedules';
-import { OPP_CONDITION_ENCODERS, retrievalSample, selectBackend, train, variation, type Denoiser } from '../src/index';
+import { OPP_CONDITION_ENCODERS, retrievalNeighbours, retrievalSample, selectBackend, train, variation, type Denoiser } from '../src/index';
 import { drawStarts } from '../src/retrievalSample';
 import { lattice, tinyDenoiser } from './helpers';
 
@@ -151,6 +151,27 @@ describe('retrievalSample', () => {
     await expect(retrievalSample(d, { pool: frames, conditions: [7, 1, 0.03], sigmaLj: 0.3, first: -1 })).rejects.toThrow(/first/);
     await expect(retrievalSample(d, { pool: frames, conditions: [7, 1, 0.03], sigmaLj: 0.3, first: 1.5 })).rejects.toThrow(/first/);
     await expect(retrievalSample(d, { pool: frames, conditions: [7, 1, 0.03], sigmaLj: 0.3, first: 1e12 })).rejects.toThrow(/first/);
+    d.dispose();
+  });
+
+  it('retrievalNeighbours: the frames the draw starts from, nearest first by the brute-force distance; excludeExact; errors', async () => {
+    const d = await model();
+    const frames = pool();
+    const table = frames.map((f) => f.conditions);
+    for (const given of [[7, 1, 0.03], [2, 5.9, 0.012], [14, 0.1, 0.049]]) {
+      const brute = frames.map((f, i) => ({ i, d: distance(given, f.conditions, 4) })).sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.i);
+      const near = retrievalNeighbours(d, table, given, { neighbours: 3, scale: [4, 1, 1] });
+      expect(near).toEqual(brute.slice(0, 3));
+      // a stratified batch of 3 starts from exactly these frames
+      const r = await retrievalSample(d, { steps: 1, corrector: undefined, pool: frames, conditions: given, sigmaLj: 0.3, count: 3, seed: 2, neighbours: 3, scale: [4, 1, 1] });
+      expect([...r.starts].sort((a, b) => a - b)).toEqual([...near].sort((a, b) => a - b));
+    }
+    expect(retrievalNeighbours(d, table, table[4], { neighbours: 2, scale: [4, 1, 1] })[0]).toBe(4);
+    expect(retrievalNeighbours(d, table, table[4], { neighbours: 2, scale: [4, 1, 1], excludeExact: true })).not.toContain(4);
+    expect(retrievalNeighbours(d, table, [7, 1, 0.03], { neighbours: 50 })).toHaveLength(12);
+    expect(() => retrievalNeighbours(d, [[1, 2]], [7, 1, 0.03])).toThrow(/table\[0\] must hold at least 3 conditions/);
+    expect(() => retrievalNeighbours(d, table, null as unknown as number[])).toThrow(/conditions must be an array/);
+    expect(() => retrievalNeighbours(d, table, [7, 1, 0.03], { neighbours: 0 })).toThrow(/neighbours/);
     d.dispose();
   });
 });

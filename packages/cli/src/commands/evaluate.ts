@@ -1,7 +1,7 @@
 import { loadDataset } from '@mddm/data';
 import type { Frame } from '@mddm/io';
-import { drawnConditionCount } from '@mddm/model';
-import { INIT_FLAGS, INIT_HELP, initCacheLabel, loadPool, resolveInit, runInit } from '../init';
+import { drawnConditionCount, retrievalNeighbours } from '@mddm/model';
+import { INIT_FLAGS, INIT_HELP, initCacheLabel, loadPool, resolveInit, runInit, startsCacheLabel } from '../init';
 import { ensembleMetrics, rdf, type EnsembleMetrics, type RdfResult } from '@mddm/rdf';
 import { numberFlag, parseFlags, requiredFlag, type FlagSpec, type ParsedArgs } from '../args';
 import { CliError } from '../errors';
@@ -38,7 +38,9 @@ Prints a per-set table, the means, and the paper's numbers (0.098 train, 0.126 t
                  keep every generated sample in DIR (extended XYZ, one file each, named by set, seed
                  and a hash of model, sampler and conditions) and reuse the ones already there: an
                  interrupted evaluation resumes, and re-running after more replicas are packed
-                 re-scores without sampling again
+                 re-scores without sampling again; a nearest-md sample is keyed by the frames it
+                 starts from, so after a pool grows only the sets whose nearest frames changed
+                 are sampled again
 ${INIT_HELP}
                  (nearest-md never starts from a frame at the evaluated set's own parameters)
 ${SAMPLER_HELP}`;
@@ -111,7 +113,9 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     const init = resolveInit('evaluate', model, values, 1000, 10);
     const loaded = init.kind === 'nearest-md' ? await loadPool(init) : undefined;
     const pool = loaded?.pool;
-    const cacheInit = initCacheLabel(init, loaded?.ids);
+    // samples are cached under their start frames; the label of the whole pool is how earlier runs stored them
+    const legacyInit = initCacheLabel(init, loaded?.ids);
+    const table = pool?.map((f) => f.conditions);
     if (init.kind === 'nearest-md') io.say(`init: nearest-md (retrieval-initialised: start from one of the ${init.neighbours} nearest frames of ${init.sets.join(', ')}, noised to ${init.sigmaLj} LJ)`);
     const samplesDir = typeof values['samples-dir'] === 'string' ? values['samples-dir'] : undefined;
     const cache = samplesDir ? await SampleCache.open(samplesDir, d, sampler.options) : null;
@@ -124,9 +128,17 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
       const gens: RdfResult[] = [];
       let evaluations = 0;
       const n = p.frames[0].positions.length / 3;
+      const starts = init.kind === 'nearest-md'
+        ? retrievalNeighbours(d, table!, conditions, { neighbours: init.neighbours, scale: init.scale, excludeExact: true }).map((i) => loaded!.ids[i])
+        : undefined;
       for (let m = 0; m < M; m++) {
-        const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * p.index + m, conditions, n, box: p.frames[0].box, init: cacheInit };
-        const stored = cache ? await cache.get(key) : null;
+        const key = { id: `${set}/${p.id}`, seed: seed + SEEDS_PER_SET * p.index + m, conditions, n, box: p.frames[0].box, init: init.kind === 'nearest-md' ? startsCacheLabel(init, starts!) : undefined };
+        let stored = cache ? await cache.get(key) : null;
+        if (!stored && cache && legacyInit !== undefined) {
+          stored = await cache.get({ ...key, init: legacyInit });
+          // stored again under its start frames, so the folder serves a pool that grows elsewhere
+          if (stored) await cache.put(key, stored.positions, pickInfo(stored.info, ['evaluations', 'sampler', 'model', 'start']));
+        }
         let positions: Float64Array;
         if (stored) {
           reused++;
@@ -212,4 +224,14 @@ async function floorsCommand(values: ParsedArgs['values'], io: CliIo): Promise<n
     io.say(`wrote ${values.json}`);
   }
   return 0;
+}
+
+/** The entries of `info` at `keys` that are strings or numbers (a cached sample's record, stored again). */
+function pickInfo(info: Frame['info'], keys: readonly string[]): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const k of keys) {
+    const v = info[k];
+    if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  }
+  return out;
 }

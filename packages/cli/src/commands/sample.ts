@@ -57,7 +57,7 @@ export async function sampleCommand(args: readonly string[], io: CliIo): Promise
     const sampler = samplerFromFlags('sample', values, recommendedSampler(model), model, conditions);
     const init = d.conditions > 0 ? resolveInit('sample', model, values, n, L) : resolveInit('sample', model, { ...values, init: values.init ?? 'noise' }, n, L);
     // one set of conditions for the whole run: only the frames it can start from are loaded
-    const near = conditions !== undefined && conditions.length > 0 ? { encoders: d.conditionEncoders, conditions } : undefined;
+    const near = conditions !== undefined && conditions.length > 0 ? { denoiser: d, conditions } : undefined;
     const pool = init.kind === 'nearest-md' ? await loadPool(init, near) : undefined;
     const bar = io.progress(count, 'sample');
     const started = performance.now();

@@ -36,4 +36,13 @@ describe('opp-conditional manifest', () => {
     expect(Math.abs(Number(quoted![1]) - manifest.quality['opp-test'].coverage)).toBeLessThanOrEqual(0.0005 + 1e-9);
     expect(Math.abs(Number(quoted![2]) - manifest.quality['opp-test'].precision)).toBeLessThanOrEqual(0.0005 + 1e-9);
   });
+
+  it('the per-set table of packages/pretrained/README.md is the committed reports\' (tsx examples/qualityTable.ts)', async () => {
+    const { README, qualityBlock, withBlock } = await import('../qualityTable');
+    const readme = await readFile(README, 'utf8');
+    const block = await qualityBlock();
+    expect(withBlock(readme, block)).toBe(readme);
+    expect(block).toMatch(/\| 0015 \| 7\.379 \| 3\.9847 \| 0\.01994 \|/);
+    expect(() => withBlock('no markers', block)).toThrow(/no <!-- quality-table/);
+  });
 });

@@ -80,7 +80,17 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`not found: ${path}\n`);
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': info.size });
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    // a single byte range, as static servers answer it: the worker reads one MD frame of a data set this way
+    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (range && Number(range[1]) <= Number(range[2]) && Number(range[2]) < info.size) {
+      const [start, end] = [Number(range[1]), Number(range[2])];
+      res.writeHead(206, { 'Content-Type': type, 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${info.size}`, 'Accept-Ranges': 'bytes' });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(file, { start, end }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': info.size, 'Accept-Ranges': 'bytes' });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   });

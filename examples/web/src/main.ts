@@ -191,7 +191,7 @@ function onInitChange(): void {
   $('init-note').textContent = !init
     ? 'This model starts from uniform noise.'
     : nearest
-      ? `The model's default: each sample starts from one of the ${init.neighbours} shipped LAMMPS frames nearest to (k, φ, T) (${init.sets.join(', ')}), noised to ${init.sigmaLj} σ and denoised at (k, φ, T); N = ${POOL_N}, as the frames. The frames (tens of MB of gzipped XYZ) are fetched once, on the first such sample.`
+      ? `The model's default: each sample starts from one of the ${init.neighbours} shipped LAMMPS frames nearest to (k, φ, T) (${init.sets.join(', ')}), noised to ${init.sigmaLj} σ and denoised at (k, φ, T); N = ${POOL_N}, as the frames. Only the frames a sample starts from are fetched (tens of kB each, HTTP ranges), and kept.`
       : 'From uniform noise: any N, but this model rarely makes a crystal from noise (docs/conditional.md).';
   updateBoxNote();
 }

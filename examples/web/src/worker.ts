@@ -10,8 +10,8 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { loadConditionPool, type ConditionFrame } from '@mddm/data';
-import { retrievalSample, sample, selectBackend, type DenoiserLike, type SampleOptions } from '@mddm/model';
+import { loadConditionIndex, loadConditionPool, type ConditionFrame, type ConditionIndexEntry } from '@mddm/data';
+import { retrievalNeighbours, retrievalSample, sample, selectBackend, type DenoiserLike, type SampleOptions } from '@mddm/model';
 import { loadPretrained, type PretrainedManifest, type PretrainedName } from '@mddm/pretrained';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -20,8 +20,12 @@ const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as un
 let denoiser: DenoiserLike | null = null;
 let manifest: PretrainedManifest | null = null;
 let dataUrl = '';
-/** The `nearest-md` pool, fetched on the first such sample (tens of MB of gzipped XYZ) and kept. */
-let pool: Promise<ConditionFrame[]> | null = null;
+/**
+ * The `nearest-md` pool's index (its frames' conditions, from the data manifest), fetched on the first such sample;
+ * each sample then fetches only the frames it starts from (HTTP ranges of the framed data files) and keeps them.
+ */
+let index: Promise<ConditionIndexEntry[]> | null = null;
+const frames = new Map<string, ConditionFrame>();
 
 function errorMessage(phase: 'load' | 'generate', e: unknown): FromWorker {
   const err = e as { message?: string; code?: unknown };
@@ -42,7 +46,8 @@ async function load(baseUrl: string, name: string, data: string): Promise<void> 
   denoiser = m.denoiser;
   manifest = m.manifest;
   dataUrl = data;
-  pool = null;
+  index = null;
+  frames.clear();
   const t = denoiser.training;
   post({
     type: 'loaded',
@@ -80,14 +85,21 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
   if (msg.init === 'nearest-md') {
     const init = manifest.init;
     if (!init || !msg.conditions) throw new Error(`model ${manifest.name} has no nearest-md start (manifest.init) or no conditions`);
-    pool ??= loadConditionPool(init, { baseUrl: dataUrl });
-    const frames = await pool.catch((e: unknown) => {
-      pool = null; // a failed fetch is retried on the next sample
+    index ??= loadConditionIndex(init, { baseUrl: dataUrl });
+    const entries = await index.catch((e: unknown) => {
+      index = null; // a failed fetch is retried on the next sample
       throw e;
     });
-    post({ type: 'pool', frames: frames.length, elapsedMs: performance.now() - t0 });
-    const r = await retrievalSample(denoiser, { ...options, pool: frames, conditions: msg.conditions, sigmaLj: init.sigmaLj, neighbours: init.neighbours, scale: init.scale, draw: init.draw });
-    start = frames[r.starts[0]!]!.id;
+    // only the frames this sample can start from, in the pool's order (so the draw is the whole pool's)
+    const near = retrievalNeighbours(denoiser, entries.map((e) => e.conditions), msg.conditions, init).sort((a, b) => a - b).map((i) => entries[i]!.id);
+    const missing = near.filter((id) => !frames.has(id));
+    if (missing.length > 0) {
+      for (const f of await loadConditionPool(init, { baseUrl: dataUrl, ids: missing })) frames.set(f.id, f);
+      post({ type: 'pool', frames: missing.length, elapsedMs: performance.now() - t0 });
+    }
+    const pool = near.map((id) => frames.get(id)!);
+    const r = await retrievalSample(denoiser, { ...options, pool, conditions: msg.conditions, sigmaLj: init.sigmaLj, neighbours: init.neighbours, scale: init.scale, draw: init.draw });
+    start = pool[r.starts[0]!]!.id;
     res = r;
   } else {
     res = await sample(denoiser, { ...options, n: msg.n, box: msg.box, ...(msg.conditions ? { conditions: msg.conditions } : {}) });

@@ -187,6 +187,11 @@ describe.skipIf(!CHROMIUM && !inCi)('the web page in headless Chromium', () => {
   it('conditional model, its default start (nearest-md): fetches the MD frames, starts from the nearest, equal to Node', async () => {
     errors = [];
     const page = await openPage('');
+    // the worker's data requests: the manifest, then only the start frames' bytes (HTTP ranges of the framed file)
+    const data: { url: string; range: string | undefined }[] = [];
+    page.context().on('request', (r) => {
+      if (r.url().includes('/data/')) data.push({ url: r.url(), range: r.headers().range });
+    });
     expect(await page.inputValue('#init')).toBe('nearest-md');
     expect(await page.inputValue('#n')).toBe('1000');
     expect(await page.textContent('#init-note')).toContain('2 shipped LAMMPS frames nearest');
@@ -195,6 +200,10 @@ describe.skipIf(!CHROMIUM && !inCi)('the web page in headless Chromium', () => {
     expect(frame.box[0]).toBeCloseTo(10, 12);
     expect(frame.info).toMatchObject({ model: 'opp-conditional', k: 7, phi: 1, T: 0.03, seed: 3, init: 'nearest-md' });
     expect(await page.textContent('#status')).toContain(`started from MD frame ${frame.info.start}`);
+    const sets = data.filter((r) => r.url.endsWith('.xyz.gz'));
+    expect(data.some((r) => r.url.endsWith('/data/manifest.json'))).toBe(true);
+    expect(sets).toHaveLength(INIT.neighbours); // one range per neighbour, nothing else of the file
+    for (const r of sets) expect(r.range).toMatch(/^bytes=\d+-\d+$/);
     // Node, from the same served files: same start frame and positions
     const { denoiser, manifest } = await loadPretrained('opp-conditional', { baseUrl: `${server.url}models/` });
     try {

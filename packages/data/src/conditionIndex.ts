@@ -14,6 +14,8 @@ export interface ConditionIndexEntry {
   index: number;
   /** Its conditions in the order of `keys` (e.g. `[k, phi, T]`). */
   conditions: number[];
+  /** Where its compressed bytes lie in the set's file (`offset`, `bytes`), for sets packed framed (`PackedConformation`). */
+  span?: { offset: number; bytes: number };
 }
 
 /** Options of {@link loadConditionIndex}: the condition keys, and where the data is. */
@@ -58,6 +60,7 @@ export async function loadConditionIndex(spec: ConditionPoolSpec, options: LoadC
         }
         return v;
       }),
+      ...(Number.isInteger(c.offset) && Number.isInteger(c.bytes) ? { span: { offset: c.offset!, bytes: c.bytes! } } : {}),
     }));
   });
 }

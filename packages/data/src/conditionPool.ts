@@ -4,7 +4,7 @@ import type { DatasetName } from './names';
 import { DataError } from './errors';
 import { checkCount, checkSpec, loadConditionIndex, type ConditionIndexEntry } from './conditionIndex';
 import { xyzFrameSpans } from './frameSpans';
-import { gunzipBytes, readDataFile } from './source';
+import { gunzipBytes, inflateFrameText, readDataFile, readDataRange } from './source';
 
 /** One frame of a {@link loadConditionPool} pool: positions, box and raw conditions read from its info. */
 export interface ConditionFrame {
@@ -88,18 +88,28 @@ async function loadFramesById(spec: ConditionPoolSpec, ids: readonly string[], w
   const bySet = new Map<DatasetName, ConditionIndexEntry[]>();
   for (const e of picked) bySet.set(e.set, [...(bySet.get(e.set) ?? []), e]);
   const parsed = new Map<string, Frame>();
+  const check = (e: ConditionIndexEntry, frame: Frame | undefined, source: string) => {
+    if (frame?.info?.id !== e.id) {
+      throw new DataError(`frame ${e.index} of ${e.set} is ${JSON.stringify(frame?.info?.id)}, the manifest lists '${e.id}' (re-pack the data)`, 'DATA_ERROR', source);
+    }
+    parsed.set(e.id, frame);
+  };
   await Promise.all([...bySet].map(async ([set, entries]) => {
+    // a framed set: each frame's own bytes (a file read, an HTTP range), nothing else of the file
+    if (entries.every((e) => e.span)) {
+      const parts = await Promise.all(entries.map((e) => readDataRange(`${set}.xyz.gz`, e.span!.offset, e.span!.bytes, where)));
+      if (parts.every((p) => p !== null)) {
+        for (const [i, e] of entries.entries()) check(e, readXyzText(await inflateFrameText(parts[i]!), parts[i]!.source)[0], parts[i]!.source);
+        return;
+      }
+    }
     const file = await readDataFile(`${set}.xyz.gz`, where);
     const bytes = await gunzipBytes(file);
     const spans = xyzFrameSpans(bytes, file.source);
     const decoder = new TextDecoder();
     for (const e of entries) {
       const span = spans[e.index];
-      const [frame] = span ? readXyzText(decoder.decode(bytes.subarray(span[0], span[1])), file.source) : [];
-      if (frame?.info?.id !== e.id) {
-        throw new DataError(`frame ${e.index} of ${set} is ${JSON.stringify(frame?.info?.id)}, the manifest lists '${e.id}' (re-pack the data)`, 'DATA_ERROR', file.source);
-      }
-      parsed.set(e.id, frame);
+      check(e, span ? readXyzText(decoder.decode(bytes.subarray(span[0], span[1])), file.source)[0] : undefined, file.source);
     }
   }));
   return picked.map((e) => parsed.get(e.id)!);

@@ -125,3 +125,73 @@ export async function gunzipBytes(file: DataFile): Promise<Uint8Array> {
     throw new DataError(`not a valid gzip file: ${(e as Error).message}`, 'DATA_ERROR', file.source, { cause: e });
   }
 }
+
+/**
+ * Bytes `[offset, offset + length)` of one data file: a file read (Node) or an HTTP range request (`baseUrl`).
+ * `null` where the server does not answer the range as asked (no range support, or a `Content-Encoding` that changes
+ * the bytes): the caller reads the whole file instead.
+ * @throws {@link DataError} as {@link readDataFile}
+ * @internal
+ */
+export async function readDataRange(file: string, offset: number, length: number, options: DataSourceOptions = {}): Promise<DataFile | null> {
+  if (options.dataDir !== undefined && options.baseUrl !== undefined) throw new DataError(`give dataDir or baseUrl, not both`, 'DATA_BAD_ARGUMENT');
+  if (options.baseUrl === undefined) {
+    const dir = options.dataDir ?? defaultDataDir();
+    const [fsp, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+    const source = path.join(dir, file);
+    let handle;
+    try {
+      handle = await fsp.open(source, 'r');
+      const bytes = new Uint8Array(length);
+      const { bytesRead } = await handle.read(bytes, 0, length, offset);
+      if (bytesRead !== length) throw new DataError(`the file ends before byte ${offset + length} (re-pack the data)`, 'DATA_ERROR', source);
+      return { bytes, source };
+    } catch (e) {
+      if (e instanceof DataError) throw e;
+      const code = (e as { code?: string }).code;
+      throw new DataError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(e as Error).message}`, code === 'ENOENT' ? 'DATA_NOT_FOUND' : 'DATA_ERROR', source, { cause: e });
+    } finally {
+      await handle?.close();
+    }
+  }
+  const url = new URL(file, baseOf(options.baseUrl)).href;
+  const get = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
+  if (typeof get !== 'function') throw new DataError(`no fetch in this runtime; pass { fetch }`, 'DATA_UNSUPPORTED', url);
+  let response: Response;
+  try {
+    response = await get(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
+  } catch (e) {
+    throw new DataError(`fetch failed: ${(e as Error).message}`, 'DATA_FETCH_FAILED', url, { cause: e });
+  }
+  if (response.status !== 206) {
+    await response.body?.cancel().catch(() => undefined);
+    if (response.ok) return null;
+    throw new DataError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, response.status === 404 ? 'DATA_NOT_FOUND' : 'DATA_FETCH_FAILED', url);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return bytes.length === length ? { bytes, source: url } : null;
+}
+
+/**
+ * The text of one frame's raw deflate data (a framed set's span, `PackedConformation.offset` / `bytes`), completed
+ * by the empty final block (`DEFLATE_FINAL_BLOCK` of `@mddm/io`): Node's zlib, else `DecompressionStream('deflate-raw')`.
+ * @internal
+ */
+export async function inflateFrameText(part: DataFile): Promise<string> {
+  const bytes = new Uint8Array(part.bytes.length + 2);
+  bytes.set(part.bytes);
+  bytes.set([0x03, 0x00], part.bytes.length);
+  try {
+    const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+    if (isNode) {
+      const zlib = await import('node:zlib');
+      return zlib.inflateRawSync(bytes).toString('utf8');
+    }
+    const Decompression = (globalThis as { DecompressionStream?: typeof DecompressionStream }).DecompressionStream;
+    if (Decompression === undefined) throw new DataError(`no DecompressionStream in this runtime`, 'DATA_UNSUPPORTED', part.source);
+    return await new Response(new Blob([bytes]).stream().pipeThrough(new Decompression('deflate-raw'))).text();
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw new DataError(`a frame's compressed bytes do not inflate (re-pack the data): ${(e as Error).message}`, 'DATA_ERROR', part.source, { cause: e });
+  }
+}

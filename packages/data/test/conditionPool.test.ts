@@ -90,4 +90,30 @@ describe('loadConditionIndex and loadConditionPool({ ids })', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('a framed set (offsets in the manifest): a frame is read from its own bytes alone, nothing else of the file', async () => {
+    const index = await loadConditionIndex(spec);
+    const e = index.find((x) => x.set === 'opp-train' && x.index === 7)!;
+    expect(e.span).toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), 'mddm-data-span-'));
+    try {
+      await copyFile(join(defaultDataDir(), 'manifest.json'), join(dir, 'manifest.json'));
+      // a file of the right length that holds only this frame's bytes: anything read beyond them would not inflate
+      const real = await readFile(join(defaultDataDir(), 'opp-train.xyz.gz'));
+      const holey = new Uint8Array(real.length);
+      holey.set(real.subarray(e.span!.offset, e.span!.offset + e.span!.bytes), e.span!.offset);
+      await writeFile(join(dir, 'opp-train.xyz.gz'), holey);
+      const [f] = await loadConditionPool(spec, { dataDir: dir, ids: [e.id] });
+      const full = (await loadDataset('opp-train'))[7];
+      expect(f.id).toBe(full.info.id);
+      expect(Array.from(f.positions)).toEqual(Array.from(full.positions));
+      // a span that is not a frame's: a typed error, not garbage
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+      manifest.sets['opp-train'].conformations[7].offset += 1;
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      await expect(loadConditionPool(spec, { dataDir: dir, ids: [e.id] })).rejects.toMatchObject({ code: 'DATA_ERROR' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -10,6 +10,7 @@ import { DataError, defaultDataDir, loadConditionIndex, loadConditionPool, loadD
 let server: Server;
 let base: string;
 const requests: string[] = [];
+const ranges: string[] = [];
 
 beforeAll(async () => {
   const dir = defaultDataDir();
@@ -17,8 +18,16 @@ beforeAll(async () => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(path);
     if (path === '/boom/manifest.json') return void res.writeHead(500).end('no');
-    const file = join(dir, path.replace(/^\/data\//, ''));
-    if (!path.startsWith('/data/') || !existsSync(file)) return void res.writeHead(404).end('not found');
+    // /ranged/data/: a server that answers HTTP range requests (206), as static servers do; /data/: one that ignores them
+    const ranged = path.startsWith('/ranged/data/');
+    const file = join(dir, path.replace(/^(\/ranged)?\/data\//, ''));
+    if (!(path.startsWith('/data/') || ranged) || !existsSync(file)) return void res.writeHead(404).end('not found');
+    ranges.push(req.headers.range ?? '');
+    const range = ranged ? /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '') : null;
+    if (range) {
+      res.writeHead(206, { 'content-type': 'application/gzip', 'content-range': `bytes ${range[1]}-${range[2]}/*` });
+      return void createReadStream(file, { start: Number(range[1]), end: Number(range[2]) }).pipe(res);
+    }
     // .gz sent as a gzip file (no Content-Encoding), as static servers do for archives
     res.writeHead(200, { 'content-type': path.endsWith('.json') ? 'application/json' : 'application/gzip' });
     createReadStream(file).pipe(res);
@@ -51,6 +60,27 @@ describe('loadDataset by URL', () => {
     const full = (await loadDataset('opp-test'))[4];
     expect(f.id).toBe(full.info.id);
     expect(Array.from(f.positions)).toEqual(Array.from(full.positions));
+  });
+
+  it('a framed set by URL: one HTTP range per frame where the server answers ranges, the whole file where it does not', async () => {
+    const spec = { sets: ['opp-train'] };
+    const index = await loadConditionIndex(spec, { baseUrl: `${base}/data/` });
+    const ids = [index[3].id, index[150].id];
+    const full = await loadDataset('opp-train');
+    for (const root of ['/ranged/data/', '/data/']) {
+      requests.length = 0;
+      ranges.length = 0;
+      const frames = await loadConditionPool(spec, { baseUrl: `${base}${root}`, ids });
+      expect(frames.map((f) => f.id)).toEqual(ids);
+      expect(Array.from(frames[1].positions)).toEqual(Array.from(full[150].positions));
+      const asked = ranges.filter((r) => r !== '');
+      expect(asked).toHaveLength(2); // a range per frame asked either way
+      if (root === '/ranged/data/') {
+        expect(requests.filter((r) => r.endsWith('.xyz.gz'))).toHaveLength(2); // and nothing else of the file
+      } else {
+        expect(requests.filter((r) => r.endsWith('.xyz.gz'))).toHaveLength(3); // the 200s, then the whole file once
+      }
+    }
   });
 
   it('uses the given fetch, and takes bytes fetch already decompressed (Content-Encoding: gzip)', async () => {

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { gzipSync, inflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IoError, packDatasets, readXyz, writeXyz, type DataManifest, type PackOptions } from '../src/index';
+import { IoError, packDatasets, readXyz, readXyzText, writeXyz, writeXyzText, type DataManifest, type PackOptions } from '../src/index';
+import { DEFLATE_FINAL_BLOCK } from '../src/dataset/framedGzip';
 
 async function readAll(path: string) {
   const frames = [];
@@ -44,5 +46,35 @@ describe('packDatasets', () => {
   it('needs an explicit output folder (the shipped data lives in @mddm/data)', async () => {
     await expect(packDatasets({ raw: tmpdir() } as PackOptions)).rejects.toThrow(/packDatasets: out must be the output directory, got undefined/);
     await expect(packDatasets({ raw: tmpdir(), out: '' })).rejects.toMatchObject({ code: 'IO_BAD_ARGUMENT' });
+  });
+
+  it('frames the files: every frame reads alone at its manifest span; repack frames an old file with the same frames', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'mddm-io-pack-'));
+    try {
+      const raw = join(root, 'raw');
+      const out = join(root, 'data');
+      await mkdir(join(raw, 's'), { recursive: true });
+      await mkdir(out);
+      const frame = (i: number) => ({ positions: Float64Array.from({ length: 30 }, (_, j) => (i * 0.731 + j * 0.377) % 8), box: [8, 8, 8] as [number, number, number], info: { k: i, phi: 1, T: 0.02, seed: i } });
+      for (let i = 0; i < 4; i++) await writeXyz(join(raw, 's', `000${i}_x.xyz`), [frame(i)]);
+      const m = await packDatasets({ raw, out });
+      const file = await readFile(join(out, 's.xyz.gz'));
+      const whole = await readAll(join(out, 's.xyz.gz'));
+      m.sets.s.conformations.forEach((c, i) => {
+        const text = inflateRawSync(Buffer.concat([file.subarray(c.offset!, c.offset! + c.bytes!), DEFLATE_FINAL_BLOCK])).toString();
+        const [alone] = readXyzText(text);
+        expect(alone.info.id).toBe(c.id);
+        expect(Array.from(alone.positions)).toEqual(Array.from(whole[i].positions));
+      });
+      // an old, unframed file (one deflate stream) and a manifest without spans, as packed before; no raw folder
+      const old = join(root, 'old');
+      await mkdir(old);
+      await writeFile(join(old, 's.xyz.gz'), gzipSync(writeXyzText(whole)));
+      const repacked = await packDatasets({ raw: join(root, 'nowhere'), out: old, repack: ['s'] });
+      expect(repacked.sets.s.conformations).toEqual(m.sets.s.conformations);
+      expect(await readFile(join(old, 's.xyz.gz'))).toEqual(file);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '@mddm/data';
 import { OPP_CONDITION_ENCODERS, createDenoiser, loadDenoiser, saveDenoiser, selectBackend } from '@mddm/model';
@@ -157,18 +156,32 @@ describe('--init nearest-md (retrieval-initialised sampling)', () => {
     expect((await run('--init-scale', '4,1,1', '--init-sigma', '0.31')).out).toMatch(/0 reused, 2 generated/);
   });
 
-  it('mddm evaluate reuses the samples stored under the whole pool\'s fingerprint (the committed release evaluation) and stores them under their starts', async () => {
-    const { readdir, copyFile, mkdir } = await import('node:fs/promises');
-    const committed = join(fileURLToPath(new URL('../../..', import.meta.url)), 'training/opp-conditional/retrieval-pool6/eval-samples');
+  it('mddm evaluate reuses a sample stored under the whole pool\'s fingerprint (as earlier versions stored them) and stores it under its starts', async () => {
+    const { readdir, mkdir } = await import('node:fs/promises');
+    const { SampleCache } = await import('../src/sampleCache');
+    const { recommendedSampler, samplerFromFlags } = await import('../src/sampler');
+    const { resolveModel } = await import('../src/models');
+    const { initCacheLabel, loadPool, resolveInit } = await import('../src/init');
     const samples = join(dir, 'legacy');
     await mkdir(samples);
-    const files = (await readdir(committed)).filter((f) => f.startsWith('opp-test__0000_') && f.includes('_seed0_'));
-    expect(files).toHaveLength(1);
-    await copyFile(join(committed, files[0]), join(samples, files[0]));
-    const r = await mddm('evaluate', '--model', 'opp-conditional', '--set', 'opp-test', '--limit', '1', '--samples', '1', '--samples-dir', samples);
+    // the shipped model's opp-test set 0000, sample 0, stored the old way: keyed by the whole pool (any positions do)
+    const m = await resolveModel('evaluate', 'opp-conditional');
+    try {
+      const sampler = samplerFromFlags('evaluate', {}, recommendedSampler(m), m, [0, 0, 0]);
+      const cache = await SampleCache.open(samples, m.denoiser, sampler.options);
+      const init = resolveInit('evaluate', m, {}, 1000, 10);
+      const [set0] = await loadDataset('opp-test');
+      const { k, phi, T, id } = set0.info as { k: number; phi: number; T: number; id: string };
+      const legacy = { id: `opp-test/${id}`, seed: 0, conditions: [k, phi, T], n: 1000, box: [10, 10, 10] as [number, number, number], init: initCacheLabel(init, init.kind === 'nearest-md' ? (await loadPool(init)).ids : undefined) };
+      await cache.put(legacy, set0.positions, { evaluations: 294, sampler: sampler.name, model: 'opp-conditional' });
+    } finally {
+      m.denoiser.dispose();
+    }
+    const run = () => mddm('evaluate', '--model', 'opp-conditional', '--set', 'opp-test', '--limit', '1', '--samples', '1', '--samples-dir', samples);
+    const r = await run();
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/1 reused, 0 generated/);
     expect((await readdir(samples)).filter((f) => f.endsWith('.xyz'))).toHaveLength(2); // and the same sample under its starts
-    expect((await mddm('evaluate', '--model', 'opp-conditional', '--set', 'opp-test', '--limit', '1', '--samples', '1', '--samples-dir', samples)).out).toMatch(/1 reused, 0 generated/);
+    expect((await run()).out).toMatch(/1 reused, 0 generated/);
   });
 });

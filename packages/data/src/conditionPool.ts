@@ -35,8 +35,9 @@ export interface LoadConditionPoolOptions extends LoadDatasetOptions {
   keys?: readonly string[];
   /**
    * Only the frames with these ids (any order; the pool keeps its own order): found in the data manifest
-   * ({@link loadConditionIndex}) and parsed alone, so a few frames of a large pool load in a fraction of the time
-   * (sets without a requested frame are not read). Default: every frame.
+   * ({@link loadConditionIndex}); of a framed set only their own bytes are read (a file read, an HTTP range; the
+   * whole file where the server ignores ranges or the set is not framed), and sets without a requested frame are
+   * not read at all. Default: every frame.
    */
   ids?: readonly string[];
 }
@@ -83,7 +84,8 @@ async function loadFramesById(spec: ConditionPoolSpec, ids: readonly string[], w
   }
   const wanted = new Set(ids);
   const picked = (await loadConditionIndex(spec, { ...where, keys: [] })).filter((e) => wanted.has(e.id));
-  const missing = [...wanted].find((id) => !picked.some((e) => e.id === id));
+  const found = new Set(picked.map((e) => e.id));
+  const missing = [...wanted].find((id) => !found.has(id));
   if (missing !== undefined) throw new DataError(`loadConditionPool: no frame '${missing}' in the pool of ${spec.sets.join(', ')}`, 'DATA_BAD_ARGUMENT');
   const bySet = new Map<DatasetName, ConditionIndexEntry[]>();
   for (const e of picked) bySet.set(e.set, [...(bySet.get(e.set) ?? []), e]);

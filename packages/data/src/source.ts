@@ -39,19 +39,26 @@ function baseOf(baseUrl: string | URL): URL {
   return url;
 }
 
-async function fetchFile(file: string, options: DataSourceOptions): Promise<DataFile> {
-  const url = new URL(file, baseOf(options.baseUrl!)).href;
+/** `fetch` of `url` (with `init`), a DataError for a network failure. */
+async function fetchUrl(url: string, options: DataSourceOptions, init?: RequestInit): Promise<Response> {
   const get = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
   if (typeof get !== 'function') throw new DataError(`no fetch in this runtime; pass { fetch }`, 'DATA_UNSUPPORTED', url);
-  let response: Response;
   try {
-    response = await get(url);
+    return await get(url, init);
   } catch (e) {
     throw new DataError(`fetch failed: ${(e as Error).message}`, 'DATA_FETCH_FAILED', url, { cause: e });
   }
-  if (!response.ok) {
-    throw new DataError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, response.status === 404 ? 'DATA_NOT_FOUND' : 'DATA_FETCH_FAILED', url);
-  }
+}
+
+/** The DataError of an HTTP error status (`DATA_NOT_FOUND` for 404). */
+function httpError(response: Response, url: string): DataError {
+  return new DataError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, response.status === 404 ? 'DATA_NOT_FOUND' : 'DATA_FETCH_FAILED', url);
+}
+
+async function fetchFile(file: string, options: DataSourceOptions): Promise<DataFile> {
+  const url = new URL(file, baseOf(options.baseUrl!)).href;
+  const response = await fetchUrl(url, options);
+  if (!response.ok) throw httpError(response, url);
   return { bytes: new Uint8Array(await response.arrayBuffer()), source: url };
 }
 
@@ -155,18 +162,11 @@ export async function readDataRange(file: string, offset: number, length: number
     }
   }
   const url = new URL(file, baseOf(options.baseUrl)).href;
-  const get = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
-  if (typeof get !== 'function') throw new DataError(`no fetch in this runtime; pass { fetch }`, 'DATA_UNSUPPORTED', url);
-  let response: Response;
-  try {
-    response = await get(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
-  } catch (e) {
-    throw new DataError(`fetch failed: ${(e as Error).message}`, 'DATA_FETCH_FAILED', url, { cause: e });
-  }
+  const response = await fetchUrl(url, options, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
   if (response.status !== 206) {
     await response.body?.cancel().catch(() => undefined);
     if (response.ok) return null;
-    throw new DataError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, response.status === 404 ? 'DATA_NOT_FOUND' : 'DATA_FETCH_FAILED', url);
+    throw httpError(response, url);
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
   return bytes.length === length ? { bytes, source: url } : null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAST_SAMPLER, QUALITY_SAMPLER, BALANCED_SAMPLER } from '@mddm/model';
+import { FAST_SAMPLER, QUALITY_SAMPLER, BALANCED_SAMPLER, RESTART_SAMPLER } from '@mddm/model';
 import { ODE_STEPS, SAMPLER_NAMES, recommendedSampler, samplerFromFlags } from '../src/sampler';
 
 const pc = { steps: 60, spacing: 'log-sigma' as const, corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.3 } };
@@ -59,5 +59,23 @@ describe('samplerFromFlags: classifier-free guidance', () => {
     expect(() => samplerFromFlags('sample', { guidance: '1' }, pc, { name: 'm', denoiser: { nullCondition: false } } as never, [1])).toThrow(/null condition/);
     expect(() => samplerFromFlags('sample', { guidance: '1' }, pc, model, undefined)).toThrow(/needs a conditional model/);
     expect(() => samplerFromFlags('sample', { guidance: '-1' }, pc, model, [1])).toThrow(/--guidance must be a number >= 0/);
+  });
+});
+
+describe('samplerFromFlags: restart sampling', () => {
+  it("'restart' is RESTART_SAMPLER; --restart N sets the count on any sampler (0: none); bad counts are usage errors", () => {
+    expect(SAMPLER_NAMES).toContain('restart');
+    expect(samplerFromFlags('sample', { sampler: 'restart' }, pc).options).toEqual(RESTART_SAMPLER);
+    expect(RESTART_SAMPLER).toEqual({ ...BALANCED_SAMPLER, restart: { sigmaLj: 0.12, count: 5, steps: 8 } });
+    expect(samplerFromFlags('sample', { sampler: 'restart', restart: '2' }, pc).options.restart).toEqual({ sigmaLj: 0.12, count: 2, steps: 8 });
+    expect(samplerFromFlags('sample', { sampler: 'restart', restart: '0' }, pc).options.restart).toBeUndefined();
+    expect(samplerFromFlags('sample', { restart: '3' }, BALANCED_SAMPLER).options).toEqual({ ...BALANCED_SAMPLER, restart: { sigmaLj: 0.12, count: 3, steps: 8 } });
+    // a recommendation with its own restart level keeps it
+    const own = { ...BALANCED_SAMPLER, restart: { sigmaLj: 0.2, count: 1 } };
+    expect(samplerFromFlags('sample', { restart: '4' }, own).options.restart).toEqual({ sigmaLj: 0.2, count: 4 });
+    // the preset object is not shared with the options (a caller may edit them)
+    samplerFromFlags('sample', { sampler: 'restart', restart: '9' }, pc);
+    expect(RESTART_SAMPLER.restart.count).toBe(5);
+    for (const bad of ['-1', '1.5', 'x']) expect(() => samplerFromFlags('sample', { restart: bad }, pc)).toThrow(/--restart/);
   });
 });

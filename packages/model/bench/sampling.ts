@@ -20,7 +20,7 @@ import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rdf, rdfMse, type RdfResult } from '@mddm/rdf';
-import { BALANCED_SAMPLER, FAST_SAMPLER, QUALITY_SAMPLER, loadDenoiser, sample, selectBackend, type SampleOptions } from '../src/index';
+import { BALANCED_SAMPLER, FAST_SAMPLER, QUALITY_SAMPLER, RESTART_SAMPLER, loadDenoiser, sample, selectBackend, type SampleOptions } from '../src/index';
 
 const argv = process.argv.slice(2);
 const { values } = parseArgs({
@@ -58,7 +58,7 @@ function configs(defaultSampler: Partial<SampleOptions>): Config[] {
     c.push({ family: 'dpm2m + langevin', label: `dpm2m ${steps} karras + ${k} Langevin r ${r} below 0.3 LJ`, options: { sampler: 'dpm2m', steps, corrector: { steps: k, r, sigmaMaxLj: 0.3 } } });
   }
   // the presets of @mddm/model (fast <= 100 NFE, balanced <= 200, quality), then the model's own recommendation
-  for (const [name, preset] of [['FAST_SAMPLER', FAST_SAMPLER], ['BALANCED_SAMPLER', BALANCED_SAMPLER], ['QUALITY_SAMPLER', QUALITY_SAMPLER]] as const) {
+  for (const [name, preset] of [['FAST_SAMPLER', FAST_SAMPLER], ['BALANCED_SAMPLER', BALANCED_SAMPLER], ['QUALITY_SAMPLER', QUALITY_SAMPLER], ['RESTART_SAMPLER', RESTART_SAMPLER]] as const) {
     c.push({ family: 'presets', label: `${name}: ${describeSampler(preset)}`, options: { ...preset, corrector: { ...preset.corrector } } });
   }
   // last, the expensive reference
@@ -72,7 +72,8 @@ function describeSampler(o: Partial<SampleOptions>): string {
   const spacing = o.spacing ?? (name === 'ancestral' ? 'uniform' : 'karras');
   const c = o.corrector;
   const band = c ? `${c.sigmaMinLj ? `in [${c.sigmaMinLj}, ${c.sigmaMaxLj ?? 'inf'}]` : `below ${c.sigmaMaxLj ?? 'inf'}`} LJ` : '';
-  return `${name} ${o.steps ?? 'all'} ${spacing}${c && c.steps > 0 ? ` + ${c.steps} Langevin r ${c.r ?? 0.2} ${band}` : ''}`;
+  const restart = o.restart && o.restart.count > 0 ? ` + ${o.restart.count} restarts at ${o.restart.sigmaLj} LJ (${o.restart.steps ?? 8} levels)` : '';
+  return `${name} ${o.steps ?? 'all'} ${spacing}${c && c.steps > 0 ? ` + ${c.steps} Langevin r ${c.r ?? 0.2} ${band}` : ''}${restart}`;
 }
 
 interface Row {

@@ -2,7 +2,7 @@ import { describeValue } from '@mddm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { wrap, type BoxLike } from '@mddm/pbc';
 import {
-  EuclideanDiffusion, WrappedDiffusion, classifierFreeGuidanceEps, recenter, sampleGaussianCloud, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
+  EuclideanDiffusion, WrappedDiffusion, classifierFreeGuidanceEps, recenter, sampleGaussianCloud, variationStart, cosineSchedule, createRng, encodeTime, epsFromScoreTarget, langevinCorrector, runSampler, sampleUniformBox,
   scheduleFromFunction, scoreLambdaTable, type EpsFunction, type FinalStep, type LangevinCorrectorOptions, type NoiseSchedule, type PosteriorVariance,
   type Rng, type SamplerOptions,
 } from '@mddm/schedules';
@@ -13,6 +13,7 @@ import { requireBackend } from './backend';
 import { ModelError, checkInt, checkNumber } from './errors';
 import { drawConditions, drawnConditionCount } from './drawConditions';
 import { DEFAULT_SAMPLER, SOLVER_CHOICE_KEYS, gridEnd, resolveSolver, smallestLevelsBand, type SolverOptions } from './solvers';
+import { resolveRestart, type RestartOptions } from './restart';
 
 /** Progress report passed to {@link SampleOptions.onProgress} after every denoising step. */
 export interface SampleProgress {
@@ -108,6 +109,14 @@ export interface SampleOptions extends SolverOptions {
    */
   corrector?: LangevinCorrectorOptions;
   /**
+   * Restart sampling (Xu et al. 2023, {@link RestartOptions}): after the sampler's last level,
+   * `count` times noise the sample forward to `sigmaLj` and denoise it again with the same sampler
+   * (and corrector, guidance, `afterStep`) on `steps` levels. Adds `count` re-runs to the NFE;
+   * periodic boxes only; `trajectory` keeps the first pass. Default: none. On the pretrained
+   * unconditional model, `{ sigmaLj: 0.12, count: 5 }` is {@link RESTART_SAMPLER}.
+   */
+  restart?: RestartOptions;
+  /**
    * Replaces the plain denoiser by another eps function built from it, e.g. classifier-free
    * guidance: `guide: (eps) => classifierFreeGuidanceEps(eps(cond), eps(null), w)`. Default: the
    * denoiser with `conditions`. Network evaluations are counted as the eps function reports them.
@@ -171,6 +180,8 @@ interface ResolvedSample {
   seed: number;
   diffusion: WrappedDiffusion;
   sampler: SamplerOptions;
+  /** Restart sampling: how many re-runs, the timestep they start from and their sampler options (no trajectory). */
+  restart?: { count: number; t: number; sampler: SamplerOptions };
   /** The eps function of a batch with these conditions: `guide`, classifier-free guidance, or the plain conditional one. */
   guide: (eps: DenoiserEps, conditions: SampleConditions) => EpsFunction;
 }
@@ -258,12 +269,22 @@ export async function sample(denoiser: DenoiserLike, options: SampleOptions): Pr
       ? (xs: Float64Array, tPrev: number) => { recenter(xs, frames); userAfter?.(xs, tPrev, batch); }
       : userAfter && ((xs: Float64Array, tPrev: number) => userAfter(xs, tPrev, batch));
     const conditions = perConformation ? rows.slice(batch * o.batchSize, batch * o.batchSize + frames) : options.conditions;
-    const r = await runSampler(o.diffusion, x, o.lengths, o.guide(eps, conditions), rng, {
-      ...o.sampler,
-      afterStep,
-      onStep: options.onProgress && ((p) => options.onProgress!({ ...p, batch, batches, elapsedMs: performance.now() - started })),
-    });
-    evaluations = Math.max(evaluations, r.evaluations);
+    const guided = o.guide(eps, conditions);
+    const total = stepsOf(o.sampler) + (o.restart ? o.restart.count * stepsOf(o.restart.sampler) : 0);
+    let done = 0, evals = 0;
+    const onStep = options.onProgress && ((p: { step: number; t: number; evaluations: number }) => options.onProgress!({
+      step: done + p.step, steps: total, t: p.t, evaluations: evals + p.evaluations, batch, batches, elapsedMs: performance.now() - started,
+    }));
+    const r = await runSampler(o.diffusion, x, o.lengths, guided, rng, { ...o.sampler, afterStep, onStep });
+    done += stepsOf(o.sampler);
+    evals += r.evaluations;
+    for (let k = 0; k < (o.restart?.count ?? 0); k++) { // restart sampling (restart.ts): forward to level t, denoise again
+      variationStart(x, o.restart!.t, o.schedule, rng, o.lengths, x);
+      const rr = await runSampler(o.diffusion, x, o.lengths, guided, rng, { ...o.restart!.sampler, afterStep, onStep });
+      done += stepsOf(o.restart!.sampler);
+      evals += rr.evaluations;
+    }
+    evaluations = Math.max(evaluations, evals);
     positions.push(...splitFrames(x, frames));
     r.trajectory?.forEach((e, i) => {
       if (batch === 0) trajectory!.push({ t: e.t, positions: [] });
@@ -312,7 +333,13 @@ function resolveSampleOptions(denoiser: DenoiserLike, options: SampleOptions): R
     predictor: solver.predictor,
     corrector: corrector.steps > 0 ? langevinCorrector(corrector) : undefined,
   };
-  return { n, lengths, periodic, recenter: recentre, start, count, batchSize, schedule, seed, diffusion, sampler, guide: resolveGuide(denoiser, options) };
+  const rs = resolveRestart(options.restart, schedule, lengths[0], start, end, periodic); // restart.ts
+  const restart = rs && {
+    count: rs.count, t: rs.t,
+    sampler: (({ predictor, timesteps, spacing }) => ({ ...sampler, steps: rs.steps, start: rs.t, spacing, timesteps, predictor, trajectoryEvery: 0 }))(
+      resolveSolver(chosen, schedule, rs.t, rs.steps, eta, denoiser.training?.target === 'score', end)),
+  };
+  return { n, lengths, periodic, recenter: recentre, start, count, batchSize, schedule, seed, diffusion, sampler, restart, guide: resolveGuide(denoiser, options) };
 }
 
 /** @internal Default schedule: the trained one (rescaled to keep LJ noise levels in a scaled box), else cosine(500). */
@@ -380,6 +407,11 @@ function denoiserEps(denoiser: DenoiserLike, o: ResolvedSample, frames: number):
     if (lambda) epsFromScoreTarget(e, t, schedule, lambda[t], e);
     out.set(e);
   };
+}
+
+/** @internal Predictor steps of one run of the sampler (its explicit grid, else `steps`). */
+function stepsOf(s: SamplerOptions): number {
+  return s.timesteps?.length ?? s.steps ?? 0;
 }
 
 /** @internal Copies of the `frames` conformations of a batch state. */

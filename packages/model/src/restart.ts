@@ -12,8 +12,8 @@ import { ModelError, checkInt, checkNumber } from './errors';
  * freezes the medium-range order that the first pass made; each restart anneals it at a level
  * where particles can still rearrange (0.1-0.15 LJ for OPP: about a tenth of the spacing), and the
  * chain of restarts approaches the network's own equilibrium there. Measured on the pretrained
- * `opp-unconditional` (docs/unconditional-recipe.md): RDF-MSE 0.0098 -> 0.0070 with 5 restarts at
- * 0.12 LJ (6 seeds, every seed better).
+ * `opp-unconditional` (docs/unconditional-recipe.md): RDF-MSE 0.0097 -> 0.0073 with 5 restarts at
+ * 0.12 LJ (6 seeds, 5 of them better).
  */
 export interface RestartOptions {
   /** Noise std (LJ units, along the first box axis) to restart from: the first timestep whose std reaches it. */

@@ -51,9 +51,10 @@ export const BALANCED_SAMPLER = {
 } as const satisfies CorrectedPreset;
 
 /**
- * The best measured quality (and the previous recommendation): the ancestral sampler on 60
- * log-spaced levels, plus 30 Langevin corrector steps (r = 0.4) at each level below 0.8 LJ:
- * 1,620 NFE, RDF-MSE 0.0099 (0.0083-0.0107, 6 seeds) (`mddm sample --sampler quality`).
+ * The previous recommendation: the ancestral sampler on 60 log-spaced levels, plus 30 Langevin
+ * corrector steps (r = 0.4) at each level below 0.8 LJ: 1,620 NFE, RDF-MSE 0.0099 (0.0083-0.0107,
+ * 6 seeds) on the model of 2026-12-01, 0.0105 (0.0082-0.0136) on the shipped one, where
+ * {@link RESTART_SAMPLER} (0.0073, 1,415 NFE) is better (`mddm sample --sampler quality`).
  */
 export const QUALITY_SAMPLER = {
   sampler: 'ancestral', steps: 60, spacing: 'log-sigma', corrector: { steps: 30, r: 0.4, sigmaMaxLj: 0.8 },
@@ -62,9 +63,10 @@ export const QUALITY_SAMPLER = {
 /**
  * The best measured quality on the pretrained unconditional model: {@link BALANCED_SAMPLER}, then 5
  * restarts (Xu et al. 2023, `SampleOptions.restart`): the sample is noised again to 0.12 LJ and
- * denoised by the same sampler on 8 levels, 5 times. 1,415 NFE, RDF-MSE 0.0070 (6 seeds, every
- * seed better than its balanced sample; docs/unconditional-recipe.md), against 0.0098 for balanced
- * and 0.0095 for {@link QUALITY_SAMPLER} (`mddm sample --sampler restart`). The restart level is in
+ * denoised by the same sampler on 8 levels, 5 times. 1,415 NFE, RDF-MSE 0.0073 (0.0063-0.0084,
+ * 6 seeds; 5 of the 6 better than the same seed's balanced sample), against 0.0097 for balanced and
+ * 0.0105 for {@link QUALITY_SAMPLER} in the same run (`bench:sampling`; docs/unconditional-recipe.md;
+ * `mddm sample --sampler restart`). The restart level is in
  * LJ units of an OPP system at density 1 (about a tenth of the particle spacing); for another
  * system pick it by the same sweep (`examples/restart-sampling.ts`).
  */

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from '@mddm/data';
 import { rdf, rdfMse } from '@mddm/rdf';
 import { BALANCED_SAMPLER, QUALITY_SAMPLER, loadDenoiser, sample, selectBackend, type DenoiserLike } from '@mddm/model';
-import { type EpsFunction } from '@mddm/schedules';
+import { encodeTime, type EpsFunction } from '@mddm/schedules';
 
 const { values } = parseArgs({ options: {
   model: { type: 'string', default: 'packages/pretrained/models/opp-unconditional' },
@@ -24,11 +24,10 @@ const { values } = parseArgs({ options: {
 } });
 const list = (s: string) => s.split(',').map(Number);
 
-/** log of the noise std (box fractions) at a possibly fractional timestep, as encodeTime interpolates it. */
+/** log of the noise std (box fractions) at a possibly fractional timestep of schedule `a`: the inverse of encodeTime's log-sigma map. */
 function logSigma(a: ArrayLike<number>, t: number): number {
-  const i = Math.max(Math.floor(t), 0);
-  const f = t - i;
-  return f > 0 && i < a.length - 1 ? (1 - f) * 0.5 * Math.log(a[i]) + f * 0.5 * Math.log(a[i + 1]) : 0.5 * Math.log(a[i]);
+  const l1 = 0.5 * Math.log(a[1]), lT = 0.5 * Math.log(a[a.length - 1]);
+  return l1 + encodeTime('log-sigma', t, a) * (lT - l1);
 }
 
 /** The eps function of `d` (log-sigma time encoding) at the noise level of timestep t of schedule `a`. */

@@ -48,7 +48,7 @@ if (values.floor) {
       let x = (await sample(d, { n: 1000, box: 10, seed, ...balanced })).positions[0];
       after[0].push(score(x));
       for (let k = 1; k <= R; k++) {
-        x = (await variation(d, x, 10, { sigmaLj: level, seed: seed * 100 + k, ...balanced, steps: 8 })).positions[0];
+        x = (await variation(d, x, 10, { sigmaLj: level, seed: seed * 100 + k - 1, ...balanced, steps: 8 })).positions[0];
         after[k].push(score(x));
       }
       console.log(`level ${level} LJ seed ${seed}: ${after.map((a) => a.at(-1)!.toFixed(4)).join(' -> ')}`);

@@ -82,9 +82,15 @@ describe('loadConditionIndex and loadConditionPool({ ids })', () => {
     try {
       const manifest = JSON.parse(await readFile(join(defaultDataDir(), 'manifest.json'), 'utf8'));
       const list = manifest.sets['opp-test'].conformations;
-      [list[0], list[1]] = [list[1], list[0]];
-      await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
       await copyFile(join(defaultDataDir(), 'opp-test.xyz.gz'), join(dir, 'opp-test.xyz.gz'));
+      // framed: the ids swapped, each frame's bytes left where they are
+      expect(list[0].offset).toBeTypeOf('number');
+      [list[0].id, list[1].id] = [list[1].id, list[0].id];
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      await expect(loadConditionPool({ sets: ['opp-test'] }, { dataDir: dir, ids: [index[0].id] })).rejects.toThrow(/frame 1 of opp-test is .*, the manifest lists/);
+      // not framed (a set packed before framing): the whole file is streamed and checked in order
+      for (const c of list) delete c.offset, delete c.bytes;
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
       await expect(loadConditionPool({ sets: ['opp-test'] }, { dataDir: dir, ids: [index[0].id] })).rejects.toThrow(/frame 1 of opp-test is .*, the manifest lists/);
     } finally {
       await rm(dir, { recursive: true, force: true });

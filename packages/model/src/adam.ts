@@ -53,10 +53,11 @@ export class Adam {
 
   /**
    * Applies one update.
-   * @param grads - gradients in the order of the variables (not disposed)
+   * @param grads - gradients in the order of the variables (not disposed); `null` for a variable the
+   *   loss did not reach (e.g. the idle part of a `NoiseBandDenoiser`): it and its moments stay as they are
    * @param lr - learning rate of this step
    */
-  apply(grads: tf.Tensor[], lr: number): void {
+  apply(grads: (tf.Tensor | null)[], lr: number): void {
     if (grads.length !== this.vars.length) throw new ModelError(`Adam expects ${this.vars.length} gradients, got ${grads.length}`, 'MODEL_BAD_INPUT');
     this.step++;
     const { beta1, beta2, epsilon } = this.config;
@@ -72,6 +73,7 @@ export class Adam {
       const step = tf.scalar(-lr / bc1);
       for (let i = 0; i < this.vars.length; i++) {
         const g = grads[i];
+        if (g === null) continue;
         const m = tf.add(tf.mul(this.m[i], b1), tf.mul(g, c1));
         const v = tf.add(tf.mul(this.v[i], b2), tf.mul(tf.square(g), c2));
         this.m[i].assign(m);

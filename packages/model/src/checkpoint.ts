@@ -268,7 +268,8 @@ export function sameArchitecture(a: DenoiserSpecBase, b: DenoiserSpecBase): stri
   const strip = (base: DenoiserSpecBase): string => {
     const kind = base.kind ?? 'mddm';
     if (kind !== 'mddm' || !Array.isArray((base as DenoiserSpec).layers)) {
-      return JSON.stringify({ kind, ...base, training: undefined }, (key, v: unknown) => (key === 'seed' || key === 'name' ? undefined : v));
+      // composite kinds (noise-band) nest their parts' specs: their training records are facts, not architecture
+      return JSON.stringify({ kind, ...base, training: undefined }, (key, v: unknown) => (key === 'seed' || key === 'name' || key === 'training' ? undefined : v));
     }
     const s = base as DenoiserSpec;
     return JSON.stringify({ kind, ...s, training: undefined, layers: s.layers.map((l) => ({ ...l, kernel: undefined, name: undefined, seed: undefined })), head: { ...s.head, name: undefined, seed: undefined } });

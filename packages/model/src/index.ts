@@ -56,6 +56,7 @@ export { inpaintSample, repaintPredictor, type CorrectorFixed, type InpaintOptio
 export { variation, type VariationOptions, type VariationResult } from './variation';
 export { retrievalSample, retrievalNeighbours, type RetrievalNeighbourOptions, type RetrievalDraw, type RetrievalFrame, type RetrievalSampleOptions, type RetrievalSampleResult } from './retrievalSample';
 export { EnergyDenoiser, createEnergyDenoiser, energyDenoiserFromSpec, type EnergyDenoiserConfig, type EnergyOutput } from './energyDenoiser';
+export { NoiseBandDenoiser, createNoiseBandDenoiser, noiseBandDenoiserFromSpec, type NoiseBandConfig, type NoiseBandSpec } from './noiseBandDenoiser';
 export type { DenoiserLike, DenoiserSpecBase, PredictOptions } from './denoiserLike';
 export { denoiserFromSpec, registerDenoiserKind, denoiserKinds, type DenoiserFactory } from './registry';
 export { globalInputRows, type GlobalInputLayout } from './globalInput';

@@ -4,6 +4,7 @@ import type { DenoiserLike, DenoiserSpecBase } from './denoiserLike';
 import { ModelError } from './errors';
 import { transolverFromSpec, type TransolverSpec } from './transolver/transolver';
 import { energyDenoiserFromSpec } from './energyDenoiser';
+import { noiseBandDenoiserFromSpec, type NoiseBandSpec } from './noiseBandDenoiser';
 
 /** Rebuilds a denoiser of one architecture from its spec (fresh weights). */
 export type DenoiserFactory = (spec: DenoiserSpecBase) => DenoiserLike;
@@ -12,6 +13,7 @@ const factories = new Map<string, DenoiserFactory>([
   ['mddm', (spec) => mddmDenoiserFromSpec(spec as DenoiserSpec)],
   ['transolver', (spec) => transolverFromSpec(spec as TransolverSpec)],
   ['energy', (spec) => energyDenoiserFromSpec(spec as DenoiserSpec)],
+  ['noise-band', (spec) => noiseBandDenoiserFromSpec(spec as NoiseBandSpec, denoiserFromSpec)],
 ]);
 const BUILT_IN = new Set(factories.keys());
 
@@ -19,7 +21,7 @@ const BUILT_IN = new Set(factories.keys());
  * Registers an architecture so that {@link denoiserFromSpec}, `loadDenoiser` and the `mddm` CLI can
  * rebuild it from a checkpoint. Call it once, before loading, with the `kind` your `toSpec()` writes.
  *
- * @param kind - the architecture name (`spec.kind`); `'mddm'`, `'transolver'` and `'energy'` are built in
+ * @param kind - the architecture name (`spec.kind`); `'mddm'`, `'transolver'`, `'energy'` and `'noise-band'` are built in
  * @param factory - rebuilds a denoiser (fresh weights) from its spec; throw `ModelError` for a bad spec
  * @throws ModelError `MODEL_BAD_CONFIG` for an empty kind or a built-in kind
  */

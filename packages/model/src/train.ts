@@ -575,11 +575,12 @@ async function gradientStep(denoiser: DenoiserLike, adam: Adam, batch: Batch, lr
     const gT = tf.tensor2d(batch.g, [batchSize, denoiser.globalFeatures]);
     const yT = tf.tensor2d(batch.target, [batchSize * batch.n, 3]);
     const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(denoiser.apply(graph, gT), yT)) as tf.Scalar, vars);
-    let list = vars.map((v) => grads[v.name]);
+    // a variable the loss does not reach has no gradient (the idle part of a NoiseBandDenoiser): Adam leaves it alone
+    let list: (tf.Tensor | null)[] = vars.map((v) => grads[v.name] ?? null);
     if (clipNorm > 0) {
-      const norm = tf.sqrt(tf.addN(list.map((x) => tf.sum(tf.square(x)))));
+      const norm = tf.sqrt(tf.addN(list.filter((x): x is tf.Tensor => x !== null).map((x) => tf.sum(tf.square(x)))));
       const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(clipNorm), tf.add(norm, tf.scalar(1e-12))));
-      list = list.map((x) => tf.mul(x, scale));
+      list = list.map((x) => (x === null ? null : tf.mul(x, scale)));
     }
     adam.apply(list, lr);
     return value;

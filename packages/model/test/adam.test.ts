@@ -25,6 +25,25 @@ function reference(w: number[], grads: (w: number[]) => number[], steps: number,
 }
 
 describe('Adam', () => {
+  it('leaves a variable without gradient (null) and its moments alone; the others follow the reference', () => {
+    const a = tf.variable(tf.tensor1d([0, 0]));
+    const b = tf.variable(tf.tensor1d([3, 4]));
+    const opt = new Adam([a, b]);
+    for (let s = 0; s < 10; s++) {
+      const g = tf.tidy(() => tf.mul(tf.scalar(2), tf.sub(a, tf.tensor1d([1, -1]))));
+      opt.apply([g, null], 0.1);
+      g.dispose();
+    }
+    expect(Array.from(b.dataSync())).toEqual([3, 4]);
+    expect(Array.from(opt.getState().m[1])).toEqual([0, 0]);
+    expect(Array.from(opt.getState().v[1])).toEqual([0, 0]);
+    const ref = reference([0, 0], (x) => x.map((v, i) => 2 * (v - [1, -1][i])), 10, 0.1);
+    Array.from(a.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(ref[i], 5));
+    opt.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
   it('matches a float64 reference on a quadratic', () => {
     const target = [1, -2, 0.5];
     const w = tf.variable(tf.tensor1d([0, 0, 0]));

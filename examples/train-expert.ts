@@ -13,10 +13,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { createDenoiser, saveDenoiser, selectBackend, train } from '@mddm/model';
+import { createDenoiser, selectBackend, train } from '@mddm/model';
 import { scheduleFromFunction, timestepCdf } from '@mddm/schedules';
 import { loadModel } from './loadModel';
+import { runOptions, saveAndDispose } from './runOptions';
 import { FAST_MODEL, trainingFrames } from './train-unconditional';
 
 /** The shipped unconditional model's frames: 21 independent MD runs and their 630 thermal continuations. */
@@ -58,12 +58,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await train(denoiser, {
     data: frames, schedule, steps, batchSize: Number(values.batch ?? 2), tMax: tr.schedule.T, timestepWeights,
     learningRate: Number(values.lr ?? 0.003), lrSchedule: 'cosine', sampleSigmaMinLj: tr.sampleSigmaMinLj,
-    ema: values.ema ? Number(values.ema) : undefined, seed: Number(values.seed ?? 0),
-    timeBudgetMs: values.minutes ? Number(values.minutes) * 60_000 : undefined,
-    checkpointDir: join(out, 'checkpoint'), checkpointEvery: 250, resume: values.resume ?? false,
-    onProgress: (p) => void (p.step % 100 === 0 && console.log(`step ${p.step}/${steps} loss ${p.smoothLoss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} steps/s`)),
+    seed: Number(values.seed ?? 0), ...runOptions(values, out, steps),
   });
-  await saveDenoiser(denoiser, out);
-  console.log(`saved ${out}`);
-  denoiser.dispose();
+  await saveAndDispose(denoiser, out);
 }

@@ -33,10 +33,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { createDenoiser, saveDenoiser, selectBackend, train, type DenoiserConfig } from '@mddm/model';
+import { createDenoiser, selectBackend, train, type DenoiserConfig } from '@mddm/model';
 import { scheduleFromFunction, timestepCdf, type NoiseSchedule } from '@mddm/schedules';
 import { loadModel } from './loadModel';
+import { runOptions, saveAndDispose } from './runOptions';
 import { FAST_MODEL, FAST_TRAINING, trainingFrames } from './train-unconditional';
 
 /** Training weights `[T + 1]`: log-sigma spacing on `1..tMax`, times `1 + boost` where `L sqrt(a_t) <= sigmaMax`. */
@@ -87,12 +87,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const sampleSigmaMinLj = denoiser.training?.sampleSigmaMinLj ?? (ext.added > 0 ? tr.box[0] * Math.sqrt(tr.schedule.a[1]) : undefined);
   await train(denoiser, {
     data: frames, schedule, steps, batchSize: 2, tMax, timestepWeights, learningRate: Number(values.lr ?? 0.001), lrSchedule: 'cosine', sampleSigmaMinLj,
-    ema: values.ema ? Number(values.ema) : undefined,
-    timeBudgetMs: values.minutes ? Number(values.minutes) * 60_000 : undefined,
-    checkpointDir: join(out, 'checkpoint'), checkpointEvery: 250, resume: values.resume ?? false,
-    onProgress: (p) => void (p.step % 100 === 0 && console.log(`step ${p.step}/${steps} loss ${p.smoothLoss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} steps/s`)),
+    ...runOptions(values, out, steps),
   });
-  await saveDenoiser(denoiser, out);
-  console.log(`saved ${out}`);
-  denoiser.dispose();
+  await saveAndDispose(denoiser, out);
 }

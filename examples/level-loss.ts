@@ -3,7 +3,7 @@
  * whether the network's error at a level is a fit problem (both high: capacity or optimisation) or a
  * data problem (held-out clearly above training: the model memorises frames).
  *
- *   pnpm exec tsx examples/level-loss.ts --model opp-unconditional --levels 0.05,0.1,0.15,0.2,0.3 --draws 8
+ *   pnpm exec tsx examples/level-loss.ts --model opp-unconditional --levels 0.05,0.1,0.15,0.2,0.3 --draws 8 [--train-frames 8]
  */
 import { parseArgs } from 'node:util';
 import { loadDataset } from '@mddm/data';
@@ -15,6 +15,7 @@ import { trainingFrames } from './train-unconditional';
 
 const { values } = parseArgs({ options: {
   model: { type: 'string' }, levels: { type: 'string' }, draws: { type: 'string' }, data: { type: 'string' }, seed: { type: 'string' },
+  'train-frames': { type: 'string' },
 } });
 await selectBackend();
 const { denoiser } = await loadModel(values.model ?? 'opp-unconditional');
@@ -25,7 +26,7 @@ const held = await loadDataset('opp-replicas');
 const rng = createRng(Number(values.seed ?? 1));
 
 /** Mean squared eps error (per coordinate) over frames x draws at noise std `sigma` LJ. */
-function levelLoss(frames: { positions: Float64Array | Float32Array; box: any }[], sigma: number): { mean: number; se: number } {
+function levelLoss(frames: readonly { positions: Float64Array; box: [number, number, number] }[], sigma: number): { mean: number; se: number } {
   const tau = timeInputAtSigma(denoiser, sigma);
   const per: number[] = [];
   for (const f of frames) for (let d = 0; d < draws; d++) {
@@ -43,10 +44,10 @@ function levelLoss(frames: { positions: Float64Array | Float32Array; box: any }[
   return { mean: m, se: Math.sqrt(v / per.length) };
 }
 
-const trainSub = train.slice(0, Number(process.env.TRAIN_FRAMES ?? 8));
+const trainSub = train.slice(0, Number(values['train-frames'] ?? 8));
 console.log(`model ${values.model ?? 'opp-unconditional'}: ${trainSub.length} training frames, ${held.length} held-out, ${draws} draws each`);
 console.log('sigma LJ | train loss | held-out loss');
 for (const s of levels) {
-  const a = levelLoss(trainSub as any, s), b = levelLoss(held as any, s);
+  const a = levelLoss(trainSub, s), b = levelLoss(held, s);
   console.log(`${s} | ${a.mean.toFixed(4)} ± ${a.se.toFixed(4)} | ${b.mean.toFixed(4)} ± ${b.se.toFixed(4)}`);
 }

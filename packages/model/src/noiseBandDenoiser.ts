@@ -101,20 +101,18 @@ export class NoiseBandDenoiser implements DenoiserLike<NoiseBandInput> {
   }
 
   apply(input: NoiseBandInput, global: tf.Tensor2D): tf.Tensor2D {
+    // buildGraph chose from the same rows: one part built means every frame is that part's
+    if (input.base === undefined) return this.expert.apply(input.expert, global);
+    if (input.expert === undefined) return this.base.apply(input.base, global);
     const frames = global.shape[0];
     const G = global.shape[1];
-    const rows = global.dataSync(); // [frames, G], a few numbers: no tensor to free
+    const rows = global.dataSync(); // both built (mixed batch, or no rows given): route each frame by its time
     const inBand = Array.from({ length: frames }, (_, f) => this.inBand(rows[f * G]));
-    const need = (which: 'base' | 'expert') => {
-      const x = input[which];
-      if (x === undefined) throw new ModelError(`noise-band: this input was built without the ${which} model's graph, but a frame needs it; pass the same global rows to buildGraph and apply`, 'MODEL_BAD_INPUT');
-      return x;
-    };
-    if (inBand.every(Boolean)) return this.expert.apply(need('expert'), global);
-    if (!inBand.some(Boolean)) return this.base.apply(need('base'), global);
+    if (inBand.every(Boolean)) return this.expert.apply(input.expert, global);
+    if (!inBand.some(Boolean)) return this.base.apply(input.base, global);
     return tf.tidy(() => {
-      const e = this.expert.apply(need('expert'), global);
-      const b = this.base.apply(need('base'), global);
+      const e = this.expert.apply(input.expert, global);
+      const b = this.base.apply(input.base, global);
       const n = e.shape[0] / frames;
       const mask = tf.tensor2d(inBand.flatMap((m) => new Array<number>(n).fill(m ? 1 : 0)), [frames * n, 1], 'bool');
       return tf.where(tf.broadcastTo(mask, e.shape), e, b) as tf.Tensor2D;

@@ -53,6 +53,11 @@ describe('NoiseBandDenoiser: an expert on a band of noise levels, the base elsew
     const n = x.length;
     expect(both.subarray(0, n)).toEqual(expert.predict(two, L, [tIn, tOut], { frames: 2 }).subarray(0, n));
     expect(both.subarray(n)).toEqual(base.predict(two, L, [tIn, tOut], { frames: 2 }).subarray(n));
+    // without global rows buildGraph prepares both parts, and apply routes by the time input
+    const g = pair.globalInput(tIn, 1);
+    const routed = tf.tidy(() => pair.apply(pair.buildGraph(x, L, 1), tf.tensor2d(g, [1, pair.globalFeatures])));
+    expect(routed.dataSync()).toEqual(expert.predict(x, L, tIn));
+    routed.dispose();
     expect(pair.countParams()).toBe(base.countParams() + expert.countParams());
     pair.dispose();
   });

@@ -56,8 +56,9 @@ async function readManifest(location: string): Promise<PretrainedManifest> {
  * Loads a shipped pretrained denoiser in one call (Node: from this package; browser: from `baseUrl`).
  * A TensorFlow.js backend must be selected first (`selectBackend()` of `@mddm/model`).
  *
- * @param name - `'opp-conditional'` (conditions k, phi, T over the paper's ranges) or `'opp-unconditional'`
- *   (k = 7, phi = 1, T = 0.03)
+ * @param name - `'opp-conditional'` (conditions k, phi, T over the paper's ranges), `'opp-unconditional'`
+ *   (k = 7, phi = 1, T = 0.03) or `'opp-unconditional-potential'` (the same state point; its first layer also
+ *   reads the OPP energy and force of the noisy configuration: the closest structure to MD's)
  * @param options - `baseUrl` where the `models/` folder is served
  * @returns the denoiser and its manifest (use `manifest.sampler` as `sample` options)
  * @throws ModelError `MODEL_BAD_INPUT` for an unknown name; `MODEL_CHECKPOINT_MISSING` / `_CORRUPT` for bad files

@@ -1,7 +1,7 @@
 import type { RetrievalDraw, SampleOptions } from '@mddm/model';
 
 /** The pretrained models this package ships. */
-export const PRETRAINED_NAMES = ['opp-conditional', 'opp-unconditional'] as const;
+export const PRETRAINED_NAMES = ['opp-conditional', 'opp-unconditional', 'opp-unconditional-potential'] as const;
 
 /** Name of a shipped pretrained model. */
 export type PretrainedName = (typeof PRETRAINED_NAMES)[number];
@@ -38,8 +38,11 @@ export interface PretrainedManifest {
   trainingMinutes: number;
   /** Where it was trained (cores, backend). */
   machine: string;
-  /** The recommended sampler (`sample` options, e.g. `BALANCED_SAMPLER` of `@mddm/model`; `guidance`: the classifier-free guidance weight where it measured better). */
-  sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'rho' | 'corrector' | 'guidance' | 'sigmaMinLj'>;
+  /**
+   * The recommended sampler (`sample` options, e.g. `BALANCED_SAMPLER` of `@mddm/model`; `guidance`: the
+   * classifier-free guidance weight where it measured better; `restart`: restart sampling where it did).
+   */
+  sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'rho' | 'corrector' | 'guidance' | 'sigmaMinLj' | 'restart'>;
   /**
    * How `mddm sample` and `mddm evaluate` start a conformation by default where it measured better than
    * uniform noise: `nearest-md` = retrieval-initialised sampling (`retrievalSample` of `@mddm/model`) from the

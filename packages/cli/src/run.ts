@@ -24,7 +24,8 @@ Usage:
   mddm data     generate|pack ...                                       LAMMPS data sets (mddm data --help)
 
 Pretrained models: opp-conditional (OPP potential, conditions k, phi, T), opp-unconditional (k = 7,
-phi = 1, T = 0.03). 'mddm <command> --help' describes each command.`;
+phi = 1, T = 0.03), opp-unconditional-potential (the same state point; also reads the OPP energy and
+force: the closest structure to MD's). 'mddm <command> --help' describes each command.`;
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 

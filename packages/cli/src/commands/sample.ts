@@ -15,7 +15,8 @@ export const SAMPLE_HELP = `mddm sample: generate conformations and write them a
 Usage:
   mddm sample --model NAME|DIR [--k K --phi PHI --T T] [options] --out FILE.xyz
 
-  --model NAME|DIR   pretrained model (opp-conditional, opp-unconditional) or a checkpoint directory
+  --model NAME|DIR   pretrained model (opp-conditional, opp-unconditional, opp-unconditional-potential)
+                     or a checkpoint directory
   --k, --phi, --T    conditions of a conditional model (OPP: frequency k, phase phi, temperature T)
   --gPeak, --coordination  structure conditions of a model trained with them (g(r) main peak,
                      first-shell coordination; default: drawn from the training frames nearest in k, phi, T)

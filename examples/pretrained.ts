@@ -81,5 +81,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const sampleSigmaMin = values['sample-sigma-min'] === undefined ? undefined : Number(values['sample-sigma-min']);
   if (sampleSigmaMin !== undefined && !(sampleSigmaMin > 0)) throw new Error(`--sample-sigma-min must be a noise std > 0 (LJ), got ${values['sample-sigma-min']}`);
   const m = await exportPretrained(values.name as PretrainedName, values.from, values.out, sampleSigmaMin);
-  console.log(`wrote ${values.out ?? join('packages', 'pretrained', 'models', values.name)} (${m.steps} steps)`);
+  console.log(`wrote ${values.out ?? join('packages', 'pretrained', 'models', m.name)} (${m.steps} steps)`);
 }

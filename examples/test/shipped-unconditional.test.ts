@@ -31,7 +31,7 @@ describe('opp-unconditional-potential', () => {
     expect(PRETRAINED_NAMES).toContain('opp-unconditional-potential');
     const { denoiser, manifest } = await loadPretrained('opp-unconditional-potential');
     expect(denoiser.conditions).toBe(0);
-    expect(denoiser.toSpec().potentialInput).toMatchObject({ kind: 'opp', cutoffLj: 3, params: manifest.statePoint });
+    expect((denoiser.toSpec() as { potentialInput?: unknown }).potentialInput).toMatchObject({ kind: 'opp', cutoffLj: 3, params: manifest.statePoint });
     expect(manifest.sampler).toEqual(QUALITY_SAMPLER);
     expect(manifest.data.sets).not.toContain('opp-replicas'); // the evaluation frames
     denoiser.dispose();

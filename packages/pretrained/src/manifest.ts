@@ -38,11 +38,8 @@ export interface PretrainedManifest {
   trainingMinutes: number;
   /** Where it was trained (cores, backend). */
   machine: string;
-  /**
-   * The recommended sampler (`sample` options, e.g. `BALANCED_SAMPLER` of `@mddm/model`; `guidance`: the
-   * classifier-free guidance weight where it measured better; `restart`: restart sampling where it did).
-   */
-  sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'rho' | 'corrector' | 'guidance' | 'sigmaMinLj' | 'restart'>;
+  /** The recommended sampler (`sample` options, e.g. `BALANCED_SAMPLER` of `@mddm/model`; `guidance`: the classifier-free guidance weight where it measured better). */
+  sampler: Pick<SampleOptions, 'sampler' | 'steps' | 'spacing' | 'rho' | 'corrector' | 'guidance' | 'sigmaMinLj'>;
   /**
    * How `mddm sample` and `mddm evaluate` start a conformation by default where it measured better than
    * uniform noise: `nearest-md` = retrieval-initialised sampling (`retrievalSample` of `@mddm/model`) from the
